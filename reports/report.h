@@ -1,0 +1,67 @@
+/*
+ * Report writers: console, JUnit XML (validates against
+ * shared/reference/junit.xsd), JSON. They take the finished results plus a
+ * description of the run; none of them prints anything else.
+ */
+#ifndef ACMESPEC_REPORT_H
+#define ACMESPEC_REPORT_H
+
+#include <stdio.h>
+#include <time.h>
+#include "harness/err.h"
+#include "harness/verdict.h"
+
+struct acs_run_info {
+	const char *side;      /* "server" or "client" */
+	const char *target;    /* directory URL or client command */
+	const char *profile;   /* "rfc8555", "letsencrypt", ... */
+	const char *expect_file; /* may be NULL */
+	int strict;
+	int jobs;
+	time_t started;        /* UTC */
+	double seconds;
+};
+
+/*
+ * Console. color: 1 to colour verdicts (the CLI decides: a TTY, no
+ * NO_COLOR, no --no-color). verbose: also print the evidence of PASSes.
+ */
+struct acs_console {
+	FILE *out;
+	int color;
+	int verbose;
+	int progress;          /* draw "[12/80]" progress (TTY only) */
+};
+
+/* One line for a finished case: "PASS  server.8555.6_5.nonce-reused ..." */
+void acs_console_case(const struct acs_console *con, const struct acs_result *r,
+		      size_t done, size_t total);
+
+/*
+ * The end of the run: details of every FAIL/XPASS/ERROR (and NONSTRICT with
+ * strict): requirement, expected vs actual, transcript, rerun command;
+ * then the summary line and counts.
+ */
+void acs_console_summary(const struct acs_console *con, const struct acs_run_info *info,
+			 const struct acs_result *results, size_t n);
+
+/*
+ * JUnit XML: one <testsuites> with one <testsuite name="acmespec.<side>">,
+ * one <testcase> per result (classname "acmespec.<side>.<rfc>.sec<section
+ * with _>" so no dots split the section), times with at most 3 decimals, UTC
+ * timestamp without zone. Written to path atomically (temp file + rename).
+ */
+int acs_junit_write(const char *path, const struct acs_run_info *info,
+		    const struct acs_result *results, size_t n, struct acs_err *err);
+
+/* The same rendered into memory (new string, free()), for tests. */
+char *acs_junit_render(const struct acs_run_info *info, const struct acs_result *results,
+		       size_t n);
+
+/* JSON report: run info, summary, one object per result with all fields. */
+int acs_json_write(const char *path, const struct acs_run_info *info,
+		   const struct acs_result *results, size_t n, struct acs_err *err);
+char *acs_json_render(const struct acs_run_info *info, const struct acs_result *results,
+		      size_t n);
+
+#endif
