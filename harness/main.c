@@ -1,7 +1,618 @@
-/* placeholder until the CLI lands */
+/*
+ * acmespec: the command line. Parses options (harness/cli.c), loads the
+ * catalog, and runs one command. Only this file prints.
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <signal.h>
 #include <stdio.h>
-int main(void)
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness/catalog.h"
+#include "harness/cli.h"
+#include "harness/err.h"
+#include "harness/expect.h"
+#include "harness/http.h"
+#include "harness/runner.h"
+#include "harness/verdict.h"
+#include "mockclient/responders.h"
+#include "mockclient/script.h"
+#include "reports/report.h"
+
+/* Hosts of production ACME directories: refused unless --allow-production. */
+static const char *const production_hosts[] = {
+	"acme-v02.api.letsencrypt.org",
+	"acme-v01.api.letsencrypt.org",
+	"acme.zerossl.com",
+	"api.buypass.com",
+	"dv.acme-v02.api.pki.goog",
+	"acme.ssl.com",
+	"acme.digicert.com",
+	"acme.sectigo.com",
+	"acme.actalis.com",
+};
+
+static void die_usage(const char *fmt, const char *a, const char *b)
 {
-	fputs("acmespec: not built yet\n", stderr);
-	return 3;
+	fputs("acmespec: ", stderr);
+	fprintf(stderr, fmt, a, b);
+	fputc('\n', stderr);
+}
+
+static int dir_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* --cases, then $ACMESPEC_CASES, then ./cases, then the catalog of the source tree. */
+static const char *cases_dir(const struct acs_cli *cli)
+{
+	const char *env = getenv("ACMESPEC_CASES");
+
+	if (cli->cases_dir != NULL)
+		return cli->cases_dir;
+	if (env != NULL && env[0] != '\0')
+		return env;
+	if (dir_exists("cases/server"))
+		return "cases";
+	return ACMESPEC_DEFAULT_CASES;
+}
+
+/* The host part of an absolute URL into out (lower case, no port, no userinfo). */
+static void url_host(const char *url, char *out, size_t outlen)
+{
+	const char *p = strstr(url, "://");
+	size_t auth, at, n = 0;
+
+	out[0] = '\0';
+	if (p == NULL)
+		return;
+	p += 3;
+	auth = strcspn(p, "/?#");
+	for (at = auth; at > 0; at--) {
+		if (p[at - 1] == '@') {
+			p += at;
+			auth -= at;
+			break;
+		}
+	}
+	while (n < auth && p[n] != ':' && n + 1 < outlen) {
+		char ch = p[n];
+
+		out[n] = (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a') : ch;
+		n++;
+	}
+	out[n] = '\0';
+	/* "acme-v02.api.letsencrypt.org." names the same host */
+	if (n > 0 && out[n - 1] == '.')
+		out[n - 1] = '\0';
+}
+
+static int is_production(const char *url)
+{
+	char host[256];
+	size_t i;
+
+	url_host(url, host, sizeof(host));
+	for (i = 0; i < sizeof(production_hosts) / sizeof(production_hosts[0]); i++)
+		if (strcmp(host, production_hosts[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static void fill_filter(const struct acs_cli *cli, struct acs_filter *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->globs = cli->globs;
+	f->nglobs = cli->nglobs;
+	f->sections = cli->sections;
+	f->nsections = cli->nsections;
+	f->tags = cli->tags;
+	f->ntags = cli->ntags;
+	f->level = -1;
+	if (cli->level != NULL) {
+		enum acs_level l;
+
+		if (acs_level_parse(cli->level, &l) == 0)
+			f->level = (int)l;
+	}
+}
+
+/* Load one side's catalog and check every server script statically. */
+static int load_side(const char *dir, const char *side, struct acs_catalog **out)
+{
+	struct acs_err err = {0};
+	struct acs_catalog *cat = NULL;
+	size_t i;
+
+	if (acs_catalog_load(&cat, dir, side, &err) != 0) {
+		fprintf(stderr, "acmespec: %s\n", err.msg);
+		return -1;
+	}
+	if (strcmp(side, "server") == 0) {
+		for (i = 0; i < cat->n; i++) {
+			if (acs_script_validate(&cat->cases[i], &err) != 0) {
+				fprintf(stderr, "acmespec: %s: %s\n", cat->cases[i].file, err.msg);
+				acs_catalog_free(cat);
+				return -1;
+			}
+		}
+	}
+	*out = cat;
+	return 0;
+}
+
+/*
+ * A profile: cases/profiles/<name>.json with "features" (a feature set to
+ * false is not offered: cases needing it are SKIPPED) and "expectations"
+ * (known divergences, in the format of an expectations file).
+ */
+struct profile {
+	char name[64];
+	json_t *json; /* owned, NULL for the default rfc8555 profile without a file */
+};
+
+static int load_profile(const char *dir, const char *name, struct profile *p)
+{
+	char path[4096];
+	json_error_t jerr;
+	size_t i;
+
+	memset(p, 0, sizeof(*p));
+	snprintf(p->name, sizeof(p->name), "%s", name ? name : "rfc8555");
+	for (i = 0; p->name[i] != '\0'; i++) {
+		char ch = p->name[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+		      ch == '_' || ch == '.')) {
+			fprintf(stderr, "acmespec: option --profile: bad name \"%s\"\n", p->name);
+			return -1;
+		}
+	}
+	snprintf(path, sizeof(path), "%s/profiles/%s.json", dir, p->name);
+	if (access(path, R_OK) != 0) {
+		if (name == NULL)
+			return 0; /* the default needs no file */
+		fprintf(stderr, "acmespec: unknown profile \"%s\": cannot read %s\n", name, path);
+		return -1;
+	}
+	p->json = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (p->json == NULL || !json_is_object(p->json)) {
+		fprintf(stderr, "acmespec: %s: line %d column %d: %s\n", path, jerr.line, jerr.column,
+			p->json ? "expected a JSON object" : jerr.text);
+		json_decref(p->json);
+		p->json = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* 1 when the profile switches feature off. */
+static int profile_lacks(const struct profile *p, const char *feature)
+{
+	json_t *f;
+
+	if (p->json == NULL)
+		return 0;
+	f = json_object_get(json_object_get(p->json, "features"), feature);
+	return json_is_false(f);
+}
+
+static char *xstrdup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+/*
+ * Expectations from --expect and from the profile, in one list: the file's
+ * entries first, so a target's own file overrides its profile.
+ */
+static int load_expectations(const char *file, const struct profile *p,
+			     const struct acs_catalog *cat, struct acs_expectations **out)
+{
+	struct acs_expectations *fe = NULL, *all = NULL;
+	struct acs_err err = {0};
+	json_t *pe = p->json ? json_object_get(p->json, "expectations") : NULL;
+	size_t i, n = 0, k = 0;
+
+	*out = NULL;
+	if (file != NULL && acs_expect_load(&fe, file, cat, &err) != 0) {
+		fprintf(stderr, "acmespec: %s\n", err.msg);
+		return -1;
+	}
+	if (pe != NULL && !json_is_array(pe)) {
+		fprintf(stderr, "acmespec: profile %s: field \"expectations\": expected an array\n",
+			p->name);
+		acs_expect_free(fe);
+		return -1;
+	}
+	if (fe == NULL && json_array_size(pe) == 0)
+		return 0;
+	n = (fe ? fe->n : 0) + json_array_size(pe);
+	all = calloc(1, sizeof(*all));
+	if (all == NULL || (all->entries = calloc(n ? n : 1, sizeof(*all->entries))) == NULL)
+		goto nomem;
+	all->target = xstrdup(fe && fe->target ? fe->target : p->name);
+	for (i = 0; fe != NULL && i < fe->n; i++, k++) {
+		all->entries[k].pattern = xstrdup(fe->entries[i].pattern);
+		all->entries[k].verdict = fe->entries[i].verdict;
+		all->entries[k].reason = xstrdup(fe->entries[i].reason);
+		all->entries[k].link = xstrdup(fe->entries[i].link);
+		all->n = k + 1;
+	}
+	for (i = 0; i < json_array_size(pe); i++, k++) {
+		json_t *e = json_array_get(pe, i);
+		const char *pat = json_string_value(json_object_get(e, "case"));
+		const char *v = json_string_value(json_object_get(e, "verdict"));
+		const char *clause = json_string_value(json_object_get(e, "clause"));
+		const char *reason = json_string_value(json_object_get(e, "reason"));
+		char line[2048];
+		enum acs_verdict verdict = ACS_FAIL;
+
+		if (pat == NULL || (v != NULL && acs_verdict_parse(v, &verdict) != 0)) {
+			fprintf(stderr,
+				"acmespec: profile %s: expectations[%zu]: needs \"case\" and a valid \"verdict\"\n",
+				p->name, i);
+			goto fail;
+		}
+		snprintf(line, sizeof(line), "%s%s%s", clause ? clause : "",
+			 clause && reason ? ": " : "", reason ? reason : "");
+		all->entries[k].pattern = xstrdup(pat);
+		all->entries[k].verdict = verdict;
+		all->entries[k].reason = xstrdup(line);
+		all->entries[k].link = xstrdup(json_string_value(json_object_get(e, "link")));
+		all->n = k + 1;
+	}
+	acs_expect_free(fe);
+	*out = all;
+	return 0;
+nomem:
+	fprintf(stderr, "acmespec: out of memory\n");
+fail:
+	acs_expect_free(fe);
+	acs_expect_free(all);
+	return -1;
+}
+
+/* Append s to b as one shell word. */
+static void shell_word(struct acs_buf *b, const char *s)
+{
+	const char *p;
+	int plain = s[0] != '\0';
+
+	for (p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		      strchr("-_./:=@,+%", *p) != NULL))
+			plain = 0;
+	acs_buf_puts(b, " ");
+	if (plain) {
+		acs_buf_puts(b, s);
+		return;
+	}
+	acs_buf_puts(b, "'");
+	for (p = s; *p; p++) {
+		if (*p == '\'')
+			acs_buf_puts(b, "'\\''");
+		else
+			acs_buf_append(b, p, 1);
+	}
+	acs_buf_puts(b, "'");
+}
+
+static void shell_opt(struct acs_buf *b, const char *name, const char *val)
+{
+	if (val == NULL)
+		return;
+	acs_buf_printf(b, " %s", name);
+	shell_word(b, val);
+}
+
+struct server_ctx {
+	struct acs_server_target target;
+	const struct profile *profile;
+	struct acs_console con;
+};
+
+static void server_run_one(void *ctx, const struct acs_case *c, struct acs_result *r)
+{
+	struct server_ctx *sc = ctx;
+	size_t i;
+
+	for (i = 0; c->needs != NULL && c->needs[i] != NULL; i++) {
+		if (profile_lacks(sc->profile, c->needs[i])) {
+			char msg[256];
+
+			snprintf(msg, sizeof(msg), "not applicable to profile %s: it has no %s",
+				 sc->profile->name, c->needs[i]);
+			r->raw = ACS_SKIPPED;
+			r->message = strdup(msg);
+			return;
+		}
+	}
+	acs_script_run_case(&sc->target, c, r);
+}
+
+static void server_progress(void *ctx, const struct acs_result *r, size_t done, size_t total)
+{
+	struct server_ctx *sc = ctx;
+
+	acs_console_case(&sc->con, r, done, total);
+	fflush(sc->con.out);
+}
+
+static int want_color(const struct acs_cli *cli)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	if (cli->no_color || (nc != NULL && nc[0] != '\0'))
+		return 0;
+	return isatty(fileno(stdout));
+}
+
+/* Write the JUnit and JSON reports that were asked for; 0 or -1. */
+static int write_reports(const struct acs_cli *cli, const struct acs_run_info *info,
+			 const struct acs_result *results, size_t n)
+{
+	struct acs_err err = {0};
+	int rc = 0;
+
+	if (cli->junit != NULL && acs_junit_write(cli->junit, info, results, n, &err) != 0) {
+		fprintf(stderr, "acmespec: %s\n", err.msg);
+		rc = -1;
+	}
+	if (cli->json != NULL && acs_json_write(cli->json, info, results, n, &err) != 0) {
+		fprintf(stderr, "acmespec: %s\n", err.msg);
+		rc = -1;
+	}
+	return rc;
+}
+
+static int cmd_server(const struct acs_cli *cli, const char *argv0)
+{
+	struct acs_catalog *cat = NULL;
+	struct acs_expectations *expect = NULL;
+	struct acs_responders *resp = NULL;
+	struct acs_result *results = NULL;
+	struct profile prof = {0};
+	struct acs_responders_opts ro = {0};
+	struct acs_filter filter;
+	struct acs_run_opts run = {0};
+	struct acs_run_info info = {0};
+	struct acs_summary sum;
+	struct server_ctx sc;
+	struct acs_err err = {0};
+	struct acs_buf rerun;
+	struct timespec t0, t1;
+	const char *dir = cases_dir(cli);
+	size_t n = 0, i;
+	int rc = ACS_EXIT_USAGE;
+
+	acs_buf_init(&rerun, 8192);
+	memset(&sc, 0, sizeof(sc));
+	if (cli->url == NULL) {
+		fprintf(stderr, "acmespec: no directory URL given, and this build has no embedded mock CA\n");
+		goto out;
+	}
+	if (strncmp(cli->url, "https://", 8) != 0) {
+		die_usage("directory URL must be https:// (RFC 8555 section 6.1), got \"%s\"%s", cli->url,
+			  "");
+		goto out;
+	}
+	if (is_production(cli->url) && !cli->allow_production) {
+		die_usage("refusing production CA directory %s%s: conformance cases send malformed "
+			  "requests on purpose; pass --allow-production if you really mean it",
+			  cli->url, "");
+		goto out;
+	}
+	if (load_side(dir, "server", &cat) != 0)
+		goto out;
+	if (load_profile(dir, cli->profile, &prof) != 0)
+		goto out;
+	if (load_expectations(cli->expect_file, &prof, cat, &expect) != 0)
+		goto out;
+	fill_filter(cli, &filter);
+
+	ro.bind_addr = cli->bind ? cli->bind : "127.0.0.1";
+	ro.http01_port = cli->http01_port;
+	ro.tlsalpn01_port = cli->tlsalpn01_port;
+	ro.dns_port = cli->dns_port;
+	ro.dns_a_answer = "127.0.0.1";
+
+	sc.target.directory_url = cli->url;
+	sc.target.ca_bundle = cli->ca_bundle;
+	sc.target.eab_kid = cli->eab_kid;
+	sc.target.eab_hmac = cli->eab_hmac;
+	sc.target.profile = prof.json;
+	sc.target.request_timeout_ms = (long)(cli->timeout * 1000);
+	sc.target.wait_seconds = cli->timeout;
+	sc.target.verbose = cli->verbose;
+	sc.profile = &prof;
+	sc.con.out = stdout;
+	sc.con.color = want_color(cli);
+	sc.con.verbose = cli->verbose;
+	sc.con.progress = isatty(fileno(stdout));
+
+	/* a filter that matches nothing is a usage error, found before any traffic */
+	for (i = 0; i < cat->n; i++)
+		if (acs_case_matches(&cat->cases[i], &filter))
+			break;
+	if (i == cat->n) {
+		fprintf(stderr, "acmespec: no server case matches the filters\n");
+		goto out;
+	}
+
+	rc = ACS_EXIT_INFRA;
+	if (acs_responders_start(&resp, &ro, &err) != 0) {
+		fprintf(stderr, "acmespec: cannot start the challenge responders: %s\n", err.msg);
+		goto out;
+	}
+	sc.target.responders = resp;
+	if (acs_script_probe(&sc.target, &err) != 0) {
+		fprintf(stderr, "acmespec: cannot reach %s: %s\n", cli->url, err.msg);
+		goto out;
+	}
+
+	acs_buf_puts(&rerun, argv0);
+	acs_buf_puts(&rerun, " server");
+	shell_word(&rerun, cli->url);
+	shell_opt(&rerun, "--ca-bundle", cli->ca_bundle);
+	if (cli->http01_port != 5002 || cli->tlsalpn01_port != 5001 || cli->dns_port != 8053) {
+		acs_buf_printf(&rerun, " --http01-port %d --tlsalpn01-port %d --dns-port %d",
+			       cli->http01_port, cli->tlsalpn01_port, cli->dns_port);
+	}
+	shell_opt(&rerun, "--bind", cli->bind);
+	if (cli->eab_kid != NULL) {
+		shell_opt(&rerun, "--eab-kid", cli->eab_kid);
+		acs_buf_puts(&rerun, " --eab-hmac \"$EAB_HMAC\"");
+	}
+	shell_opt(&rerun, "--profile", cli->profile);
+	shell_opt(&rerun, "--cases", cli->cases_dir);
+	shell_opt(&rerun, "--expect", cli->expect_file);
+
+	run.jobs = cli->jobs;
+	run.filter = &filter;
+	run.expect = expect;
+	run.rerun_prefix = rerun.data;
+	run.run = server_run_one;
+	run.run_ctx = &sc;
+	run.progress = server_progress;
+	run.progress_ctx = &sc;
+
+	info.side = "server";
+	info.target = cli->url;
+	info.profile = prof.name;
+	info.expect_file = cli->expect_file;
+	info.strict = cli->strict;
+	info.jobs = cli->jobs;
+	info.started = time(NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (acs_run(cat, &run, &results, &n, &err) != 0) {
+		fprintf(stderr, "acmespec: %s\n", err.msg);
+		rc = err.code == ACS_E_NOTFOUND ? ACS_EXIT_USAGE : ACS_EXIT_INFRA;
+		goto out;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	info.seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+
+	acs_console_summary(&sc.con, &info, results, n);
+	acs_summarize(results, n, &sum);
+	rc = acs_exit_code(&sum, cli->strict);
+	if (write_reports(cli, &info, results, n) != 0 && rc == ACS_EXIT_OK)
+		rc = ACS_EXIT_INFRA;
+out:
+	for (i = 0; i < n; i++)
+		acs_result_clear(&results[i]);
+	free(results);
+	acs_responders_stop(resp);
+	acs_expect_free(expect);
+	json_decref(prof.json);
+	acs_catalog_free(cat);
+	acs_buf_free(&rerun);
+	return rc;
+}
+
+static void list_side(const struct acs_catalog *cat, const struct acs_filter *f, int verbose,
+		      size_t *count)
+{
+	size_t i, j;
+
+	for (i = 0; i < cat->n; i++) {
+		const struct acs_case *c = &cat->cases[i];
+
+		if (!acs_case_matches(c, f))
+			continue;
+		(*count)++;
+		printf("%-60s %-6s %s\n", c->id, acs_level_name(c->level), c->title);
+		if (!verbose)
+			continue;
+		printf("    RFC %s section %s: %s\n", c->rfc, c->section, c->requirement);
+		printf("    file: %s\n", c->file);
+		for (j = 0; c->covers != NULL && c->covers[j] != NULL; j++)
+			printf("%s%s", j == 0 ? "    covers:" : "", j == 0 ? " " : ", ");
+		for (j = 0; c->covers != NULL && c->covers[j] != NULL; j++)
+			printf("%s%s", c->covers[j], c->covers[j + 1] ? " " : "\n");
+		if (c->control != NULL)
+			printf("    negative control: %s\n", c->control);
+	}
+}
+
+static int cmd_list(const struct acs_cli *cli)
+{
+	static const char *const sides[] = {"server", "client"};
+	const char *dir = cases_dir(cli);
+	struct acs_filter filter;
+	size_t s, count = 0;
+	int rc = ACS_EXIT_OK;
+
+	fill_filter(cli, &filter);
+	for (s = 0; s < 2; s++) {
+		struct acs_catalog *cat = NULL;
+		char sub[4096];
+
+		if (cli->side != NULL && strcmp(cli->side, sides[s]) != 0)
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", dir, sides[s]);
+		/* the client catalog may not exist yet in a checkout; an explicit --side must */
+		if (!dir_exists(sub) && cli->side == NULL)
+			continue;
+		if (load_side(dir, sides[s], &cat) != 0)
+			return ACS_EXIT_USAGE;
+		list_side(cat, &filter, cli->verbose, &count);
+		acs_catalog_free(cat);
+	}
+	if (count == 0) {
+		fprintf(stderr, "acmespec: no case matches the filters\n");
+		rc = ACS_EXIT_USAGE;
+	} else {
+		printf("%zu case%s\n", count, count == 1 ? "" : "s");
+	}
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct acs_cli cli;
+	char msg[512];
+	int rc;
+
+	/* a peer closing a socket must not kill the harness */
+	signal(SIGPIPE, SIG_IGN);
+	if (acs_cli_parse(argc, argv, &cli, msg, sizeof(msg)) != 0) {
+		fprintf(stderr, "acmespec: %s\n", msg);
+		return ACS_EXIT_USAGE;
+	}
+	if (cli.version) {
+		printf("acmespec %s\n", ACMESPEC_VERSION);
+		return ACS_EXIT_OK;
+	}
+	if (cli.help) {
+		acs_cli_help(stdout, cli.cmd);
+		return ACS_EXIT_OK;
+	}
+	if (acs_http_global_init() != 0) {
+		fprintf(stderr, "acmespec: cannot initialise libcurl\n");
+		return ACS_EXIT_INFRA;
+	}
+	switch (cli.cmd) {
+	case ACS_CMD_SERVER:
+		rc = cmd_server(&cli, argv[0]);
+		break;
+	case ACS_CMD_LIST:
+		rc = cmd_list(&cli);
+		break;
+	default:
+		fprintf(stderr, "acmespec: command %s is not available in this build yet\n",
+			acs_cli_cmd_name(cli.cmd));
+		rc = ACS_EXIT_USAGE;
+		break;
+	}
+	acs_http_global_cleanup();
+	return rc;
 }
