@@ -63,10 +63,10 @@ const struct acs_case *acs_catalog_find(const struct acs_catalog *cat, const cha
  * SHOULD); tags: any may match.
  */
 struct acs_filter {
-	const char **globs; size_t nglobs;
-	const char **sections; size_t nsections;
+	const char *const *globs; size_t nglobs;
+	const char *const *sections; size_t nsections;
 	int level;          /* -1: any; else enum acs_level */
-	const char **tags; size_t ntags;
+	const char *const *tags; size_t ntags;
 };
 
 int acs_case_matches(const struct acs_case *c, const struct acs_filter *f);

@@ -36,7 +36,7 @@ static const struct opt options[] = {
 	{"cases", 0, OPT_STR, FILTERCMDS, "DIR", F(cases_dir), 0,
 	 "the case catalog (default: $ACMESPEC_CASES, ./cases, or the installed catalog)"},
 	{"dns-port", 0, OPT_INT, ACS_CMD_SERVER, "PORT", F(dns_port), 0,
-	 "UDP and TCP port of the dns-01 responder (default 8053)"},
+	 "UDP and TCP port of the dns-01 responder (default 8053; ephemeral when embedded)"},
 	{"eab-hmac", 0, OPT_STR, ACS_CMD_SERVER, "KEY", F(eab_hmac), 0,
 	 "external account binding MAC key (base64url)"},
 	{"eab-kid", 0, OPT_STR, ACS_CMD_SERVER, "KID", F(eab_kid), 0,
@@ -45,7 +45,7 @@ static const struct opt options[] = {
 	 "expectations file: known failures become XFAIL, fixed ones XPASS"},
 	{"help", 'h', OPT_FLAG, ~0u, NULL, F(help), 0, "show this help"},
 	{"http01-port", 0, OPT_INT, ACS_CMD_SERVER, "PORT", F(http01_port), 0,
-	 "port of the http-01 responder (default 5002)"},
+	 "port of the http-01 responder (default 5002; ephemeral with the embedded mock CA)"},
 	{"jobs", 'j', OPT_INT, RUNCMDS, "N", F(jobs), 0, "run N cases in parallel (default 1)"},
 	{"json", 0, OPT_STR, RUNCMDS, "FILE", F(json), 0, "write a JSON report to FILE"},
 	{"junit", 0, OPT_STR, RUNCMDS, "FILE", F(junit), 0, "write a JUnit XML report to FILE"},
@@ -66,7 +66,7 @@ static const struct opt options[] = {
 	{"timeout", 0, OPT_DOUBLE, RUNCMDS, "S", F(timeout), 0,
 	 "bound in seconds on every request and every wait (default 30)"},
 	{"tlsalpn01-port", 0, OPT_INT, ACS_CMD_SERVER, "PORT", F(tlsalpn01_port), 0,
-	 "port of the tls-alpn-01 responder (default 5001)"},
+	 "port of the tls-alpn-01 responder (default 5001; ephemeral when embedded)"},
 	{"verbose", 'v', OPT_FLAG, RUNCMDS | ACS_CMD_LIST, NULL, F(verbose), 0,
 	 "show evidence for every case, not only failures"},
 	{"version", 'V', OPT_FLAG, ~0u, NULL, F(version), 0, "print the version"},
@@ -181,9 +181,10 @@ int acs_cli_parse(int argc, char **argv, struct acs_cli *cli, char *msg, size_t 
 	memset(cli, 0, sizeof(*cli));
 	cli->jobs = 1;
 	cli->timeout = 30;
-	cli->http01_port = 5002;
-	cli->tlsalpn01_port = 5001;
-	cli->dns_port = 8053;
+	/* unset: 5002/5001/8053 (Pebble's convention) against a URL, ephemeral when embedded */
+	cli->http01_port = ACS_CLI_PORT_UNSET;
+	cli->tlsalpn01_port = ACS_CLI_PORT_UNSET;
+	cli->dns_port = ACS_CLI_PORT_UNSET;
 	msg[0] = '\0';
 
 	if (argc > 1 && argv[1][0] != '-') {

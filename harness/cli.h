@@ -17,6 +17,7 @@ enum acs_cli_cmd {
 };
 
 #define ACS_CLI_MAX_MULTI 64
+#define ACS_CLI_PORT_UNSET (-2)
 
 struct acs_cli {
 	enum acs_cli_cmd cmd;

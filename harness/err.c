@@ -36,8 +36,13 @@ int acs_err_prefix(struct acs_err *err, const char *fmt, ...)
 		/* the old message is cut where the buffer ends, on purpose */
 		err->msg[n] = ':';
 		err->msg[n + 1] = ' ';
-		strncpy(err->msg + n + 2, old, sizeof(err->msg) - n - 3);
-		err->msg[sizeof(err->msg) - 1] = '\0';
+		size_t room = sizeof(err->msg) - n - 3;
+		size_t len = strlen(old);
+
+		if (len > room)
+			len = room;
+		memcpy(err->msg + n + 2, old, len);
+		err->msg[n + 2 + len] = '\0';
 	}
 	return err->code;
 }

@@ -2,6 +2,7 @@
  * acmespec: the command line. Parses options (harness/cli.c), loads the
  * catalog, and runs one command. Only this file prints.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <signal.h>
@@ -22,6 +23,7 @@
 #include "harness/verdict.h"
 #include "mockclient/responders.h"
 #include "mockclient/script.h"
+#include "mockserver/mockca.h"
 #include "reports/report.h"
 
 /* Hosts of production ACME directories: refused unless --allow-production. */
@@ -36,13 +38,6 @@ static const char *const production_hosts[] = {
 	"acme.sectigo.com",
 	"acme.actalis.com",
 };
-
-static void die_usage(const char *fmt, const char *a, const char *b)
-{
-	fputs("acmespec: ", stderr);
-	fprintf(stderr, fmt, a, b);
-	fputc('\n', stderr);
-}
 
 static int dir_exists(const char *path)
 {
@@ -374,6 +369,39 @@ static int write_reports(const struct acs_cli *cli, const struct acs_run_info *i
 	return rc;
 }
 
+static int port_or(int port, int dflt)
+{
+	return port == ACS_CLI_PORT_UNSET ? dflt : port;
+}
+
+/*
+ * The embedded default: the mock CA in-process, conformant, validating
+ * against this run's own responders. *url: new string (free()).
+ */
+static int start_embedded(struct acs_responders *resp, struct acs_mockca **ca, char **url,
+			  struct acs_err *err)
+{
+	struct acs_mockca_opts mo = {0};
+	char dns[64];
+	int http01, tlsalpn01, dnsport;
+
+	acs_responders_ports(resp, &http01, &tlsalpn01, &dnsport);
+	snprintf(dns, sizeof(dns), "127.0.0.1:%d", dnsport);
+	mo.bind_addr = "127.0.0.1";
+	mo.http01_port = http01;
+	mo.tlsalpn01_port = tlsalpn01;
+	mo.dns_server = dns;
+	mo.validate_addr = "127.0.0.1";
+	if (acs_mockca_start(ca, &mo, err) != 0)
+		return -1;
+	if (acs_mockca_scenario_add(*ca, "conformant", err) != 0)
+		return -1;
+	*url = acs_mockca_directory_url(*ca, "conformant");
+	if (*url == NULL)
+		return acs_err_set(err, ACS_E_NOMEM, "out of memory");
+	return 0;
+}
+
 static int cmd_server(const struct acs_cli *cli, const char *argv0)
 {
 	struct acs_catalog *cat = NULL;
@@ -390,25 +418,25 @@ static int cmd_server(const struct acs_cli *cli, const char *argv0)
 	struct acs_err err = {0};
 	struct acs_buf rerun;
 	struct timespec t0, t1;
+	struct acs_mockca *ca = NULL;
 	const char *dir = cases_dir(cli);
+	char *url = NULL;
 	size_t n = 0, i;
+	int embedded;
 	int rc = ACS_EXIT_USAGE;
 
 	acs_buf_init(&rerun, 8192);
 	memset(&sc, 0, sizeof(sc));
-	if (cli->url == NULL) {
-		fprintf(stderr, "acmespec: no directory URL given, and this build has no embedded mock CA\n");
+	embedded = cli->url == NULL;
+	if (!embedded && strncmp(cli->url, "https://", 8) != 0) {
+		fprintf(stderr, "acmespec: directory URL must be https:// (RFC 8555 section 6.1), got \"%s\"\n",
+			cli->url);
 		goto out;
 	}
-	if (strncmp(cli->url, "https://", 8) != 0) {
-		die_usage("directory URL must be https:// (RFC 8555 section 6.1), got \"%s\"%s", cli->url,
-			  "");
-		goto out;
-	}
-	if (is_production(cli->url) && !cli->allow_production) {
-		die_usage("refusing production CA directory %s%s: conformance cases send malformed "
-			  "requests on purpose; pass --allow-production if you really mean it",
-			  cli->url, "");
+	if (!embedded && is_production(cli->url) && !cli->allow_production) {
+		fprintf(stderr, "acmespec: refusing production CA directory %s: conformance cases send "
+			"malformed requests on purpose; pass --allow-production if you really mean it\n",
+			cli->url);
 		goto out;
 	}
 	if (load_side(dir, "server", &cat) != 0)
@@ -420,12 +448,11 @@ static int cmd_server(const struct acs_cli *cli, const char *argv0)
 	fill_filter(cli, &filter);
 
 	ro.bind_addr = cli->bind ? cli->bind : "127.0.0.1";
-	ro.http01_port = cli->http01_port;
-	ro.tlsalpn01_port = cli->tlsalpn01_port;
-	ro.dns_port = cli->dns_port;
+	ro.http01_port = port_or(cli->http01_port, embedded ? 0 : 5002);
+	ro.tlsalpn01_port = port_or(cli->tlsalpn01_port, embedded ? 0 : 5001);
+	ro.dns_port = port_or(cli->dns_port, embedded ? 0 : 8053);
 	ro.dns_a_answer = "127.0.0.1";
 
-	sc.target.directory_url = cli->url;
 	sc.target.ca_bundle = cli->ca_bundle;
 	sc.target.eab_kid = cli->eab_kid;
 	sc.target.eab_hmac = cli->eab_hmac;
@@ -454,19 +481,36 @@ static int cmd_server(const struct acs_cli *cli, const char *argv0)
 		goto out;
 	}
 	sc.target.responders = resp;
+	if (embedded) {
+		if (start_embedded(resp, &ca, &url, &err) != 0) {
+			fprintf(stderr, "acmespec: cannot start the embedded mock CA: %s\n", err.msg);
+			goto out;
+		}
+		sc.target.ca_bundle = acs_mockca_bundle_path(ca);
+		fprintf(stdout, "embedded mock CA: %s\n", url);
+	} else {
+		url = strdup(cli->url);
+		if (url == NULL)
+			goto out;
+	}
+	sc.target.directory_url = url;
 	if (acs_script_probe(&sc.target, &err) != 0) {
-		fprintf(stderr, "acmespec: cannot reach %s: %s\n", cli->url, err.msg);
+		fprintf(stderr, "acmespec: cannot reach %s: %s\n", url, err.msg);
 		goto out;
 	}
 
 	acs_buf_puts(&rerun, argv0);
 	acs_buf_puts(&rerun, " server");
-	shell_word(&rerun, cli->url);
-	shell_opt(&rerun, "--ca-bundle", cli->ca_bundle);
-	if (cli->http01_port != 5002 || cli->tlsalpn01_port != 5001 || cli->dns_port != 8053) {
-		acs_buf_printf(&rerun, " --http01-port %d --tlsalpn01-port %d --dns-port %d",
-			       cli->http01_port, cli->tlsalpn01_port, cli->dns_port);
+	if (!embedded) {
+		shell_word(&rerun, cli->url);
+		shell_opt(&rerun, "--ca-bundle", cli->ca_bundle);
 	}
+	if (cli->http01_port != ACS_CLI_PORT_UNSET)
+		acs_buf_printf(&rerun, " --http01-port %d", cli->http01_port);
+	if (cli->tlsalpn01_port != ACS_CLI_PORT_UNSET)
+		acs_buf_printf(&rerun, " --tlsalpn01-port %d", cli->tlsalpn01_port);
+	if (cli->dns_port != ACS_CLI_PORT_UNSET)
+		acs_buf_printf(&rerun, " --dns-port %d", cli->dns_port);
 	shell_opt(&rerun, "--bind", cli->bind);
 	if (cli->eab_kid != NULL) {
 		shell_opt(&rerun, "--eab-kid", cli->eab_kid);
@@ -486,7 +530,7 @@ static int cmd_server(const struct acs_cli *cli, const char *argv0)
 	run.progress_ctx = &sc;
 
 	info.side = "server";
-	info.target = cli->url;
+	info.target = embedded ? "embedded mock CA" : url;
 	info.profile = prof.name;
 	info.expect_file = cli->expect_file;
 	info.strict = cli->strict;
@@ -510,7 +554,9 @@ out:
 	for (i = 0; i < n; i++)
 		acs_result_clear(&results[i]);
 	free(results);
+	acs_mockca_stop(ca);
 	acs_responders_stop(resp);
+	free(url);
 	acs_expect_free(expect);
 	json_decref(prof.json);
 	acs_catalog_free(cat);
@@ -543,6 +589,24 @@ static void list_side(const struct acs_catalog *cat, const struct acs_filter *f,
 	}
 }
 
+/* 1 when dir holds at least one *.json file. */
+static int has_json(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int found = 0;
+
+	if (d == NULL)
+		return 0;
+	while (!found && (e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+
+		found = len > 5 && strcmp(e->d_name + len - 5, ".json") == 0;
+	}
+	closedir(d);
+	return found;
+}
+
 static int cmd_list(const struct acs_cli *cli)
 {
 	static const char *const sides[] = {"server", "client"};
@@ -559,8 +623,8 @@ static int cmd_list(const struct acs_cli *cli)
 		if (cli->side != NULL && strcmp(cli->side, sides[s]) != 0)
 			continue;
 		snprintf(sub, sizeof(sub), "%s/%s", dir, sides[s]);
-		/* the client catalog may not exist yet in a checkout; an explicit --side must */
-		if (!dir_exists(sub) && cli->side == NULL)
+		/* an empty side is simply not listed, unless asked for by --side */
+		if (!has_json(sub) && cli->side == NULL)
 			continue;
 		if (load_side(dir, sides[s], &cat) != 0)
 			return ACS_EXIT_USAGE;
@@ -584,6 +648,9 @@ int main(int argc, char **argv)
 
 	/* a peer closing a socket must not kill the harness */
 	signal(SIGPIPE, SIG_IGN);
+	/* the mock CA parses its own options (and --help); it wants its name as argv[0] */
+	if (argc > 1 && strcmp(argv[1], "serve") == 0)
+		return acs_serve_main(argc - 1, argv + 1);
 	if (acs_cli_parse(argc, argv, &cli, msg, sizeof(msg)) != 0) {
 		fprintf(stderr, "acmespec: %s\n", msg);
 		return ACS_EXIT_USAGE;

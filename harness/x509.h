@@ -80,6 +80,8 @@ int acs_ident_parse(const char *s, struct acs_ident *out, struct acs_err *err);
  *   critical = 0        the extension is not marked critical
  *   san_override        use this dNSName instead (mixed case, other name)
  *   extra_san           add a second dNSName
+ *   digest == NULL      no acmeIdentifier extension at all
+ * opts may be NULL (critical, no variant). EC P-256 key, valid 7 days.
  * *cert, *pkey: new references (X509_free / EVP_PKEY_free).
  */
 struct acs_alpn_cert_opts {

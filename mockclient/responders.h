@@ -9,6 +9,11 @@
  * unusual answers on purpose. Every request a responder sees is logged
  * (what, from where, what it answered) into per-entry observations that
  * cases can read, and into the entry's transcript when one is attached.
+ *
+ * A transcript given to a *_set / *_add call is borrowed: it must stay
+ * valid until the matching *_clear (or acs_responders_stop); once *_clear
+ * has returned, no responder thread touches it again. Every port may be -1
+ * (that responder is not started). Observations and counts survive *_clear.
  */
 #ifndef ACMESPEC_RESPONDERS_H
 #define ACMESPEC_RESPONDERS_H
@@ -65,7 +70,11 @@ enum acs_alpn_mode {
 	ACS_ALPN_NO_EXTENSION   /* plain certificate without acmeIdentifier */
 };
 
-/* Observations of handshakes for a name. */
+/*
+ * Observations of handshakes for a name. The first four are counts of
+ * connections (so "every handshake offered only acme-tls/1" is
+ * offered_only_acme == handshakes); they survive acs_alpn_clear.
+ */
 struct acs_alpn_obs {
 	int handshakes;          /* ClientHellos seen for this SNI */
 	int offered_acme_tls;    /* the client offered acme-tls/1 */

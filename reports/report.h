@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <time.h>
+#include "harness/buf.h"
 #include "harness/err.h"
 #include "harness/verdict.h"
 
@@ -63,5 +64,43 @@ int acs_json_write(const char *path, const struct acs_run_info *info,
 		   const struct acs_result *results, size_t n, struct acs_err *err);
 char *acs_json_render(const struct acs_run_info *info, const struct acs_result *results,
 		      size_t n);
+
+/* The acmespec version string (ACMESPEC_VERSION); static. Defined in harness/version.c. */
+const char *acs_version(void);
+
+/*
+ * Helpers shared by the writers.
+ *
+ * acs_report_put_text appends len bytes of s to b as valid UTF-8 fit for a
+ * report: invalid UTF-8 and U+FFFE/U+FFFF become U+FFFD; control
+ * characters (C0 except tab and newline, DEL, C1) become '?' and "\r\n"
+ * becomes "\n", unless ACS_TEXT_RAW_CONTROLS keeps them; ACS_TEXT_ONELINE
+ * turns tabs and newlines into spaces; ACS_TEXT_XML escapes & < > as
+ * entities, and " ' too with ACS_TEXT_ONELINE (attribute values). Returns 0,
+ * ACS_E_TOOBIG or ACS_E_NOMEM (b then holds a prefix).
+ */
+enum {
+	ACS_TEXT_ONELINE = 1,
+	ACS_TEXT_XML = 2,
+	ACS_TEXT_RAW_CONTROLS = 4
+};
+int acs_report_put_text(struct acs_buf *b, const char *s, size_t len, unsigned flags);
+
+/*
+ * Append a result's evidence as plain, sanitised text lines, each starting
+ * with indent (NULL: none): title, requirement with its RFC reference and
+ * level, message, expected, actual, expectation reason, transcript and
+ * client output (indented further), rerun command. Fields that are NULL are
+ * left out. Returns 0 or ACS_E_TOOBIG / ACS_E_NOMEM.
+ */
+int acs_result_details(struct acs_buf *b, const struct acs_result *r, const char *indent);
+
+/*
+ * Write len bytes to path atomically: a temporary file in the same
+ * directory, flushed, then renamed over path (mode 0644). On failure the
+ * temporary file is removed and err names the path ("cannot write
+ * out/report.xml: no such file or directory"); returns ACS_E_IO.
+ */
+int acs_report_write_file(const char *path, const char *data, size_t len, struct acs_err *err);
 
 #endif

@@ -1,0 +1,191 @@
+/*
+ * The mock client's ACME engine: one session per case with its own HTTP
+ * client and transcript, the directory, a nonce cache, named accounts and
+ * orders, and a request builder that can commit every misbehaviour of
+ * mockclient/misbehave.h on purpose. The case interpreter (script.c) drives
+ * it; nothing here judges a response.
+ *
+ * A session is used by one thread at a time.
+ */
+#ifndef ACMESPEC_ACME_H
+#define ACMESPEC_ACME_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "harness/err.h"
+#include "harness/http.h"
+#include "harness/jwk.h"
+#include "harness/x509.h"
+#include "mockclient/misbehave.h"
+
+struct acs_transcript;
+struct acs_responders;
+
+#define ACS_ACME_NAME_MAX 64
+
+struct acs_acme_account {
+	char name[ACS_ACME_NAME_MAX];
+	struct acs_key *key;     /* current key (owned) */
+	struct acs_key *old_key; /* key before the last key change (owned), or NULL */
+	char *url;               /* Location of newAccount (owned), or NULL */
+	json_t *obj;             /* last account object seen (owned), or NULL */
+};
+
+struct acs_acme_order {
+	char name[ACS_ACME_NAME_MAX];
+	char account[ACS_ACME_NAME_MAX]; /* the account that created it */
+	char *url;                       /* Location (owned) */
+	json_t *created;                 /* the order as created (owned) */
+	json_t *obj;                     /* the latest order object (owned) */
+	json_t *authzs;                  /* array: last authorization objects by index (owned) */
+	json_t *sent_ids;                /* identifiers as sent (owned) */
+	struct acs_key *cert_key;        /* CSR key of the last finalize (owned), or NULL */
+	char *not_after;                 /* notAfter asked for (owned), or NULL */
+	char *cert_pem;                  /* last downloaded default chain (owned), or NULL */
+};
+
+/* A challenge answer provisioned in the responders, cleared at session end. */
+struct acs_acme_provision {
+	int kind;               /* 0 http-01 token, 1 dns-01 name, 2 tls-alpn-01 identifier */
+	char *key;              /* token or record name (owned) */
+	struct acs_ident ident; /* for tls-alpn-01 */
+};
+
+/* The response of one exchange, with its body parsed when it is JSON. */
+struct acs_acme_resp {
+	struct acs_http_response *http; /* owned */
+	json_t *json;                   /* parsed body (owned), NULL when not JSON */
+	char *method;                   /* owned */
+	char *url;                      /* owned */
+};
+
+void acs_acme_resp_free(struct acs_acme_resp *r); /* NULL allowed */
+
+struct acs_acme_session_opts {
+	const char *directory_url;
+	const char *ca_bundle;             /* may be NULL */
+	long timeout_ms;                   /* per request */
+	double wait_seconds;               /* bound on poll loops */
+	struct acs_responders *responders; /* borrowed, may be NULL */
+	const char *eab_kid;               /* may be NULL */
+	const char *eab_hmac;              /* base64url, may be NULL */
+};
+
+struct acs_acme_session {
+	struct acs_http *http;
+	struct acs_transcript *transcript;
+	struct acs_responders *responders;
+	char *directory_url;
+	json_t *directory; /* owned, NULL before acs_acme_fetch_directory */
+	double wait_seconds;
+	char *eab_kid;
+	char *eab_hmac;
+
+	char *nonce;           /* cached fresh nonce (owned), or NULL */
+	char *last_used_nonce; /* for nonce-reuse (owned), or NULL */
+
+	struct acs_acme_account *accounts;
+	size_t naccounts;
+	struct acs_acme_order *orders;
+	size_t norders;
+
+	char domain[3][64]; /* {domain}, {domain2}, {domain3} */
+
+	char *authz_url;       /* current authorization (owned) */
+	json_t *authz;         /* its last object (owned) */
+	char *challenge_url;   /* current challenge (owned) */
+	json_t *challenge;     /* its last object (owned) */
+	char *certificate_url; /* last certificate URL fetched (owned) */
+
+	struct acs_acme_provision *prov;
+	size_t nprov;
+};
+
+/*
+ * A new session: HTTP client, transcript attached, fresh random domains.
+ * Does not touch the network. *out: free with acs_acme_session_free (which
+ * also clears what was provisioned in the responders).
+ */
+int acs_acme_session_new(struct acs_acme_session **out, const struct acs_acme_session_opts *o,
+                         struct acs_err *err);
+void acs_acme_session_free(struct acs_acme_session *s);
+
+/* GET the directory and keep it when it is a JSON object. *resp may be NULL. */
+int acs_acme_fetch_directory(struct acs_acme_session *s, struct acs_acme_resp **resp,
+                             struct acs_err *err);
+
+/* Borrowed string member of the directory, or NULL. */
+const char *acs_acme_dir_url(const struct acs_acme_session *s, const char *key);
+
+/* Unsigned request (GET, HEAD, ...). extra: "Name: value" strings, NULL-terminated or NULL. */
+int acs_acme_plain(struct acs_acme_session *s, const char *method, const char *url,
+                   const char *const *extra, acs_mis_set mis, struct acs_acme_resp **out,
+                   struct acs_err *err);
+
+/* HEAD (or GET) newNonce; the nonce lands in the cache. *out may be NULL. */
+int acs_acme_new_nonce(struct acs_acme_session *s, const char *method, struct acs_acme_resp **out,
+                       struct acs_err *err);
+
+/* What to sign and send. */
+struct acs_acme_post {
+	const char *url;           /* request URL */
+	const struct acs_key *key; /* signing key */
+	const char *kid;           /* account URL for "kid"; NULL: "jwk" of key */
+	const char *payload;       /* NULL: POST-as-GET (empty payload) */
+	size_t payload_len;
+	const char *resource; /* ACME v1 resource name for v1-resource */
+	acs_mis_set mis;
+	const char *const *extra_headers; /* "Name: value", NULL-terminated, or NULL */
+	const char *account_url;          /* for kid-not-jwk / kid-unknown when kid is NULL */
+};
+
+/*
+ * Sign and POST. Nonces: the cached one, else a HEAD to newNonce. A badNonce
+ * answer is retried up to 5 times with the error's own nonce unless the
+ * request misbehaves about its nonce. Returns 0 with *out (any status) or
+ * a negative code when no response could be had.
+ */
+int acs_acme_post(struct acs_acme_session *s, const struct acs_acme_post *p,
+                  struct acs_acme_resp **out, struct acs_err *err);
+
+/*
+ * Build one JWS body (flattened unless the misbehaviours say otherwise) from
+ * a header object (borrowed; alg is filled in unless present) and payload
+ * bytes (NULL: absent member). hmac/hmac_len: sign with HMAC-SHA256
+ * instead of key. New string (free()).
+ */
+char *acs_acme_jws(const struct acs_key *key, const unsigned char *hmac, size_t hmac_len,
+                   json_t *hdr, const char *payload, size_t payload_len, acs_mis_set mis,
+                   struct acs_err *err);
+
+/* Named objects; NULL when absent. */
+struct acs_acme_account *acs_acme_account_find(struct acs_acme_session *s, const char *name);
+struct acs_acme_order *acs_acme_order_find(struct acs_acme_session *s, const char *name);
+/* Find or create (zeroed) by name. NULL on ENOMEM. */
+struct acs_acme_account *acs_acme_account_get(struct acs_acme_session *s, const char *name);
+struct acs_acme_order *acs_acme_order_get(struct acs_acme_session *s, const char *name);
+
+/* Remember a provisioned challenge answer for clean-up at session end. */
+void acs_acme_remember(struct acs_acme_session *s, int kind, const char *key,
+                       const struct acs_ident *ident);
+
+/* Replace *slot (a string) by a copy of v (NULL allowed). Returns 0 or ACS_E_NOMEM. */
+int acs_acme_set_str(char **slot, const char *v);
+
+/* The problem type of a response ("urn:...:badNonce"), borrowed, or NULL. */
+const char *acs_acme_problem_type(const struct acs_acme_resp *r);
+
+/* A short "status 400 urn:...:malformed: detail" description (new string). */
+char *acs_acme_resp_summary(const struct acs_acme_resp *r);
+
+/*
+ * Retry-After of a response in milliseconds (seconds or HTTP date), or -1
+ * when absent or unreadable.
+ */
+long acs_acme_retry_after_ms(const struct acs_acme_resp *r);
+
+/* n random lowercase letters and digits into out (n+1 bytes). */
+void acs_acme_random_label(char *out, size_t n);
+
+#endif

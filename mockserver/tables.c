@@ -1,0 +1,400 @@
+/*
+ * The mock CA's data tables: misbehaviours (in the manner of BoringSSL's
+ * ProtocolBugs: one named switch each) and the request checks applied to
+ * clients. Both tables are indexed by the enums of internal.h.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include "mockserver/internal.h"
+
+#define F(nm, arg, help, desc)                                                                     \
+	{                                                                                          \
+		nm, desc, help, arg, 0                                                             \
+	}
+#define V(nm, arg, help, desc)                                                                     \
+	{                                                                                          \
+		nm, desc, help, arg, 1                                                             \
+	}
+#define NA  ACS_MB_ARG_NONE
+#define OPT ACS_MB_ARG_OPTIONAL
+#define REQ ACS_MB_ARG_REQUIRED
+
+const struct acs_mockca_misbehaviour acs_mca_mb_table[MB_COUNT] = {
+    [MB_BAD_NONCE] =
+        F("bad-nonce", OPT, "[ENDPOINT:]N",
+          "answer badNonce (with a fresh nonce) to the first N signed requests (default 1)"),
+    [MB_RATE_LIMITED] =
+        F("rate-limited", OPT, "[ENDPOINT:]N",
+          "answer 429 rateLimited with Retry-After: 1 to the first N signed requests"),
+    [MB_UNAVAILABLE] =
+        F("unavailable", OPT, "[ENDPOINT:]N",
+          "answer 503 serverInternal with Retry-After: 1 to the first N signed requests"),
+    [MB_ORDER_PROCESSING] = F("order-processing", OPT, "N",
+                              "after finalize the order stays processing for N polls (default 3)"),
+    [MB_CHALLENGE_PROCESSING] =
+        F("challenge-processing", OPT, "N",
+          "a validated challenge shows processing for N more polls (default 3)"),
+    [MB_CHALLENGE_INVALID] =
+        F("challenge-invalid", OPT, "TYPE[:DETAIL]",
+          "every validation fails with error TYPE (default incorrectResponse)"),
+    [MB_AUTHZ_REUSED] =
+        F("authz-reused", NA, NULL, "authorizations are created already valid, orders start ready"),
+    [MB_NO_ALTERNATE] = F("no-alternate-chains", NA, NULL,
+                          "no Link rel=\"alternate\" to a second chain on certificates"),
+    [MB_CHAIN_EXTRA_TEXT] = F("chain-extra-text", NA, NULL,
+                              "certificate chain with explanatory text around the PEM blocks"),
+    [MB_CHAIN_PRIVATE_KEY] =
+        F("chain-private-key", NA, NULL, "certificate chain followed by a PRIVATE KEY block"),
+    [MB_CHAIN_LEAF_ONLY] =
+        F("chain-leaf-only", NA, NULL, "certificate download holds the leaf only, no intermediate"),
+    [MB_DIR_UNKNOWN_FIELDS] = F("directory-unknown-fields", NA, NULL,
+                                "unknown fields in the directory and its meta object"),
+    [MB_DIR_V1] =
+        F("directory-v1", NA, NULL,
+          "ACME v1 shaped directory (new-reg, new-authz, new-cert, revoke-cert, key-change)"),
+    [MB_CHALLENGE_URI] =
+        F("challenge-uri", NA, NULL, "challenges carry ACME v1's \"uri\" instead of \"url\""),
+    [MB_NO_TOS] =
+        F("no-tos", NA, NULL, "no termsOfService in the directory and no agreement required"),
+    [MB_REPLAY_NONCE_INVALID] = F("replay-nonce-invalid", OPT, "N",
+                                  "the first N responses (default 1) carry Replay-Nonce \"a+b/=\""),
+    [MB_SHUFFLE] = F("shuffle-arrays", NA, NULL,
+                     "identifiers and authorizations arrays reversed on every other fetch"),
+    [MB_NO_WILDCARD] =
+        F("no-wildcard", NA, NULL, "wildcard identifiers refused with rejectedIdentifier"),
+    [MB_NO_IP] = F("no-ip", NA, NULL, "ip identifiers refused with unsupportedIdentifier"),
+    [MB_NO_CHALLENGE] =
+        F("no-challenge", REQ, "TYPE",
+          "authorizations do not offer challenge TYPE (http-01, dns-01, tls-alpn-01)"),
+    [MB_NO_KEYCHANGE] = F("no-key-change", NA, NULL, "no keyChange in the directory"),
+    [MB_NO_REVOKE] = F("no-revoke-cert", NA, NULL, "no revokeCert in the directory"),
+    [MB_REQUIRE_UA] = F("require-user-agent", NA, NULL,
+                        "requests without User-Agent get 400 malformed (as Pebble >= 2.10)"),
+    [MB_TOKEN_UNSAFE] = V("token-unsafe", NA, NULL,
+                          "challenge tokens contain characters outside base64url (\"../\")"),
+    [MB_HTTP_URL] = V("http-url-in-directory", NA, NULL,
+                      "the directory's newOrder URL is http:// instead of https://"),
+    [MB_NONCE_REUSE_OK] = V("accept-reused-nonce", NA, NULL, "a nonce may be used more than once"),
+    [MB_NONCE_UNCHECKED] = V("accept-unknown-nonce", NA, NULL,
+                             "any nonce is accepted, even one never issued, or none"),
+    [MB_NO_REPLAY_NONCE] = V("no-replay-nonce", NA, NULL, "no Replay-Nonce header on any response"),
+    [MB_NEWNONCE_NO_CACHE] = V("newnonce-no-cache-control", NA, NULL,
+                               "newNonce responses without Cache-Control: no-store"),
+    [MB_NEWNONCE_GET_200] =
+        V("newnonce-get-200", NA, NULL, "GET newNonce answers 200 instead of 204"),
+    [MB_NONCE_SHORT] = V("nonce-short", NA, NULL, "nonces of 4 random bytes (under 128 bits)"),
+    [MB_NONCE_PADDED] = V("nonce-padded", NA, NULL, "nonces are base64url with '=' padding"),
+    [MB_DEACTIVATED_403] =
+        V("deactivated-403", NA, NULL, "requests of deactivated accounts get 403 instead of 401"),
+    [MB_ALG_MALFORMED] =
+        V("bad-alg-malformed", NA, NULL,
+          "unsupported or mismatched alg answered malformed, not badSignatureAlgorithm"),
+    [MB_ALG_NO_LIST] = V("bad-alg-no-algorithms", NA, NULL,
+                         "badSignatureAlgorithm problems without the \"algorithms\" field"),
+    [MB_URL_UNCHECKED] = V("accept-url-mismatch", NA, NULL,
+                           "the JWS url header is not compared with the request URL"),
+    [MB_URL_MALFORMED] = V("url-mismatch-malformed", NA, NULL,
+                           "url mismatch answered 400 malformed instead of 401 unauthorized"),
+    [MB_GET_ALLOWED] =
+        V("get-allowed", NA, NULL,
+          "plain GET served on accounts, orders, authorizations, challenges, certificates"),
+    [MB_CT_UNCHECKED] =
+        V("accept-any-content-type", NA, NULL, "POSTs accepted whatever their Content-Type"),
+    [MB_POSTASGET_LAX] = V("accept-post-as-get-body", NA, NULL,
+                           "POST-as-GET accepted with a non-empty payload such as {}"),
+    [MB_KEY_SOURCE_LAX] =
+        V("accept-jwk-or-kid", NA, NULL,
+          "jwk accepted where kid is required, kid where jwk is, and both together"),
+    [MB_SIG_UNCHECKED] = V("accept-bad-signature", NA, NULL,
+                           "JWS signatures are not verified (alg none and HS256 pass too)"),
+    [MB_FORM_LAX] = V("accept-non-flattened", NA, NULL,
+                      "compact and general JWS forms and unprotected headers accepted"),
+    [MB_NO_INDEX_LINK] = V("no-index-link", NA, NULL, "no Link rel=\"index\" on responses"),
+    [MB_PROBLEM_PLAIN_JSON] =
+        V("problem-as-json", NA, NULL, "problem documents sent as application/json"),
+    [MB_TOS_AGREEMENT_REQUIRED] =
+        V("tos-agreement-required", NA, NULL,
+          "missing ToS agreement answered with unregistered agreementRequired"),
+    [MB_NO_LOCATION] = V("no-account-location", NA, NULL, "newAccount responses without Location"),
+    [MB_EXISTING_201] = V("existing-account-201", NA, NULL,
+                          "newAccount for a known key answers 201 instead of 200"),
+    [MB_ONLY_EXISTING_CREATES] = V("only-return-existing-creates", NA, NULL,
+                                   "onlyReturnExisting for an unknown key creates an account"),
+    [MB_CSR_NAMES_UNCHECKED] = V("accept-csr-names-mismatch", NA, NULL,
+                                 "finalize accepts a CSR whose names differ from the order"),
+    [MB_CSR_MISMATCH_UNAUTHORIZED] =
+        V("csr-mismatch-unauthorized", NA, NULL,
+          "CSR names differing from the order answered 403 unauthorized, not badCSR"),
+    [MB_CSR_ACCOUNT_KEY_OK] =
+        V("accept-csr-account-key", NA, NULL, "finalize accepts a CSR holding an account key"),
+    [MB_FINALIZE_NOT_READY_OK] =
+        V("finalize-before-ready", NA, NULL, "finalize issues even when the order is not ready"),
+    [MB_NO_ORDERS_URL] = V("no-orders-url", NA, NULL, "account objects without \"orders\""),
+    [MB_KEYCHANGE_NO_LOCATION] = V("keychange-conflict-no-location", NA, NULL,
+                                   "keyChange to a key in use answers 409 without Location"),
+    [MB_KEYCHANGE_UNCHECKED] =
+        V("keychange-unchecked", NA, NULL,
+          "keyChange skips the inner JWS checks (url, account, oldKey, nonce)"),
+    [MB_CERT_WRONG_CT] = V("certificate-wrong-content-type", NA, NULL,
+                           "certificates served as application/x-pem-file"),
+    [MB_NO_RETRY_AFTER] = V("no-retry-after", NA, NULL,
+                            "no Retry-After on pending or processing objects nor on 429/503"),
+    [MB_REVOKE_REASON_UNCHECKED] =
+        V("accept-bad-revocation-reason", NA, NULL, "any revocation reason code accepted"),
+    [MB_REVOKE_TWICE_OK] = V("accept-double-revocation", NA, NULL,
+                             "revoking a revoked certificate succeeds instead of alreadyRevoked"),
+    [MB_WILDCARD_AUTHZ_STAR] =
+        V("wildcard-authz-star", NA, NULL,
+          "wildcard authorizations keep \"*.\" in the identifier, no wildcard:true"),
+    [MB_IGNORE_NOT_AFTER] = V("ignore-not-after", NA, NULL,
+                              "notBefore/notAfter accepted but not used for the certificate"),
+    [MB_REJECT_UNKNOWN_FIELDS] =
+        V("reject-unknown-fields", NA, NULL,
+          "challenge POSTs with fields other than none refused (as Pebble's keyAuthorization)"),
+    [MB_NO_UP_LINK] = V("no-up-link", NA, NULL,
+                        "challenge responses without Link rel=\"up\" to the authorization"),
+    [MB_SHORT_TOKENS] = V("short-tokens", NA, NULL, "challenge tokens of 8 random bytes"),
+    [MB_EAB_UNCHECKED] = V("accept-bad-eab", NA, NULL,
+                           "external account bindings accepted without verifying kid, MAC or key"),
+    [MB_CONTACT_UNCHECKED] =
+        V("accept-bad-contact", NA, NULL, "contacts accepted whatever their scheme or form"),
+};
+
+#define C(i, sec, lvl, cov, w)                                                                     \
+	{                                                                                          \
+		"client.8555." i, "8555", sec, lvl, cov, w                                         \
+	}
+#define A(i, sec, lvl, cov, w)                                                                     \
+	{                                                                                          \
+		"client.8737." i, "8737", sec, lvl, cov, w                                         \
+	}
+
+const struct acs_mockca_check acs_mca_check_table[CK_COUNT] = {
+    [CK_USER_AGENT] = C("6_1.user-agent", "6.1", "MUST", "C003",
+                        "ACME clients MUST send a User-Agent header field"),
+    [CK_ACCEPT_LANGUAGE] = C("6_1.accept-language", "6.1", "SHOULD", "C005",
+                             "clients SHOULD send an Accept-Language header field"),
+    [CK_UTF8] = C("5.utf8", "5", "MUST", "C001", "request bodies MUST be UTF-8"),
+    [CK_B64_NO_PADDING] = C("6_1.b64url-no-padding", "6.1", "MUST", "C006",
+                            "trailing '=' characters MUST be stripped from base64url"),
+    [CK_FLATTENED] = C("6_2.flattened-jws", "6.2", "MUST", "C008",
+                       "JWS objects MUST use the Flattened JSON Serialization"),
+    [CK_ONE_SIGNATURE] = C("6_2.single-signature", "6.2", "MUST NOT", "C009",
+                           "the JWS MUST NOT have multiple signatures"),
+    [CK_NO_B64_FALSE] = C("6_2.no-unencoded-payload", "6.2", "MUST NOT", "C010",
+                          "the JWS Unencoded Payload Option MUST NOT be used"),
+    [CK_NO_UNPROTECTED] = C("6_2.no-unprotected-header", "6.2", "MUST NOT", "C011",
+                            "the JWS Unprotected Header MUST NOT be used"),
+    [CK_PAYLOAD_PRESENT] =
+        C("6_2.payload-present", "6.2", "MUST NOT", "C012", "the JWS Payload MUST NOT be detached"),
+    [CK_PROTECTED_FIELDS] = C("6_2.protected-fields", "6.2", "MUST", "C013",
+                              "the protected header MUST include alg, nonce, url, and jwk or kid"),
+    [CK_ALG_ASYMMETRIC] = C("6_2.alg-asymmetric", "6.2", "MUST NOT", "C014",
+                            "alg MUST NOT be \"none\" nor a MAC-based algorithm"),
+    [CK_ALG_MATCHES_KEY] = C("6_2.alg-matches-key", "6.2", "MUST", "C016",
+                             "the signature algorithm fits the signing key"),
+    [CK_SIGNATURE_VERIFIES] = C("6_2.signature-verifies", "6.2", "MUST", "C007,C016",
+                                "the JWS is signed with the account key (or the jwk it carries)"),
+    [CK_JWK_WHERE_REQUIRED] = C("6_2.jwk-where-required", "6.2", "MUST", "C015",
+                                "newAccount and certificate-key revocation MUST carry jwk"),
+    [CK_KID_WHERE_REQUIRED] =
+        C("6_2.kid-where-required", "6.2", "MUST", "C017", "all other requests MUST carry kid"),
+    [CK_JWK_XOR_KID] = C("6_2.jwk-xor-kid", "6.2", "MUST", "C013",
+                         "the jwk and kid fields are mutually exclusive"),
+    [CK_KID_IS_ACCOUNT_URL] = C("6_2.kid-is-account-url", "6.2", "MUST", "C018",
+                                "kid MUST contain the account URL received from newAccount"),
+    [CK_CONTENT_TYPE] = C("6_2.content-type-jose", "6.2", "MUST", "C019",
+                          "the Content-Type of JWS requests must be application/jose+json"),
+    [CK_POST_AS_GET] =
+        C("6_3.post-as-get", "6.3", "MUST", "C020",
+          "clients MUST fetch resources with POST-as-GET, GET only the directory and newNonce"),
+    [CK_POST_AS_GET_EMPTY] = C("6_3.post-as-get-empty-payload", "6.3", "MUST", "C021",
+                               "the payload of a POST-as-GET MUST be the empty string"),
+    [CK_URL_PRESENT] = C("6_4_1.url-present", "6.4.1", "MUST", "C023",
+                         "the protected header MUST include a url field"),
+    [CK_URL_MATCHES] = C("6_4.url-header-matches", "6.4", "MUST", "C022,C024",
+                         "url MUST be set to the exact URL the request is sent to"),
+    [CK_NONCE_PRESENT] =
+        C("6_5.nonce-present", "6.5", "MUST", "C025", "the protected header MUST include a nonce"),
+    [CK_NONCE_B64URL] =
+        C("6_5_2.nonce-b64url", "6.5.2", "MUST", "C026", "the nonce value MUST be base64url"),
+    [CK_NONCE_FRESH] = C("6_5.nonce-fresh", "6.5", "MUST", "C028",
+                         "the nonce is one the server issued and not yet used"),
+    [CK_NO_REPLAY_NONCE_HEADER] = C("6_5_1.no-replay-nonce-request", "6.5.1", "SHOULD NOT", "C030",
+                                    "clients SHOULD NOT send a Replay-Nonce header field"),
+    [CK_MAILTO] = C("7_3.mailto-contact", "7.3", "MUST NOT", "C034",
+                    "mailto contacts MUST NOT carry hfields nor more than one addr-spec"),
+    [CK_TOS_DEFAULT] =
+        C("7_3.tos-agreed", "7.3", "SHOULD", "C035,C036",
+          "termsOfServiceAgreed when the server has terms (reported, not judged here)"),
+    [CK_EAB_MAC_ALG] = C("7_3_4.eab-mac-alg", "7.3.4", "MUST", "C038",
+                         "the EAB alg MUST indicate a MAC-based algorithm"),
+    [CK_EAB_KID] = C("7_3_4.eab-kid", "7.3.4", "MUST", "C039",
+                     "the EAB kid MUST be the key identifier provided by the CA"),
+    [CK_EAB_NO_NONCE] = C("7_3_4.eab-no-nonce", "7.3.4", "MUST NOT", "C040",
+                          "the EAB protected header MUST NOT contain a nonce"),
+    [CK_EAB_URL] =
+        C("7_3_4.eab-url", "7.3.4", "MUST", "C041", "the EAB url MUST equal the outer JWS url"),
+    [CK_EAB_PAYLOAD_JWK] = C("7_3_4.eab-payload-jwk", "7.3.4", "MUST", "C042",
+                             "the EAB payload MUST be the account key (the outer jwk)"),
+    [CK_KEYCHANGE_ACCOUNT] = C("7_3_5.keychange-account", "7.3.5", "MUST", "C043",
+                               "keyChange account MUST be the account URL"),
+    [CK_KEYCHANGE_INNER_JWK] =
+        C("7_3_5.keychange-inner-jwk", "7.3.5", "MUST", "C045",
+          "the inner JWS MUST have a jwk with the new key and verify with it"),
+    [CK_KEYCHANGE_INNER_URL] = C("7_3_5.keychange-inner-url", "7.3.5", "MUST", "C046",
+                                 "the inner url MUST equal the outer url"),
+    [CK_KEYCHANGE_INNER_NO_NONCE] = C("7_3_5.keychange-inner-no-nonce", "7.3.5", "MUST", "C047",
+                                      "the inner JWS MUST omit the nonce"),
+    [CK_KEYCHANGE_OLDKEY] = C("7_3_5.keychange-oldkey", "7.3.5", "MUST", "C044",
+                              "oldKey MUST be the current account key"),
+    [CK_FINALIZE_CSR] = C("7_4.finalize-csr", "7.4", "MUST", "C049",
+                          "the finalize payload contains a base64url DER csr"),
+    [CK_CSR_MATCHES_ORDER] = C("7_4.csr-matches-order", "7.4", "MUST", "C050,C051",
+                               "the CSR MUST indicate the exact set of identifiers of the order"),
+    [CK_CSR_KEY_NOT_ACCOUNT] = C("11_1.csr-key-not-account-key", "11.1", "MUST NOT", "C061",
+                                 "an account key MUST NOT be the key of a certificate"),
+    [CK_HTTP01_KEYAUTH] = C("8_3.http01-keyauth", "8.3", "MUST", "C056,C054",
+                            "the http-01 resource MUST be the key authorization"),
+    [CK_HTTP01_EXACT] = C("8_3.http01-no-trailing-space", "8.3", "SHOULD", "C056",
+                          "the http-01 body is the key authorization without trailing white space"),
+    [CK_DNS01_TXT] = C("8_4.dns01-txt", "8.4", "MUST", "C054",
+                       "the TXT record holds base64url(SHA-256(key authorization))"),
+    [CK_ALPN_HANDSHAKE] = A("3.alpn-handshake", "3", "MUST", "C070",
+                            "the certificate is served for ALPN acme-tls/1 and SNI = the name"),
+    [CK_ALPN_SAN] = A("3.alpn-single-san", "3", "MUST", "C067",
+                      "the certificate has a single subjectAltName equal to the identifier"),
+    [CK_ALPN_EXTENSION] =
+        A("3.alpn-acme-identifier", "3", "MUST", "C066,C068",
+          "acmeIdentifier holds the DER OCTET STRING of SHA-256(key authorization)"),
+    [CK_ALPN_CRITICAL] =
+        A("3.alpn-critical", "3", "MUST", "C069", "the acmeIdentifier extension MUST be critical"),
+};
+
+const char *const acs_mca_ep_names[EP_COUNT] = {
+    [EP_DIRECTORY] = "directory", [EP_NEWNONCE] = "new-nonce", [EP_NEWACCOUNT] = "new-account",
+    [EP_ACCOUNT] = "account",     [EP_ORDERS] = "orders",      [EP_KEYCHANGE] = "key-change",
+    [EP_NEWORDER] = "new-order",  [EP_ORDER] = "order",        [EP_AUTHZ] = "authz",
+    [EP_CHALLENGE] = "challenge", [EP_FINALIZE] = "finalize",  [EP_CERT] = "certificate",
+    [EP_REVOKE] = "revoke-cert",  [EP_TERMS] = "terms",        [EP_ISSUER] = "issuer",
+};
+
+const char *const acs_mca_ctype_names[CT_COUNT] = {"http-01", "dns-01", "tls-alpn-01"};
+
+const char *acs_mca_status_name(enum mca_status s)
+{
+	static const char *const names[] = {"pending", "processing",  "valid",   "invalid",
+	                                    "ready",   "deactivated", "revoked", "expired"};
+
+	if ((size_t)s >= sizeof(names) / sizeof(names[0]))
+		return "invalid";
+	return names[s];
+}
+
+const struct acs_mockca_misbehaviour *acs_mockca_misbehaviours(size_t *n)
+{
+	*n = MB_COUNT;
+	return acs_mca_mb_table;
+}
+
+const struct acs_mockca_check *acs_mockca_checks(size_t *n)
+{
+	*n = CK_COUNT;
+	return acs_mca_check_table;
+}
+
+static int parse_count(const char *s, long *out)
+{
+	char *end = NULL;
+	long v;
+
+	if (s[0] == '\0' || !isdigit((unsigned char)s[0]))
+		return -1;
+	v = strtol(s, &end, 10);
+	if (*end != '\0' || v < 0 || v > 1000000)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int acs_mca_mb_set(struct mca_mb_state *tab, const char *spec, struct acs_err *err)
+{
+	const char *eq = strchr(spec, '=');
+	size_t nlen = eq != NULL ? (size_t)(eq - spec) : strlen(spec);
+	const char *arg = eq != NULL ? eq + 1 : NULL;
+	struct mca_mb_state st;
+	size_t i;
+	int m = -1;
+
+	for (i = 0; i < MB_COUNT; i++) {
+		if (strlen(acs_mca_mb_table[i].name) == nlen &&
+		    strncmp(acs_mca_mb_table[i].name, spec, nlen) == 0) {
+			m = (int)i;
+			break;
+		}
+	}
+	if (m < 0)
+		return acs_err_set(err, ACS_E_NOTFOUND, "unknown misbehaviour \"%.*s\"", (int)nlen,
+		                   spec);
+	if (arg != NULL && acs_mca_mb_table[m].arg == ACS_MB_ARG_NONE)
+		return acs_err_set(err, ACS_E_INVAL, "misbehaviour %s takes no argument",
+		                   acs_mca_mb_table[m].name);
+	if (arg == NULL && acs_mca_mb_table[m].arg == ACS_MB_ARG_REQUIRED)
+		return acs_err_set(err, ACS_E_INVAL, "misbehaviour %s needs an argument (%s)",
+		                   acs_mca_mb_table[m].name, acs_mca_mb_table[m].arg_help);
+	memset(&st, 0, sizeof(st));
+	st.on = 1;
+	st.n = -1;
+	st.endpoint = -1;
+	if (arg != NULL) {
+		if (strlen(arg) >= sizeof(st.arg))
+			return acs_err_set(err, ACS_E_INVAL, "misbehaviour %s: argument too long",
+			                   acs_mca_mb_table[m].name);
+		memcpy(st.arg, arg, strlen(arg) + 1);
+	}
+	/* numeric forms: "N" or "ENDPOINT:N" (ENDPOINT alone means N = 1) */
+	if (arg != NULL && acs_mca_mb_table[m].arg_help != NULL &&
+	    strchr(acs_mca_mb_table[m].arg_help, 'N') != NULL &&
+	    strcmp(acs_mca_mb_table[m].arg_help, "TYPE") != 0 &&
+	    strncmp(acs_mca_mb_table[m].arg_help, "TYPE", 4) != 0) {
+		const char *colon = strchr(arg, ':');
+		const char *num = arg;
+
+		if (colon != NULL || !isdigit((unsigned char)arg[0])) {
+			size_t elen = colon != NULL ? (size_t)(colon - arg) : strlen(arg);
+			int e = -1;
+
+			if (strchr(acs_mca_mb_table[m].arg_help, ':') == NULL)
+				return acs_err_set(err, ACS_E_INVAL, "misbehaviour %s: expected %s",
+				                   acs_mca_mb_table[m].name,
+				                   acs_mca_mb_table[m].arg_help);
+			for (i = 0; i < EP_COUNT; i++) {
+				if (strlen(acs_mca_ep_names[i]) == elen &&
+				    strncmp(acs_mca_ep_names[i], arg, elen) == 0)
+					e = (int)i;
+			}
+			if (e < 0)
+				return acs_err_set(err, ACS_E_INVAL,
+				                   "misbehaviour %s: unknown endpoint \"%.*s\"",
+				                   acs_mca_mb_table[m].name, (int)elen, arg);
+			st.endpoint = e;
+			num = colon != NULL ? colon + 1 : "1";
+		}
+		if (parse_count(num, &st.n) != 0)
+			return acs_err_set(err, ACS_E_INVAL, "misbehaviour %s: bad count \"%s\"",
+			                   acs_mca_mb_table[m].name, num);
+	}
+	if (m == MB_NO_CHALLENGE) {
+		int ok = 0;
+
+		for (i = 0; i < CT_COUNT; i++)
+			ok |= strcmp(st.arg, acs_mca_ctype_names[i]) == 0;
+		if (!ok)
+			return acs_err_set(
+			    err, ACS_E_INVAL,
+			    "misbehaviour no-challenge: unknown challenge type \"%s\"", st.arg);
+	}
+	tab[m] = st;
+	return 0;
+}

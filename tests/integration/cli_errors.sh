@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# ctest-labels: cli
+# The command line's contract (DESIGN.md "Exit codes"): --version, --help,
+# list, and the exit codes of the error paths: unknown option 2, a filter
+# matching no case 2, an unreachable target 3 with a message naming it, a
+# production directory refused (2) unless --allow-production.
+#
+#   bash tests/integration/cli_errors.sh BUILD/acmespec SOURCE_DIR
+set -euo pipefail
+ACMESPEC=$(realpath "${1:?usage: $0 ACMESPEC_BINARY SOURCE_DIR}")
+SRC=$(realpath "${2:?usage: $0 ACMESPEC_BINARY SOURCE_DIR}")
+# shellcheck source=ci/testlib.sh
+. "$SRC/ci/testlib.sh"
+cd "$SRC"
+TL_LIMIT=120
+
+tl_init cli_errors
+
+tl_expect_exit 0 "acmespec --version" "$ACMESPEC" --version
+tl_check "--version prints a version number" tl_out_has '[0-9]+\.[0-9]+\.[0-9]+'
+
+tl_expect_exit 0 "acmespec --help" "$ACMESPEC" --help
+tl_check "--help names the server command" tl_out_has 'server'
+tl_check "--help names --expect" tl_out_has -- '--expect'
+
+tl_expect_exit 0 "acmespec list" "$ACMESPEC" list
+n=$(grep -cE 'server\.(8555|8737|8738|9773|v1v2|boulder)\.[0-9_]+\.[a-z0-9-]+' "$TL_WORK/last.out" || true)
+tl_check "list prints server case IDs ($n)" test "$n" -gt 0
+tl_expect_exit 0 "acmespec list --tag nonce" "$ACMESPEC" list --tag nonce
+m=$(grep -cE 'server\.[a-z0-9]+\.[0-9_]+\.[a-z0-9-]+' "$TL_WORK/last.out" || true)
+tl_check "list --tag nonce prints a non-empty subset ($m of $n)" test "$m" -gt 0 -a "$m" -le "$n"
+
+tl_expect_exit 2 "unknown option" "$ACMESPEC" server --no-such-option
+tl_check "the message names the option" tl_out_has 'no-such-option'
+tl_expect_exit 2 "unknown command" "$ACMESPEC" no-such-command
+
+tl_expect_exit 2 "--case matching no case" "$ACMESPEC" list --case 'nomatch*'
+tl_check "the message says nothing matched" tl_out_has 'match|no case'
+tl_expect_exit 2 "server --case matching no case" \
+  "$ACMESPEC" server https://127.0.0.1:9/dir --case 'nomatch*'
+
+# a closed port on loopback: nothing listens there
+closed=
+pebble_free_port closed
+start=$SECONDS
+tl_expect_exit 3 "server against closed port 127.0.0.1:$closed" \
+  "$ACMESPEC" server "https://127.0.0.1:$closed/dir" --no-color --timeout 10
+tl_check "the message names the target" tl_out_has "127\.0\.0\.1:$closed"
+tl_check "the message says why (connect/refused/unreachable)" tl_out_has 'connect|refused|unreachable'
+tl_check "it gave up quickly ($((SECONDS - start))s <= 60s)" test $((SECONDS - start)) -le 60
+
+tl_expect_exit 2 "--ca-bundle that does not exist" \
+  "$ACMESPEC" server "https://127.0.0.1:$closed/dir" --ca-bundle "$TL_WORK/none.pem"
+tl_expect_exit 2 "-j 0" "$ACMESPEC" server "https://127.0.0.1:$closed/dir" -j 0
+tl_expect_exit 2 "--expect file that does not exist" \
+  "$ACMESPEC" server "https://127.0.0.1:$closed/dir" --expect "$TL_WORK/none.json"
+
+# production directories are refused before any traffic; run it in an empty
+# network namespace so that nothing could leave even if the refusal broke
+if unshare -n true 2>/dev/null; then
+  tl_expect_exit 2 "production Let's Encrypt directory refused" \
+    unshare -n "$ACMESPEC" server https://acme-v02.api.letsencrypt.org/directory --no-color
+  tl_check "the message points at --allow-production" tl_out_has 'allow-production'
+else
+  tl_info "skipped the production-directory check: no network namespace here"
+fi
+tl_finish
