@@ -19,7 +19,8 @@
 /* Fields every case may carry; "steps" / "scenario" depend on the side. */
 static const char *const common_fields[] = {"id",    "rfc",         "section", "level",
                                             "title", "requirement", "tags",    "covers",
-                                            "needs", "control",     "notes",   NULL};
+                                            "needs", "control",     "notes",
+                                            "baseline", NULL};
 
 static const char *const known_rfcs[] = {"8555", "8737", "8738", "9773", "v1v2", "boulder", NULL};
 
@@ -115,7 +116,8 @@ void acs_case_clear(struct acs_case *c)
 	free_strv(c->tags);
 	free_strv(c->covers);
 	free_strv(c->needs);
-	free(c->control);
+	free_strv(c->control);
+	free_strv(c->baseline);
 	json_decref(c->body);
 	memset(c, 0, sizeof(*c));
 }
@@ -238,6 +240,33 @@ static int get_strv(const json_t *root, const char *path, const char *name, int 
 out:
 	free_strv(vec);
 	return rc;
+}
+
+/*
+ * Self-test switches ("control", "baseline"): one misbehaviour name, or an
+ * array of them that are all switched on together. Absent stays NULL.
+ */
+static int get_switches(const json_t *root, const char *path, const char *name, char ***out,
+                        struct acs_err *err)
+{
+	json_t *v = json_object_get(root, name);
+	char *one = NULL;
+	int rc;
+
+	if (v == NULL)
+		return 0;
+	if (json_is_array(v))
+		return get_strv(root, path, name, 1, STRV_ANY, out, err);
+	rc = get_string(root, path, name, 1, &one, err);
+	if (rc != 0)
+		return rc;
+	*out = calloc(2, sizeof(**out));
+	if (*out == NULL) {
+		free(one);
+		return acs_err_set(err, ACS_E_NOMEM, "%s: out of memory", path);
+	}
+	(*out)[0] = one;
+	return 0;
 }
 
 static int is_slug(const char *s, size_t n)
@@ -509,7 +538,9 @@ int acs_case_load_file(struct acs_case *out, const char *path, const char *side,
 		rc = get_strv(root, path, "needs", 1,
 		              strcmp(side, "server") == 0 ? STRV_FEATURE : STRV_ANY, &c.needs, err);
 	if (rc == 0)
-		rc = get_string(root, path, "control", 1, &c.control, err);
+		rc = get_switches(root, path, "control", &c.control, err);
+	if (rc == 0)
+		rc = get_switches(root, path, "baseline", &c.baseline, err);
 	if (rc == 0) {
 		char *notes = NULL;
 

@@ -28,7 +28,10 @@ struct acs_case {
 	char **tags;       /* NULL-terminated */
 	char **covers;     /* checklist row IDs (S026, C017); NULL-terminated */
 	char **needs;      /* optional features (docs/case-format.md); NULL-terminated */
-	char *control;     /* name of the opposite mock's misbehaviour (negative control), or NULL */
+	char **control;    /* the opposite mock's misbehaviours that must make the case fail
+	                      (negative control; all switched on together); NULL-terminated or NULL */
+	char **baseline;   /* switches on in both self-test runs (e.g. a feature the
+	                      conformant mock must lack for the case to apply); or NULL */
 	json_t *body;      /* the whole file's JSON (owned): steps, scenario, ... */
 };
 

@@ -584,8 +584,10 @@ static void list_side(const struct acs_catalog *cat, const struct acs_filter *f,
 			printf("%s%s", j == 0 ? "    covers:" : "", j == 0 ? " " : ", ");
 		for (j = 0; c->covers != NULL && c->covers[j] != NULL; j++)
 			printf("%s%s", c->covers[j], c->covers[j + 1] ? " " : "\n");
+		for (j = 0; c->control != NULL && c->control[j] != NULL; j++)
+			printf("%s%s", j == 0 ? "    negative control: " : ", ", c->control[j]);
 		if (c->control != NULL)
-			printf("    negative control: %s\n", c->control);
+			printf("\n");
 	}
 }
 

@@ -138,7 +138,9 @@ static void test_load_good(void)
 	CU_ASSERT_PTR_NULL(c->tags[2]);
 	CU_ASSERT_STRING_EQUAL(c->covers[0], "S026");
 	CU_ASSERT_STRING_EQUAL(c->needs[0], "eab");
-	CU_ASSERT_STRING_EQUAL(c->control, "accept-reused-nonce");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c->control);
+	CU_ASSERT_STRING_EQUAL(c->control[0], "accept-reused-nonce");
+	CU_ASSERT_PTR_NULL(c->control[1]);
 	CU_ASSERT(strstr(c->file, "/server/b.json") != NULL);
 	CU_ASSERT_EQUAL(json_array_size(json_object_get(c->body, "steps")), 2);
 	CU_ASSERT_PTR_EQUAL(acs_catalog_find(cat, "server.8555.7_2.zzz"), &cat->cases[1]);
