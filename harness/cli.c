@@ -35,7 +35,9 @@ static const struct opt options[] = {
 	 "only cases whose id matches GLOB (repeatable)"},
 	{"cases", 0, OPT_STR, FILTERCMDS, "DIR", F(cases_dir), 0,
 	 "the case catalog (default: $ACMESPEC_CASES, ./cases, or the installed catalog)"},
-	{"dns-port", 0, OPT_INT, ACS_CMD_SERVER, "PORT", F(dns_port), 0,
+	{"client", 0, OPT_STR, ACS_CMD_CLIENT, "NAME", F(client_name), 0,
+	 "ready-made recipe instead of a command: certbot, lego, uacme, dehydrated, acme-tiny"},
+	{"dns-port", 0, OPT_INT, ACS_CMD_SERVER | ACS_CMD_CLIENT, "PORT", F(dns_port), 0,
 	 "UDP and TCP port of the dns-01 responder (default 8053; ephemeral when embedded)"},
 	{"eab-hmac", 0, OPT_STR, ACS_CMD_SERVER, "KEY", F(eab_hmac), 0,
 	 "external account binding MAC key (base64url)"},
@@ -44,9 +46,11 @@ static const struct opt options[] = {
 	{"expect", 0, OPT_STR, RUNCMDS, "FILE", F(expect_file), 0,
 	 "expectations file: known failures become XFAIL, fixed ones XPASS"},
 	{"help", 'h', OPT_FLAG, ~0u, NULL, F(help), 0, "show this help"},
-	{"http01-port", 0, OPT_INT, ACS_CMD_SERVER, "PORT", F(http01_port), 0,
+	{"http01-port", 0, OPT_INT, ACS_CMD_SERVER | ACS_CMD_CLIENT, "PORT", F(http01_port), 0,
 	 "port of the http-01 responder (default 5002; ephemeral with the embedded mock CA)"},
 	{"jobs", 'j', OPT_INT, RUNCMDS, "N", F(jobs), 0, "run N cases in parallel (default 1)"},
+	{"keep-workdir", 0, OPT_FLAG, ACS_CMD_CLIENT, NULL, F(keep_workdir), 0,
+	 "keep each scenario's work directory and print where"},
 	{"json", 0, OPT_STR, RUNCMDS, "FILE", F(json), 0, "write a JSON report to FILE"},
 	{"junit", 0, OPT_STR, RUNCMDS, "FILE", F(junit), 0, "write a JUnit XML report to FILE"},
 	{"level", 0, OPT_STR, FILTERCMDS, "must|should|may", F(level), 0,
@@ -65,7 +69,7 @@ static const struct opt options[] = {
 	 "only cases tagged T (repeatable)"},
 	{"timeout", 0, OPT_DOUBLE, RUNCMDS, "S", F(timeout), 0,
 	 "bound in seconds on every request and every wait (default 30)"},
-	{"tlsalpn01-port", 0, OPT_INT, ACS_CMD_SERVER, "PORT", F(tlsalpn01_port), 0,
+	{"tlsalpn01-port", 0, OPT_INT, ACS_CMD_SERVER | ACS_CMD_CLIENT, "PORT", F(tlsalpn01_port), 0,
 	 "port of the tls-alpn-01 responder (default 5001; ephemeral when embedded)"},
 	{"verbose", 'v', OPT_FLAG, RUNCMDS | ACS_CMD_LIST, NULL, F(verbose), 0,
 	 "show evidence for every case, not only failures"},
@@ -80,7 +84,7 @@ static const struct {
 } commands[] = {
 	{ACS_CMD_SERVER, "server", "acmespec server [DIRECTORY_URL] [options]",
 	 "test an ACME server: the mock client runs the server cases against it"},
-	{ACS_CMD_CLIENT, "client", "acmespec client [options] -- COMMAND...",
+	{ACS_CMD_CLIENT, "client", "acmespec client [options] (--client NAME | -- COMMAND...)",
 	 "test an ACME client: the mock CA plays each scenario to COMMAND"},
 	{ACS_CMD_SERVE, "serve", "acmespec serve [options]", "run the mock CA alone"},
 	{ACS_CMD_LIST, "list", "acmespec list [filters]", "list the case catalog"},
@@ -282,8 +286,12 @@ int acs_cli_parse(int argc, char **argv, struct acs_cli *cli, char *msg, size_t 
 		snprintf(msg, msglen, "options --eab-kid and --eab-hmac go together");
 		return -1;
 	}
-	if (cli->cmd == ACS_CMD_CLIENT && cli->client_argc == 0) {
-		snprintf(msg, msglen, "acmespec client needs a command after \"--\"");
+	if (cli->cmd == ACS_CMD_CLIENT && cli->client_argc == 0 && cli->client_name == NULL) {
+		snprintf(msg, msglen, "acmespec client needs --client NAME or a command after \"--\"");
+		return -1;
+	}
+	if (cli->cmd == ACS_CMD_CLIENT && cli->client_argc > 0 && cli->client_name != NULL) {
+		snprintf(msg, msglen, "give either --client NAME or a command after \"--\", not both");
 		return -1;
 	}
 	return 0;
@@ -297,7 +305,8 @@ void acs_cli_help(FILE *out, enum acs_cli_cmd cmd)
 		fputs("acmespec: an ACME (RFC 8555) conformance harness\n\nusage:\n", out);
 		for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 			fprintf(out, "  %-44s %s\n", commands[i].usage, commands[i].what);
-		fputs("\nacmespec COMMAND --help shows the options of a command.\n"
+		fputs("  acmespec dns-hook set|clear NAME VALUE       the dns-01 hook given to clients as {dns_hook}\n"
+		      "\nacmespec COMMAND --help shows the options of a command.\n"
 		      "exit codes: 0 nothing unexpected, 1 unexpected results, 2 usage or\n"
 		      "configuration error, 3 harness or infrastructure error\n",
 		      out);

@@ -44,6 +44,8 @@ struct acs_cli {
 	int verbose;
 	int no_color;
 	int allow_production;
+	const char *client_name;    /* client: ready-made recipe instead of a command */
+	int keep_workdir;           /* client: keep each scenario's work directory */
 	int help;
 	int version;
 

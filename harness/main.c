@@ -4,6 +4,8 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <openssl/rand.h>
+#include <pthread.h>
 #include <fnmatch.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,8 +16,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "harness/b64url.h"
 #include "harness/catalog.h"
 #include "harness/cli.h"
+#include "harness/cli_client.h"
+#include "harness/cli_mockclient.h"
 #include "harness/err.h"
 #include "harness/expect.h"
 #include "harness/http.h"
@@ -309,10 +314,24 @@ static void shell_opt(struct acs_buf *b, const char *name, const char *val)
 	shell_word(b, val);
 }
 
+static int case_needs(const struct acs_case *c, const char *feature)
+{
+	size_t i;
+
+	for (i = 0; c->needs != NULL && c->needs[i] != NULL; i++)
+		if (strcmp(c->needs[i], feature) == 0)
+			return 1;
+	return 0;
+}
+
 struct server_ctx {
 	struct acs_server_target target;
 	const struct profile *profile;
 	struct acs_console con;
+	/* embedded mock CA only: where cases needing EAB go, with which credentials */
+	char *eab_url;
+	const char *eab_kid;
+	const char *eab_hmac;
 };
 
 static void server_run_one(void *ctx, const struct acs_case *c, struct acs_result *r)
@@ -330,6 +349,15 @@ static void server_run_one(void *ctx, const struct acs_case *c, struct acs_resul
 			r->message = strdup(msg);
 			return;
 		}
+	}
+	if (sc->eab_url != NULL && case_needs(c, "eab")) {
+		struct acs_server_target t = sc->target;
+
+		t.directory_url = sc->eab_url;
+		t.eab_kid = sc->eab_kid;
+		t.eab_hmac = sc->eab_hmac;
+		acs_script_run_case(&t, c, r);
+		return;
 	}
 	acs_script_run_case(&sc->target, c, r);
 }
@@ -375,28 +403,75 @@ static int port_or(int port, int dflt)
 }
 
 /*
- * The embedded default: the mock CA in-process, conformant, validating
- * against this run's own responders. *url: new string (free()).
+ * The embedded mock CA: in-process, validating against this run's own
+ * responders. The EAB credentials that its EAB-requiring scenarios use are
+ * made here, fresh for every run.
  */
-static int start_embedded(struct acs_responders *resp, struct acs_mockca **ca, char **url,
-			  struct acs_err *err)
+struct embedded {
+	struct acs_mockca *ca;
+	char eab_kid[32];
+	char eab_hmac[64];
+	pthread_mutex_t lock;
+	unsigned counter;       /* for unique scenario names */
+};
+
+static int embedded_start(struct embedded *em, struct acs_responders *resp, struct acs_err *err)
 {
 	struct acs_mockca_opts mo = {0};
+	unsigned char mac[32];
+	char *b64 = NULL;
 	char dns[64];
 	int http01, tlsalpn01, dnsport;
 
 	acs_responders_ports(resp, &http01, &tlsalpn01, &dnsport);
 	snprintf(dns, sizeof(dns), "127.0.0.1:%d", dnsport);
+	if (RAND_bytes(mac, sizeof(mac)) != 1)
+		return acs_err_set(err, ACS_E_CRYPTO, "cannot make an EAB key");
+	b64 = acs_b64url_encode(mac, sizeof(mac));
+	if (b64 == NULL)
+		return acs_err_set(err, ACS_E_NOMEM, "out of memory");
+	snprintf(em->eab_hmac, sizeof(em->eab_hmac), "%s", b64);
+	free(b64);
+	snprintf(em->eab_kid, sizeof(em->eab_kid), "acmespec-eab-1");
+	pthread_mutex_init(&em->lock, NULL);
 	mo.bind_addr = "127.0.0.1";
 	mo.http01_port = http01;
 	mo.tlsalpn01_port = tlsalpn01;
 	mo.dns_server = dns;
 	mo.validate_addr = "127.0.0.1";
-	if (acs_mockca_start(ca, &mo, err) != 0)
+	return acs_mockca_start(&em->ca, &mo, err);
+}
+
+static void embedded_stop(struct embedded *em)
+{
+	if (em->ca == NULL)
+		return;
+	acs_mockca_stop(em->ca);
+	em->ca = NULL;
+	pthread_mutex_destroy(&em->lock);
+}
+
+/*
+ * Create scenario name with the switches of both lists on (either may be
+ * NULL), requiring EAB when eab. *url: its directory (new string).
+ */
+static int embedded_scenario(struct embedded *em, const char *name, char *const *a,
+			     char *const *b, int eab, char **url, struct acs_err *err)
+{
+	char *const *lists[2] = {a, b};
+	size_t l, i;
+
+	if (acs_mockca_scenario_add(em->ca, name, err) != 0)
 		return -1;
-	if (acs_mockca_scenario_add(*ca, "conformant", err) != 0)
+	for (l = 0; l < 2; l++) {
+		for (i = 0; lists[l] != NULL && lists[l][i] != NULL; i++) {
+			if (acs_mockca_misbehave(em->ca, name, lists[l][i], err) != 0)
+				return -1;
+		}
+	}
+	if (eab && acs_mockca_scenario_eab(em->ca, name, em->eab_kid, em->eab_hmac, err) != 0)
 		return -1;
-	*url = acs_mockca_directory_url(*ca, "conformant");
+	*url = acs_mockca_directory_url(em->ca, name);
 	if (*url == NULL)
 		return acs_err_set(err, ACS_E_NOMEM, "out of memory");
 	return 0;
@@ -418,7 +493,7 @@ static int cmd_server(const struct acs_cli *cli, const char *argv0)
 	struct acs_err err = {0};
 	struct acs_buf rerun;
 	struct timespec t0, t1;
-	struct acs_mockca *ca = NULL;
+	struct embedded em = {0};
 	const char *dir = cases_dir(cli);
 	char *url = NULL;
 	size_t n = 0, i;
@@ -437,6 +512,11 @@ static int cmd_server(const struct acs_cli *cli, const char *argv0)
 		fprintf(stderr, "acmespec: refusing production CA directory %s: conformance cases send "
 			"malformed requests on purpose; pass --allow-production if you really mean it\n",
 			cli->url);
+		goto out;
+	}
+	if (cli->ca_bundle != NULL && access(cli->ca_bundle, R_OK) != 0) {
+		fprintf(stderr, "acmespec: cannot read --ca-bundle %s: %s\n", cli->ca_bundle,
+			strerror(errno));
 		goto out;
 	}
 	if (load_side(dir, "server", &cat) != 0)
@@ -482,11 +562,15 @@ static int cmd_server(const struct acs_cli *cli, const char *argv0)
 	}
 	sc.target.responders = resp;
 	if (embedded) {
-		if (start_embedded(resp, &ca, &url, &err) != 0) {
+		if (embedded_start(&em, resp, &err) != 0 ||
+		    embedded_scenario(&em, "conformant", NULL, NULL, 0, &url, &err) != 0 ||
+		    embedded_scenario(&em, "conformant-eab", NULL, NULL, 1, &sc.eab_url, &err) != 0) {
 			fprintf(stderr, "acmespec: cannot start the embedded mock CA: %s\n", err.msg);
 			goto out;
 		}
-		sc.target.ca_bundle = acs_mockca_bundle_path(ca);
+		sc.target.ca_bundle = acs_mockca_bundle_path(em.ca);
+		sc.eab_kid = em.eab_kid;
+		sc.eab_hmac = em.eab_hmac;
 		fprintf(stdout, "embedded mock CA: %s\n", url);
 	} else {
 		url = strdup(cli->url);
@@ -554,11 +638,210 @@ out:
 	for (i = 0; i < n; i++)
 		acs_result_clear(&results[i]);
 	free(results);
-	acs_mockca_stop(ca);
+	embedded_stop(&em);
 	acs_responders_stop(resp);
 	free(url);
+	free(sc.eab_url);
 	acs_expect_free(expect);
 	json_decref(prof.json);
+	acs_catalog_free(cat);
+	acs_buf_free(&rerun);
+	return rc;
+}
+
+
+/*
+ * acmespec selftest: every server case against the conformant mock CA
+ * (with the case's baseline switches) must PASS, and against its negative
+ * control (baseline + control) must FAIL, or be NONSTRICT for a SHOULD.
+ * A case without a control has never been shown able to fail: FAIL.
+ */
+struct selftest_ctx {
+	struct acs_server_target base;
+	struct embedded *em;
+};
+
+static char *join_switches(char *const *v)
+{
+	struct acs_buf b;
+	size_t i;
+
+	acs_buf_init(&b, 4096);
+	for (i = 0; v != NULL && v[i] != NULL; i++)
+		acs_buf_printf(&b, "%s%s", i ? "+" : "", v[i]);
+	return acs_buf_steal(&b);
+}
+
+static void move_evidence(struct acs_result *to, struct acs_result *from)
+{
+	to->transcript = from->transcript;
+	from->transcript = NULL;
+	to->step = from->step;
+}
+
+static void selftest_one(void *ctx, const struct acs_case *c, struct acs_result *r)
+{
+	struct selftest_ctx *st = ctx;
+	struct acs_result ok = {0}, ctl = {0};
+	struct acs_server_target t = st->base;
+	struct acs_err err = {0};
+	struct acs_buf msg;
+	char name_ok[32], name_ctl[32];
+	char *url_ok = NULL, *url_ctl = NULL, *sw = NULL;
+	int eab = case_needs(c, "eab");
+	unsigned n;
+
+	acs_buf_init(&msg, 8192);
+	if (c->control == NULL || c->control[0] == NULL) {
+		r->raw = ACS_FAIL;
+		r->message = strdup("no negative control: the case has never been shown able to fail");
+		goto out;
+	}
+	pthread_mutex_lock(&st->em->lock);
+	n = st->em->counter++;
+	pthread_mutex_unlock(&st->em->lock);
+	snprintf(name_ok, sizeof(name_ok), "self%u-ok", n);
+	snprintf(name_ctl, sizeof(name_ctl), "self%u-control", n);
+	if (embedded_scenario(st->em, name_ok, c->baseline, NULL, eab, &url_ok, &err) != 0 ||
+	    embedded_scenario(st->em, name_ctl, c->baseline, c->control, eab, &url_ctl, &err) != 0) {
+		r->raw = ACS_ERROR;
+		acs_buf_printf(&msg, "cannot set up the mock CA: %s", err.msg);
+		r->message = acs_buf_steal(&msg);
+		goto out;
+	}
+	if (eab) {
+		t.eab_kid = st->em->eab_kid;
+		t.eab_hmac = st->em->eab_hmac;
+	}
+	t.directory_url = url_ok;
+	acs_script_run_case(&t, c, &ok);
+	t.directory_url = url_ctl;
+	acs_script_run_case(&t, c, &ctl);
+	sw = join_switches(c->control);
+
+	if (ok.raw != ACS_PASS) {
+		r->raw = ok.raw == ACS_ERROR ? ACS_ERROR : ACS_FAIL;
+		acs_buf_printf(&msg, "conformant mock CA: %s, expected PASS: %s",
+			       acs_verdict_name(ok.raw), ok.message ? ok.message : "");
+		r->expected = strdup("PASS against the conformant mock CA");
+		r->actual = ok.actual ? strdup(ok.actual) : NULL;
+		move_evidence(r, &ok);
+	} else if (ctl.raw != ACS_FAIL && ctl.raw != ACS_NONSTRICT) {
+		r->raw = ctl.raw == ACS_ERROR ? ACS_ERROR : ACS_FAIL;
+		acs_buf_printf(&msg, "control %s: %s, expected FAIL%s%s", sw,
+			       acs_verdict_name(ctl.raw), ctl.message ? ": " : "",
+			       ctl.message ? ctl.message : "");
+		r->expected = strdup("FAIL (or NONSTRICT) against the control");
+		r->actual = strdup(acs_verdict_name(ctl.raw));
+		move_evidence(r, &ctl);
+	} else {
+		r->raw = ACS_PASS;
+		acs_buf_printf(&msg, "conformant: PASS; control %s: %s (%s)", sw,
+			       acs_verdict_name(ctl.raw), ctl.message ? ctl.message : "");
+		if (st->base.verbose)
+			move_evidence(r, &ctl);
+	}
+	r->message = acs_buf_steal(&msg);
+out:
+	if (url_ok != NULL)
+		acs_mockca_scenario_remove(st->em->ca, name_ok, NULL);
+	if (url_ctl != NULL)
+		acs_mockca_scenario_remove(st->em->ca, name_ctl, NULL);
+	acs_result_clear(&ok);
+	acs_result_clear(&ctl);
+	acs_buf_free(&msg);
+	free(url_ok);
+	free(url_ctl);
+	free(sw);
+}
+
+static int cmd_selftest(const struct acs_cli *cli, const char *argv0)
+{
+	struct acs_catalog *cat = NULL;
+	struct acs_responders *resp = NULL;
+	struct acs_result *results = NULL;
+	struct acs_responders_opts ro = {0};
+	struct acs_filter filter;
+	struct acs_run_opts run = {0};
+	struct acs_run_info info = {0};
+	struct acs_summary sum;
+	struct selftest_ctx st;
+	struct server_ctx progress;
+	struct embedded em = {0};
+	struct acs_err err = {0};
+	struct acs_buf rerun;
+	struct timespec t0, t1;
+	const char *dir = cases_dir(cli);
+	size_t n = 0, i;
+	int rc = ACS_EXIT_USAGE;
+
+	acs_buf_init(&rerun, 4096);
+	memset(&st, 0, sizeof(st));
+	memset(&progress, 0, sizeof(progress));
+	if (load_side(dir, "server", &cat) != 0)
+		goto out;
+	fill_filter(cli, &filter);
+	for (i = 0; i < cat->n; i++)
+		if (acs_case_matches(&cat->cases[i], &filter))
+			break;
+	if (i == cat->n) {
+		fprintf(stderr, "acmespec: no server case matches the filters\n");
+		goto out;
+	}
+	rc = ACS_EXIT_INFRA;
+	ro.bind_addr = "127.0.0.1";
+	ro.dns_a_answer = "127.0.0.1";
+	if (acs_responders_start(&resp, &ro, &err) != 0) {
+		fprintf(stderr, "acmespec: cannot start the challenge responders: %s\n", err.msg);
+		goto out;
+	}
+	if (embedded_start(&em, resp, &err) != 0) {
+		fprintf(stderr, "acmespec: cannot start the mock CA: %s\n", err.msg);
+		goto out;
+	}
+	st.em = &em;
+	st.base.ca_bundle = acs_mockca_bundle_path(em.ca);
+	st.base.responders = resp;
+	st.base.request_timeout_ms = (long)(cli->timeout * 1000);
+	st.base.wait_seconds = cli->timeout;
+	st.base.verbose = cli->verbose;
+	progress.con.out = stdout;
+	progress.con.color = want_color(cli);
+	progress.con.verbose = cli->verbose;
+	progress.con.progress = isatty(fileno(stdout));
+
+	acs_buf_printf(&rerun, "%s selftest", argv0);
+	shell_opt(&rerun, "--cases", cli->cases_dir);
+	run.jobs = cli->jobs;
+	run.filter = &filter;
+	run.rerun_prefix = rerun.data;
+	run.run = selftest_one;
+	run.run_ctx = &st;
+	run.progress = server_progress;
+	run.progress_ctx = &progress;
+	info.side = "selftest";
+	info.target = "the mock CA and its negative controls";
+	info.profile = "rfc8555";
+	info.jobs = cli->jobs;
+	info.started = time(NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (acs_run(cat, &run, &results, &n, &err) != 0) {
+		fprintf(stderr, "acmespec: %s\n", err.msg);
+		goto out;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	info.seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	acs_console_summary(&progress.con, &info, results, n);
+	acs_summarize(results, n, &sum);
+	rc = acs_exit_code(&sum, 1);
+	if (write_reports(cli, &info, results, n) != 0 && rc == ACS_EXIT_OK)
+		rc = ACS_EXIT_INFRA;
+out:
+	for (i = 0; i < n; i++)
+		acs_result_clear(&results[i]);
+	free(results);
+	embedded_stop(&em);
+	acs_responders_stop(resp);
 	acs_catalog_free(cat);
 	acs_buf_free(&rerun);
 	return rc;
@@ -653,6 +936,11 @@ int main(int argc, char **argv)
 	/* the mock CA parses its own options (and --help); it wants its name as argv[0] */
 	if (argc > 1 && strcmp(argv[1], "serve") == 0)
 		return acs_serve_main(argc - 1, argv + 1);
+	/* so do the clients' dns-01 hook and the mock client run as a client under test */
+	if (argc > 1 && strcmp(argv[1], "dns-hook") == 0)
+		return acs_cmd_dns_hook(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "mock-client") == 0)
+		return acs_cmd_mock_client(argc - 1, argv + 1);
 	if (acs_cli_parse(argc, argv, &cli, msg, sizeof(msg)) != 0) {
 		fprintf(stderr, "acmespec: %s\n", msg);
 		return ACS_EXIT_USAGE;
@@ -675,6 +963,15 @@ int main(int argc, char **argv)
 		break;
 	case ACS_CMD_LIST:
 		rc = cmd_list(&cli);
+		break;
+	case ACS_CMD_CLIENT: {
+		struct acs_client_opts co = {cli.client_name, cli.keep_workdir};
+
+		rc = acs_cmd_client_opts(&cli, argv[0], &co);
+		break;
+	}
+	case ACS_CMD_SELFTEST:
+		rc = cmd_selftest(&cli, argv[0]);
 		break;
 	default:
 		fprintf(stderr, "acmespec: command %s is not available in this build yet\n",

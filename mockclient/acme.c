@@ -906,8 +906,9 @@ int acs_acme_post(struct acs_acme_session *s, const struct acs_acme_post *p,
 		}
 
 		nh = 0;
+		/* a step's own Content-Type (in "headers") replaces ours */
 		if (has_header(p->extra_headers, "Content-Type"))
-			; /* the step's own Content-Type replaces ours */
+			nh = 0;
 		else if (ACS_MIS_HAS(p->mis, ACS_MIS_CONTENT_TYPE_JSON))
 			headers[nh++] = "Content-Type: application/json";
 		else if (ACS_MIS_HAS(p->mis, ACS_MIS_CONTENT_TYPE_CHARSET))

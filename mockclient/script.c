@@ -519,6 +519,29 @@ static int validate_step(const json_t *step, struct acs_err *err)
 			}
 		}
 	}
+	if (strcmp(doname, "challenge-respond") == 0) {
+		static const char *const http01[] = {
+		    "ok",        "wrong",    "trailing-newline", "trailing-space",
+		    "not-found", "redirect", "fail-first",       NULL};
+		static const char *const alpn[] = {"ok",         "wrong-digest", "noncritical",
+		                                   "mixed-case", "extra-san",    "no-extension",
+		                                   NULL};
+		static const char *const dns01[] = {"ok", "wrong", "decoys", NULL};
+		const char *type = json_string_value(json_object_get(step, "type"));
+		const char *serve = json_string_value(json_object_get(step, "serve"));
+		const char *const *ok = http01;
+
+		if (type != NULL && strcmp(type, "dns-01") == 0)
+			ok = dns01;
+		else if (type != NULL && strcmp(type, "tls-alpn-01") == 0)
+			ok = alpn;
+		if (serve != NULL && !in_list(ok, serve))
+			return acs_err_set(
+			    err, ACS_E_INVAL,
+			    "argument \"serve\": \"%s\" is not a behaviour of the %s "
+			    "responder",
+			    serve, type != NULL ? type : "http-01");
+	}
 	/* common arguments */
 	v = json_object_get(step, "misbehave");
 	if (v != NULL) {
@@ -1259,6 +1282,15 @@ static int run_step(struct acs_run *run, const json_t *raw, struct acs_result *r
 	return 0;
 }
 
+/* Reports print the message on one line; a server's detail may hold line breaks. */
+static void one_line(char *s)
+{
+	for (; s != NULL && *s != '\0'; s++) {
+		if (*s == '\n' || *s == '\r' || *s == '\t')
+			*s = ' ';
+	}
+}
+
 void acs_script_run_case(void *ctx, const struct acs_case *c, struct acs_result *r)
 {
 	const struct acs_server_target *t = ctx;
@@ -1288,8 +1320,11 @@ void acs_script_run_case(void *ctx, const struct acs_case *c, struct acs_result 
 
 	missing = profile_excludes(&run);
 	if (missing != NULL) {
+		const char *pname = json_string_value(json_object_get(t->profile, "name"));
+
 		r->raw = ACS_SKIPPED;
-		set_result_fmt(&r->message, "needs %s: not applicable to the profile", missing);
+		set_result_fmt(&r->message, "not applicable to profile %s: it has no %s",
+		               pname != NULL ? pname : "(unnamed)", missing);
 		return;
 	}
 	if (acs_acme_session_new(&run.s, &so, &err) != 0) {
@@ -1323,6 +1358,7 @@ void acs_script_run_case(void *ctx, const struct acs_case *c, struct acs_result 
 		r->step = 0;
 out:
 	step_clear(&run);
+	one_line(r->message);
 	if (r->raw != ACS_PASS || t->verbose) {
 		free(r->transcript);
 		r->transcript = acs_transcript_render(run.s->transcript, 0);

@@ -961,6 +961,332 @@ static void test_body_cap(void)
 	free(dir);
 }
 
+
+/* ---- conformance features and the misbehaviour table ---- */
+
+static json_t *ident_payload(const char *v1, const char *v2)
+{
+	if (v2 == NULL)
+		return json_pack("{s:[{s:s, s:s}]}", "identifiers", "type", "dns", "value", v1);
+	return json_pack("{s:[{s:s, s:s}, {s:s, s:s}]}", "identifiers", "type", "dns", "value", v1,
+	                 "type", "dns", "value", v2);
+}
+
+/* Answer the http-01 challenge of an authorization and poll it valid (the test responder). */
+static int validate_http01(struct client *c, const char *authz_url)
+{
+	struct resp r;
+	struct acs_err err;
+	json_t *authz, *v, *b;
+	const char *chall_url = NULL, *token = NULL;
+	char *ka;
+	size_t i;
+	int ok;
+
+	acs_err_clear(&err);
+	authz = post(c, authz_url, NULL, 0, NULL, &r);
+	resp_free(&r);
+	json_array_foreach(json_object_get(authz, "challenges"), i, v)
+	{
+		if (strcmp(json_string_value(json_object_get(v, "type")), "http-01") == 0) {
+			chall_url = json_string_value(json_object_get(v, "url"));
+			token = json_string_value(json_object_get(v, "token"));
+		}
+	}
+	if (chall_url == NULL) {
+		json_decref(authz);
+		return -1;
+	}
+	ka = acs_keyauth(token, c->key, &err);
+	pthread_mutex_lock(&tok_lock);
+	(void)snprintf(tok_token, sizeof(tok_token), "%s", token);
+	(void)snprintf(tok_keyauth, sizeof(tok_keyauth), "%s", ka != NULL ? ka : "");
+	pthread_mutex_unlock(&tok_lock);
+	free(ka);
+	v = json_object();
+	json_decref(post(c, chall_url, v, 0, NULL, &r));
+	json_decref(v);
+	resp_free(&r);
+	b = poll_until(c, authz_url, "valid", 50);
+	ok = b != NULL && strcmp(json_string_value(json_object_get(b, "status")), "valid") == 0;
+	json_decref(b);
+	json_decref(authz);
+	return ok ? 0 : -1;
+}
+
+/* Section 10.5 URLs, POST-as-GET of the directory, CORS, EAB per scenario. */
+static void test_urls_directory_eab(void)
+{
+	struct acs_err err;
+	struct client c, d;
+	struct resp r;
+	json_t *b, *pl;
+	char guessed[512];
+	const char *slash;
+
+	CU_ASSERT_EQUAL_FATAL(client_init(&c, "urls"), 0);
+	CU_ASSERT_EQUAL_FATAL(new_account(&c), 0);
+	/* the account URL carries a random part; the bare sequential id is not found */
+	slash = strrchr(c.kid, '/');
+	CU_ASSERT_PTR_NOT_NULL_FATAL(slash);
+	CU_ASSERT_PTR_NOT_NULL(strchr(slash, '-'));
+	CU_ASSERT_TRUE(strlen(slash) > 12);
+	(void)snprintf(guessed, sizeof(guessed), "%.*s", (int)(strchr(slash, '-') - c.kid), c.kid);
+	json_decref(post(&c, guessed, NULL, 0, NULL, &r));
+	CU_ASSERT_EQUAL(r.status, 404);
+	resp_free(&r);
+	/* POST-as-GET works on the directory and newNonce (section 6.3), CORS on all */
+	b = post(&c, c.dir_url, NULL, 0, NULL, &r);
+	CU_ASSERT_EQUAL(r.status, 200);
+	CU_ASSERT_PTR_NOT_NULL(json_object_get(b, "newNonce"));
+	CU_ASSERT_PTR_NOT_NULL(json_object_get(b, "newAuthz"));
+	CU_ASSERT_TRUE(header_has(&r, "Access-Control-Allow-Origin", "*"));
+	json_decref(b);
+	resp_free(&r);
+	json_decref(post(&c, dir_url(&c, "newNonce"), NULL, 0, NULL, &r));
+	CU_ASSERT_TRUE(r.status == 200 || r.status == 204);
+	resp_free(&r);
+	/* the same switched off: sequential URLs, 405 on the directory POST */
+	CU_ASSERT_EQUAL(acs_mockca_misbehave(ca, "urls", "sequential-urls", &err), 0);
+	CU_ASSERT_EQUAL(acs_mockca_misbehave(ca, "urls", "directory-post-as-get-refused", &err), 0);
+	CU_ASSERT_EQUAL(acs_mockca_misbehave(ca, "urls", "no-cors", &err), 0);
+	json_decref(post(&c, guessed, NULL, 0, NULL, &r));
+	CU_ASSERT_EQUAL(r.status, 200);
+	resp_free(&r);
+	json_decref(post(&c, c.dir_url, NULL, 0, NULL, &r));
+	CU_ASSERT_EQUAL(r.status, 405);
+	CU_ASSERT_FALSE(header_has(&r, "Access-Control-Allow-Origin", ""));
+	resp_free(&r);
+	client_free(&c);
+
+	/* EAB required in one scenario only */
+	CU_ASSERT_EQUAL(acs_mockca_scenario_eab(ca, "nosuch", "k", "AAAA", &err), ACS_E_NOTFOUND);
+	CU_ASSERT_EQUAL(acs_mockca_scenario_add(ca, "eab", &err), 0);
+	CU_ASSERT_EQUAL(acs_mockca_scenario_eab(ca, "eab", "k", NULL, &err), ACS_E_INVAL);
+	CU_ASSERT_EQUAL(acs_mockca_scenario_eab(ca, "eab", "k", "a+b/", &err), ACS_E_INVAL);
+	CU_ASSERT_EQUAL(
+	    acs_mockca_scenario_eab(ca, "eab", ACS_MOCKCA_EAB_KID, ACS_MOCKCA_EAB_HMAC, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(client_init(&d, "eab"), 0);
+	CU_ASSERT_TRUE(json_is_true(
+	    json_object_get(json_object_get(d.dir, "meta"), "externalAccountRequired")));
+	pl = json_pack("{s:b}", "termsOfServiceAgreed", 1);
+	b = post(&d, dir_url(&d, "newAccount"), pl, 1, NULL, &r);
+	CU_ASSERT_EQUAL(r.status, 403);
+	CU_ASSERT_STRING_EQUAL(problem_type(b), "externalAccountRequired");
+	json_decref(b);
+	json_decref(pl);
+	resp_free(&r);
+	client_free(&d);
+	CU_ASSERT_EQUAL(acs_mockca_scenario_eab(ca, "eab", NULL, NULL, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(client_init(&d, "eab"), 0);
+	CU_ASSERT_PTR_NULL(json_object_get(json_object_get(d.dir, "meta"), "externalAccountRequired"));
+	CU_ASSERT_EQUAL(new_account(&d), 0);
+	client_free(&d);
+}
+
+/* Identifier checks: punycode, policy, subproblems, unknown types. */
+static void test_identifiers(void)
+{
+	struct client c;
+	struct resp r;
+	json_t *b, *pl, *sub;
+
+	CU_ASSERT_EQUAL_FATAL(client_init(&c, "idents"), 0);
+	CU_ASSERT_EQUAL_FATAL(new_account(&c), 0);
+	pl = ident_payload("xn--99999999999.acmespec.test", NULL);
+	b = post(&c, dir_url(&c, "newOrder"), pl, 0, NULL, &r);
+	CU_ASSERT_EQUAL(r.status, 400);
+	CU_ASSERT_STRING_EQUAL(problem_type(b), "rejectedIdentifier");
+	CU_ASSERT_PTR_NULL(json_object_get(b, "subproblems"));
+	json_decref(b);
+	json_decref(pl);
+	resp_free(&r);
+	/* a valid A-label (bücher) passes */
+	pl = ident_payload("xn--bcher-kva.acmespec.test", NULL);
+	json_decref(post(&c, dir_url(&c, "newOrder"), pl, 0, NULL, &r));
+	CU_ASSERT_EQUAL(r.status, 201);
+	json_decref(pl);
+	resp_free(&r);
+	/* two refused of three: subproblems with identifier objects, none at the top */
+	pl = json_pack("{s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}]}", "identifiers", "type", "dns",
+	               "value", "ok.acmespec.test", "type", "dns", "value", "bad_label!.acmespec.test",
+	               "type", "dns", "value", "x.acmespec.invalid");
+	b = post(&c, dir_url(&c, "newOrder"), pl, 0, NULL, &r);
+	CU_ASSERT_EQUAL(r.status, 400);
+	CU_ASSERT_STRING_EQUAL(problem_type(b), "rejectedIdentifier");
+	CU_ASSERT_PTR_NULL(json_object_get(b, "identifier"));
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(b, "subproblems")), 2);
+	sub = json_array_get(json_object_get(b, "subproblems"), 1);
+	CU_ASSERT_STRING_EQUAL(
+	    json_string_value(json_object_get(json_object_get(sub, "identifier"), "value")),
+	    "x.acmespec.invalid");
+	json_decref(b);
+	json_decref(pl);
+	resp_free(&r);
+	/* unknown identifier types: unsupportedIdentifier */
+	pl = json_pack("{s:[{s:s, s:s}]}", "identifiers", "type", "email", "value", "a@b.test");
+	b = post(&c, dir_url(&c, "newOrder"), pl, 0, NULL, &r);
+	CU_ASSERT_EQUAL(r.status, 400);
+	CU_ASSERT_STRING_EQUAL(problem_type(b), "unsupportedIdentifier");
+	json_decref(b);
+	json_decref(pl);
+	resp_free(&r);
+	client_free(&c);
+}
+
+/* Pre-authorization, reuse of a valid authorization, deactivation, account updates. */
+static void test_authz_lifecycle(void)
+{
+	struct client c;
+	struct resp r;
+	json_t *b, *pl, *order;
+	char *authz_url, *order_url;
+
+	CU_ASSERT_EQUAL_FATAL(client_init(&c, "preauth"), 0);
+	CU_ASSERT_EQUAL_FATAL(new_account(&c), 0);
+	pl = json_pack("{s:{s:s, s:s}}", "identifier", "type", "dns", "value", "p.acmespec.test");
+	b = post(&c, dir_url(&c, "newAuthz"), pl, 0, NULL, &r);
+	CU_ASSERT_EQUAL(r.status, 201);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(b, "status")), "pending");
+	authz_url = header(&r, "Location");
+	json_decref(b);
+	json_decref(pl);
+	resp_free(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(authz_url);
+	CU_ASSERT_EQUAL(validate_http01(&c, authz_url), 0);
+	/* the order reuses it: ready at once, listing that authorization */
+	pl = ident_payload("p.acmespec.test", NULL);
+	order = post(&c, dir_url(&c, "newOrder"), pl, 0, NULL, &r);
+	json_decref(pl);
+	CU_ASSERT_EQUAL(r.status, 201);
+	order_url = header(&r, "Location");
+	resp_free(&r);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(order, "status")), "ready");
+	CU_ASSERT_STRING_EQUAL(
+	    json_string_value(json_array_get(json_object_get(order, "authorizations"), 0)),
+	    authz_url);
+	json_decref(order);
+	/* deactivating it makes the ready order invalid (section 7.1.6) */
+	pl = json_pack("{s:s}", "status", "deactivated");
+	b = post(&c, authz_url, pl, 0, NULL, &r);
+	CU_ASSERT_EQUAL(r.status, 200);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(b, "status")), "deactivated");
+	json_decref(b);
+	json_decref(pl);
+	resp_free(&r);
+	b = post(&c, order_url, NULL, 0, NULL, &r);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(b, "status")), "invalid");
+	json_decref(b);
+	resp_free(&r);
+	/* an account update with another status is ignored, not refused */
+	pl = json_pack("{s:s}", "status", "revoked");
+	b = post(&c, c.kid, pl, 0, NULL, &r);
+	CU_ASSERT_EQUAL(r.status, 200);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(b, "status")), "valid");
+	json_decref(b);
+	json_decref(pl);
+	resp_free(&r);
+	free(authz_url);
+	free(order_url);
+	client_free(&c);
+}
+
+/* Section 8.2: a failed validation is retried after a second, with the error meanwhile. */
+static void test_validation_retry(void)
+{
+	struct client c;
+	struct resp r;
+	struct acs_err err;
+	json_t *order, *authz, *v, *ch, *b;
+	const char *authz_url, *chall_url = NULL, *token = NULL;
+	char *ka;
+	size_t i;
+	int n, saw_error = 0;
+
+	acs_err_clear(&err);
+	CU_ASSERT_EQUAL_FATAL(client_init(&c, "retry"), 0);
+	CU_ASSERT_EQUAL_FATAL(new_account(&c), 0);
+	v = ident_payload("retry.acmespec.test", NULL);
+	order = post(&c, dir_url(&c, "newOrder"), v, 0, NULL, &r);
+	json_decref(v);
+	resp_free(&r);
+	authz_url = json_string_value(json_array_get(json_object_get(order, "authorizations"), 0));
+	authz = post(&c, authz_url, NULL, 0, NULL, &r);
+	resp_free(&r);
+	json_array_foreach(json_object_get(authz, "challenges"), i, v)
+	{
+		if (strcmp(json_string_value(json_object_get(v, "type")), "http-01") == 0) {
+			chall_url = json_string_value(json_object_get(v, "url"));
+			token = json_string_value(json_object_get(v, "token"));
+		}
+	}
+	CU_ASSERT_PTR_NOT_NULL_FATAL(chall_url);
+	/* nothing served yet: the first attempt gets a 404 */
+	pthread_mutex_lock(&tok_lock);
+	tok_token[0] = '\0';
+	pthread_mutex_unlock(&tok_lock);
+	v = json_object();
+	json_decref(post(&c, chall_url, v, 0, NULL, &r));
+	json_decref(v);
+	resp_free(&r);
+	for (n = 0; n < 20 && !saw_error; n++) {
+		ch = post(&c, chall_url, NULL, 0, NULL, &r);
+		if (json_object_get(ch, "error") != NULL) {
+			saw_error = 1;
+			CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(ch, "status")),
+			                       "processing");
+			CU_ASSERT_TRUE(header_has(&r, "Retry-After", ""));
+		}
+		json_decref(ch);
+		resp_free(&r);
+		usleep(50 * 1000);
+	}
+	CU_ASSERT_TRUE(saw_error);
+	ka = acs_keyauth(token, c.key, &err);
+	pthread_mutex_lock(&tok_lock);
+	(void)snprintf(tok_token, sizeof(tok_token), "%s", token);
+	(void)snprintf(tok_keyauth, sizeof(tok_keyauth), "%s", ka != NULL ? ka : "");
+	pthread_mutex_unlock(&tok_lock);
+	free(ka);
+	b = poll_until(&c, authz_url, "valid", 50);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(b, "status")), "valid");
+	json_decref(b);
+	json_decref(authz);
+	json_decref(order);
+	client_free(&c);
+}
+
+/* The table: kebab-case unique names, one-line descriptions; new controls are violations. */
+static void test_misbehaviour_table(void)
+{
+	const struct acs_mockca_misbehaviour *mb;
+	struct acs_err err;
+	size_t n, i, j;
+
+	mb = acs_mockca_misbehaviours(&n);
+	CU_ASSERT_TRUE(n > 150);
+	for (i = 0; i < n; i++) {
+		const char *p;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(mb[i].name);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(mb[i].description);
+		for (p = mb[i].name; *p != '\0'; p++)
+			CU_ASSERT_TRUE((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+			               *p == '-');
+		CU_ASSERT_PTR_NULL(strchr(mb[i].description, '\n'));
+		for (j = i + 1; j < n; j++)
+			CU_ASSERT_NOT_EQUAL(strcmp(mb[i].name, mb[j].name), 0);
+		if (i > MB_CONTACT_UNCHECKED)
+			CU_ASSERT_EQUAL(mb[i].violation, 1);
+	}
+	CU_ASSERT_EQUAL(acs_mockca_scenario_add(ca, "table", &err), 0);
+	for (i = 0; i < n; i++) {
+		if (mb[i].arg != ACS_MB_ARG_REQUIRED)
+			CU_ASSERT_EQUAL(acs_mockca_misbehave(ca, "table", mb[i].name, &err), 0);
+	}
+	CU_ASSERT_EQUAL(acs_mockca_scenario_remove(ca, "table", &err), 0);
+}
+
 void acs_test_register(void)
 {
 	CU_pSuite s = CU_add_suite("mockca", suite_init, suite_clean);
@@ -973,4 +1299,9 @@ void acs_test_register(void)
 	CU_add_test(s, "request_checks", test_request_checks);
 	CU_add_test(s, "violations", test_violations);
 	CU_add_test(s, "body_cap", test_body_cap);
+	CU_add_test(s, "urls_directory_eab", test_urls_directory_eab);
+	CU_add_test(s, "identifiers", test_identifiers);
+	CU_add_test(s, "authz_lifecycle", test_authz_lifecycle);
+	CU_add_test(s, "validation_retry", test_validation_retry);
+	CU_add_test(s, "misbehaviour_table", test_misbehaviour_table);
 }

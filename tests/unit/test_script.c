@@ -136,6 +136,9 @@ static void test_inline_validation(void)
 	     1, NULL},
 	    {"[{\"do\":\"get\",\"url\":\"{order:o2.nonsense}\"}]", 0,
 	     "step 1 (get): unknown variable"},
+	    {"[{\"do\":\"challenge-respond\",\"serve\":\"decoys\"}]", 0,
+	     "step 1 (challenge-respond): argument \"serve\": \"decoys\" is not a behaviour"},
+	    {"[{\"do\":\"challenge-respond\",\"type\":\"dns-01\",\"serve\":\"decoys\"}]", 1, NULL},
 	    {"[{\"do\":\"get\",\"url\":\"{challenge.url}{certificate.url}{account:b.url}{dir.x}\"}"
 	     "]",
 	     1, NULL},

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Helpers for tests/integration/*.sh (sourced; not a test itself, which is why
+# it lives in ci/ and not beside the tests that ctest globs).
+#
+#   . "$SRC/ci/testlib.sh"
+#   tl_init NAME                   # prints the header, makes $TL_WORK
+#   tl_check "what" test-command…  # PASS/FAIL line, counted
+#   tl_expect_exit N "what" cmd…   # runs cmd (bounded), checks its exit code
+#   tl_finish                      # "NAME: N passed, N failed"; exit 1 on any failure
+#   tl_kill PID                    # stop a process this test started (TERM, then KILL)
+#
+# Every check prints what it checks. TL_LIMIT (seconds, default 900) bounds
+# each acmespec run. KEEP_WORK=1 keeps $TL_WORK.
+
+# shellcheck source=ci/pebble.sh
+. "$(dirname "${BASH_SOURCE[0]}")/pebble.sh"
+
+TL_PASSED=0
+TL_FAILED=0
+TL_NAME="test"
+TL_WORK=
+TL_RC=0      # exit code of the last tl_run
+
+tl_init() {
+  TL_NAME=$1
+  TL_WORK=$(mktemp -d "${TMPDIR:-/tmp}/acmespec-$TL_NAME.XXXXXX")
+  PEBBLE_EXIT_HOOKS+=(_tl_cleanup)
+  pebble_install_trap
+  echo "== $TL_NAME (work: $TL_WORK)"
+}
+
+_tl_cleanup() {
+  if [ -n "$TL_WORK" ] && [ "${KEEP_WORK:-0}" != 1 ] && [ "$TL_FAILED" -eq 0 ]; then
+    rm -rf "$TL_WORK"
+  elif [ -n "$TL_WORK" ]; then
+    echo "$TL_NAME: work folder kept: $TL_WORK" >&2
+  fi
+}
+
+tl_kill() { _pebble_kill "$1"; }
+
+tl_pass() { TL_PASSED=$((TL_PASSED + 1)); echo "  ok    $*"; }
+tl_fail() { TL_FAILED=$((TL_FAILED + 1)); echo "  FAIL  $*"; }
+tl_info() { echo "  ..    $*"; }
+
+# tl_check WHAT CMD...: pass when CMD succeeds
+tl_check() {
+  local what=$1; shift
+  if "$@"; then tl_pass "$what"; else tl_fail "$what"; fi
+}
+
+# tl_run CMD...: run bounded, output to $TL_WORK/last.out, exit code to TL_RC
+tl_run() {
+  local limit=${TL_LIMIT:-900}
+  set +e
+  timeout --kill-after=10 "$limit" "$@" >"$TL_WORK/last.out" 2>&1
+  TL_RC=$?
+  set -e
+  if [ "$TL_RC" -eq 124 ] || [ "$TL_RC" -eq 137 ]; then
+    echo "  !!    timed out after ${limit}s: $*"
+  fi
+}
+
+# tl_expect_exit N WHAT CMD...
+tl_expect_exit() {
+  local want=$1 what=$2; shift 2
+  tl_run "$@"
+  if [ "$TL_RC" -eq "$want" ]; then
+    tl_pass "$what: exit $TL_RC"
+  else
+    tl_fail "$what: exit $TL_RC, wanted $want"
+    tl_show_out
+  fi
+}
+
+# tl_out_has REGEX: the last output matches (extended regex, case-insensitive)
+tl_out_has() { grep -qiE -- "$1" "$TL_WORK/last.out"; }
+
+tl_show_out() {
+  echo "  ---- output (last 40 lines) ----"
+  tail -n 40 "$TL_WORK/last.out" | sed 's/^/  | /'
+  echo "  ----"
+}
+
+# the JUnit schema: the project's copy, else shared/reference's
+tl_junit_xsd() {
+  local src=$1
+  if [ -f "$src/tests/data/junit.xsd" ]; then
+    echo "$src/tests/data/junit.xsd"
+  elif [ -f "$src/../shared/reference/junit.xsd" ]; then
+    echo "$src/../shared/reference/junit.xsd"
+  else
+    return 1
+  fi
+}
+
+# tl_junit_valid SRC FILE: validates with xmllint, prints the errors
+tl_junit_valid() {
+  local xsd
+  xsd=$(tl_junit_xsd "$1") || { echo "  !!    no junit.xsd found"; return 1; }
+  [ -s "$2" ] || { echo "  !!    $2 missing or empty"; return 1; }
+  xmllint --noout --schema "$xsd" "$2" 2>&1 | sed 's/^/  | /'
+  return "${PIPESTATUS[0]}"
+}
+
+# Every result object in a JSON report, whatever its nesting: objects with a
+# string "verdict" (and an id under "id" or "case").
+TL_JQ_RESULTS='[.. | objects | select((.verdict|type) == "string") | select(has("id") or has("case"))]'
+
+# tl_count JSON VERDICT...: how many results have one of these verdicts
+tl_count() {
+  local json=$1; shift
+  jq --argjson vs "$(printf '%s\n' "$@" | jq -R . | jq -s .)" \
+    "$TL_JQ_RESULTS | map(select(.verdict as \$v | \$vs | index(\$v))) | length" "$json"
+}
+
+# tl_total JSON: number of results
+tl_total() { jq "$TL_JQ_RESULTS | length" "$1"; }
+
+# tl_verdicts JSON: "ID VERDICT" lines, sorted
+tl_verdicts() { jq -r "$TL_JQ_RESULTS | .[] | \"\(.id // .case) \(.verdict)\"" "$1" | LC_ALL=C sort; }
+
+# tl_counts JSON: "PASS=12 FAIL=0 ..." one line
+tl_counts() {
+  jq -r "$TL_JQ_RESULTS | group_by(.verdict) | map(\"\(.[0].verdict)=\(length)\") | join(\" \")" "$1"
+}
+
+# tl_list JSON VERDICT: the IDs (and messages) with that verdict
+tl_list() {
+  jq -r --arg v "$2" "$TL_JQ_RESULTS | .[] | select(.verdict == \$v) | \"      \(.id // .case): \(.message // \"\")\"" "$1"
+}
+
+tl_finish() {
+  echo "$TL_NAME: $TL_PASSED passed, $TL_FAILED failed"
+  [ "$TL_FAILED" -eq 0 ]
+}
