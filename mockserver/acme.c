@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 #include <openssl/x509.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,11 +69,26 @@ void acs_mca_resp_json(struct mca_req *r, unsigned int status, json_t *body)
 	}
 }
 
-static json_t *problem_obj(unsigned int status, const char *type, const char *detail)
+/* The problem type the scenario really sends for type (misbehaviours bend it). */
+static const char *problem_type(struct mca_req *r, const char *type)
+{
+	if (strcmp(type, "badPublicKey") == 0 && mca_mb(r->scn, MB_BADPUBKEY_MALFORMED))
+		type = "malformed";
+	if (strcmp(type, "malformed") == 0 && mca_mb(r->scn, MB_UNREGISTERED_TYPES))
+		type = "badRequest"; /* not in the IANA registry */
+	return type;
+}
+
+static json_t *problem_obj(struct mca_req *r, unsigned int status, const char *type,
+                           const char *detail)
 {
 	char full[128];
 
-	(void)snprintf(full, sizeof(full), PROBLEM_NS "%s", type);
+	type = problem_type(r, type);
+	if (strcmp(type, "badPublicKey") == 0 && mca_mb(r->scn, MB_BADPUBKEY_NO_DETAIL))
+		detail = "";
+	(void)snprintf(full, sizeof(full), "%s%s",
+	               mca_mb(r->scn, MB_PROBLEM_V1) ? "urn:acme:error:" : PROBLEM_NS, type);
 	return json_pack("{s:s, s:s, s:i}", "type", full, "detail", detail, "status", (int)status);
 }
 
@@ -80,7 +96,7 @@ static void send_problem_obj(struct mca_req *r, unsigned int status, const char 
 {
 	r->resp.ctype =
 	    mca_mb(r->scn, MB_PROBLEM_PLAIN_JSON) ? "application/json" : "application/problem+json";
-	r->resp.problem = type;
+	r->resp.problem = problem_type(r, type);
 	acs_mca_resp_json(r, status, obj);
 }
 
@@ -93,9 +109,25 @@ void acs_mca_problem(struct mca_req *r, unsigned int status, const char *type, c
 	va_start(ap, fmt);
 	(void)vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
-	obj = problem_obj(status, type, detail);
+	obj = problem_obj(r, status, type, detail);
 	send_problem_obj(r, status, type, obj);
 	json_decref(obj);
+}
+
+/* Does the scenario accept this JWS alg? */
+static int alg_allowed(struct mca_scenario *s, const char *alg)
+{
+	size_t i;
+
+	if (strcmp(alg, "EdDSA") == 0 && mca_mb(s, MB_NO_EDDSA))
+		return 0;
+	if (strcmp(alg, "ES256") == 0 && mca_mb(s, MB_NO_ES256))
+		return 0;
+	for (i = 0; i < sizeof(allowed_algs) / sizeof(allowed_algs[0]); i++) {
+		if (strcmp(alg, allowed_algs[i]) == 0)
+			return 1;
+	}
+	return 0;
 }
 
 /* badSignatureAlgorithm with the algorithms the CA accepts (section 6.2). */
@@ -108,11 +140,13 @@ static void bad_alg(struct mca_req *r, const char *detail)
 		acs_mca_problem(r, 400, "malformed", "%s", detail);
 		return;
 	}
-	obj = problem_obj(400, "badSignatureAlgorithm", detail);
+	obj = problem_obj(r, 400, "badSignatureAlgorithm", detail);
 	if (!mca_mb(r->scn, MB_ALG_NO_LIST)) {
 		algs = json_array();
-		for (i = 0; i < sizeof(allowed_algs) / sizeof(allowed_algs[0]); i++)
-			json_array_append_new(algs, json_string(allowed_algs[i]));
+		for (i = 0; i < sizeof(allowed_algs) / sizeof(allowed_algs[0]); i++) {
+			if (alg_allowed(r->scn, allowed_algs[i]))
+				json_array_append_new(algs, json_string(allowed_algs[i]));
+		}
 		json_object_set_new(obj, "algorithms", algs);
 	}
 	send_problem_obj(r, 400, "badSignatureAlgorithm", obj);
@@ -171,6 +205,42 @@ static char *urlf(struct mca_req *r, const char *fmt, ...)
 	(void)acs_buf_vprintf(&b, fmt, ap);
 	va_end(ap);
 	return acs_buf_steal(&b);
+}
+
+/* A fresh random part for an object's URL. */
+static void new_rid(char rid[MCA_RID_LEN])
+{
+	unsigned char raw[12];
+	char *enc;
+
+	rid[0] = '\0';
+	if (RAND_bytes(raw, (int)sizeof(raw)) != 1)
+		return;
+	enc = acs_b64url_encode(raw, sizeof(raw));
+	if (enc != NULL)
+		(void)snprintf(rid, MCA_RID_LEN, "%s", enc);
+	free(enc);
+}
+
+/*
+ * URL of an object: scenario base + kind ("/acct/") + "<id>-<random>" +
+ * suffix. Section 10.5: URLs carry an unpredictable component, unless
+ * sequential-urls. New string (free()), or NULL.
+ */
+static char *obj_url(struct mca_req *r, const char *kind, int id, const char *rid,
+                     const char *suffix)
+{
+	if (mca_mb(r->scn, MB_SEQUENTIAL_URLS) || rid[0] == '\0')
+		return urlf(r, "%s%d%s", kind, id, suffix);
+	return urlf(r, "%s%d-%s%s", kind, id, rid, suffix);
+}
+
+/* obj[key] = u (takes u). */
+static void set_json_str(json_t *obj, const char *key, char *u)
+{
+	if (u != NULL)
+		json_object_set_new(obj, key, json_string(u));
+	free(u);
 }
 
 /* obj[key] = scenario base + prefix + id (id < 0: no id). */
@@ -304,15 +374,17 @@ static json_t *account_json(struct mca_req *r, struct mca_account *a)
 	if (a->tos_agreed)
 		json_object_set_new(o, "termsOfServiceAgreed", json_true());
 	if (!mca_mb(r->scn, MB_NO_ORDERS_URL)) {
-		char *u = urlf(r, "/acct/%d/orders", a->id);
+		char *u = obj_url(r, "/acct/", a->id, a->rid, "/orders");
 
 		if (u != NULL)
 			json_object_set_new(o, "orders", json_string(u));
 		free(u);
 	}
-	if (a->eab != NULL)
+	if (a->eab != NULL && !mca_mb(r->scn, MB_EAB_NOT_ECHOED))
 		json_object_set(o, "externalAccountBinding", a->eab);
 	json_object_set(o, "key", a->jwk);
+	if (a->extra != NULL && mca_mb(r->scn, MB_ACCOUNT_REFLECTS))
+		(void)json_object_update(o, a->extra);
 	return o;
 }
 
@@ -322,14 +394,17 @@ static json_t *challenge_json(struct mca_req *r, struct mca_chall *c)
 	char ts[32];
 
 	json_object_set_new(o, "type", json_string(acs_mca_ctype_names[c->type]));
-	set_json_url(o, mca_mb(r->scn, MB_CHALLENGE_URI) ? "uri" : "url", r, "/chall/", c->id);
+	set_json_str(o, mca_mb(r->scn, MB_CHALLENGE_URI) ? "uri" : "url",
+	             obj_url(r, "/chall/", c->id, c->rid, ""));
 	json_object_set_new(o, "status", json_string(acs_mca_status_name(c->status)));
 	json_object_set_new(o, "token", json_string(c->token));
 	if (c->status == ST_VALID && c->validated != 0) {
 		rfc3339(c->validated, ts);
 		json_object_set_new(o, "validated", json_string(ts));
 	}
-	if (c->error != NULL && c->status == ST_INVALID)
+	/* section 8.2: while a failed validation is retried, the error shows too */
+	if (c->error != NULL && (c->status == ST_INVALID || c->status == ST_PROCESSING) &&
+	    !mca_mb(r->scn, MB_NO_CHALLENGE_ERROR))
 		json_object_set(o, "error", c->error);
 	return o;
 }
@@ -340,7 +415,11 @@ static json_t *authz_json(struct mca_req *r, struct mca_authz *az)
 	char ts[32];
 	int i;
 
-	id = json_pack("{s:s, s:s}", "type", az->ident.type, "value", az->ident.value);
+	id = json_pack("{s:s, s:s}", "type",
+	               strcmp(az->ident.type, "ip") == 0 && mca_mb(r->scn, MB_IP_AUTHZ_AS_DNS)
+	                   ? "dns"
+	                   : az->ident.type,
+	               "value", az->ident.value);
 	if (az->wildcard && mca_mb(r->scn, MB_WILDCARD_AUTHZ_STAR)) {
 		char star[300];
 
@@ -349,17 +428,23 @@ static json_t *authz_json(struct mca_req *r, struct mca_authz *az)
 	}
 	json_object_set_new(o, "identifier", id);
 	json_object_set_new(o, "status", json_string(acs_mca_status_name(az->status)));
-	rfc3339(az->expires, ts);
-	json_object_set_new(o, "expires", json_string(ts));
+	if (az->status != ST_VALID || !mca_mb(r->scn, MB_NO_AUTHZ_EXPIRES)) {
+		rfc3339(az->expires, ts);
+		json_object_set_new(o, "expires", json_string(ts));
+	}
 	for (i = 0; i < az->nchall; i++) {
 		struct mca_chall *c = chall_by_id(r->scn, az->chall[i]);
 
-		if (c != NULL)
-			json_array_append_new(chs, challenge_json(r, c));
+		if (c == NULL ||
+		    (c->status == ST_INVALID && mca_mb(r->scn, MB_FAILED_CHALLENGE_REMOVED)))
+			continue;
+		json_array_append_new(chs, challenge_json(r, c));
 	}
 	json_object_set_new(o, "challenges", chs);
 	if (az->wildcard && !mca_mb(r->scn, MB_WILDCARD_AUTHZ_STAR))
 		json_object_set_new(o, "wildcard", json_true());
+	else if (!az->wildcard && mca_mb(r->scn, MB_AUTHZ_WILDCARD_FALSE))
+		json_object_set_new(o, "wildcard", json_false());
 	return o;
 }
 
@@ -380,21 +465,35 @@ static json_t *order_json(struct mca_req *r, struct mca_order *o)
 	json_t *j = json_object(), *authz = json_array();
 	char ts[32];
 	size_t i;
-	int flip;
+	int flip, cut;
 
 	/* shuffle-arrays: every other fetch shows the arrays in reverse order */
 	flip = mca_mb(r->scn, MB_SHUFFLE) && (o->fetches++ % 2) == 1;
-	json_object_set_new(j, "status", json_string(acs_mca_status_name(o->status)));
-	rfc3339(o->expires, ts);
-	json_object_set_new(j, "expires", json_string(ts));
-	json_object_set_new(j, "identifiers",
-	                    flip ? reversed(o->identifiers) : json_deep_copy(o->identifiers));
+	/* order-arrays-change: a valid order shows its first identifier and authorization */
+	cut = o->status == ST_VALID && mca_mb(r->scn, MB_ORDER_ARRAYS_CHANGE);
+	json_object_set_new(
+	    j, "status",
+	    json_string(o->status == ST_READY && mca_mb(r->scn, MB_ORDER_READY_AS_PENDING)
+	                    ? "pending"
+	                    : acs_mca_status_name(o->status)));
+	if (o->status != ST_VALID || !mca_mb(r->scn, MB_NO_ORDER_EXPIRES)) {
+		rfc3339(o->expires, ts);
+		json_object_set_new(j, "expires", json_string(ts));
+	}
+	if (cut)
+		json_object_set_new(j, "identifiers",
+		                    json_pack("[O]", json_array_get(o->identifiers, 0)));
+	else
+		json_object_set_new(j, "identifiers",
+		                    flip ? reversed(o->identifiers)
+		                         : json_deep_copy(o->identifiers));
 	if (o->not_before != NULL)
 		json_object_set_new(j, "notBefore", json_string(o->not_before));
 	if (o->not_after != NULL)
 		json_object_set_new(j, "notAfter", json_string(o->not_after));
-	for (i = 0; i < o->nauthz; i++) {
-		char *u = urlf(r, "/authz/%d", o->authz[i]);
+	for (i = 0; i < (cut && o->nauthz > 0 ? 1 : o->nauthz); i++) {
+		struct mca_authz *az = authz_by_id(r->scn, o->authz[i]);
+		char *u = az != NULL ? obj_url(r, "/authz/", az->id, az->rid, "") : NULL;
 
 		if (u != NULL)
 			json_array_append_new(authz, json_string(u));
@@ -408,14 +507,18 @@ static json_t *order_json(struct mca_req *r, struct mca_order *o)
 	}
 	json_object_set_new(j, "authorizations", authz);
 	{
-		char *u = urlf(r, "/order/%d/finalize", o->id);
+		char *u = obj_url(r, "/order/", o->id, o->rid, "/finalize");
 
 		if (u != NULL)
 			json_object_set_new(j, "finalize", json_string(u));
 		free(u);
 	}
-	if (o->status == ST_VALID && o->cert != 0)
-		set_json_url(j, "certificate", r, "/cert/", o->cert);
+	if (o->status == ST_VALID && o->cert != 0) {
+		struct mca_cert *ce = cert_by_id(r->scn, o->cert);
+
+		if (ce != NULL)
+			set_json_str(j, "certificate", obj_url(r, "/cert/", ce->id, ce->rid, ""));
+	}
 	if (o->error != NULL && o->status == ST_INVALID)
 		json_object_set(j, "error", o->error);
 	return j;
@@ -427,18 +530,28 @@ static void retry_after(struct mca_req *r)
 		(void)acs_mca_add_header(&r->resp, "Retry-After", "1");
 }
 
-/* Recompute an order's status from its authorizations. */
+/*
+ * Recompute an order's status from its authorizations (section 7.1.6): a
+ * pending or ready order becomes invalid when an authorization is invalid,
+ * deactivated, expired or revoked; a pending one ready when all are valid.
+ */
 static void order_update(struct mca_scenario *s, struct mca_order *o)
 {
 	size_t i;
-	int all_valid = 1;
+	int all_valid = 1, none_pending = 1;
 
-	if (o->status != ST_PENDING)
+	if (o->status != ST_PENDING && o->status != ST_READY)
+		return;
+	if (o->status == ST_READY && mca_mb(s, MB_DEACTIVATED_AUTHZ_KEPT))
 		return;
 	for (i = 0; i < o->nauthz; i++) {
 		struct mca_authz *az = authz_by_id(s, o->authz[i]);
 
 		if (az == NULL)
+			continue;
+		if (az->status == ST_PENDING)
+			none_pending = 0;
+		if (mca_mb(s, MB_ORDER_READY_DESPITE_INVALID))
 			continue;
 		if (az->status == ST_INVALID || az->status == ST_DEACTIVATED ||
 		    az->status == ST_EXPIRED || az->status == ST_REVOKED) {
@@ -452,7 +565,7 @@ static void order_update(struct mca_scenario *s, struct mca_order *o)
 		if (az->status != ST_VALID)
 			all_valid = 0;
 	}
-	if (all_valid)
+	if (all_valid || (none_pending && mca_mb(s, MB_ORDER_READY_DESPITE_INVALID)))
 		o->status = ST_READY;
 }
 
@@ -473,6 +586,87 @@ static void chall_apply(struct mca_scenario *s, struct mca_chall *c, enum mca_st
 	if (az != NULL && az->status == ST_PENDING)
 		az->status = result == ST_VALID ? ST_VALID : ST_INVALID;
 	orders_update(s);
+}
+
+int acs_mca_validation_retry(struct mca_scenario *s, int chall, const char *errtype,
+                             const char *detail)
+{
+	struct mca_chall *c = chall_by_id(s, chall);
+	char full[128];
+
+	/* scripted failures (challenge-invalid) are final; so is everything with
+	 * no-validation-retry */
+	if (c == NULL || c->status != ST_PROCESSING || s->mb[MB_CHALLENGE_INVALID].on ||
+	    mca_mb(s, MB_NO_VALIDATION_RETRY))
+		return 0;
+	(void)snprintf(full, sizeof(full), PROBLEM_NS "%s",
+	               errtype != NULL ? errtype : "incorrectResponse");
+	json_decref(c->error);
+	c->error = json_pack("{s:s, s:s, s:i}", "type", full, "detail",
+	                     detail != NULL ? detail : "validation failed", "status", 400);
+	return 1;
+}
+
+/* RFC 7638 thumbprint of an EC JWK with leading zero octets stripped (thumbprint-strips-zeros). */
+static char *stripped_thumbprint(const json_t *jwk)
+{
+	const char *names[2] = {"x", "y"};
+	char *enc[2] = {NULL, NULL}, *text = NULL, *out = NULL;
+	unsigned char *raw = NULL, digest[32];
+	size_t len = 0, off, i;
+	struct acs_err err;
+	json_t *o = NULL;
+
+	for (i = 0; i < 2; i++) {
+		const char *v = json_string_value(json_object_get(jwk, names[i]));
+
+		if (v == NULL || acs_b64url_decode(v, strlen(v), &raw, &len, &err) != 0)
+			goto out;
+		for (off = 0; off + 1 < len && raw[off] == 0; off++)
+			;
+		enc[i] = acs_b64url_encode(raw + off, len - off);
+		free(raw);
+		raw = NULL;
+		if (enc[i] == NULL)
+			goto out;
+	}
+	o = json_pack("{s:O, s:s, s:s, s:s}", "crv", json_object_get(jwk, "crv"), "kty", "EC", "x",
+	              enc[0], "y", enc[1]);
+	text = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	if (text == NULL)
+		goto out;
+	SHA256((const unsigned char *)text, strlen(text), digest);
+	out = acs_b64url_encode(digest, sizeof(digest));
+out:
+	free(enc[0]);
+	free(enc[1]);
+	free(text);
+	free(raw);
+	json_decref(o);
+	return out;
+}
+
+char *acs_mca_keyauth(struct mca_scenario *s, const char *token, const struct mca_account *a,
+                      struct acs_err *err)
+{
+	struct acs_buf b;
+	char *tp;
+
+	if (!mca_mb(s, MB_THUMBPRINT_STRIPS_ZEROS) ||
+	    strcmp(json_string_value(json_object_get(a->jwk, "kty")) != NULL
+	               ? json_string_value(json_object_get(a->jwk, "kty"))
+	               : "",
+	           "EC") != 0)
+		return acs_keyauth(token, a->key, err);
+	tp = stripped_thumbprint(a->jwk);
+	if (tp == NULL) {
+		acs_err_set(err, ACS_E_CRYPTO, "cannot compute the thumbprint");
+		return NULL;
+	}
+	acs_buf_init(&b, 1024);
+	(void)acs_buf_printf(&b, "%s.%s", token, tp);
+	free(tp);
+	return acs_buf_steal(&b);
 }
 
 /* challenge-processing: a held result shows after some polls. */
@@ -565,6 +759,234 @@ static int dns_name_ok(const char *v)
 	return strchr(v, '.') != NULL;
 }
 
+/* RFC 3492 bias adaptation. */
+static unsigned long puny_adapt(unsigned long delta, unsigned long numpoints, int first)
+{
+	unsigned long k = 0;
+
+	delta = first ? delta / 700 : delta / 2;
+	delta += delta / numpoints;
+	while (delta > ((36 - 1) * 26) / 2) {
+		delta /= 36 - 1;
+		k += 36;
+	}
+	return k + (36 * delta) / (delta + 38);
+}
+
+/*
+ * Is in[0..len) (the part of a label after "xn--") a punycode string that
+ * decodes (RFC 3492 section 6.2) to at least one non-ASCII code point?
+ */
+static int punycode_ok(const char *in, size_t len)
+{
+	const unsigned long maxint = 0xffffffffUL;
+	unsigned long n = 128, i = 0, bias = 72, out = 0, oldi, w, k, digit, t;
+	size_t b = 0, pos, j;
+
+	if (len == 0)
+		return 0;
+	for (j = 0; j < len; j++) {
+		if (in[j] == '-')
+			b = j;
+	}
+	out = b;
+	pos = b > 0 ? b + 1 : 0;
+	while (pos < len) {
+		oldi = i;
+		w = 1;
+		for (k = 36;; k += 36) {
+			char c;
+
+			if (pos >= len)
+				return 0; /* incomplete */
+			c = in[pos++];
+			if (c >= 'a' && c <= 'z')
+				digit = (unsigned long)(c - 'a');
+			else if (c >= '0' && c <= '9')
+				digit = (unsigned long)(c - '0') + 26;
+			else
+				return 0;
+			if (digit > (maxint - i) / w)
+				return 0;
+			i += digit * w;
+			t = k <= bias ? 1 : k >= bias + 26 ? 26 : k - bias;
+			if (digit < t)
+				break;
+			if (w > maxint / (36 - t))
+				return 0;
+			w *= 36 - t;
+		}
+		out++;
+		bias = puny_adapt(i - oldi, out, oldi == 0);
+		if (i / out > maxint - n)
+			return 0;
+		n += i / out;
+		i %= out;
+		if (n < 0x80 || n > 0x10ffff || (n >= 0xd800 && n <= 0xdfff) || out > 63)
+			return 0;
+		i++;
+	}
+	return out > b;
+}
+
+/* Every xn-- label of name is valid punycode (section 7.1.4, RFC 5890). */
+static int xn_labels_ok(const char *name)
+{
+	const char *p = name;
+
+	while (*p != '\0') {
+		size_t l = strcspn(p, ".");
+
+		if (l >= 4 && strncmp(p, "xn--", 4) == 0 && !punycode_ok(p + 4, l - 4))
+			return 0;
+		p += l;
+		if (*p == '.')
+			p++;
+	}
+	return 1;
+}
+
+/* The CA's issuance policy: names under the reserved TLD .invalid are refused. */
+static int name_forbidden(const char *name)
+{
+	size_t n = strlen(name);
+
+	return strcmp(name, "invalid") == 0 || (n > 8 && strcmp(name + n - 8, ".invalid") == 0);
+}
+
+/*
+ * Check and normalise one identifier of newOrder or newAuthz. NULL when it
+ * is acceptable (*out filled, wildcards keep their "*."), else the problem
+ * type, with the reason in detail.
+ */
+static const char *ident_check(struct mca_req *r, const json_t *v, struct acs_ident *out,
+                               char *detail, size_t dlen)
+{
+	struct mca_scenario *s = r->scn;
+	const char *type = json_string_value(json_object_get(v, "type"));
+	const char *val = json_string_value(json_object_get(v, "value"));
+	size_t k;
+
+	memset(out, 0, sizeof(*out));
+	if (type == NULL || val == NULL || strlen(val) >= sizeof(out->value)) {
+		(void)snprintf(detail, dlen, "an identifier needs string type and value");
+		return "malformed";
+	}
+	if (strcmp(type, "ip") == 0) {
+		unsigned char addr[16];
+		int af = strchr(val, ':') != NULL ? AF_INET6 : AF_INET;
+
+		if (mca_mb(s, MB_NO_IP)) {
+			(void)snprintf(detail, dlen, "ip identifiers are not supported");
+			return "unsupportedIdentifier";
+		}
+		if (inet_pton(af, val, addr) != 1 ||
+		    inet_ntop(af, addr, out->value, sizeof(out->value)) == NULL) {
+			(void)snprintf(detail, dlen, "invalid IP address %.255s", val);
+			return "malformed";
+		}
+		memcpy(out->type, "ip", 3);
+		return NULL;
+	}
+	if (strcmp(type, "dns") != 0 && !mca_mb(s, MB_UNKNOWN_IDENT_OK)) {
+		(void)snprintf(detail, dlen, "identifier type %.32s is not supported", type);
+		return "unsupportedIdentifier";
+	}
+	memcpy(out->type, "dns", 4);
+	for (k = 0; val[k] != '\0'; k++)
+		out->value[k] = (char)tolower((unsigned char)val[k]);
+	{
+		const char *base = strncmp(out->value, "*.", 2) == 0 ? out->value + 2 : out->value;
+
+		if (!dns_name_ok(base)) {
+			(void)snprintf(detail, dlen, "invalid DNS name %.255s", val);
+			return "rejectedIdentifier";
+		}
+		if (!mca_mb(s, MB_BAD_PUNYCODE_OK) && !xn_labels_ok(base)) {
+			(void)snprintf(detail, dlen,
+			               "%.255s has an xn-- label that is not valid "
+			               "punycode (RFC 3492)",
+			               val);
+			return "rejectedIdentifier";
+		}
+		if (name_forbidden(base)) {
+			(void)snprintf(detail, dlen, "policy forbids names under .invalid: %.255s",
+			               val);
+			return "rejectedIdentifier";
+		}
+		if (base != out->value && mca_mb(s, MB_NO_WILDCARD)) {
+			(void)snprintf(detail, dlen, "wildcard names are not supported");
+			return "rejectedIdentifier";
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Refuse a newOrder for its identifiers (section 6.7.1): one refused
+ * identifier of a one-identifier order gets a plain problem; otherwise the
+ * problem lists a subproblem with the identifier object for each refusal.
+ * subs: array of {"type": short type, "detail", "identifier"} (borrowed).
+ */
+static void refuse_identifiers(struct mca_req *r, json_t *subs, size_t nids)
+{
+	const char *type = NULL;
+	json_t *obj, *arr = json_array(), *e;
+	size_t i;
+	char detail[128];
+
+	/* the log keeps r->resp.problem after subs is gone: a literal type, not subs' string */
+	static const char *const types[] = {"rejectedIdentifier", "unsupportedIdentifier",
+	                                    "malformed"};
+
+	json_array_foreach(subs, i, e)
+	{
+		const char *t = json_string_value(json_object_get(e, "type"));
+		size_t k;
+
+		for (k = 0; k < sizeof(types) / sizeof(types[0]) - 1; k++) {
+			if (strcmp(t, types[k]) == 0)
+				break;
+		}
+		type = type == NULL || strcmp(type, types[k]) == 0 ? types[k] : "malformed";
+	}
+	if (nids == 1 && json_array_size(subs) == 1) {
+		e = json_array_get(subs, 0);
+		obj = problem_obj(r, 400, type, json_string_value(json_object_get(e, "detail")));
+	} else {
+		(void)snprintf(detail, sizeof(detail), "%zu of the %zu identifiers were refused",
+		               json_array_size(subs), nids);
+		obj = problem_obj(r, 400, type, detail);
+		json_array_foreach(subs, i, e)
+		{
+			json_t *sub =
+			    problem_obj(r, 400, json_string_value(json_object_get(e, "type")),
+			                json_string_value(json_object_get(e, "detail")));
+			json_t *id = json_object_get(e, "identifier");
+
+			json_object_del(sub, "status");
+			if (mca_mb(r->scn, MB_SUBPROBLEM_ID_STRING)) {
+				char idstr[300];
+
+				(void)snprintf(idstr, sizeof(idstr), "%s:%s",
+				               json_string_value(json_object_get(id, "type")),
+				               json_string_value(json_object_get(id, "value")));
+				json_object_set_new(sub, "identifier", json_string(idstr));
+			} else {
+				json_object_set(sub, "identifier", id);
+			}
+			json_array_append_new(arr, sub);
+		}
+		json_object_set(obj, "subproblems", arr);
+	}
+	if (mca_mb(r->scn, MB_PROBLEM_TOP_IDENTIFIER))
+		json_object_set(obj, "identifier",
+		                json_object_get(json_array_get(subs, 0), "identifier"));
+	send_problem_obj(r, 400, type, obj);
+	json_decref(obj);
+	json_decref(arr);
+}
+
 /* ---- request verification (section 6) ---- */
 
 struct post {
@@ -595,17 +1017,6 @@ static int b64_member_padded(const json_t *o, const char *name)
 	return v != NULL && strchr(v, '=') != NULL;
 }
 
-static int alg_allowed(const char *alg)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(allowed_algs) / sizeof(allowed_algs[0]); i++) {
-		if (strcmp(alg, allowed_algs[i]) == 0)
-			return 1;
-	}
-	return 0;
-}
-
 /* The expected alg for a key, with ES512 for P-521 the shared code may not name. */
 static int alg_fits_key(const char *alg, const struct acs_key *key)
 {
@@ -614,22 +1025,20 @@ static int alg_fits_key(const char *alg, const struct acs_key *key)
 	return want != NULL && strcmp(alg, want) == 0;
 }
 
+static int parse_ref(struct mca_scenario *s, int ep, const char *p, const char **rest);
+
 static struct mca_account *acct_by_kid(struct mca_req *r, const char *kid)
 {
-	const char *rest;
-	char *end = NULL;
-	long id;
+	const char *rest = NULL;
 	size_t sl = strlen(r->sbase);
+	int id;
 
 	if (strncmp(kid, r->sbase, sl) != 0 || strncmp(kid + sl, "/acct/", 6) != 0)
 		return NULL;
-	rest = kid + sl + 6;
-	if (!isdigit((unsigned char)rest[0]) || rest[0] == '0')
+	id = parse_ref(r->scn, EP_ACCOUNT, kid + sl + 6, &rest);
+	if (id < 0 || *rest != '\0')
 		return NULL;
-	id = strtol(rest, &end, 10);
-	if (*end != '\0' || id > MCA_OBJ_MAX)
-		return NULL;
-	return acct_by_id(r->scn, (int)id);
+	return acct_by_id(r->scn, id);
 }
 
 /* Fault injection switched on for this endpoint: fires for the first N requests. */
@@ -647,6 +1056,86 @@ static int fault_fires(struct mca_req *r, enum mca_mb m)
 	st->counter++;
 	json_object_set_new(r->logent, "misbehaviour", json_string(acs_mca_mb_table[m].name));
 	return 1;
+}
+
+/* A copy of s up to its first '=' (padding stripped). New string. */
+static char *strip_padding(const char *s)
+{
+	return strndup(s, strcspn(s, "="));
+}
+
+/*
+ * accept-padded-b64url / accept-unencoded-payload: parse a JWS the strict
+ * parser refused, as a lax CA would: '=' padding stripped, an RFC 7797
+ * unencoded payload encoded first. The signing input stays what the client
+ * signed (the members as received). 0 and *out, or -1.
+ */
+static int lax_parse(struct mca_req *r, const json_t *raw, struct acs_jws **out)
+{
+	const char *prot = json_string_value(json_object_get(raw, "protected"));
+	const char *pay = json_string_value(json_object_get(raw, "payload"));
+	const char *sig = json_string_value(json_object_get(raw, "signature"));
+	char *p2 = NULL, *pay2 = NULL, *s2 = NULL, *text = NULL;
+	unsigned char *hdr = NULL;
+	size_t hlen = 0;
+	struct acs_err err;
+	json_t *copy = NULL, *h = NULL;
+	struct acs_jws *jws = NULL;
+	int rc = -1, padded = mca_mb(r->scn, MB_PADDED_OK);
+
+	if (prot == NULL || pay == NULL || sig == NULL)
+		return -1;
+	p2 = padded ? strip_padding(prot) : strdup(prot);
+	pay2 = padded ? strip_padding(pay) : strdup(pay);
+	s2 = padded ? strip_padding(sig) : strdup(sig);
+	if (p2 == NULL || pay2 == NULL || s2 == NULL)
+		goto out;
+	if (mca_mb(r->scn, MB_UNENCODED_PAYLOAD_OK) &&
+	    acs_b64url_decode(p2, strlen(p2), &hdr, &hlen, &err) == 0) {
+		h = json_loadb((const char *)hdr, hlen, 0, NULL);
+		if (json_is_false(json_object_get(h, "b64"))) {
+			free(pay2);
+			pay2 = acs_b64url_encode(pay, strlen(pay));
+			if (pay2 == NULL)
+				goto out;
+		}
+	}
+	copy = json_pack("{s:s, s:s, s:s}", "protected", p2, "payload", pay2, "signature", s2);
+	text = copy != NULL ? json_dumps(copy, JSON_COMPACT) : NULL;
+	if (text == NULL || acs_jws_parse(text, strlen(text), &jws, &err) != 0)
+		goto out;
+	free(jws->protected_b64);
+	free(jws->payload_b64);
+	jws->protected_b64 = strdup(prot);
+	jws->payload_b64 = strdup(pay);
+	if (jws->protected_b64 == NULL || jws->payload_b64 == NULL)
+		goto out;
+	*out = jws;
+	jws = NULL;
+	rc = 0;
+out:
+	acs_jws_free(jws);
+	json_decref(copy);
+	json_decref(h);
+	free(hdr);
+	free(text);
+	free(p2);
+	free(pay2);
+	free(s2);
+	return rc;
+}
+
+/* The JWS url equals the request URL but for the letter case of the host. */
+static int url_equal_but_host_case(const char *a, const char *b)
+{
+	const char *pa = strstr(a, "://"), *pb = strstr(b, "://");
+	size_t ha, hb;
+
+	if (pa == NULL || pb == NULL)
+		return 0;
+	ha = (size_t)(pa - a) + 3 + strcspn(pa + 3, "/");
+	hb = (size_t)(pb - b) + 3 + strcspn(pb + 3, "/");
+	return ha == hb && strncasecmp(a, b, ha) == 0 && strcmp(a + ha, b + hb) == 0;
 }
 
 /*
@@ -688,7 +1177,9 @@ static int verify_post(struct mca_req *r, enum keysrc ks, struct post *p)
 	    (b64_member_padded(raw, "protected") || b64_member_padded(raw, "payload") ||
 	     b64_member_padded(raw, "signature")))
 		acs_mca_check(r, CK_B64_NO_PADDING, "base64url with '=' padding in the JWS");
-	if (acs_jws_parse(r->body, r->body_len, &p->jws, &err) != 0) {
+	if (acs_jws_parse(r->body, r->body_len, &p->jws, &err) != 0 &&
+	    (!(mca_mb(s, MB_PADDED_OK) || mca_mb(s, MB_UNENCODED_PAYLOAD_OK)) ||
+	     lax_parse(r, raw, &p->jws) != 0)) {
 		if (raw == NULL && memchr(r->body, '{', r->body_len) != NULL)
 			acs_mca_check(r, CK_UTF8, "body is not valid UTF-8 JSON");
 		acs_mca_problem(r, 400, "malformed", "cannot parse JWS: %s", err.msg);
@@ -727,12 +1218,25 @@ static int verify_post(struct mca_req *r, enum keysrc ks, struct post *p)
 	}
 	if (p->jws->payload_b64 == NULL) {
 		acs_mca_check(r, CK_PAYLOAD_PRESENT, "JWS has no payload member");
-		acs_mca_problem(r, 400, "malformed", "JWS has no payload member");
-		goto out;
+		if (mca_mb(s, MB_DETACHED_PAYLOAD_OK)) {
+			/* taken as the empty payload: a POST-as-GET */
+			p->jws->payload_b64 = strdup("");
+			if (p->jws->payload_b64 == NULL) {
+				acs_mca_problem(r, 500, "serverInternal", "out of memory");
+				goto out;
+			}
+		} else {
+			acs_mca_problem(r, mca_mb(s, MB_PAYLOAD_OMITTED_403) ? 403 : 400,
+			                mca_mb(s, MB_PAYLOAD_OMITTED_403) ? "unauthorized"
+			                                                  : "malformed",
+			                "JWS has no payload member");
+			goto out;
+		}
 	}
 	b64 = json_object_get(hdr, "b64");
 	crit = json_object_get(hdr, "crit");
-	if (b64 != NULL || crit != NULL) {
+	if ((b64 != NULL || crit != NULL) &&
+	    !(json_is_false(b64) && mca_mb(s, MB_UNENCODED_PAYLOAD_OK))) {
 		acs_mca_check(r, CK_NO_B64_FALSE, "protected header has %s",
 		              b64 != NULL ? "b64" : "crit");
 		acs_mca_problem(r, 400, "malformed",
@@ -751,7 +1255,7 @@ static int verify_post(struct mca_req *r, enum keysrc ks, struct post *p)
 			bad_alg(r, "alg none and MAC algorithms are not allowed");
 			goto out;
 		}
-		if (!alg_allowed(alg)) {
+		if (!alg_allowed(s, alg)) {
 			char d[128];
 
 			(void)snprintf(d, sizeof(d), "alg %.64s is not supported", alg);
@@ -799,10 +1303,20 @@ static int verify_post(struct mca_req *r, enum keysrc ks, struct post *p)
 		if (p->acct == NULL) {
 			acs_mca_check(r, CK_KID_IS_ACCOUNT_URL, "kid %.200s is not an account URL",
 			              kid);
-			acs_mca_problem(r, 400, "accountDoesNotExist", "no account at %.200s", kid);
+			if (mca_mb(s, MB_KID_UNKNOWN_500))
+				acs_mca_problem(r, 500, "serverInternal", "account lookup failed");
+			else
+				acs_mca_problem(r, 400, "accountDoesNotExist",
+				                "no account at %.200s", kid);
 			goto out;
 		}
 		p->key = p->acct->key;
+		/* keychange-keeps-old-key: the key before the last change still signs */
+		if (p->acct->old_key != NULL && mca_mb(s, MB_KEYCHANGE_KEEPS_OLD_KEY) &&
+		    acs_jws_verify(p->jws, p->acct->key, &err) != 0 &&
+		    acs_jws_verify(p->jws, p->acct->old_key, &err) == 0)
+			p->key = p->acct->old_key;
+		acs_err_clear(&err);
 	} else {
 		if (acs_jwk_import(jwk, 0, &p->key, &err) != 0) {
 			acs_mca_problem(r, 400, "badPublicKey", "%s", err.msg);
@@ -858,10 +1372,13 @@ static int verify_post(struct mca_req *r, enum keysrc ks, struct post *p)
 	url = acs_jws_header_str(p->jws, "url");
 	if (url == NULL) {
 		acs_mca_check(r, CK_URL_PRESENT, "protected header has no url string");
-		acs_mca_problem(r, 400, "malformed", "protected header has no url");
-		goto out;
+		if (!mca_mb(s, MB_URL_UNCHECKED)) {
+			acs_mca_problem(r, 400, "malformed", "protected header has no url");
+			goto out;
+		}
 	}
-	if (strcmp(url, r->url) != 0) {
+	if (url != NULL && strcmp(url, r->url) != 0 &&
+	    !(mca_mb(s, MB_URL_HOST_CASE) && url_equal_but_host_case(url, r->url))) {
 		acs_mca_check(r, CK_URL_MATCHES, "url %.200s differs from the request URL %.200s",
 		              url, r->url);
 		if (mca_mb(s, MB_URL_MALFORMED)) {
@@ -877,7 +1394,8 @@ static int verify_post(struct mca_req *r, enum keysrc ks, struct post *p)
 			goto out;
 		}
 	}
-	if (p->acct != NULL && p->acct->status == ST_DEACTIVATED && ks != KS_JWK) {
+	if (p->acct != NULL && p->acct->status == ST_DEACTIVATED && ks != KS_JWK &&
+	    !(r->endpoint == EP_KEYCHANGE && mca_mb(s, MB_KEYCHANGE_DEACTIVATED_OK))) {
 		unsigned int st = mca_mb(s, MB_DEACTIVATED_403) ? 403 : 401;
 
 		acs_mca_problem(r, st, "unauthorized", "account is deactivated");
@@ -888,6 +1406,8 @@ static int verify_post(struct mca_req *r, enum keysrc ks, struct post *p)
 	} else {
 		p->payload =
 		    json_loadb((const char *)p->jws->payload, p->jws->payload_len, 0, NULL);
+		if (p->payload == NULL && mca_mb(s, MB_NON_JSON_PAYLOAD_OK))
+			p->payload = json_object();
 		if (p->payload == NULL) {
 			acs_mca_problem(r, 400, "malformed", "payload is not JSON");
 			goto out;
@@ -939,7 +1459,7 @@ static int want_object(struct mca_req *r, struct post *p)
 /* The signer must be the owner (acct id); else 403 unauthorized. */
 static int want_owner(struct mca_req *r, struct post *p, int owner)
 {
-	if (p->acct != NULL && p->acct->id == owner)
+	if (p->acct != NULL && (p->acct->id == owner || mca_mb(r->scn, MB_OWNER_UNCHECKED)))
 		return 0;
 	acs_mca_problem(r, 403, "unauthorized", "the resource belongs to another account");
 	return -1;
@@ -949,6 +1469,7 @@ static int want_owner(struct mca_req *r, struct post *p, int owner)
 
 static int check_contacts(struct mca_req *r, json_t *contact)
 {
+	int bad_contact = mca_mb(r->scn, MB_CONTACT_ERRORS_MALFORMED);
 	size_t i;
 	json_t *v;
 
@@ -971,8 +1492,8 @@ static int check_contacts(struct mca_req *r, json_t *contact)
 			acs_mca_problem(r, 400, "malformed", "contact %zu is not a string", i);
 			return -1;
 		}
-		if (strncasecmp(c, "mailto:", 7) != 0) {
-			acs_mca_problem(r, 400, "unsupportedContact",
+		if (strncasecmp(c, "mailto:", 7) != 0 || mca_mb(r->scn, MB_MAILTO_REFUSED)) {
+			acs_mca_problem(r, 400, bad_contact ? "malformed" : "unsupportedContact",
 			                "only mailto: contacts are supported, got %.100s", c);
 			return -1;
 		}
@@ -982,14 +1503,14 @@ static int check_contacts(struct mca_req *r, json_t *contact)
 			acs_mca_check(r, CK_MAILTO,
 			              "contact %.100s has hfields or several addresses", c);
 			acs_mca_problem(
-			    r, 400, "invalidContact",
+			    r, 400, bad_contact ? "malformed" : "invalidContact",
 			    "mailto contact must be a single address without hfields: %.100s", c);
 			return -1;
 		}
 		if (strchr(addr, '@') == NULL || addr[0] == '@' || addr[strlen(addr) - 1] == '@' ||
 		    strchr(addr, ' ') != NULL) {
-			acs_mca_problem(r, 400, "invalidContact", "invalid email address %.100s",
-			                addr);
+			acs_mca_problem(r, 400, bad_contact ? "malformed" : "invalidContact",
+			                "invalid email address %.100s", addr);
 			return -1;
 		}
 	}
@@ -1000,7 +1521,6 @@ static int check_contacts(struct mca_req *r, json_t *contact)
 
 static int check_eab(struct mca_req *r, struct post *p, json_t *eab)
 {
-	struct acs_mockca *ca = r->ca;
 	struct acs_jws *inner = NULL;
 	struct acs_key *ek = NULL;
 	struct acs_err err;
@@ -1042,13 +1562,13 @@ static int check_eab(struct mca_req *r, struct post *p, json_t *eab)
 		goto out;
 	}
 	kid = acs_jws_header_str(inner, "kid");
-	if (kid == NULL || strcmp(kid, ca->eab_kid) != 0) {
+	if (kid == NULL || strcmp(kid, r->scn->eab_kid) != 0) {
 		acs_mca_check(r, CK_EAB_KID, "EAB kid %.100s is not the CA's key identifier",
 		              kid != NULL ? kid : "(absent)");
 		acs_mca_problem(r, 403, "unauthorized", "unknown external account key identifier");
 		goto out;
 	}
-	if (acs_jws_verify_hmac(inner, ca->eab_key, ca->eab_key_len, &err) != 0) {
+	if (acs_jws_verify_hmac(inner, r->scn->eab_key, r->scn->eab_key_len, &err) != 0) {
 		acs_mca_problem(r, 403, "unauthorized",
 		                "externalAccountBinding MAC does not verify");
 		goto out;
@@ -1092,7 +1612,8 @@ static void do_directory(struct mca_req *r)
 		json_decref(d);
 		return;
 	}
-	set_json_url(d, "newNonce", r, "/new-nonce", -1);
+	if (!mca_mb(s, MB_NO_NEWNONCE))
+		set_json_url(d, "newNonce", r, "/new-nonce", -1);
 	set_json_url(d, "newAccount", r, "/new-account", -1);
 	if (mca_mb(s, MB_HTTP_URL) && strncmp(r->sbase, "https://", 8) == 0) {
 		struct acs_buf b;
@@ -1108,11 +1629,21 @@ static void do_directory(struct mca_req *r)
 		set_json_url(d, "revokeCert", r, "/revoke-cert", -1);
 	if (!mca_mb(s, MB_NO_KEYCHANGE))
 		set_json_url(d, "keyChange", r, "/key-change", -1);
-	if (!mca_mb(s, MB_NO_TOS))
+	set_json_url(d, "newAuthz", r, "/new-authz", -1);
+	if (mca_mb(s, MB_DIR_V1_ALIASES)) {
+		set_json_url(d, "new-reg", r, "/new-account", -1);
+		set_json_url(d, "new-authz", r, "/new-authz", -1);
+		set_json_url(d, "new-cert", r, "/new-order", -1);
+		set_json_url(d, "revoke-cert", r, "/revoke-cert", -1);
+		set_json_url(d, "key-change", r, "/key-change", -1);
+	}
+	if (!mca_mb(s, MB_NO_TOS) && !mca_mb(s, MB_TOS_NOT_ADVERTISED))
 		set_json_url(meta, "termsOfService", r, "/terms", -1);
 	json_object_set_new(meta, "website", json_string("https://github.com/acmespec"));
-	json_object_set_new(meta, "caaIdentities", json_pack("[s]", "acmespec.test"));
-	if (r->ca->eab_kid != NULL)
+	json_object_set_new(
+	    meta, "caaIdentities",
+	    json_pack("[s]", mca_mb(s, MB_CAA_URLS) ? "https://acmespec.test/" : "acmespec.test"));
+	if (s->eab_kid != NULL)
 		json_object_set_new(meta, "externalAccountRequired", json_true());
 	if (mca_mb(s, MB_DIR_UNKNOWN_FIELDS)) {
 		json_object_set_new(meta, "x-acmespec-unknown", json_pack("{s:b}", "nested", 1));
@@ -1120,6 +1651,15 @@ static void do_directory(struct mca_req *r)
 		json_object_set_new(d, "x-acmespec-resource", json_string(u != NULL ? u : ""));
 		free(u);
 		json_object_set_new(d, "zzUnknownNumber", json_integer(42));
+	}
+	if (mca_mb(s, MB_META_NOT_OBJECT)) {
+		json_t *arr = json_array();
+		const char *k;
+		json_t *v;
+
+		json_object_foreach(meta, k, v) json_array_append(arr, v);
+		json_decref(meta);
+		meta = arr;
 	}
 	json_object_set_new(d, "meta", meta);
 	acs_mca_resp_json(r, 200, d);
@@ -1129,7 +1669,9 @@ static void do_directory(struct mca_req *r)
 static void do_new_nonce(struct mca_req *r)
 {
 	r->resp.nonce_mode = 1;
-	if (strcmp(r->method, "HEAD") == 0 || mca_mb(r->scn, MB_NEWNONCE_GET_200))
+	if (strcmp(r->method, "HEAD") == 0 && mca_mb(r->scn, MB_NEWNONCE_HEAD_204))
+		r->resp.status = 204;
+	else if (strcmp(r->method, "HEAD") == 0 || mca_mb(r->scn, MB_NEWNONCE_GET_200))
 		r->resp.status = 200;
 	else
 		r->resp.status = 204;
@@ -1155,6 +1697,61 @@ static void do_issuer(struct mca_req *r)
 	(void)acs_buf_puts(&r->resp.body, r->obj_id == 0 ? pki->inter_pem : pki->alt_inter_pem);
 }
 
+/* The members of a newAccount payload (section 7.3), NULL-terminated. */
+static const char *const new_account_fields[] = {
+    "contact", "termsOfServiceAgreed", "onlyReturnExisting", "externalAccountBinding", NULL};
+static const char *const account_update_fields[] = {"contact", "termsOfServiceAgreed", "status",
+                                                    NULL};
+
+static int field_known(const char *name, const char *const *known)
+{
+	size_t i;
+
+	for (i = 0; known[i] != NULL; i++) {
+		if (strcmp(name, known[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The members of payload the CA ignores: unknown ones, and those only the
+ * server sets (orders, onlyReturnExisting). New object or NULL.
+ */
+static json_t *ignored_fields(const json_t *payload, const char *const *known)
+{
+	json_t *out = NULL, *v;
+	const char *k;
+
+	json_object_foreach((json_t *)payload, k, v)
+	{
+		if (field_known(k, known) && strcmp(k, "onlyReturnExisting") != 0)
+			continue;
+		if (out == NULL)
+			out = json_object();
+		json_object_set(out, k, v);
+	}
+	return out;
+}
+
+/* reject-unknown-fields: 400 for a member the CA does not know. */
+static int unknown_field(struct mca_req *r, const json_t *payload, const char *const *known)
+{
+	json_t *v;
+	const char *k;
+
+	if (!mca_mb(r->scn, MB_REJECT_UNKNOWN_FIELDS))
+		return 0;
+	json_object_foreach((json_t *)payload, k, v)
+	{
+		if (!field_known(k, known)) {
+			acs_mca_problem(r, 400, "malformed", "unknown field %.64s", k);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static void do_new_account(struct mca_req *r, struct post *p)
 {
 	struct mca_scenario *s = r->scn;
@@ -1175,7 +1772,7 @@ static void do_new_account(struct mca_req *r, struct post *p)
 			                "unauthorized", "the account of this key is deactivated");
 			return;
 		}
-		loc = urlf(r, "/acct/%d", p->acct->id);
+		loc = obj_url(r, "/acct/", p->acct->id, p->acct->rid, "");
 		if (!mca_mb(s, MB_NO_LOCATION))
 			(void)acs_mca_add_header(&r->resp, "Location", "%s", loc);
 		body = account_json(r, p->acct);
@@ -1184,6 +1781,8 @@ static void do_new_account(struct mca_req *r, struct post *p)
 		free(loc);
 		return;
 	}
+	if (unknown_field(r, p->payload, new_account_fields) != 0)
+		return;
 	if (json_is_true(ore) && !mca_mb(s, MB_ONLY_EXISTING_CREATES)) {
 		acs_mca_problem(r, 400, "accountDoesNotExist", "no account exists with this key");
 		return;
@@ -1202,7 +1801,7 @@ static void do_new_account(struct mca_req *r, struct post *p)
 			                "you must agree to the terms of service");
 		return;
 	}
-	if (r->ca->eab_kid != NULL) {
+	if (s->eab_kid != NULL) {
 		if (eab == NULL && !mca_mb(s, MB_EAB_UNCHECKED)) {
 			acs_mca_problem(r, 403, "externalAccountRequired",
 			                "this CA requires an external account binding");
@@ -1223,15 +1822,18 @@ static void do_new_account(struct mca_req *r, struct post *p)
 		return;
 	}
 	a->id = id;
+	new_rid(a->rid);
 	a->status = ST_VALID;
 	a->key = p->key;
 	p->key_owned = 0;
 	a->jwk = json_deep_copy(p->jwk);
 	a->contact = contact != NULL ? json_deep_copy(contact) : json_array();
 	a->tos_agreed = json_is_true(tos);
-	if (eab != NULL && r->ca->eab_kid != NULL)
+	/* a binding is echoed when verified; eab-echo-unverified echoes it anyway */
+	if (eab != NULL && (s->eab_kid != NULL || mca_mb(s, MB_EAB_ECHO_UNVERIFIED)))
 		a->eab = json_deep_copy(eab);
-	loc = urlf(r, "/acct/%d", a->id);
+	a->extra = ignored_fields(p->payload, new_account_fields);
+	loc = obj_url(r, "/acct/", a->id, a->rid, "");
 	if (!mca_mb(s, MB_NO_LOCATION))
 		(void)acs_mca_add_header(&r->resp, "Location", "%s", loc);
 	body = account_json(r, a);
@@ -1245,9 +1847,14 @@ nomem:
 
 static void do_account(struct mca_req *r, struct post *p)
 {
-	struct mca_account *a = p->acct;
-	json_t *body, *st, *contact;
+	struct mca_account *a = acct_by_id(r->scn, r->obj_id);
+	json_t *body, *st, *contact, *extra;
+	int deactivate;
 
+	if (a == NULL) {
+		acs_mca_problem(r, 404, "malformed", "no such account");
+		return;
+	}
 	if (want_owner(r, p, r->obj_id) != 0)
 		return;
 	if (!p->post_as_get) {
@@ -1255,24 +1862,35 @@ static void do_account(struct mca_req *r, struct post *p)
 			return;
 		st = json_object_get(p->payload, "status");
 		contact = json_object_get(p->payload, "contact");
-		if (st != NULL) {
-			if (!json_is_string(st) ||
-			    (strcmp(json_string_value(st), "deactivated") != 0 &&
-			     strcmp(json_string_value(st), acs_mca_status_name(a->status)) != 0)) {
-				acs_mca_problem(r, 400, "malformed",
-				                "status may only be set to deactivated");
-				return;
-			}
+		deactivate =
+		    json_is_string(st) && strcmp(json_string_value(st), "deactivated") == 0;
+		/* section 7.3.6: only "deactivated" is a status a client sets; others are ignored
+		 */
+		if (st != NULL && !deactivate && mca_mb(r->scn, MB_ACCOUNT_STATUS_REFUSED) &&
+		    !(json_is_string(st) &&
+		      strcmp(json_string_value(st), acs_mca_status_name(a->status)) == 0)) {
+			acs_mca_problem(r, 400, "malformed",
+			                "status may only be set to deactivated");
+			return;
 		}
 		if (contact != NULL) {
 			if (check_contacts(r, contact) != 0)
 				return;
-			json_decref(a->contact);
-			a->contact = json_deep_copy(contact);
+			if (!mca_mb(r->scn, MB_CONTACT_UPDATE_IGNORED)) {
+				json_decref(a->contact);
+				a->contact = json_deep_copy(contact);
+			}
 		}
 		if (json_is_true(json_object_get(p->payload, "termsOfServiceAgreed")))
 			a->tos_agreed = 1;
-		if (st != NULL && strcmp(json_string_value(st), "deactivated") == 0)
+		extra = ignored_fields(p->payload, account_update_fields);
+		if (extra != NULL) {
+			if (a->extra == NULL)
+				a->extra = json_object();
+			(void)json_object_update(a->extra, extra);
+			json_decref(extra);
+		}
+		if (deactivate && !mca_mb(r->scn, MB_DEACTIVATION_IGNORED))
 			a->status = ST_DEACTIVATED;
 	}
 	body = account_json(r, a);
@@ -1282,11 +1900,13 @@ static void do_account(struct mca_req *r, struct post *p)
 
 static void do_orders(struct mca_req *r, struct post *p)
 {
-	struct mca_account *a = p->acct;
+	struct mca_account *a = acct_by_id(r->scn, r->obj_id);
 	json_t *list = json_array(), *body;
 	size_t i;
 
-	if (want_owner(r, p, r->obj_id) != 0 || want_post_as_get(r, p) != 0) {
+	if (a == NULL || want_owner(r, p, r->obj_id) != 0 || want_post_as_get(r, p) != 0) {
+		if (a == NULL)
+			acs_mca_problem(r, 404, "malformed", "no such account");
 		json_decref(list);
 		return;
 	}
@@ -1294,14 +1914,19 @@ static void do_orders(struct mca_req *r, struct post *p)
 		struct mca_order *o = order_by_id(r->scn, a->orders[i]);
 		char *u;
 
-		if (o == NULL || o->status == ST_INVALID)
+		/* section 7.1.2.1: the list SHOULD leave invalid orders out */
+		if (o == NULL ||
+		    (o->status == ST_INVALID && !mca_mb(r->scn, MB_ORDERS_LIST_INVALID)) ||
+		    (o->status != ST_VALID && mca_mb(r->scn, MB_ORDERS_LIST_VALID_ONLY)))
 			continue;
-		u = urlf(r, "/order/%d", o->id);
+		u = obj_url(r, "/order/", o->id, o->rid, "");
 		if (u != NULL)
 			json_array_append_new(list, json_string(u));
 		free(u);
 	}
-	body = json_pack("{s:o}", "orders", list);
+	body = mca_mb(r->scn, MB_ORDERS_LIST_BARE) ? json_incref(list)
+	                                           : json_pack("{s:O}", "orders", list);
+	json_decref(list);
 	acs_mca_resp_json(r, 200, body);
 	json_decref(body);
 }
@@ -1313,10 +1938,12 @@ static void do_key_change(struct mca_req *r, struct post *p)
 	struct acs_jws *inner = NULL;
 	struct acs_key *nk = NULL, *ok = NULL;
 	struct acs_err err;
-	json_t *ipl = NULL, *ijwk, *body;
+	json_t *ipl = NULL, *ijwk = NULL, *body;
 	char *text = NULL, *myurl = NULL;
-	const char *ialg, *iurl, *account;
+	const char *ialg, *iurl, *ourl, *account;
 	int lax = mca_mb(s, MB_KEYCHANGE_UNCHECKED);
+	int unverified = mca_mb(s, MB_KEYCHANGE_INNER_UNVERIFIED);
+	size_t i;
 
 	acs_err_clear(&err);
 	/* 1: the outer JWS passed section 6 (verify_post, kid) */
@@ -1325,61 +1952,80 @@ static void do_key_change(struct mca_req *r, struct post *p)
 	/* 2: the payload is a JWS */
 	text = json_dumps(p->payload, JSON_COMPACT);
 	if (text == NULL || acs_jws_parse(text, strlen(text), &inner, &err) != 0) {
-		acs_mca_problem(r, 400, "malformed", "keyChange payload is not a JWS: %s", err.msg);
-		goto out;
-	}
-	/* 3: it has a jwk */
-	ijwk = json_object_get(inner->protected_hdr, "jwk");
-	if (ijwk == NULL || json_object_get(inner->protected_hdr, "kid") != NULL) {
-		acs_mca_check(r, CK_KEYCHANGE_INNER_JWK, "inner JWS has %s",
-		              ijwk == NULL ? "no jwk" : "a kid");
-		acs_mca_problem(r, 400, "malformed", "inner JWS must carry the new key as jwk");
-		goto out;
-	}
-	/* 4: it verifies with that jwk */
-	if (acs_jwk_import(ijwk, 0, &nk, &err) != 0) {
-		acs_mca_problem(r, 400, "badPublicKey", "inner JWS: %s", err.msg);
-		goto out;
-	}
-	ialg = acs_jws_header_str(inner, "alg");
-	if (ialg == NULL || !alg_fits_key(ialg, nk)) {
-		acs_mca_check(r, CK_ALG_MATCHES_KEY, "inner alg %s does not fit the new key",
-		              ialg != NULL ? ialg : "(absent)");
-		bad_alg(r, "inner JWS alg does not match its key");
-		goto out;
-	}
-	if (acs_jws_verify(inner, nk, &err) != 0) {
-		acs_mca_check(r, CK_KEYCHANGE_INNER_JWK, "inner JWS does not verify: %s", err.msg);
-		acs_mca_problem(r, 400, "malformed", "inner JWS does not verify: %s", err.msg);
-		goto out;
-	}
-	if (json_object_get(inner->protected_hdr, "nonce") != NULL) {
-		acs_mca_check(r, CK_KEYCHANGE_INNER_NO_NONCE, "inner JWS has a nonce");
-		if (!lax) {
-			acs_mca_problem(r, 400, "malformed", "inner JWS must not have a nonce");
+		if (!unverified) {
+			acs_mca_problem(r, 400, "malformed", "keyChange payload is not a JWS: %s",
+			                err.msg);
 			goto out;
 		}
+		/* keychange-inner-unverified: the payload is taken as the keyChange object */
+		ipl = json_incref(p->payload);
+	}
+	if (inner != NULL) {
+		/* 3: it has a jwk */
+		ijwk = json_object_get(inner->protected_hdr, "jwk");
+		if (ijwk == NULL || json_object_get(inner->protected_hdr, "kid") != NULL) {
+			acs_mca_check(r, CK_KEYCHANGE_INNER_JWK, "inner JWS has %s",
+			              ijwk == NULL ? "no jwk" : "a kid");
+			if (!unverified) {
+				acs_mca_problem(r, 400, "malformed",
+				                "inner JWS must carry the new key as jwk");
+				goto out;
+			}
+		}
+		/* 4: it verifies with that jwk */
+		if (ijwk != NULL && acs_jwk_import(ijwk, 0, &nk, &err) != 0) {
+			acs_mca_problem(r, 400, "badPublicKey", "inner JWS: %s", err.msg);
+			goto out;
+		}
+		ialg = acs_jws_header_str(inner, "alg");
+		if (!unverified && (ialg == NULL || !alg_fits_key(ialg, nk))) {
+			acs_mca_check(r, CK_ALG_MATCHES_KEY,
+			              "inner alg %s does not fit the new key",
+			              ialg != NULL ? ialg : "(absent)");
+			bad_alg(r, "inner JWS alg does not match its key");
+			goto out;
+		}
+		if (!unverified && acs_jws_verify(inner, nk, &err) != 0) {
+			acs_mca_check(r, CK_KEYCHANGE_INNER_JWK, "inner JWS does not verify: %s",
+			              err.msg);
+			acs_mca_problem(r, 400, "malformed", "inner JWS does not verify: %s",
+			                err.msg);
+			goto out;
+		}
+		if (json_object_get(inner->protected_hdr, "nonce") != NULL) {
+			acs_mca_check(r, CK_KEYCHANGE_INNER_NO_NONCE, "inner JWS has a nonce");
+			if (!lax) {
+				acs_mca_problem(r, 400, "malformed",
+				                "inner JWS must not have a nonce");
+				goto out;
+			}
+		}
+		if (inner->payload != NULL)
+			ipl = json_loadb((const char *)inner->payload, inner->payload_len, 0, NULL);
 	}
 	/* 5: a well-formed keyChange object */
-	if (inner->payload != NULL)
-		ipl = json_loadb((const char *)inner->payload, inner->payload_len, 0, NULL);
 	account = json_string_value(json_object_get(ipl, "account"));
 	if (ipl == NULL || account == NULL || !json_is_object(json_object_get(ipl, "oldKey"))) {
 		acs_mca_problem(r, 400, "malformed", "inner payload must hold account and oldKey");
 		goto out;
 	}
 	/* 6: same url */
-	iurl = acs_jws_header_str(inner, "url");
-	if (iurl == NULL || strcmp(iurl, acs_jws_header_str(p->jws, "url")) != 0) {
-		acs_mca_check(r, CK_KEYCHANGE_INNER_URL, "inner url %.200s differs from the outer",
-		              iurl != NULL ? iurl : "(absent)");
-		if (!lax) {
-			acs_mca_problem(r, 400, "malformed", "inner url must equal the outer url");
-			goto out;
+	if (inner != NULL) {
+		iurl = acs_jws_header_str(inner, "url");
+		ourl = acs_jws_header_str(p->jws, "url");
+		if (iurl == NULL || ourl == NULL || strcmp(iurl, ourl) != 0) {
+			acs_mca_check(r, CK_KEYCHANGE_INNER_URL,
+			              "inner url %.200s differs from the outer",
+			              iurl != NULL ? iurl : "(absent)");
+			if (!lax) {
+				acs_mca_problem(r, 400, "malformed",
+				                "inner url must equal the outer url");
+				goto out;
+			}
 		}
 	}
 	/* 7: account = the kid */
-	myurl = urlf(r, "/acct/%d", a->id);
+	myurl = obj_url(r, "/acct/", a->id, a->rid, "");
 	if (myurl == NULL || strcmp(account, myurl) != 0) {
 		acs_mca_check(r, CK_KEYCHANGE_ACCOUNT, "account %.200s is not the signer's %s",
 		              account, myurl != NULL ? myurl : "");
@@ -1400,27 +2046,42 @@ static void do_key_change(struct mca_req *r, struct post *p)
 		}
 	}
 	/* 9: the new key is nobody's */
-	other = acct_by_key(s, nk);
+	other = nk != NULL ? acct_by_key(s, nk) : NULL;
 	if (other == a) {
 		acs_mca_problem(r, 400, "malformed", "the new key is the current key");
 		goto out;
 	}
-	if (other != NULL) {
-		char *loc = urlf(r, "/acct/%d", other->id);
+	if (other != NULL && !mca_mb(s, MB_KEYCHANGE_STEALS_KEY)) {
+		char *loc = obj_url(r, "/acct/", other->id, other->rid, "");
 
 		if (!mca_mb(s, MB_KEYCHANGE_NO_LOCATION))
 			(void)acs_mca_add_header(&r->resp, "Location", "%s",
 			                         loc != NULL ? loc : "");
 		free(loc);
-		acs_mca_problem(r, 409, "malformed",
-		                "the new key is already in use by another account");
+		if (mca_mb(s, MB_KEYCHANGE_CONFLICT_UNREGISTERED))
+			acs_mca_problem(r, 409, "conflict",
+			                "the new key is already in use by another account");
+		else
+			acs_mca_problem(r, 409, "malformed",
+			                "the new key is already in use by another account");
 		goto out;
 	}
-	acs_key_free(a->key);
-	a->key = nk;
-	nk = NULL;
-	json_decref(a->jwk);
-	a->jwk = json_deep_copy(ijwk);
+	if (nk != NULL && !mca_mb(s, MB_KEYCHANGE_NOT_APPLIED)) {
+		acs_key_free(a->old_key);
+		a->old_key = a->key;
+		a->key = nk;
+		nk = NULL;
+		json_decref(a->jwk);
+		a->jwk = json_deep_copy(ijwk);
+	}
+	if (mca_mb(s, MB_KEYCHANGE_INVALIDATES_ORDERS)) {
+		for (i = 0; i < a->norders; i++) {
+			struct mca_order *o = order_by_id(s, a->orders[i]);
+
+			if (o != NULL && (o->status == ST_PENDING || o->status == ST_READY))
+				o->status = ST_INVALID;
+		}
+	}
 	body = account_json(r, a);
 	acs_mca_resp_json(r, 200, body);
 	json_decref(body);
@@ -1454,7 +2115,8 @@ static int new_token(struct mca_scenario *s, char out[64])
 	return 0;
 }
 
-static int make_authz(struct mca_req *r, int acct, const struct acs_ident *id, int wildcard)
+static int make_authz(struct mca_req *r, int acct, const struct acs_ident *id, int wildcard,
+                      int start_valid)
 {
 	struct mca_scenario *s = r->scn;
 	struct mca_authz *az = calloc(1, sizeof(*az));
@@ -1469,17 +2131,20 @@ static int make_authz(struct mca_req *r, int acct, const struct acs_ident *id, i
 		return -1;
 	}
 	az->id = aid;
+	new_rid(az->rid);
 	az->acct = acct;
 	az->ident = *id;
 	az->wildcard = wildcard;
 	az->expires = time(NULL) + 7 * 86400;
-	az->status = mca_mb(s, MB_AUTHZ_REUSED) ? ST_VALID : ST_PENDING;
+	az->status = start_valid || mca_mb(s, MB_AUTHZ_REUSED) ? ST_VALID : ST_PENDING;
 	if (!wildcard)
 		types[nt++] = CT_HTTP01;
-	if (strcmp(id->type, "dns") == 0)
+	if (strcmp(id->type, "dns") == 0 || mca_mb(s, MB_IP_DNS01))
 		types[nt++] = CT_DNS01;
 	if (!wildcard)
 		types[nt++] = CT_TLSALPN01;
+	if (!wildcard && strcmp(id->type, "dns") == 0 && mca_mb(s, MB_OFFER_TLS_SNI))
+		types[nt++] = CT_TLSSNI02;
 	for (i = 0; i < nt; i++) {
 		struct mca_chall *c;
 		int cid;
@@ -1497,6 +2162,7 @@ static int make_authz(struct mca_req *r, int acct, const struct acs_ident *id, i
 			return -1;
 		}
 		c->id = cid;
+		new_rid(c->rid);
 		c->authz = aid;
 		c->type = (enum mca_ctype)types[i];
 		c->status = az->status == ST_VALID ? ST_VALID : ST_PENDING;
@@ -1508,11 +2174,28 @@ static int make_authz(struct mca_req *r, int acct, const struct acs_ident *id, i
 	return aid;
 }
 
+/* A valid, unexpired authorization of acct for the identifier, or 0. */
+static int reusable_authz(struct mca_scenario *s, int acct, const struct acs_ident *id, int wild)
+{
+	time_t now = time(NULL);
+	size_t i;
+
+	for (i = s->nauthzs; i > 0; i--) {
+		struct mca_authz *az = s->authzs[i - 1];
+
+		if (az->acct == acct && az->status == ST_VALID && az->expires > now &&
+		    az->wildcard == wild && strcmp(az->ident.type, id->type) == 0 &&
+		    strcmp(az->ident.value, id->value) == 0)
+			return az->id;
+	}
+	return 0;
+}
+
 static void do_new_order(struct mca_req *r, struct post *p)
 {
 	struct mca_scenario *s = r->scn;
 	struct mca_order *o = NULL;
-	json_t *ids, *v, *norm = NULL, *body;
+	json_t *ids, *v, *norm = NULL, *subs = NULL, *body;
 	const char *nbs, *nas;
 	struct acs_ident *list = NULL;
 	size_t i, j, n = 0;
@@ -1531,60 +2214,25 @@ static void do_new_order(struct mca_req *r, struct post *p)
 	norm = json_array();
 	if (list == NULL || norm == NULL)
 		goto nomem;
+	subs = json_array();
+	if (subs == NULL)
+		goto nomem;
 	json_array_foreach(ids, i, v)
 	{
-		const char *type = json_string_value(json_object_get(v, "type"));
-		const char *val = json_string_value(json_object_get(v, "value"));
 		struct acs_ident id;
+		char detail[512];
+		const char *bad = ident_check(r, v, &id, detail, sizeof(detail));
 		int dup = 0;
 
-		memset(&id, 0, sizeof(id));
-		if (type == NULL || val == NULL || strlen(val) >= sizeof(id.value)) {
-			acs_mca_problem(r, 400, "malformed",
-			                "identifier %zu needs string type and value", i);
-			goto out;
-		}
-		if (strcmp(type, "dns") == 0) {
-			size_t k;
-			const char *base = val;
+		if (bad != NULL) {
+			const char *ty = json_string_value(json_object_get(v, "type"));
+			const char *va = json_string_value(json_object_get(v, "value"));
 
-			memcpy(id.type, "dns", 4);
-			for (k = 0; val[k] != '\0'; k++)
-				id.value[k] = (char)tolower((unsigned char)val[k]);
-			if (strncmp(id.value, "*.", 2) == 0)
-				base = id.value + 2;
-			else
-				base = id.value;
-			if (!dns_name_ok(base)) {
-				acs_mca_problem(r, 400, "rejectedIdentifier",
-				                "invalid DNS name %.255s", val);
-				goto out;
-			}
-			if (base != id.value && mca_mb(s, MB_NO_WILDCARD)) {
-				acs_mca_problem(r, 400, "rejectedIdentifier",
-				                "wildcard names are not supported");
-				goto out;
-			}
-		} else if (strcmp(type, "ip") == 0) {
-			unsigned char addr[16];
-			int af = strchr(val, ':') != NULL ? AF_INET6 : AF_INET;
-
-			if (mca_mb(s, MB_NO_IP)) {
-				acs_mca_problem(r, 400, "unsupportedIdentifier",
-				                "ip identifiers are not supported");
-				goto out;
-			}
-			if (inet_pton(af, val, addr) != 1 ||
-			    inet_ntop(af, addr, id.value, sizeof(id.value)) == NULL) {
-				acs_mca_problem(r, 400, "malformed", "invalid IP address %.255s",
-				                val);
-				goto out;
-			}
-			memcpy(id.type, "ip", 3);
-		} else {
-			acs_mca_problem(r, 400, "unsupportedIdentifier",
-			                "identifier type %.32s is not supported", type);
-			goto out;
+			json_array_append_new(subs, json_pack("{s:s, s:s, s:{s:s, s:s}}", "type",
+			                                      bad, "detail", detail, "identifier",
+			                                      "type", ty != NULL ? ty : "", "value",
+			                                      va != NULL ? va : ""));
+			continue;
 		}
 		for (j = 0; j < n; j++)
 			dup |= strcmp(list[j].type, id.type) == 0 &&
@@ -1594,6 +2242,10 @@ static void do_new_order(struct mca_req *r, struct post *p)
 		list[n++] = id;
 		json_array_append_new(norm,
 		                      json_pack("{s:s, s:s}", "type", id.type, "value", id.value));
+	}
+	if (json_array_size(subs) > 0) {
+		refuse_identifiers(r, subs, json_array_size(ids));
+		goto out;
 	}
 	o = calloc(1, sizeof(*o));
 	if (o == NULL)
@@ -1627,6 +2279,7 @@ static void do_new_order(struct mca_req *r, struct post *p)
 		goto out;
 	}
 	o->id = oid;
+	new_rid(o->rid);
 	o->acct = p->acct->id;
 	o->status = ST_PENDING;
 	o->expires = now + 7 * 86400;
@@ -1639,7 +2292,12 @@ static void do_new_order(struct mca_req *r, struct post *p)
 
 		if (wild)
 			memmove(base.value, base.value + 2, strlen(base.value + 2) + 1);
-		aid = make_authz(r, o->acct, &base, wild);
+		/* section 7.1.3: a valid authorization of the account is reused and listed */
+		aid = reusable_authz(s, o->acct, &base, wild);
+		if (aid > 0 && mca_mb(s, MB_AUTHZ_REUSE_COPY))
+			aid = make_authz(r, o->acct, &base, wild, 1);
+		else if (aid <= 0)
+			aid = make_authz(r, o->acct, &base, wild, 0);
 		if (aid < 0) {
 			acs_mca_problem(r, 500, "serverInternal", "cannot create authorizations");
 			o->status = ST_INVALID;
@@ -1654,7 +2312,7 @@ static void do_new_order(struct mca_req *r, struct post *p)
 		na[p->acct->norders++] = o->id;
 	}
 	order_update(s, o);
-	loc = urlf(r, "/order/%d", o->id);
+	loc = obj_url(r, "/order/", o->id, o->rid, "");
 	(void)acs_mca_add_header(&r->resp, "Location", "%s", loc != NULL ? loc : "");
 	body = order_json(r, o);
 	acs_mca_resp_json(r, 201, body);
@@ -1674,6 +2332,7 @@ done:
 	free(loc);
 	free(list);
 	json_decref(norm);
+	json_decref(subs);
 }
 
 static void do_order(struct mca_req *r, struct post *p)
@@ -1749,6 +2408,7 @@ static void do_challenge(struct mca_req *r, struct post *p)
 	struct acs_err err;
 	char *ka = NULL, *up;
 	json_t *body;
+	size_t i;
 
 	acs_err_clear(&err);
 	if (c == NULL || az == NULL) {
@@ -1770,7 +2430,13 @@ static void do_challenge(struct mca_req *r, struct post *p)
 			return;
 		}
 		if (c->status == ST_PENDING && az->status == ST_PENDING) {
-			ka = acs_keyauth(c->token, p->acct->key, &err);
+			/* the expected content: the key authorization, or what a buggy CA expects
+			 */
+			if ((c->type == CT_HTTP01 && mca_mb(s, MB_HTTP01_TOKEN_ONLY)) ||
+			    (c->type == CT_TLSALPN01 && mca_mb(s, MB_ALPN_DIGEST_OF_TOKEN)))
+				ka = strdup(c->token);
+			else
+				ka = acs_mca_keyauth(s, c->token, p->acct, &err);
 			job = calloc(1, sizeof(*job));
 			if (ka == NULL || job == NULL) {
 				free(ka);
@@ -1784,18 +2450,20 @@ static void do_challenge(struct mca_req *r, struct post *p)
 			job->ident = az->ident;
 			memcpy(job->token, c->token, sizeof(job->token));
 			job->keyauth = ka;
+			for (i = 0; i < MB_COUNT; i++)
+				job->mb[i] = (unsigned char)s->mb[i].on;
 			c->status = ST_PROCESSING;
-			acs_mca_enqueue_scn(r->ca, s, job);
+			acs_mca_enqueue_scn(r->ca, s, job, 0);
 		}
 	} else {
 		chall_poll(s, c);
 	}
-	up = urlf(r, "/authz/%d", az->id);
+	up = obj_url(r, "/authz/", az->id, az->rid, "");
 	if (up != NULL && !mca_mb(s, MB_NO_UP_LINK))
 		(void)acs_mca_add_header(&r->resp, "Link", "<%s>;rel=\"up\"", up);
 	free(up);
 	body = challenge_json(r, c);
-	acs_mca_resp_json(r, 200, body);
+	acs_mca_resp_json(r, !p->post_as_get && mca_mb(s, MB_CHALLENGE_202) ? 202 : 200, body);
 	json_decref(body);
 	if (c->status == ST_PROCESSING || c->status == ST_PENDING)
 		retry_after(r);
@@ -1808,11 +2476,15 @@ static char *build_chain(struct mca_req *r, const char *leaf, const char *inter)
 	char *kp = NULL;
 
 	acs_buf_init(&b, 65536);
+	if (mca_mb(s, MB_CHAIN_WRONG_ISSUER))
+		inter = r->ca->pki->root_pem; /* did not sign the leaf */
+	if (mca_mb(s, MB_CHAIN_LEAF_LAST) && !mca_mb(s, MB_CHAIN_LEAF_ONLY))
+		(void)acs_buf_puts(&b, inter);
 	if (mca_mb(s, MB_CHAIN_EXTRA_TEXT))
 		(void)acs_buf_puts(&b,
 		                   "Certificate issued by the acmespec mock CA\nsubject: leaf\n");
 	(void)acs_buf_puts(&b, leaf);
-	if (!mca_mb(s, MB_CHAIN_LEAF_ONLY)) {
+	if (!mca_mb(s, MB_CHAIN_LEAF_ONLY) && !mca_mb(s, MB_CHAIN_LEAF_LAST)) {
 		if (mca_mb(s, MB_CHAIN_EXTRA_TEXT))
 			(void)acs_buf_puts(&b, "\nissuer: acmespec mock intermediate\n");
 		(void)acs_buf_puts(&b, inter);
@@ -1838,8 +2510,9 @@ static void do_finalize(struct mca_req *r, struct post *p)
 	struct acs_err err;
 	const char *csr;
 	X509 *leaf = NULL;
-	char *leafpem = NULL, *loc = NULL;
+	char *leafpem = NULL, *altpem = NULL, *loc = NULL;
 	json_t *body, *v;
+	time_t nb, na;
 	int cid, ready;
 
 	acs_err_clear(&err);
@@ -1909,10 +2582,18 @@ static void do_finalize(struct mca_req *r, struct post *p)
 			goto out;
 		}
 	}
-	if (acs_mca_issue(r->ca->pki, acs_key_evp(ckey), cids, nc,
-	                  mca_mb(s, MB_IGNORE_NOT_AFTER) ? time(NULL) - 60 : o->nb,
-	                  mca_mb(s, MB_IGNORE_NOT_AFTER) ? time(NULL) + 90L * 86400 : o->na, &leaf,
-	                  &err) != 0) {
+	/* misbehaviours that put other names in the certificate than the CSR's */
+	for (i = 0; i < nc; i++) {
+		if (strcmp(cids[i].type, "ip") == 0 && mca_mb(s, MB_IP_SAN_AS_DNS))
+			memcpy(cids[i].type, "dns", 4);
+		if (strncmp(cids[i].value, "*.", 2) == 0 && mca_mb(s, MB_WILDCARD_SAN_BASE))
+			memmove(cids[i].value, cids[i].value + 2, strlen(cids[i].value + 2) + 1);
+	}
+	if (nc > 1 && mca_mb(s, MB_CERT_DROPS_NAME))
+		nc = 1;
+	nb = mca_mb(s, MB_IGNORE_NOT_AFTER) ? time(NULL) - 60 : o->nb;
+	na = mca_mb(s, MB_IGNORE_NOT_AFTER) ? time(NULL) + 90L * 86400 : o->na;
+	if (acs_mca_issue(r->ca->pki, acs_key_evp(ckey), cids, nc, nb, na, &leaf, &err) != 0) {
 		acs_mca_problem(r, 500, "serverInternal", "issuance failed: %s", err.msg);
 		goto out;
 	}
@@ -1925,7 +2606,17 @@ static void do_finalize(struct mca_req *r, struct post *p)
 	cert->acct = o->acct;
 	cert->leaf = leaf;
 	cert->chain = build_chain(r, leafpem, r->ca->pki->inter_pem);
-	cert->alt_chain = build_chain(r, leafpem, r->ca->pki->alt_inter_pem);
+	if (mca_mb(s, MB_ALT_CHAIN_OTHER_LEAF)) {
+		/* a second issuance for the alternate chain: another serial, another leaf */
+		if (acs_mca_issue(r->ca->pki, acs_key_evp(ckey), cids, nc, nb, na, &cert->alt_leaf,
+		                  &err) != 0) {
+			acs_mca_problem(r, 500, "serverInternal", "issuance failed: %s", err.msg);
+			goto out;
+		}
+		altpem = acs_mca_x509_pem(cert->alt_leaf);
+	}
+	cert->alt_chain =
+	    build_chain(r, altpem != NULL ? altpem : leafpem, r->ca->pki->alt_inter_pem);
 	cid = push_obj((void ***)&s->certs, &s->ncerts, cert);
 	if (cid < 0) {
 		acs_mca_problem(r, 429, "rateLimited", "too many certificates in this scenario");
@@ -1933,6 +2624,7 @@ static void do_finalize(struct mca_req *r, struct post *p)
 	}
 	leaf = NULL;
 	cert->id = cid;
+	new_rid(cert->rid);
 	o->cert = cid;
 	cert = NULL;
 	if (s->mb[MB_ORDER_PROCESSING].on) {
@@ -1945,7 +2637,7 @@ static void do_finalize(struct mca_req *r, struct post *p)
 	} else {
 		o->status = ST_VALID;
 	}
-	loc = urlf(r, "/order/%d", o->id);
+	loc = obj_url(r, "/order/", o->id, o->rid, "");
 	if (loc != NULL)
 		(void)acs_mca_add_header(&r->resp, "Location", "%s", loc);
 	body = order_json(r, o);
@@ -1957,15 +2649,42 @@ out:
 	if (cert != NULL) {
 		free(cert->chain);
 		free(cert->alt_chain);
+		X509_free(cert->alt_leaf);
 		free(cert);
 	}
+	/* csr-refusal-invalidates-order: a refused CSR ends the order */
+	if (r->resp.problem != NULL && strcmp(r->resp.problem, "badCSR") == 0 &&
+	    mca_mb(s, MB_CSR_REFUSAL_INVALIDATES))
+		o->status = ST_INVALID;
 	X509_free(leaf);
 	free(leafpem);
+	free(altpem);
 	free(loc);
 	free(der);
 	free(cids);
 	free(oids);
 	acs_key_free(ckey);
+}
+
+/* hay contains needle, ignoring ASCII case. */
+static int contains_ci(const char *hay, const char *needle)
+{
+	size_t nl = strlen(needle);
+
+	for (; *hay != '\0'; hay++) {
+		if (strncasecmp(hay, needle, nl) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The client asks for application/pkix-cert (DER) and not for the PEM chain. */
+static int wants_der(struct mca_req *r)
+{
+	const char *acc = acs_mca_req_header(r, "Accept");
+
+	return acc != NULL && contains_ci(acc, "application/pkix-cert") &&
+	       !contains_ci(acc, "application/pem-certificate-chain");
 }
 
 static void do_cert(struct mca_req *r, struct post *p)
@@ -1981,19 +2700,65 @@ static void do_cert(struct mca_req *r, struct post *p)
 	if (want_owner(r, p, c->acct) != 0 || want_post_as_get(r, p) != 0)
 		return;
 	r->resp.status = 200;
-	r->resp.ctype = mca_mb(s, MB_CERT_WRONG_CT) ? "application/x-pem-file"
-	                                            : "application/pem-certificate-chain";
-	(void)acs_buf_puts(&r->resp.body, r->alt ? c->alt_chain : c->chain);
+	if (wants_der(r) || mca_mb(s, MB_CERT_DER)) {
+		/* section 7.4.2: a single-certificate format; the issuer is linked with rel="up" */
+		X509 *x = r->alt && c->alt_leaf != NULL ? c->alt_leaf : c->leaf;
+		unsigned char *der = NULL;
+		int dl = i2d_X509(x, &der);
+
+		if (dl <= 0) {
+			acs_mca_problem(r, 500, "serverInternal", "cannot encode the certificate");
+			return;
+		}
+		r->resp.ctype = "application/pkix-cert";
+		(void)acs_buf_append(&r->resp.body, der, (size_t)dl);
+		OPENSSL_free(der);
+	} else {
+		r->resp.ctype = mca_mb(s, MB_CERT_WRONG_CT) ? "application/x-pem-file"
+		                                            : "application/pem-certificate-chain";
+		(void)acs_buf_puts(&r->resp.body, r->alt ? c->alt_chain : c->chain);
+	}
 	if (!mca_mb(s, MB_NO_ALTERNATE)) {
-		u = r->alt ? urlf(r, "/cert/%d", c->id) : urlf(r, "/cert/%d/alt", c->id);
+		u = obj_url(r, "/cert/", c->id, c->rid, r->alt ? "" : "/alt");
 		if (u != NULL)
 			(void)acs_mca_add_header(&r->resp, "Link", "<%s>;rel=\"alternate\"", u);
 		free(u);
 	}
 	u = urlf(r, "/issuer/%d", r->alt);
-	if (u != NULL)
+	if (u != NULL && !mca_mb(s, MB_NO_UP_LINK))
 		(void)acs_mca_add_header(&r->resp, "Link", "<%s>;rel=\"up\"", u);
 	free(u);
+}
+
+/* Does acct hold valid, unexpired authorizations for every name of the certificate? */
+static int authorized_for(struct mca_scenario *s, const struct mca_account *acct, X509 *leaf)
+{
+	struct acs_ident *ids = NULL;
+	struct acs_err err;
+	time_t now = time(NULL);
+	size_t n = 0, i, j;
+	int ok = 1;
+
+	if (acs_cert_idents(leaf, &ids, &n, &err) != 0 || n == 0) {
+		free(ids);
+		return 0;
+	}
+	for (i = 0; i < n && ok; i++) {
+		const char *v = ids[i].value;
+		int wild = strncmp(v, "*.", 2) == 0, found = 0;
+
+		for (j = 0; j < s->nauthzs && !found; j++) {
+			const struct mca_authz *az = s->authzs[j];
+
+			found = az->acct == acct->id && az->status == ST_VALID &&
+			        az->expires > now && az->wildcard == wild &&
+			        strcmp(az->ident.type, ids[i].type) == 0 &&
+			        strcmp(az->ident.value, wild ? v + 2 : v) == 0;
+		}
+		ok = found;
+	}
+	free(ids);
+	return ok;
 }
 
 static void do_revoke(struct mca_req *r, struct post *p)
@@ -2042,22 +2807,34 @@ static void do_revoke(struct mca_req *r, struct post *p)
 	if (reason != NULL) {
 		rc = json_is_integer(reason) ? (long)json_integer_value(reason) : -1;
 		if ((rc < 0 || rc > 10 || rc == 7) && !mca_mb(s, MB_REVOKE_REASON_UNCHECKED)) {
-			acs_mca_problem(r, 400, "badRevocationReason",
-			                "reason must be 0-6 or 8-10 (RFC 5280)");
+			if (mca_mb(s, MB_REVOKE_REASON_NO_DETAIL))
+				acs_mca_problem(r, 400, "badRevocationReason",
+				                "this reason is not allowed");
+			else
+				acs_mca_problem(r, 400, "badRevocationReason",
+				                "reason must be 0-6 or 8-10 (RFC 5280)");
 			goto out;
 		}
 	}
 	if (p->jwk != NULL && json_object_get(p->jws->protected_hdr, "kid") == NULL) {
 		/* jwk of the certificate's key */
 		if (acs_key_from_evp(&ck, X509_get0_pubkey(c->leaf), &err) != 0 ||
-		    !acs_key_equal(ck, p->key)) {
+		    !acs_key_equal(ck, p->key) || mca_mb(s, MB_REVOKE_CERTKEY_REFUSED)) {
 			acs_mca_problem(r, 403, "unauthorized",
 			                "the jwk is not the certificate's key");
 			goto out;
 		}
-	} else if (p->acct == NULL || p->acct->id != c->acct) {
+	} else if (mca_mb(s, MB_REVOKE_KID_REFUSED)) {
 		acs_mca_problem(r, 403, "unauthorized",
-		                "the account did not issue this certificate");
+		                "revocation must be signed with the certificate key");
+		goto out;
+	} else if (p->acct == NULL ||
+	           (p->acct->id != c->acct && !mca_mb(s, MB_REVOKE_ANY_ACCOUNT) &&
+	            (mca_mb(s, MB_REVOKE_ISSUER_ONLY) || !authorized_for(s, p->acct, c->leaf)))) {
+		/* section 7.6: the issuing account, or one authorized for every name */
+		acs_mca_problem(r, 403, "unauthorized",
+		                "the account neither issued this certificate nor holds "
+		                "authorizations for all its names");
 		goto out;
 	}
 	if (c->revoked && !mca_mb(s, MB_REVOKE_TWICE_OK)) {
@@ -2071,6 +2848,45 @@ out:
 	free(der);
 	X509_free(x);
 	acs_key_free(ck);
+}
+
+/* Pre-authorization (section 7.4.1): an authorization outside any order. */
+static void do_new_authz(struct mca_req *r, struct post *p)
+{
+	struct mca_authz *az;
+	struct acs_ident id;
+	char detail[512];
+	const char *bad;
+	char *loc = NULL;
+	json_t *body;
+	int aid;
+
+	if (want_object(r, p) != 0)
+		return;
+	bad =
+	    ident_check(r, json_object_get(p->payload, "identifier"), &id, detail, sizeof(detail));
+	if (bad != NULL) {
+		acs_mca_problem(r, 400, bad, "%s", detail);
+		return;
+	}
+	if (strncmp(id.value, "*.", 2) == 0) {
+		acs_mca_problem(r, 400, "rejectedIdentifier",
+		                "newAuthz cannot be used for wildcard names (section 7.4.1)");
+		return;
+	}
+	aid = make_authz(r, p->acct->id, &id, 0, 0);
+	az = aid > 0 ? authz_by_id(r->scn, aid) : NULL;
+	if (az == NULL) {
+		acs_mca_problem(r, 500, "serverInternal", "cannot create the authorization");
+		return;
+	}
+	loc = obj_url(r, "/authz/", az->id, az->rid, "");
+	if (loc != NULL && !mca_mb(r->scn, MB_NEWAUTHZ_NO_LOCATION))
+		(void)acs_mca_add_header(&r->resp, "Location", "%s", loc);
+	free(loc);
+	body = authz_json(r, az);
+	acs_mca_resp_json(r, 201, body);
+	json_decref(body);
 }
 
 /* ---- routing ---- */
@@ -2091,6 +2907,64 @@ static int parse_id(const char *s, const char **rest)
 	return (int)v;
 }
 
+/* The random URL part of object id of the kind endpoint ep serves, or NULL. */
+static const char *rid_of(struct mca_scenario *s, int ep, int id)
+{
+	struct mca_account *a;
+	struct mca_order *o;
+	struct mca_authz *az;
+	struct mca_chall *c;
+	struct mca_cert *ce;
+
+	switch (ep) {
+	case EP_ACCOUNT:
+	case EP_ORDERS:
+		a = acct_by_id(s, id);
+		return a != NULL ? a->rid : NULL;
+	case EP_ORDER:
+	case EP_FINALIZE:
+		o = order_by_id(s, id);
+		return o != NULL ? o->rid : NULL;
+	case EP_AUTHZ:
+		az = authz_by_id(s, id);
+		return az != NULL ? az->rid : NULL;
+	case EP_CHALLENGE:
+		c = chall_by_id(s, id);
+		return c != NULL ? c->rid : NULL;
+	case EP_CERT:
+		ce = cert_by_id(s, id);
+		return ce != NULL ? ce->rid : NULL;
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * "<id>-<random>" of an existing object: its id, *rest after it; -1 when
+ * there is no such object or the random part does not match (a guessed
+ * URL). With sequential-urls the bare id is enough.
+ */
+static int parse_ref(struct mca_scenario *s, int ep, const char *p, const char **rest)
+{
+	const char *rid;
+	size_t n;
+	int id = parse_id(p, rest);
+
+	if (id < 0)
+		return -1;
+	rid = rid_of(s, ep, id);
+	if (rid == NULL)
+		return -1;
+	if (**rest != '-')
+		return mca_mb(s, MB_SEQUENTIAL_URLS) || rid[0] == '\0' ? id : -1;
+	p = *rest + 1;
+	n = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-");
+	if (n != strlen(rid) || strncmp(p, rid, n) != 0)
+		return -1;
+	*rest = p + n;
+	return id;
+}
+
 static int route(struct mca_req *r)
 {
 	static const struct {
@@ -2104,6 +2978,7 @@ static int route(struct mca_req *r)
 	    {"/revoke-cert", EP_REVOKE},
 	    {"/key-change", EP_KEYCHANGE},
 	    {"/terms", EP_TERMS},
+	    {"/new-authz", EP_NEWAUTHZ},
 	};
 	static const struct {
 		const char *prefix;
@@ -2129,7 +3004,8 @@ static int route(struct mca_req *r)
 
 		if (strncmp(r->path, objs[i].prefix, pl) != 0)
 			continue;
-		id = parse_id(r->path + pl, &rest);
+		id = objs[i].ep == EP_ISSUER ? parse_id(r->path + pl, &rest)
+		                             : parse_ref(r->scn, objs[i].ep, r->path + pl, &rest);
 		if (id < 0)
 			return -1;
 		r->obj_id = id;
@@ -2155,14 +3031,25 @@ static void finish(struct mca_req *r)
 
 	if (r->resp.status == 0)
 		acs_mca_problem(r, 500, "serverInternal", "no response was produced");
-	if (!mca_mb(s, MB_NO_REPLAY_NONCE)) {
+	/* section 6.5: a fresh nonce on every response, errors included */
+	if (!mca_mb(s, MB_NO_REPLAY_NONCE) &&
+	    !(r->resp.status >= 400 && mca_mb(s, MB_NO_REPLAY_NONCE_ON_ERROR)) &&
+	    !(r->endpoint != EP_NEWNONCE && mca_mb(s, MB_REPLAY_NONCE_NEWNONCE_ONLY))) {
 		if (fault_fires(r, MB_REPLAY_NONCE_INVALID)) {
 			(void)acs_mca_add_header(&r->resp, "Replay-Nonce", "a+b/=");
+		} else if (mca_mb(s, MB_NONCE_REPEATS) && (s->nonces_issued++ % 2) == 1 &&
+		           s->last_nonce[0] != '\0') {
+			/* the nonce before, still unused: two responses share it */
+			(void)acs_mca_add_header(&r->resp, "Replay-Nonce", "%s", s->last_nonce);
 		} else if (acs_nonce_issue(s->nonces, mca_mb(s, MB_NONCE_SHORT) ? 4 : 16,
 		                           mca_mb(s, MB_NONCE_PADDED), nonce) == 0) {
 			(void)acs_mca_add_header(&r->resp, "Replay-Nonce", "%s", nonce);
+			memcpy(s->last_nonce, nonce, sizeof(s->last_nonce));
 		}
 	}
+	/* section 6.1: servers generally accessible SHOULD allow any origin */
+	if (!mca_mb(s, MB_NO_CORS))
+		(void)acs_mca_add_header(&r->resp, "Access-Control-Allow-Origin", "*");
 	if (r->resp.nonce_mode && !mca_mb(s, MB_NEWNONCE_NO_CACHE))
 		(void)acs_mca_add_header(&r->resp, "Cache-Control", "no-store");
 	if (!r->resp.no_index && !mca_mb(s, MB_NO_INDEX_LINK))
@@ -2225,6 +3112,19 @@ static void handle_post(struct mca_req *r)
 		break;
 	case EP_REVOKE:
 		do_revoke(r, &p);
+		break;
+	case EP_NEWAUTHZ:
+		do_new_authz(r, &p);
+		break;
+	case EP_DIRECTORY:
+	case EP_NEWNONCE:
+		/* section 6.3: POST-as-GET works wherever GET does */
+		if (want_post_as_get(r, &p) != 0)
+			break;
+		if (r->endpoint == EP_DIRECTORY)
+			do_directory(r);
+		else
+			do_new_nonce(r);
 		break;
 	case EP_ISSUER:
 		if (want_post_as_get(r, &p) == 0)
@@ -2346,6 +3246,8 @@ void acs_mca_handle(struct mca_req *r)
 	case EP_DIRECTORY:
 	case EP_TERMS:
 	case EP_NEWNONCE:
+		if (post && r->endpoint != EP_TERMS && !mca_mb(s, MB_DIRECTORY_POST_REFUSED))
+			break;
 		if (!get) {
 			(void)acs_mca_add_header(&r->resp, "Allow", "GET, HEAD");
 			acs_mca_problem(r, 405, "malformed", "use GET for %s",

@@ -125,6 +125,99 @@ enum mca_mb {
 	MB_SHORT_TOKENS,
 	MB_EAB_UNCHECKED,
 	MB_CONTACT_UNCHECKED,
+	MB_NO_EDDSA,
+	MB_NO_ES256,
+	MB_DIRECTORY_POST_REFUSED,
+	MB_BAD_PUNYCODE_OK,
+	MB_ACCOUNT_STATUS_REFUSED,
+	MB_DEACTIVATED_AUTHZ_KEPT,
+	MB_REVOKE_ISSUER_ONLY,
+	MB_REVOKE_ANY_ACCOUNT,
+	MB_REVOKE_CERTKEY_REFUSED,
+	MB_REVOKE_KID_REFUSED,
+	MB_REVOKE_REASON_NO_DETAIL,
+	MB_SEQUENTIAL_URLS,
+	MB_NO_CORS,
+	MB_DNS_UDP_ONLY,
+	MB_NO_VALIDATION_RETRY,
+	MB_NEWAUTHZ_NO_LOCATION,
+	MB_AUTHZ_REUSE_COPY,
+	MB_SUBPROBLEM_ID_STRING,
+	MB_PROBLEM_TOP_IDENTIFIER,
+	MB_EAB_NOT_ECHOED,
+	MB_EAB_ECHO_UNVERIFIED,
+	MB_DEACTIVATION_IGNORED,
+	MB_CONTACT_UPDATE_IGNORED,
+	MB_ACCOUNT_REFLECTS,
+	MB_ALT_CHAIN_OTHER_LEAF,
+	MB_OWNER_UNCHECKED,
+	MB_NO_AUTHZ_EXPIRES,
+	MB_AUTHZ_WILDCARD_FALSE,
+	MB_REPLAY_NONCE_NEWNONCE_ONLY,
+	MB_NO_REPLAY_NONCE_ON_ERROR,
+	MB_CAA_URLS,
+	MB_CHAIN_WRONG_ISSUER,
+	MB_CHAIN_LEAF_LAST,
+	MB_CERT_DROPS_NAME,
+	MB_CERT_DER,
+	MB_NON_JSON_PAYLOAD_OK,
+	MB_CHALLENGE_202,
+	MB_CONTACT_ERRORS_MALFORMED,
+	MB_MAILTO_REFUSED,
+	MB_META_NOT_OBJECT,
+	MB_DNS_SINGLE_TXT,
+	MB_DNS_WRONG_NAME,
+	MB_DNS_ANY_TXT,
+	MB_PROBLEM_V1,
+	MB_ORDER_READY_DESPITE_INVALID,
+	MB_HTTP01_UNCHECKED,
+	MB_FAILED_CHALLENGE_REMOVED,
+	MB_CSR_REFUSAL_INVALIDATES,
+	MB_HTTP01_NO_REDIRECTS,
+	MB_HTTP01_EXACT_BODY,
+	MB_HTTP01_TOKEN_ONLY,
+	MB_THUMBPRINT_STRIPS_ZEROS,
+	MB_NO_CHALLENGE_ERROR,
+	MB_IP_AUTHZ_AS_DNS,
+	MB_IP_DNS01,
+	MB_IP_SAN_AS_DNS,
+	MB_UNENCODED_PAYLOAD_OK,
+	MB_DETACHED_PAYLOAD_OK,
+	MB_PAYLOAD_OMITTED_403,
+	MB_KEYCHANGE_INNER_UNVERIFIED,
+	MB_KEYCHANGE_CONFLICT_UNREGISTERED,
+	MB_KEYCHANGE_DEACTIVATED_OK,
+	MB_KEYCHANGE_INVALIDATES_ORDERS,
+	MB_KEYCHANGE_STEALS_KEY,
+	MB_KEYCHANGE_KEEPS_OLD_KEY,
+	MB_KEYCHANGE_NOT_APPLIED,
+	MB_KID_UNKNOWN_500,
+	MB_NO_NEWNONCE,
+	MB_NEWNONCE_HEAD_204,
+	MB_OFFER_TLS_SNI,
+	MB_DIR_V1_ALIASES,
+	MB_NONCE_REPEATS,
+	MB_ORDER_ARRAYS_CHANGE,
+	MB_NO_ORDER_EXPIRES,
+	MB_ORDER_READY_AS_PENDING,
+	MB_ORDERS_LIST_INVALID,
+	MB_ORDERS_LIST_VALID_ONLY,
+	MB_ORDERS_LIST_BARE,
+	MB_PADDED_OK,
+	MB_UNREGISTERED_TYPES,
+	MB_BADPUBKEY_MALFORMED,
+	MB_BADPUBKEY_NO_DETAIL,
+	MB_ALPN_OFFERS_HTTP11,
+	MB_ALPN_EXTRA_SAN_OK,
+	MB_ALPN_SAN_CASE,
+	MB_ALPN_SENDS_DATA,
+	MB_ALPN_EXT_UNCHECKED,
+	MB_ALPN_TLS11,
+	MB_ALPN_DIGEST_OF_TOKEN,
+	MB_TOS_NOT_ADVERTISED,
+	MB_UNKNOWN_IDENT_OK,
+	MB_URL_HOST_CASE,
+	MB_WILDCARD_SAN_BASE,
 	MB_COUNT
 };
 
@@ -199,7 +292,8 @@ enum mca_status {
 };
 const char *acs_mca_status_name(enum mca_status s);
 
-enum mca_ctype { CT_HTTP01 = 0, CT_DNS01, CT_TLSALPN01, CT_COUNT };
+/* CT_TLSSNI02 is only ever offered by the offer-tls-sni misbehaviour */
+enum mca_ctype { CT_HTTP01 = 0, CT_DNS01, CT_TLSALPN01, CT_TLSSNI02, CT_COUNT };
 extern const char *const acs_mca_ctype_names[CT_COUNT];
 
 struct mca_mb_state {
@@ -210,12 +304,18 @@ struct mca_mb_state {
 	long counter;  /* times it fired */
 };
 
+/* Random part of an object's URL (section 10.5): 16 base64url characters. */
+#define MCA_RID_LEN 24
+
 struct mca_account {
 	int id;
+	char rid[MCA_RID_LEN];
 	enum mca_status status;
 	struct acs_key *key;
+	struct acs_key *old_key; /* before the last key change (keychange-keeps-old-key) */
 	json_t *jwk;
 	json_t *contact; /* array */
+	json_t *extra;   /* fields the client sent that the CA ignores (account-reflects-fields) */
 	int tos_agreed;
 	json_t *eab; /* the binding as sent, or NULL */
 	int *orders;
@@ -224,6 +324,7 @@ struct mca_account {
 
 struct mca_chall {
 	int id;
+	char rid[MCA_RID_LEN];
 	int authz;
 	enum mca_ctype type;
 	char token[64];
@@ -236,6 +337,7 @@ struct mca_chall {
 
 struct mca_authz {
 	int id;
+	char rid[MCA_RID_LEN];
 	int acct;
 	struct acs_ident ident; /* wildcard authzs hold the base name */
 	int wildcard;
@@ -247,6 +349,7 @@ struct mca_authz {
 
 struct mca_order {
 	int id;
+	char rid[MCA_RID_LEN];
 	int acct;
 	enum mca_status status;
 	json_t *identifiers; /* as normalised */
@@ -263,10 +366,12 @@ struct mca_order {
 
 struct mca_cert {
 	int id;
+	char rid[MCA_RID_LEN];
 	int acct;
 	X509 *leaf;
 	char *chain;     /* default chain PEM (leaf + intermediate) */
 	char *alt_chain; /* alternate chain PEM */
+	X509 *alt_leaf;  /* alternate-chain-other-leaf: the alternate chain's own leaf */
 	int revoked;
 	int reason;
 };
@@ -293,6 +398,11 @@ struct mca_scenario {
 	size_t seq;
 	size_t requests;
 	json_t *check_counts; /* object: check id -> integer */
+	char *eab_kid;        /* EAB required when set (acs_mockca_scenario_eab) */
+	unsigned char *eab_key;
+	size_t eab_key_len;
+	char last_nonce[ACS_NONCE_MAX]; /* nonce-repeats */
+	long nonces_issued;
 	struct mca_scenario *next;
 };
 
@@ -319,7 +429,7 @@ struct acs_mockca {
 	/* validation workers */
 	pthread_mutex_t q_lock;
 	pthread_cond_t q_cond;
-	struct mca_vjob *q_head, *q_tail;
+	struct mca_vjob *q_head, *q_tail; /* jobs in order of arrival; each has a due time */
 	int q_stop;
 	pthread_t workers[4];
 	int nworkers;
@@ -333,6 +443,9 @@ struct mca_vjob {
 	struct acs_ident ident;
 	char token[64];
 	char *keyauth;
+	unsigned char mb[MB_COUNT]; /* the scenario's switches when the job was queued */
+	int attempt;                /* 0: first; 1: the retry after a failure (section 8.2) */
+	struct timespec due;        /* CLOCK_REALTIME; not before */
 	struct mca_vjob *next;
 };
 
@@ -340,8 +453,12 @@ struct mca_vjob {
 struct mca_scenario *acs_mca_scn_get(struct acs_mockca *ca, const char *name, int create);
 void acs_mca_scn_put(struct acs_mockca *ca, struct mca_scenario *s);
 
-/* Queue a validation job for scenario s: takes ownership of job, and a new reference on s. */
-void acs_mca_enqueue_scn(struct acs_mockca *ca, struct mca_scenario *s, struct mca_vjob *job);
+/*
+ * Queue a validation job for scenario s: takes ownership of job, and a new
+ * reference on s. delay_ms: how long the job waits before it runs.
+ */
+void acs_mca_enqueue_scn(struct acs_mockca *ca, struct mca_scenario *s, struct mca_vjob *job,
+                         unsigned int delay_ms);
 
 /* ---- one request being answered ---- */
 
@@ -426,6 +543,7 @@ enum mca_endpoint {
 	EP_REVOKE,
 	EP_TERMS,
 	EP_ISSUER,
+	EP_NEWAUTHZ,
 	EP_COUNT
 };
 extern const char *const acs_mca_ep_names[EP_COUNT];
@@ -440,5 +558,17 @@ int acs_mca_validate(struct acs_mockca *ca, const struct mca_vjob *job, json_t *
 /* Apply a finished validation (acme.c); the scenario lock is held. */
 void acs_mca_validation_done(struct acs_mockca *ca, struct mca_scenario *s, int chall, int ok,
                              const char *errtype, const char *detail);
+
+/*
+ * A first attempt failed (acme.c; the scenario lock is held): 1 when the
+ * validation is to be retried (the challenge stays processing and shows the
+ * error meanwhile, section 8.2), 0 when the failure is final.
+ */
+int acs_mca_validation_retry(struct mca_scenario *s, int chall, const char *errtype,
+                             const char *detail);
+
+/* The key authorization of token for the account key, as the scenario computes it (acme.c). */
+char *acs_mca_keyauth(struct mca_scenario *s, const char *token, const struct mca_account *a,
+                      struct acs_err *err);
 
 #endif

@@ -84,6 +84,29 @@ char *acs_mockca_directory_url(const struct acs_mockca *ca, const char *scenario
  */
 int acs_mockca_scenario_add(struct acs_mockca *ca, const char *scenario, struct acs_err *err);
 
+/*
+ * Require External Account Binding (RFC 8555 section 7.3.4) in one
+ * scenario: its directory then says meta.externalAccountRequired and
+ * newAccount verifies the binding against kid and the HMAC key (base64url;
+ * the strings are copied). kid and hmac_b64url both NULL: no EAB in this
+ * scenario. Scenarios start with the CA-wide setting of acs_mockca_opts.
+ * ACS_E_NOTFOUND for an unknown scenario, ACS_E_INVAL for a key that is not
+ * base64url or only one of the two.
+ *
+ * The embedded self-test sets up the EAB scenario this way, and gives the
+ * mock client the same pair (--eab-kid / --eab-hmac):
+ *
+ *   acs_mockca_scenario_add(ca, "conformant-eab", &err);
+ *   acs_mockca_scenario_eab(ca, "conformant-eab", ACS_MOCKCA_EAB_KID,
+ *                           ACS_MOCKCA_EAB_HMAC, &err);
+ */
+int acs_mockca_scenario_eab(struct acs_mockca *ca, const char *scenario, const char *kid,
+                            const char *hmac_b64url, struct acs_err *err);
+
+/* A ready-made EAB pair for tests (any other pair works the same). */
+#define ACS_MOCKCA_EAB_KID  "acmespec-eab-kid-1"
+#define ACS_MOCKCA_EAB_HMAC "YWNtZXNwZWMtbW9jay1jYS1lYWItaG1hYy1rZXktMDAx"
+
 /* Forget a scenario and its state. ACS_E_NOTFOUND when unknown. */
 int acs_mockca_scenario_remove(struct acs_mockca *ca, const char *scenario, struct acs_err *err);
 

@@ -53,6 +53,8 @@ static void scenario_free(struct mca_scenario *s)
 		return;
 	for (i = 0; i < s->naccts; i++) {
 		acs_key_free(s->accts[i]->key);
+		acs_key_free(s->accts[i]->old_key);
+		json_decref(s->accts[i]->extra);
 		json_decref(s->accts[i]->jwk);
 		json_decref(s->accts[i]->contact);
 		json_decref(s->accts[i]->eab);
@@ -75,6 +77,7 @@ static void scenario_free(struct mca_scenario *s)
 	}
 	for (i = 0; i < s->ncerts; i++) {
 		X509_free(s->certs[i]->leaf);
+		X509_free(s->certs[i]->alt_leaf);
 		free(s->certs[i]->chain);
 		free(s->certs[i]->alt_chain);
 		free(s->certs[i]);
@@ -86,6 +89,8 @@ static void scenario_free(struct mca_scenario *s)
 	free(s->certs);
 	json_decref(s->log);
 	json_decref(s->check_counts);
+	free(s->eab_kid);
+	free(s->eab_key);
 	acs_nonce_store_free(s->nonces);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
@@ -105,6 +110,17 @@ static struct mca_scenario *scenario_new(struct acs_mockca *ca, const char *name
 	s->log = json_array();
 	s->check_counts = json_object();
 	memcpy(s->mb, ca->default_mb, sizeof(s->mb));
+	/* the CA-wide EAB requirement (acs_mockca_opts) is every scenario's default */
+	if (ca->eab_kid != NULL) {
+		s->eab_kid = strdup(ca->eab_kid);
+		s->eab_key = malloc(ca->eab_key_len);
+		if (s->eab_kid == NULL || s->eab_key == NULL) {
+			scenario_free(s);
+			return NULL;
+		}
+		memcpy(s->eab_key, ca->eab_key, ca->eab_key_len);
+		s->eab_key_len = ca->eab_key_len;
+	}
 	if (s->log == NULL || s->check_counts == NULL ||
 	    acs_nonce_store_new(&s->nonces, 1024) != 0) {
 		scenario_free(s);
@@ -189,12 +205,38 @@ static void vjob_free(struct acs_mockca *ca, struct mca_vjob *j)
 	free(j);
 }
 
-void acs_mca_enqueue_scn(struct acs_mockca *ca, struct mca_scenario *s, struct mca_vjob *job)
+static void ts_add_ms(struct timespec *ts, unsigned int ms)
+{
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+static int ts_before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/* Queue a job whose scenario reference it holds already. */
+static void enqueue_job(struct acs_mockca *ca, struct mca_vjob *job, unsigned int delay_ms);
+
+void acs_mca_enqueue_scn(struct acs_mockca *ca, struct mca_scenario *s, struct mca_vjob *job,
+                         unsigned int delay_ms)
 {
 	pthread_mutex_lock(&ca->reg_lock);
 	s->refs++;
 	pthread_mutex_unlock(&ca->reg_lock);
 	job->scn = s;
+	enqueue_job(ca, job, delay_ms);
+}
+
+static void enqueue_job(struct acs_mockca *ca, struct mca_vjob *job, unsigned int delay_ms)
+{
+	clock_gettime(CLOCK_REALTIME, &job->due);
+	ts_add_ms(&job->due, delay_ms);
 	job->next = NULL;
 	pthread_mutex_lock(&ca->q_lock);
 	if (ca->q_stop) {
@@ -207,7 +249,7 @@ void acs_mca_enqueue_scn(struct acs_mockca *ca, struct mca_scenario *s, struct m
 	else
 		ca->q_head = job;
 	ca->q_tail = job;
-	pthread_cond_signal(&ca->q_cond);
+	pthread_cond_broadcast(&ca->q_cond);
 	pthread_mutex_unlock(&ca->q_lock);
 }
 
@@ -221,24 +263,44 @@ static void *worker_main(void *arg)
 	sigaddset(&set, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	for (;;) {
-		struct mca_vjob *job;
+		struct mca_vjob *job = NULL, *prev, *earliest;
 		struct acs_buf detail;
 		const char *errtype = NULL;
 		json_t *ent;
 		struct timespec ts;
-		int ok;
+		int ok, retry = 0;
 
 		pthread_mutex_lock(&ca->q_lock);
-		while (!ca->q_stop && ca->q_head == NULL)
-			pthread_cond_wait(&ca->q_cond, &ca->q_lock);
+		/* the first job that is due; else sleep until the earliest one is */
+		while (!ca->q_stop) {
+			clock_gettime(CLOCK_REALTIME, &ts);
+			earliest = NULL;
+			for (prev = NULL, job = ca->q_head; job != NULL;
+			     prev = job, job = job->next) {
+				if (!ts_before(&ts, &job->due))
+					break;
+				if (earliest == NULL || ts_before(&job->due, &earliest->due))
+					earliest = job;
+			}
+			if (job != NULL) {
+				if (prev != NULL)
+					prev->next = job->next;
+				else
+					ca->q_head = job->next;
+				if (ca->q_tail == job)
+					ca->q_tail = prev;
+				break;
+			}
+			if (earliest != NULL)
+				(void)pthread_cond_timedwait(&ca->q_cond, &ca->q_lock,
+				                             &earliest->due);
+			else
+				pthread_cond_wait(&ca->q_cond, &ca->q_lock);
+		}
 		if (ca->q_stop) {
 			pthread_mutex_unlock(&ca->q_lock);
 			break;
 		}
-		job = ca->q_head;
-		ca->q_head = job->next;
-		if (ca->q_head == NULL)
-			ca->q_tail = NULL;
 		pthread_mutex_unlock(&ca->q_lock);
 
 		acs_buf_init(&detail, 2048);
@@ -248,18 +310,32 @@ static void *worker_main(void *arg)
 		                acs_mca_ctype_names[job->type], "identifier", job->ident.value,
 		                "token", job->token);
 		json_object_set_new(ent, "checks", json_array());
+		json_object_set_new(ent, "attempt", json_integer(job->attempt + 1));
 		ok = acs_mca_validate(ca, job, ent, &errtype, &detail) == 0;
-		json_object_set_new(ent, "result", json_string(ok ? "valid" : "invalid"));
 		if (!ok)
 			json_object_set_new(ent, "detail",
 			                    json_string(detail.data != NULL ? detail.data : ""));
 		pthread_mutex_lock(&job->scn->lock);
 		json_object_set_new(ent, "seq", json_integer((json_int_t)++job->scn->seq));
-		acs_mca_validation_done(ca, job->scn, job->chall, ok, errtype, detail.data);
+		if (!ok && job->attempt == 0)
+			retry =
+			    acs_mca_validation_retry(job->scn, job->chall, errtype, detail.data);
+		if (!retry)
+			acs_mca_validation_done(ca, job->scn, job->chall, ok, errtype, detail.data);
+		json_object_set_new(ent, "result",
+		                    json_string(ok      ? "valid"
+		                                : retry ? "retry"
+		                                        : "invalid"));
 		acs_mca_log_add(job->scn, ent);
 		pthread_mutex_unlock(&job->scn->lock);
 		acs_buf_free(&detail);
-		vjob_free(ca, job);
+		if (retry) {
+			/* section 8.2: try again a little later (one retry, after 1 s) */
+			job->attempt++;
+			enqueue_job(ca, job, 1000);
+		} else {
+			vjob_free(ca, job);
+		}
 	}
 	return NULL;
 }
@@ -916,6 +992,49 @@ json_t *acs_mockca_log(struct acs_mockca *ca, const char *scenario)
 	pthread_mutex_unlock(&s->lock);
 	acs_mca_scn_put(ca, s);
 	return copy;
+}
+
+int acs_mockca_scenario_eab(struct acs_mockca *ca, const char *scenario, const char *kid,
+                            const char *hmac_b64url, struct acs_err *err)
+{
+	struct mca_scenario *s;
+	unsigned char *key = NULL;
+	size_t klen = 0;
+	char *k = NULL;
+	struct acs_err e2;
+
+	if ((kid == NULL) != (hmac_b64url == NULL))
+		return acs_err_set(err, ACS_E_INVAL,
+		                   "EAB needs both a key identifier and an HMAC key");
+	if (kid != NULL) {
+		if (kid[0] == '\0')
+			return acs_err_set(err, ACS_E_INVAL, "EAB key identifier is empty");
+		if (acs_b64url_decode(hmac_b64url, strlen(hmac_b64url), &key, &klen, &e2) != 0 ||
+		    klen == 0) {
+			free(key);
+			return acs_err_set(err, ACS_E_INVAL, "EAB HMAC key is not base64url");
+		}
+		k = strdup(kid);
+		if (k == NULL) {
+			free(key);
+			return acs_err_set(err, ACS_E_NOMEM, "out of memory");
+		}
+	}
+	s = acs_mca_scn_get(ca, scenario, 0);
+	if (s == NULL) {
+		free(k);
+		free(key);
+		return acs_err_set(err, ACS_E_NOTFOUND, "unknown scenario %s", scenario);
+	}
+	pthread_mutex_lock(&s->lock);
+	free(s->eab_kid);
+	free(s->eab_key);
+	s->eab_kid = k;
+	s->eab_key = key;
+	s->eab_key_len = klen;
+	pthread_mutex_unlock(&s->lock);
+	acs_mca_scn_put(ca, s);
+	return 0;
 }
 
 size_t acs_mockca_check_count(struct acs_mockca *ca, const char *scenario, const char *check_id)

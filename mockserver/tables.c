@@ -92,8 +92,9 @@ const struct acs_mockca_misbehaviour acs_mca_mb_table[MB_COUNT] = {
           "unsupported or mismatched alg answered malformed, not badSignatureAlgorithm"),
     [MB_ALG_NO_LIST] = V("bad-alg-no-algorithms", NA, NULL,
                          "badSignatureAlgorithm problems without the \"algorithms\" field"),
-    [MB_URL_UNCHECKED] = V("accept-url-mismatch", NA, NULL,
-                           "the JWS url header is not compared with the request URL"),
+    [MB_URL_UNCHECKED] =
+        V("accept-url-mismatch", NA, NULL,
+          "the JWS url header is not checked: mismatched, missing or not a string"),
     [MB_URL_MALFORMED] = V("url-mismatch-malformed", NA, NULL,
                            "url mismatch answered 400 malformed instead of 401 unauthorized"),
     [MB_GET_ALLOWED] =
@@ -151,14 +152,227 @@ const struct acs_mockca_misbehaviour acs_mca_mb_table[MB_COUNT] = {
                               "notBefore/notAfter accepted but not used for the certificate"),
     [MB_REJECT_UNKNOWN_FIELDS] =
         V("reject-unknown-fields", NA, NULL,
-          "challenge POSTs with fields other than none refused (as Pebble's keyAuthorization)"),
-    [MB_NO_UP_LINK] = V("no-up-link", NA, NULL,
-                        "challenge responses without Link rel=\"up\" to the authorization"),
+          "challenge and newAccount POSTs with fields the CA does not know refused"),
+    [MB_NO_UP_LINK] =
+        V("no-up-link", NA, NULL,
+          "no Link rel=\"up\" on challenges (to the authorization) nor certificates (issuer)"),
     [MB_SHORT_TOKENS] = V("short-tokens", NA, NULL, "challenge tokens of 8 random bytes"),
     [MB_EAB_UNCHECKED] = V("accept-bad-eab", NA, NULL,
                            "external account bindings accepted without verifying kid, MAC or key"),
     [MB_CONTACT_UNCHECKED] =
         V("accept-bad-contact", NA, NULL, "contacts accepted whatever their scheme or form"),
+    [MB_NO_EDDSA] =
+        V("no-eddsa", NA, NULL,
+          "EdDSA (Ed25519) account keys refused with badSignatureAlgorithm (SHOULD implement)"),
+    [MB_NO_ES256] = V("no-es256", NA, NULL,
+                      "ES256 account keys refused with badSignatureAlgorithm (MUST implement)"),
+    [MB_DIRECTORY_POST_REFUSED] = V("directory-post-as-get-refused", NA, NULL,
+                                    "POST-as-GET to the directory and newNonce answered 405"),
+    [MB_BAD_PUNYCODE_OK] = V("accept-bad-punycode", NA, NULL,
+                             "xn-- labels accepted without checking that they are valid punycode"),
+    [MB_ACCOUNT_STATUS_REFUSED] =
+        V("account-status-refused", NA, NULL,
+          "account updates with a status other than deactivated refused with malformed"),
+    [MB_DEACTIVATED_AUTHZ_KEPT] =
+        V("order-ignores-deactivated-authz", NA, NULL,
+          "a ready order stays ready when one of its authorizations is deactivated"),
+    [MB_REVOKE_ISSUER_ONLY] = V(
+        "revoke-issuer-only", NA, NULL,
+        "revocation by kid only for the issuing account, not for accounts holding authorizations"),
+    [MB_REVOKE_ANY_ACCOUNT] =
+        V("revoke-any-account", NA, NULL, "any account may revoke any certificate"),
+    [MB_REVOKE_CERTKEY_REFUSED] =
+        V("revoke-cert-key-refused", NA, NULL,
+          "revocation signed with the certificate key (jwk) refused with 403"),
+    [MB_REVOKE_KID_REFUSED] =
+        V("revoke-kid-refused", NA, NULL, "revocation signed by an account (kid) refused with 403"),
+    [MB_REVOKE_REASON_NO_DETAIL] =
+        V("revoke-reason-no-detail", NA, NULL,
+          "badRevocationReason problems do not say which reason codes are allowed"),
+    [MB_SEQUENTIAL_URLS] =
+        V("sequential-urls", NA, NULL,
+          "account, order, authorization and challenge URLs are sequential numbers"),
+    [MB_NO_CORS] = V("no-cors", NA, NULL, "no Access-Control-Allow-Origin header"),
+    [MB_DNS_UDP_ONLY] =
+        V("dns01-udp-only", NA, NULL, "dns-01 TXT lookups over UDP only, never TCP"),
+    [MB_NO_VALIDATION_RETRY] =
+        V("no-validation-retry", NA, NULL, "a failed validation is final at once, never retried"),
+    [MB_NEWAUTHZ_NO_LOCATION] =
+        V("newauthz-no-location", NA, NULL, "newAuthz answers 201 without Location"),
+    [MB_AUTHZ_REUSE_COPY] = V("authz-reuse-copy", NA, NULL,
+                              "a reused valid authorization is listed under a new URL (a copy)"),
+    [MB_SUBPROBLEM_ID_STRING] =
+        V("subproblem-identifier-string", NA, NULL,
+          "subproblems name their identifier as a string \"type:value\", not an object"),
+    [MB_PROBLEM_TOP_IDENTIFIER] = V("problem-top-level-identifier", NA, NULL,
+                                    "an identifier refusal carries a top-level identifier member"),
+    [MB_EAB_NOT_ECHOED] =
+        V("eab-not-echoed", NA, NULL, "account objects omit the verified externalAccountBinding"),
+    [MB_EAB_ECHO_UNVERIFIED] =
+        V("eab-echo-unverified", NA, NULL,
+          "a CA that does not verify bindings echoes the externalAccountBinding it got"),
+    [MB_DEACTIVATION_IGNORED] = V("account-deactivation-ignored", NA, NULL,
+                                  "account deactivation answers 200 but the account stays valid"),
+    [MB_CONTACT_UPDATE_IGNORED] = V("contact-update-ignored", NA, NULL,
+                                    "account updates answer 200 but keep the old contact"),
+    [MB_ACCOUNT_REFLECTS] = V("account-reflects-fields", NA, NULL,
+                              "unknown fields, orders and onlyReturnExisting sent by the client "
+                              "are echoed in the account"),
+    [MB_ALT_CHAIN_OTHER_LEAF] =
+        V("alternate-chain-other-leaf", NA, NULL,
+          "the alternate chain starts with another leaf, issued separately"),
+    [MB_OWNER_UNCHECKED] = V("owner-unchecked", NA, NULL,
+                             "any account may read and update other accounts and their orders, "
+                             "authorizations, challenges"),
+    [MB_NO_AUTHZ_EXPIRES] =
+        V("no-authz-expires", NA, NULL, "valid authorizations carry no expires"),
+    [MB_AUTHZ_WILDCARD_FALSE] = V("authz-wildcard-false", NA, NULL,
+                                  "authorizations for plain names carry \"wildcard\": false"),
+    [MB_REPLAY_NONCE_NEWNONCE_ONLY] =
+        V("replay-nonce-newnonce-only", NA, NULL, "Replay-Nonce only on newNonce responses"),
+    [MB_NO_REPLAY_NONCE_ON_ERROR] =
+        V("no-replay-nonce-on-error", NA, NULL, "no Replay-Nonce on error responses"),
+    [MB_CAA_URLS] =
+        V("caa-identities-urls", NA, NULL, "meta.caaIdentities holds URLs, not domain names"),
+    [MB_CHAIN_WRONG_ISSUER] =
+        V("chain-wrong-issuer", NA, NULL,
+          "the certificate chain carries the root instead of the issuing intermediate"),
+    [MB_CHAIN_LEAF_LAST] = V("chain-leaf-last", NA, NULL,
+                             "the certificate chain puts the intermediate first and the leaf last"),
+    [MB_CERT_DROPS_NAME] = V("certificate-drops-name", NA, NULL,
+                             "certificates name only the first identifier of the CSR"),
+    [MB_CERT_DER] = V("certificate-der", NA, NULL,
+                      "certificates served as a DER leaf (application/pkix-cert), as ACME v1 did"),
+    [MB_NON_JSON_PAYLOAD_OK] =
+        V("accept-non-json-payload", NA, NULL, "a payload that is not JSON is taken as {}"),
+    [MB_CHALLENGE_202] =
+        V("challenge-202", NA, NULL, "challenge responses answered 202 Accepted, as ACME v1 did"),
+    [MB_CONTACT_ERRORS_MALFORMED] =
+        V("contact-errors-malformed", NA, NULL,
+          "refused contacts answered malformed, not invalidContact or unsupportedContact"),
+    [MB_MAILTO_REFUSED] =
+        V("mailto-unsupported", NA, NULL, "mailto contacts refused with unsupportedContact"),
+    [MB_META_NOT_OBJECT] = V("directory-meta-not-object", NA, NULL,
+                             "the directory meta member is an array of its values"),
+    [MB_DNS_SINGLE_TXT] =
+        V("dns01-single-txt", NA, NULL, "dns-01 fails when the name has more than one TXT record"),
+    [MB_DNS_WRONG_NAME] =
+        V("dns01-wrong-name", NA, NULL,
+          "dns-01 queries the identifier itself, not _acme-challenge.<identifier>"),
+    [MB_DNS_ANY_TXT] = V("dns01-any-txt", NA, NULL,
+                         "dns-01 passes when any TXT record exists, whatever its value"),
+    [MB_PROBLEM_V1] =
+        V("problem-v1-namespace", NA, NULL, "problem types in ACME v1's urn:acme:error: namespace"),
+    [MB_ORDER_READY_DESPITE_INVALID] =
+        V("order-ready-despite-invalid-authz", NA, NULL,
+          "an order becomes ready once no authorization is pending, valid or not"),
+    [MB_HTTP01_UNCHECKED] =
+        V("http01-unchecked", NA, NULL,
+          "http-01 passes once the fetch completes, whatever its status and body"),
+    [MB_FAILED_CHALLENGE_REMOVED] = V("failed-challenge-removed", NA, NULL,
+                                      "failed challenges are removed from their authorization"),
+    [MB_CSR_REFUSAL_INVALIDATES] =
+        V("csr-refusal-invalidates-order", NA, NULL, "a refused CSR makes the order invalid"),
+    [MB_HTTP01_NO_REDIRECTS] =
+        V("http01-no-redirects", NA, NULL, "http-01 fetches do not follow redirects"),
+    [MB_HTTP01_EXACT_BODY] =
+        V("http01-exact-body", NA, NULL,
+          "http-01 bodies compared byte for byte, trailing white space included"),
+    [MB_HTTP01_TOKEN_ONLY] = V("http01-token-only", NA, NULL,
+                               "http-01 expects the token alone, not the key authorization"),
+    [MB_THUMBPRINT_STRIPS_ZEROS] = V("thumbprint-strips-zeros", NA, NULL,
+                                     "key authorizations use a thumbprint with leading zero octets "
+                                     "stripped from EC coordinates"),
+    [MB_NO_CHALLENGE_ERROR] =
+        V("no-challenge-error", NA, NULL, "invalid challenges carry no error"),
+    [MB_IP_AUTHZ_AS_DNS] =
+        V("ip-authz-as-dns", NA, NULL, "authorizations for ip identifiers say type dns"),
+    [MB_IP_DNS01] =
+        V("ip-dns01-offered", NA, NULL, "authorizations for ip identifiers offer dns-01"),
+    [MB_IP_SAN_AS_DNS] =
+        V("ip-san-as-dns", NA, NULL, "ip identifiers are put in certificates as dNSName"),
+    [MB_UNENCODED_PAYLOAD_OK] = V("accept-unencoded-payload", NA, NULL,
+                                  "RFC 7797 unencoded payloads (b64: false) accepted"),
+    [MB_DETACHED_PAYLOAD_OK] = V("accept-detached-payload", NA, NULL,
+                                 "a JWS without payload member is taken as a POST-as-GET"),
+    [MB_PAYLOAD_OMITTED_403] =
+        V("payload-omitted-403", NA, NULL,
+          "a JWS without payload member refused with 403 unauthorized, not 400 malformed"),
+    [MB_KEYCHANGE_INNER_UNVERIFIED] =
+        V("keychange-inner-unverified", NA, NULL,
+          "keyChange takes the inner object unverified (signature, jwk); no jwk: key unchanged"),
+    [MB_KEYCHANGE_CONFLICT_UNREGISTERED] =
+        V("keychange-conflict-unregistered", NA, NULL,
+          "keyChange conflicts answered with an unregistered problem type"),
+    [MB_KEYCHANGE_DEACTIVATED_OK] =
+        V("keychange-deactivated-ok", NA, NULL, "deactivated accounts may still change their key"),
+    [MB_KEYCHANGE_INVALIDATES_ORDERS] =
+        V("keychange-invalidates-orders", NA, NULL,
+          "a key change makes the account's pending orders invalid"),
+    [MB_KEYCHANGE_STEALS_KEY] =
+        V("keychange-steals-key", NA, NULL, "keyChange to a key another account uses succeeds"),
+    [MB_KEYCHANGE_KEEPS_OLD_KEY] =
+        V("keychange-keeps-old-key", NA, NULL,
+          "after a key change the old key still authenticates the account"),
+    [MB_KEYCHANGE_NOT_APPLIED] = V("keychange-not-applied", NA, NULL,
+                                   "keyChange answers 200 but the account keeps its old key"),
+    [MB_KID_UNKNOWN_500] =
+        V("kid-unknown-500", NA, NULL, "a kid naming no account answered 500 serverInternal"),
+    [MB_NO_NEWNONCE] = V("no-newnonce", NA, NULL,
+                         "no newNonce in the directory (nonces only come with other responses)"),
+    [MB_NEWNONCE_HEAD_204] =
+        V("newnonce-head-204", NA, NULL, "HEAD newNonce answers 204 instead of 200"),
+    [MB_OFFER_TLS_SNI] = V("offer-tls-sni", NA, NULL,
+                           "authorizations also offer the withdrawn tls-sni-02 challenge"),
+    [MB_DIR_V1_ALIASES] =
+        V("directory-v1-aliases", NA, NULL,
+          "the directory also lists ACME v1 names (new-reg, new-authz, new-cert, ...)"),
+    [MB_NONCE_REPEATS] =
+        V("nonce-repeats", NA, NULL, "every other nonce handed out repeats the one before"),
+    [MB_ORDER_ARRAYS_CHANGE] =
+        V("order-arrays-change", NA, NULL,
+          "once valid, an order lists only its first identifier and authorization"),
+    [MB_NO_ORDER_EXPIRES] = V("no-order-expires", NA, NULL, "valid orders carry no expires"),
+    [MB_ORDER_READY_AS_PENDING] =
+        V("order-ready-shown-pending", NA, NULL, "ready orders are shown as pending"),
+    [MB_ORDERS_LIST_INVALID] =
+        V("orders-list-includes-invalid", NA, NULL, "the orders list includes invalid orders"),
+    [MB_ORDERS_LIST_VALID_ONLY] =
+        V("orders-list-valid-only", NA, NULL, "the orders list includes valid orders only"),
+    [MB_ORDERS_LIST_BARE] = V("orders-list-bare-array", NA, NULL,
+                              "the orders list is a bare JSON array, not {\"orders\": [...]}"),
+    [MB_PADDED_OK] =
+        V("accept-padded-b64url", NA, NULL, "base64url with '=' padding accepted in JWS members"),
+    [MB_UNREGISTERED_TYPES] =
+        V("unregistered-problem-types", NA, NULL,
+          "malformed requests answered with the unregistered type badRequest"),
+    [MB_BADPUBKEY_MALFORMED] = V("bad-public-key-malformed", NA, NULL,
+                                 "refused account keys answered malformed, not badPublicKey"),
+    [MB_BADPUBKEY_NO_DETAIL] =
+        V("bad-public-key-no-detail", NA, NULL, "badPublicKey problems with an empty detail"),
+    [MB_ALPN_OFFERS_HTTP11] = V("alpn-offers-http11", NA, NULL,
+                                "the tls-alpn-01 ClientHello offers http/1.1 beside acme-tls/1"),
+    [MB_ALPN_EXTRA_SAN_OK] = V("alpn-extra-san-ok", NA, NULL,
+                               "tls-alpn-01 certificates pass with extra subjectAltNames"),
+    [MB_ALPN_SAN_CASE] = V("alpn-san-case-sensitive", NA, NULL,
+                           "tls-alpn-01 compares the subjectAltName case-sensitively"),
+    [MB_ALPN_SENDS_DATA] =
+        V("alpn-sends-data", NA, NULL, "tls-alpn-01 sends an HTTP request after the handshake"),
+    [MB_ALPN_EXT_UNCHECKED] =
+        V("alpn-extension-unchecked", NA, NULL,
+          "tls-alpn-01 does not check the acmeIdentifier extension (presence, value, criticality)"),
+    [MB_ALPN_TLS11] = V("alpn-tls11", NA, NULL, "tls-alpn-01 validation uses TLS 1.1 at most"),
+    [MB_ALPN_DIGEST_OF_TOKEN] =
+        V("alpn-digest-of-token", NA, NULL,
+          "tls-alpn-01 expects SHA-256 of the token, not of the key authorization"),
+    [MB_TOS_NOT_ADVERTISED] = V("tos-required-not-advertised", NA, NULL,
+                                "agreement to terms is required but meta.termsOfService is absent"),
+    [MB_UNKNOWN_IDENT_OK] = V("accept-unknown-identifier-type", NA, NULL,
+                              "identifiers of unknown types accepted as dns"),
+    [MB_URL_HOST_CASE] = V("url-host-case-insensitive", NA, NULL,
+                           "the JWS url is compared with the host case-insensitively"),
+    [MB_WILDCARD_SAN_BASE] =
+        V("wildcard-san-base", NA, NULL, "certificates for *.name name the base name only"),
 };
 
 #define C(i, sec, lvl, cov, w)                                                                     \
@@ -278,9 +492,11 @@ const char *const acs_mca_ep_names[EP_COUNT] = {
     [EP_NEWORDER] = "new-order",  [EP_ORDER] = "order",        [EP_AUTHZ] = "authz",
     [EP_CHALLENGE] = "challenge", [EP_FINALIZE] = "finalize",  [EP_CERT] = "certificate",
     [EP_REVOKE] = "revoke-cert",  [EP_TERMS] = "terms",        [EP_ISSUER] = "issuer",
+    [EP_NEWAUTHZ] = "new-authz",
 };
 
-const char *const acs_mca_ctype_names[CT_COUNT] = {"http-01", "dns-01", "tls-alpn-01"};
+const char *const acs_mca_ctype_names[CT_COUNT] = {"http-01", "dns-01", "tls-alpn-01",
+                                                   "tls-sni-02"};
 
 const char *acs_mca_status_name(enum mca_status s)
 {

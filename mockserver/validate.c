@@ -26,6 +26,9 @@
 
 #define BODY_CAP 8192
 
+/* Was misbehaviour m on in the job's scenario when it was queued? */
+#define JOB_MB(job, m) ((job)->mb[(m)] != 0)
+
 static void detailf(struct acs_buf *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void detailf(struct acs_buf *d, const char *fmt, ...)
 {
@@ -88,7 +91,8 @@ static int validate_http01(struct acs_mockca *ca, const struct mca_vjob *job, js
 	(void)curl_easy_setopt(c, CURLOPT_URL, url.data);
 	(void)curl_easy_setopt(c, CURLOPT_CONNECT_TO, connect_to);
 	(void)curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
-	(void)curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	(void)curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION,
+	                       JOB_MB(job, MB_HTTP01_NO_REDIRECTS) ? 0L : 1L);
 	(void)curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
 	(void)curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	(void)curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -109,6 +113,10 @@ static int validate_http01(struct acs_mockca *ca, const struct mca_vjob *job, js
 	}
 	(void)curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	json_object_set_new(ent, "http_status", json_integer(status));
+	if (JOB_MB(job, MB_HTTP01_UNCHECKED)) {
+		rc = 0;
+		goto out;
+	}
 	if (status != 200) {
 		*errtype = "unauthorized";
 		detailf(detail, "%s answered HTTP %ld", url.data, status);
@@ -117,8 +125,9 @@ static int validate_http01(struct acs_mockca *ca, const struct mca_vjob *job, js
 	}
 	/* section 8.3: the server SHOULD ignore white space at the end of the body */
 	len = body.len;
-	while (len > 0 && (body.data[len - 1] == ' ' || body.data[len - 1] == '\t' ||
-	                   body.data[len - 1] == '\r' || body.data[len - 1] == '\n'))
+	while (len > 0 && !JOB_MB(job, MB_HTTP01_EXACT_BODY) &&
+	       (body.data[len - 1] == ' ' || body.data[len - 1] == '\t' ||
+	        body.data[len - 1] == '\r' || body.data[len - 1] == '\n'))
 		len--;
 	if (len != strlen(job->keyauth) || memcmp(body.data, job->keyauth, len) != 0) {
 		*errtype = "incorrectResponse";
@@ -210,11 +219,34 @@ static void alpn_sni(const struct acs_ident *id, char *out, size_t len)
 	}
 }
 
+/*
+ * End a tls-alpn-01 connection with close_notify and wait (within the
+ * socket timeout) until the peer closes too, so the handshake is over on
+ * both sides when the result shows.
+ */
+static void close_politely(SSL *ssl, int fd)
+{
+	char buf[256];
+	int i;
+
+	if (SSL_shutdown(ssl) == 0) {
+		for (i = 0; i < 16 && SSL_read(ssl, buf, (int)sizeof(buf)) > 0; i++)
+			;
+	}
+	for (i = 0; i < 64 && recv(fd, buf, sizeof(buf), 0) > 0; i++)
+		;
+	ERR_clear_error();
+}
+
 static int validate_alpn(struct acs_mockca *ca, const struct mca_vjob *job, json_t *ent,
                          const char **errtype, struct acs_buf *detail)
 {
 	static const unsigned char protos[] = "\x0a"
 	                                      "acme-tls/1";
+	static const unsigned char protos_http[] = "\x0a"
+	                                           "acme-tls/1"
+	                                           "\x08"
+	                                           "http/1.1";
 	SSL_CTX *ctx = NULL;
 	SSL *ssl = NULL;
 	X509 *cert = NULL;
@@ -224,7 +256,7 @@ static int validate_alpn(struct acs_mockca *ca, const struct mca_vjob *job, json
 	unsigned int sel_len = 0;
 	unsigned char digest[32];
 	char sni[300];
-	int fd = -1, rc = -1, idx, n;
+	int fd = -1, rc = -1, idx, n, handshaken = 0;
 
 	alpn_sni(&job->ident, sni, sizeof(sni));
 	json_object_set_new(ent, "sni", json_string(sni));
@@ -240,9 +272,18 @@ static int validate_alpn(struct acs_mockca *ca, const struct mca_vjob *job, json
 	ctx = SSL_CTX_new(TLS_client_method());
 	if (ctx == NULL)
 		goto crypto;
-	(void)SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	if (JOB_MB(job, MB_ALPN_TLS11)) {
+		/* RFC 8737 section 4: TLS 1.2 or later; this one stops at 1.1 */
+		SSL_CTX_set_security_level(ctx, 0);
+		(void)SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION);
+		(void)SSL_CTX_set_max_proto_version(ctx, TLS1_1_VERSION);
+	} else {
+		(void)SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	}
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
-	if (SSL_CTX_set_alpn_protos(ctx, protos, sizeof(protos) - 1) != 0)
+	if (JOB_MB(job, MB_ALPN_OFFERS_HTTP11)
+	        ? SSL_CTX_set_alpn_protos(ctx, protos_http, sizeof(protos_http) - 1) != 0
+	        : SSL_CTX_set_alpn_protos(ctx, protos, sizeof(protos) - 1) != 0)
 		goto crypto;
 	ssl = SSL_new(ctx);
 	if (ssl == NULL || SSL_set_fd(ssl, fd) != 1 || SSL_set_tlsext_host_name(ssl, sni) != 1)
@@ -259,6 +300,7 @@ static int validate_alpn(struct acs_mockca *ca, const struct mca_vjob *job, json
 		acs_mca_check_ent(ent, CK_ALPN_HANDSHAKE, "%s", detail->data);
 		goto out;
 	}
+	handshaken = 1;
 	SSL_get0_alpn_selected(ssl, &sel, &sel_len);
 	if (sel_len != 10 || memcmp(sel, "acme-tls/1", 10) != 0) {
 		*errtype = "unauthorized";
@@ -266,6 +308,11 @@ static int validate_alpn(struct acs_mockca *ca, const struct mca_vjob *job, json
 		        (int)sel_len, sel != NULL ? (const char *)sel : "");
 		acs_mca_check_ent(ent, CK_ALPN_HANDSHAKE, "%s", detail->data);
 		goto out;
+	}
+	if (JOB_MB(job, MB_ALPN_SENDS_DATA)) {
+		static const char req[] = "GET / HTTP/1.1\r\nHost: acmespec.test\r\n\r\n";
+
+		(void)SSL_write(ssl, req, (int)sizeof(req) - 1);
 	}
 	cert = SSL_get1_peer_certificate(ssl);
 	if (cert == NULL) {
@@ -277,17 +324,22 @@ static int validate_alpn(struct acs_mockca *ca, const struct mca_vjob *job, json
 	sans = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
 	n = sans != NULL ? sk_GENERAL_NAME_num(sans) : 0;
 	{
-		int ok = 0;
+		int ok = 0, k;
 
-		if (n == 1) {
-			GENERAL_NAME *g = sk_GENERAL_NAME_value(sans, 0);
+		/* alpn-extra-san-ok: any one matching name is enough */
+		for (k = 0; k < n && !ok && (n == 1 || JOB_MB(job, MB_ALPN_EXTRA_SAN_OK)); k++) {
+			GENERAL_NAME *g = sk_GENERAL_NAME_value(sans, k);
 
 			if (strcmp(job->ident.type, "dns") == 0 && g->type == GEN_DNS) {
 				const ASN1_IA5STRING *s = g->d.dNSName;
+				size_t l = strlen(job->ident.value);
 
-				ok = (size_t)ASN1_STRING_length(s) == strlen(job->ident.value) &&
-				     strncasecmp((const char *)ASN1_STRING_get0_data(s),
-				                 job->ident.value, strlen(job->ident.value)) == 0;
+				ok = (size_t)ASN1_STRING_length(s) == l &&
+				     (JOB_MB(job, MB_ALPN_SAN_CASE)
+				          ? strncmp((const char *)ASN1_STRING_get0_data(s),
+				                    job->ident.value, l) == 0
+				          : strncasecmp((const char *)ASN1_STRING_get0_data(s),
+				                        job->ident.value, l) == 0);
 			} else if (strcmp(job->ident.type, "ip") == 0 && g->type == GEN_IPADD) {
 				unsigned char a[16];
 				int al = inet_pton(AF_INET, job->ident.value, a) == 1 ? 4 : 16;
@@ -307,6 +359,10 @@ static int validate_alpn(struct acs_mockca *ca, const struct mca_vjob *job, json
 			acs_mca_check_ent(ent, CK_ALPN_SAN, "%s", detail->data);
 			goto out;
 		}
+	}
+	if (JOB_MB(job, MB_ALPN_EXT_UNCHECKED)) {
+		rc = 0;
+		goto out;
 	}
 	oid = OBJ_txt2obj("1.3.6.1.5.5.7.1.31", 1);
 	idx = oid != NULL ? X509_get_ext_by_OBJ(cert, oid, -1) : -1;
@@ -341,6 +397,8 @@ crypto:
 	detailf(detail, "cannot set up TLS");
 	ERR_clear_error();
 out:
+	if (handshaken)
+		close_politely(ssl, fd);
 	ASN1_OBJECT_free(oid);
 	GENERAL_NAMES_free(sans);
 	X509_free(cert);
@@ -437,7 +495,7 @@ static int dns_skip_name(const unsigned char *m, size_t len, size_t *off)
  * say whether want is among them. Returns 1 found, 0 not, -1 bad message.
  */
 static int dns_answer(const unsigned char *m, size_t len, uint16_t id, const char *want,
-                      struct acs_buf *found, int *rcode, int *tc)
+                      struct acs_buf *found, int *ntxt, int *rcode, int *tc)
 {
 	size_t off = 12;
 	int qd, an, i, hit = 0;
@@ -476,6 +534,7 @@ static int dns_answer(const unsigned char *m, size_t len, uint16_t id, const cha
 				(void)acs_buf_append(&v, m + off, l);
 				off += l;
 			}
+			(*ntxt)++;
 			if (v.data != NULL) {
 				if (found->len > 0)
 					(void)acs_buf_puts(found, ", ");
@@ -490,45 +549,62 @@ static int dns_answer(const unsigned char *m, size_t len, uint16_t id, const cha
 	return hit;
 }
 
-static int validate_dns01(struct acs_mockca *ca, const struct mca_vjob *job, json_t *ent,
-                          const char **errtype, struct acs_buf *detail)
+/* Read exactly n bytes, or -1. */
+static int read_full(int fd, unsigned char *p, size_t n)
 {
-	unsigned char q[512], a[4096];
-	char addr[128], qname[300];
-	struct acs_buf found;
-	char *want = NULL;
-	uint16_t id;
-	size_t qlen;
-	ssize_t got = -1;
-	int port, fd = -1, rc = -1, rcode = 0, tc = 0, hit;
+	while (n > 0) {
+		ssize_t got = recv(fd, p, n, 0);
+
+		if (got <= 0)
+			return -1;
+		p += got;
+		n -= (size_t)got;
+	}
+	return 0;
+}
+
+/*
+ * One query over TCP (RFC 7766: two-octet length prefix). The answer's
+ * length, or -1 when there is no TCP service or no answer (the caller then
+ * falls back to UDP).
+ */
+static ssize_t dns_tcp(const char *addr, int port, const unsigned char *q, size_t qlen,
+                       unsigned char *a, size_t cap)
+{
+	unsigned char len[2];
+	size_t alen;
+	ssize_t rc = -1;
+	int fd = tcp_connect(addr, port, 2000);
+
+	if (fd < 0)
+		return -1;
+	len[0] = (unsigned char)(qlen >> 8);
+	len[1] = (unsigned char)qlen;
+	if (send(fd, len, 2, MSG_NOSIGNAL) != 2 ||
+	    send(fd, q, qlen, MSG_NOSIGNAL) != (ssize_t)qlen || read_full(fd, len, 2) != 0)
+		goto out;
+	alen = ((size_t)len[0] << 8) | len[1];
+	if (alen > cap || read_full(fd, a, alen) != 0)
+		goto out;
+	rc = (ssize_t)alen;
+out:
+	close(fd);
+	return rc;
+}
+
+/* One query over UDP; the answer's length or -1, with the reason in detail. */
+static ssize_t dns_udp(const char *server, const char *addr, int port, const unsigned char *q,
+                       size_t qlen, uint16_t id, unsigned char *a, size_t cap,
+                       struct acs_buf *detail)
+{
 	struct sockaddr_in sa4;
 	struct sockaddr_in6 sa6;
 	struct sockaddr *sa;
 	socklen_t salen;
 	struct timeval tv;
+	ssize_t got = -1;
+	int fd = -1, tries;
 
-	acs_buf_init(&found, 8192);
-	*errtype = "dns";
-	if (ca->dns_server == NULL) {
-		detailf(detail, "the mock CA has no DNS server configured for dns-01");
-		goto out;
-	}
-	if (dns_parse_server(ca->dns_server, addr, sizeof(addr), &port) != 0) {
-		detailf(detail, "bad DNS server address %s", ca->dns_server);
-		goto out;
-	}
-	(void)snprintf(qname, sizeof(qname), "_acme-challenge.%s", job->ident.value);
-	json_object_set_new(ent, "query", json_string(qname));
-	want = acs_keyauth_digest_b64(job->keyauth);
-	if (want == NULL || RAND_bytes((unsigned char *)&id, sizeof(id)) != 1) {
-		detailf(detail, "out of memory");
-		goto out;
-	}
-	qlen = dns_query(q, sizeof(q), qname, id);
-	if (qlen == 0) {
-		detailf(detail, "cannot encode the name %s", qname);
-		goto out;
-	}
 	memset(&sa4, 0, sizeof(sa4));
 	memset(&sa6, 0, sizeof(sa6));
 	if (inet_pton(AF_INET, addr, &sa4.sin_addr) == 1) {
@@ -543,39 +619,88 @@ static int validate_dns01(struct acs_mockca *ca, const struct mca_vjob *job, jso
 		salen = sizeof(sa6);
 	} else {
 		detailf(detail, "DNS server %s is not an IP address", addr);
-		goto out;
+		return -1;
 	}
 	fd = socket(sa->sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, sa, salen) != 0) {
-		detailf(detail, "cannot reach DNS server %s: %s", ca->dns_server, strerror(errno));
+		detailf(detail, "cannot reach DNS server %s: %s", server, strerror(errno));
 		goto out;
 	}
 	tv.tv_sec = 2;
 	tv.tv_usec = 0;
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	if (send(fd, q, qlen, 0) != (ssize_t)qlen) {
-		detailf(detail, "cannot send to DNS server %s: %s", ca->dns_server,
-		        strerror(errno));
+		detailf(detail, "cannot send to DNS server %s: %s", server, strerror(errno));
 		goto out;
 	}
 	/* a stray datagram with another ID is skipped, within the timeout */
-	for (int tries = 0; tries < 4; tries++) {
-		got = recv(fd, a, sizeof(a), 0);
+	for (tries = 0; tries < 4; tries++) {
+		got = recv(fd, a, cap, 0);
 		if (got < 0)
 			break;
 		if (got >= 2 && a[0] == (id >> 8) && a[1] == (id & 0xff))
 			break;
 	}
-	if (got < 0) {
-		detailf(detail, "no answer from DNS server %s for TXT %s", ca->dns_server, qname);
+	if (got < 0)
+		detailf(detail, "no answer from DNS server %s", server);
+out:
+	if (fd >= 0)
+		close(fd);
+	return got;
+}
+
+static int validate_dns01(struct acs_mockca *ca, const struct mca_vjob *job, json_t *ent,
+                          const char **errtype, struct acs_buf *detail)
+{
+	unsigned char q[512], a[4096];
+	char addr[128], qname[300];
+	struct acs_buf found;
+	char *want = NULL;
+	uint16_t id;
+	size_t qlen;
+	ssize_t got = -1;
+	int port, rc = -1, rcode = 0, tc = 0, ntxt = 0, hit;
+
+	acs_buf_init(&found, 8192);
+	*errtype = "dns";
+	if (ca->dns_server == NULL) {
+		detailf(detail, "the mock CA has no DNS server configured for dns-01");
 		goto out;
 	}
-	hit = dns_answer(a, (size_t)got, id, want, &found, &rcode, &tc);
+	if (dns_parse_server(ca->dns_server, addr, sizeof(addr), &port) != 0) {
+		detailf(detail, "bad DNS server address %s", ca->dns_server);
+		goto out;
+	}
+	if (JOB_MB(job, MB_DNS_WRONG_NAME))
+		(void)snprintf(qname, sizeof(qname), "%s", job->ident.value);
+	else
+		(void)snprintf(qname, sizeof(qname), "_acme-challenge.%s", job->ident.value);
+	json_object_set_new(ent, "query", json_string(qname));
+	want = acs_keyauth_digest_b64(job->keyauth);
+	if (want == NULL || RAND_bytes((unsigned char *)&id, sizeof(id)) != 1) {
+		detailf(detail, "out of memory");
+		goto out;
+	}
+	qlen = dns_query(q, sizeof(q), qname, id);
+	if (qlen == 0) {
+		detailf(detail, "cannot encode the name %s", qname);
+		goto out;
+	}
+	/* section 11.2: over TCP, which resists spoofing; UDP when the server has no TCP */
+	if (!JOB_MB(job, MB_DNS_UDP_ONLY))
+		got = dns_tcp(addr, port, q, qlen, a, sizeof(a));
+	json_object_set_new(ent, "transport", json_string(got >= 0 ? "tcp" : "udp"));
+	if (got < 0)
+		got = dns_udp(ca->dns_server, addr, port, q, qlen, id, a, sizeof(a), detail);
+	if (got < 0)
+		goto out;
+	hit = dns_answer(a, (size_t)got, id, want, &found, &ntxt, &rcode, &tc);
 	if (hit < 0) {
 		detailf(detail, "malformed DNS answer for TXT %s", qname);
 		goto out;
 	}
-	if (hit == 1) {
+	if ((hit == 1 && !(ntxt > 1 && JOB_MB(job, MB_DNS_SINGLE_TXT))) ||
+	    (ntxt > 0 && JOB_MB(job, MB_DNS_ANY_TXT))) {
 		rc = 0;
 		goto out;
 	}
@@ -583,13 +708,13 @@ static int validate_dns01(struct acs_mockca *ca, const struct mca_vjob *job, jso
 	if (found.len == 0)
 		detailf(detail, "no TXT record at %s (rcode %d%s), expected \"%s\"", qname, rcode,
 		        tc ? ", truncated" : "", want);
+	else if (hit == 1)
+		detailf(detail, "%d TXT records at %s, this CA expects exactly one", ntxt, qname);
 	else
 		detailf(detail, "TXT records at %s are %s, none is \"%s\"", qname, found.data,
 		        want);
 	acs_mca_check_ent(ent, CK_DNS01_TXT, "%s", detail->data);
 out:
-	if (fd >= 0)
-		close(fd);
 	free(want);
 	acs_buf_free(&found);
 	return rc;
