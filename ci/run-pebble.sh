@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# A conformance run of the server catalog against a Pebble
+# that this script starts on loopback. Installs what is missing, builds,
+# runs, shows the console report, writes out/acmespec-server.{xml,json}
+# (JUnit validated against junit.xsd), and exits with acmespec's exit code.
+#
+#   ci/run-pebble.sh [extra acmespec options...]     e.g. ci/run-pebble.sh --tag nonce
+#
+# JOBS (default 4) is acmespec's -j. SKIP_DEPS=1 / SKIP_BUILD=1 skip those
+# steps. OUT (default out/) is where the reports go; BUILD_DIR (default
+# build/) where acmespec is built.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+[ "${SKIP_DEPS:-0}" = 1 ] || ci/install-deps.sh || { echo "main: installing dependencies failed" >&2; exit 3; }
+BUILD_DIR=${BUILD_DIR:-$ROOT/build}
+export BUILD_DIR
+[ "${SKIP_BUILD:-0}" = 1 ] || ci/build.sh || { echo "main: build failed" >&2; exit 3; }
+ACMESPEC=$BUILD_DIR/acmespec
+[ -x "$ACMESPEC" ] || { echo "main: $ACMESPEC not built" >&2; exit 3; }
+
+OUT=${OUT:-$ROOT/out}
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/acmespec-main.XXXXXX")
+# shellcheck disable=SC2317  # called from the exit trap
+_main_cleanup() {
+  # keep Pebble's log beside the reports, for the CI artefacts
+  if [ -f "$work/pebble/pebble.log" ]; then
+    cp "$work/pebble/pebble.log" "$OUT/pebble.log"
+  fi
+  rm -rf "$work"
+}
+# shellcheck source=ci/pebble.sh
+. ci/pebble.sh
+PEBBLE_EXIT_HOOKS+=(_main_cleanup)
+pebble_start "$work/pebble"
+
+args=(server "$PEBBLE_DIR_URL" --ca-bundle "$PEBBLE_CA_BUNDLE"
+      --http01-port "$HTTP01_PORT" --tlsalpn01-port "$TLSALPN01_PORT" --dns-port "$DNS_PORT"
+      -j "${JOBS:-4}" --junit "$OUT/acmespec-server.xml" --json "$OUT/acmespec-server.json")
+if [ -f cases/expect/pebble-2.4.json ]; then
+  args+=(--expect cases/expect/pebble-2.4.json)
+else
+  echo "main: cases/expect/pebble-2.4.json missing: running without expectations" >&2
+fi
+[ -t 1 ] || args+=(--no-color)
+args+=("$@")
+
+echo "main: acmespec ${args[*]}"
+echo
+start=$SECONDS
+set +e
+"$ACMESPEC" "${args[@]}"
+rc=$?
+set -e
+echo
+echo "main: acmespec exited $rc after $((SECONDS - start))s"
+
+xsd=
+for f in tests/data/junit.xsd ../shared/reference/junit.xsd; do
+  if [ -f "$f" ]; then xsd=$f; break; fi
+done
+if [ -f "$OUT/acmespec-server.xml" ] && [ -n "$xsd" ]; then
+  if xmllint --noout --schema "$xsd" "$OUT/acmespec-server.xml"; then
+    echo "main: JUnit report $OUT/acmespec-server.xml validates against $xsd"
+  else
+    echo "main: JUnit report does not validate against $xsd" >&2
+    # a report that CI systems cannot read is a harness failure
+    [ "$rc" -ne 0 ] || rc=3
+  fi
+elif [ "$rc" -ne 2 ]; then
+  echo "main: no JUnit report written" >&2
+  [ "$rc" -ne 0 ] || rc=3
+fi
+echo "main: reports in $OUT (acmespec-server.xml, acmespec-server.json, pebble.log)"
+exit "$rc"
