@@ -42,7 +42,7 @@ const struct acs_mockca_misbehaviour acs_mca_mb_table[MB_COUNT] = {
         F("authz-reused", NA, NULL, "authorizations are created already valid, orders start ready"),
     [MB_NO_ALTERNATE] = F("no-alternate-chains", NA, NULL,
                           "no Link rel=\"alternate\" to a second chain on certificates"),
-    [MB_CHAIN_EXTRA_TEXT] = F("chain-extra-text", NA, NULL,
+    [MB_CHAIN_EXTRA_TEXT] = V("chain-extra-text", NA, NULL,
                               "certificate chain with explanatory text around the PEM blocks"),
     [MB_CHAIN_PRIVATE_KEY] =
         F("chain-private-key", NA, NULL, "certificate chain followed by a PRIVATE KEY block"),
@@ -54,7 +54,7 @@ const struct acs_mockca_misbehaviour acs_mca_mb_table[MB_COUNT] = {
         F("directory-v1", NA, NULL,
           "ACME v1 shaped directory (new-reg, new-authz, new-cert, revoke-cert, key-change)"),
     [MB_CHALLENGE_URI] =
-        F("challenge-uri", NA, NULL, "challenges carry ACME v1's \"uri\" instead of \"url\""),
+        V("challenge-uri", NA, NULL, "challenges carry ACME v1's \"uri\" instead of \"url\""),
     [MB_NO_TOS] =
         F("no-tos", NA, NULL, "no termsOfService in the directory and no agreement required"),
     [MB_REPLAY_NONCE_INVALID] = F("replay-nonce-invalid", OPT, "N",
