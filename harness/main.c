@@ -720,8 +720,9 @@ static void selftest_one(void *ctx, const struct acs_case *c, struct acs_result 
 	pthread_mutex_lock(&st->em->lock);
 	n = st->em->counter++;
 	pthread_mutex_unlock(&st->em->lock);
-	snprintf(name_ok, sizeof(name_ok), "self%u-ok", n);
-	snprintf(name_ctl, sizeof(name_ctl), "self%u-control", n);
+	/* a dot keeps the names from looking like an unpredictable URL part */
+	snprintf(name_ok, sizeof(name_ok), "self%u.ok", n);
+	snprintf(name_ctl, sizeof(name_ctl), "self%u.ctl", n);
 	if (embedded_scenario(st->em, name_ok, c->baseline, NULL, eab, &url_ok, &err) != 0 ||
 	    embedded_scenario(st->em, name_ctl, c->baseline, c->control, eab, &url_ctl, &err) != 0) {
 		r->raw = ACS_ERROR;
