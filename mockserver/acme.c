@@ -2417,14 +2417,15 @@ static void do_challenge(struct mca_req *r, struct post *p)
 	}
 	if (want_owner(r, p, az->acct) != 0)
 		return;
-	if (!p->post_as_get) {
-		if (!json_is_object(p->payload)) {
+	if (!p->post_as_get || mca_mb(s, MB_POST_AS_GET_VALIDATES)) {
+		if (!p->post_as_get && !json_is_object(p->payload)) {
 			acs_mca_problem(r, 400, "malformed",
 			                "challenge response must be a JSON object");
 			return;
 		}
 		/* section 7.5.1: unknown fields are ignored, unless told otherwise */
-		if (mca_mb(s, MB_REJECT_UNKNOWN_FIELDS) && json_object_size(p->payload) > 0) {
+		if (!p->post_as_get && mca_mb(s, MB_REJECT_UNKNOWN_FIELDS) &&
+		    json_object_size(p->payload) > 0) {
 			acs_mca_problem(r, 400, "malformed",
 			                "unexpected fields in the challenge response");
 			return;

@@ -295,6 +295,9 @@ const struct acs_mockca_misbehaviour acs_mca_mb_table[MB_COUNT] = {
                                   "RFC 7797 unencoded payloads (b64: false) accepted"),
     [MB_DETACHED_PAYLOAD_OK] = V("accept-detached-payload", NA, NULL,
                                  "a JWS without payload member is taken as a POST-as-GET"),
+    [MB_POST_AS_GET_VALIDATES] =
+        V("post-as-get-validates", NA, NULL,
+          "a POST-as-GET of a pending challenge starts its validation (6.3: GET semantics)"),
     [MB_PAYLOAD_OMITTED_403] =
         V("payload-omitted-403", NA, NULL,
           "a JWS without payload member refused with 403 unauthorized, not 400 malformed"),
