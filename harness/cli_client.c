@@ -41,6 +41,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "harness/b64url.h"
 #include "harness/buf.h"
 #include "harness/catalog.h"
 #include "harness/err.h"
@@ -362,6 +363,10 @@ struct scenario {
 	int certificate;     /* 1 yes, 0 no, -1 not judged */
 	json_t *asserts;     /* borrowed array of strings (or NULL) */
 	json_t *output;      /* borrowed array of strings (or NULL) */
+	int eab;             /* the scenario requires External Account Binding */
+	int key_change;      /* the client is asked to roll its account key over */
+	int revoke;          /* the client is asked to revoke what it got */
+	int wildcard;        /* the first name is ordered as *.{domain} */
 };
 
 static const char *const predicates[] = {
@@ -369,7 +374,8 @@ static const char *const predicates[] = {
     "no-tight-poll",           "no-challenge-post-on-valid", "no-finalize-after-invalid",
     "only-get-directory",      "post-as-get-used",        "deprovisioned-http01",
     "deprovisioned-dns01",     "account-reused",          "csr-fresh-key",
-    "finalized",               "downloaded-certificate",  NULL};
+    "finalized",               "downloaded-certificate",  "revoked",
+    "key-changed",             NULL};
 
 static int known_predicate(const char *s)
 {
@@ -425,8 +431,10 @@ static int only_keys(const json_t *obj, const char *const *keys, const char *fil
 /* Parse and check c's "scenario"; misbehaviour names are checked against the CA's table. */
 static int scenario_parse(const struct acs_case *c, struct scenario *s, struct acs_err *err)
 {
-	static const char *const skeys[] = {"misbehave", "names", "challenge", "runs", "expect",
-					    NULL};
+	static const char *const skeys[] = {"misbehave", "names",      "challenge", "runs",
+					    "expect",    "eab",        "key_change", "revoke",
+					    "wildcard",  NULL};
+	static const char *const bkeys[] = {"eab", "key_change", "revoke", "wildcard", NULL};
 	static const char *const ekeys[] = {"exit", "certificate", "assert", "output_contains",
 					    NULL};
 	const struct acs_mockca_misbehaviour *mb;
@@ -489,6 +497,22 @@ static int scenario_parse(const struct acs_case *c, struct scenario *s, struct a
 					   f);
 		s->challenge = ch;
 	}
+	for (i = 0; bkeys[i] != NULL; i++) {
+		int *slot = i == 0 ? &s->eab : i == 1 ? &s->key_change : i == 2 ? &s->revoke
+										   : &s->wildcard;
+
+		v = json_object_get(sc, bkeys[i]);
+		if (v != NULL && !json_is_boolean(v))
+			return acs_err_set(err, ACS_E_INVAL,
+					   "%s: field \"scenario.%s\": expected true or false", f,
+					   bkeys[i]);
+		*slot = json_is_true(v);
+	}
+	if (s->wildcard && strcmp(s->challenge, "dns-01") != 0)
+		return acs_err_set(err, ACS_E_INVAL,
+				   "%s: field \"scenario.wildcard\": a wildcard needs \"challenge\": "
+				   "\"dns-01\"",
+				   f);
 	ex = json_object_get(sc, "expect");
 	if (ex != NULL && !json_is_object(ex))
 		return acs_err_set(err, ACS_E_INVAL, "%s: field \"scenario.expect\": expected an object",
@@ -1391,11 +1415,17 @@ static void p_retried_bad_nonce(struct judge *j)
 			 "was not reached");
 }
 
+/*
+ * C029: an invalid Replay-Nonce ("a+b/=") is ignored. Sending it back fails,
+ * and so does the next signed request after such a response carrying a
+ * nonce the CA never issued: a client that "repairs" the value (certbot
+ * re-encodes a+b/= as a-b_) has not ignored it either.
+ */
 static void p_ignored_invalid_nonce(struct judge *j)
 {
-	size_t i;
+	size_t i, k, n = json_array_size(j->log);
 
-	for (i = 0; i < json_array_size(j->log); i++) {
+	for (i = 0; i < n; i++) {
 		const json_t *e = json_array_get(j->log, i);
 		const char *nonce = jstr(jws_prot(e), "nonce");
 
@@ -1406,6 +1436,37 @@ static void p_ignored_invalid_nonce(struct judge *j)
 			      seqof(e), nonce ? nonce : "?");
 			return;
 		}
+	}
+	for (k = 1; k < n; k++) {
+		const json_t *f = json_array_get(j->log, k), *e = NULL;
+		const json_t *ck = json_object_get(f, "checks");
+		const char *nonce = jstr(jws_prot(f), "nonce"), *mb;
+		size_t m;
+
+		if (nonce == NULL)
+			continue;
+		for (m = 0; m < json_array_size(ck); m++) {
+			const json_t *x = json_array_get(ck, m);
+			const char *id = jstr(x, "id"), *msg = jstr(x, "message");
+
+			if (id != NULL && strcmp(id, "client.8555.6_5.nonce-fresh") == 0 &&
+			    msg != NULL && strstr(msg, "never issued") != NULL)
+				break;
+		}
+		if (m == json_array_size(ck))
+			continue;
+		/* the response just before it (validations aside) */
+		for (i = k; i-- > 0 && e == NULL;)
+			if (!is_method(json_array_get(j->log, i), "VALIDATE"))
+				e = json_array_get(j->log, i);
+		mb = e != NULL ? jstr(e, "misbehaviour") : NULL;
+		if (mb == NULL || strcmp(mb, "replay-nonce-invalid") != 0)
+			continue;
+		jfail(j, "ignored-invalid-nonce: right after #%lld gave the invalid Replay-Nonce "
+			 "\"a+b/=\", request #%lld sent the nonce \"%s\", which the CA never issued "
+			 "(the invalid value altered, not ignored) (C029)",
+		      seqof(e), seqof(f), nonce);
+		return;
 	}
 }
 
@@ -1687,7 +1748,7 @@ static void p_account_reused(struct judge *j)
 static void p_simple(struct judge *j, const char *name)
 {
 	size_t i;
-	int fin = 0, dl = 0;
+	int fin = 0, dl = 0, rv = 0, kc = 0;
 
 	for (i = 0; i < json_array_size(j->log); i++) {
 		const json_t *e = json_array_get(j->log, i);
@@ -1700,7 +1761,15 @@ static void p_simple(struct judge *j, const char *name)
 		fin |= is_method(e, "POST") && is_ep(e, "finalize");
 		dl |= is_method(e, "POST") && is_ep(e, "certificate") &&
 		      json_integer_value(json_object_get(e, "status")) == 200;
+		rv |= is_method(e, "POST") && is_ep(e, "revoke-cert") &&
+		      json_integer_value(json_object_get(e, "status")) == 200;
+		kc |= is_method(e, "POST") && is_ep(e, "key-change") &&
+		      json_integer_value(json_object_get(e, "status")) == 200;
 	}
+	if (strcmp(name, "revoked") == 0 && !rv)
+		jfail(j, "revoked: the CA never accepted a revocation from the client");
+	if (strcmp(name, "key-changed") == 0 && !kc)
+		jfail(j, "key-changed: the CA never accepted a key change from the client");
 	if (strcmp(name, "finalized") == 0 && !fin)
 		jfail(j, "finalized: the client never sent a finalize request");
 	if (strcmp(name, "downloaded-certificate") == 0 && !dl)
@@ -1890,6 +1959,30 @@ static void set_str(char **dst, const char *s)
 	*dst = s != NULL ? strdup(s) : NULL;
 }
 
+/*
+ * Make the mock-CA scenario require External Account Binding with a fresh
+ * key identifier and HMAC key, written into kid and hmac.
+ */
+static int scenario_eab(struct client_run *cr, const char *scn, char *kid, size_t kidlen,
+			char *hmac, size_t hmaclen, struct acs_err *err)
+{
+	unsigned char key[32];
+	char lab[16], *b64;
+	int rc;
+
+	rand_label(lab, sizeof(lab));
+	(void)snprintf(kid, kidlen, "acmespec-eab-%s", lab);
+	if (RAND_bytes(key, sizeof(key)) != 1)
+		return acs_err_set(err, ACS_E_CRYPTO, "cannot make an EAB key");
+	b64 = acs_b64url_encode(key, sizeof(key));
+	if (b64 == NULL)
+		return acs_err_set(err, ACS_E_NOMEM, "out of memory");
+	(void)snprintf(hmac, hmaclen, "%s", b64);
+	free(b64);
+	rc = acs_mockca_scenario_eab(cr->ca, scn, kid, hmac, err);
+	return rc != 0 ? acs_err_prefix(err, "cannot require EAB") : 0;
+}
+
 static void scenario_run(void *ctx, const struct acs_case *c, struct acs_result *r)
 {
 	struct client_run *cr = ctx;
@@ -1905,6 +1998,7 @@ static void scenario_run(void *ctx, const struct acs_case *c, struct acs_result 
 	char scn[80], workdir[PATH_MAX], acme_dir[PATH_MAX + 64], webroot[PATH_MAX + 16];
 	char http_port[16], alpn_port[16], runbuf[8], domains_c[MAX_NAMES * 130];
 	char domains_s[MAX_NAMES * 130], why[512];
+	char ordered[MAX_NAMES][128], eab_kid[64] = "", eab_hmac[64] = "", wild[140] = "";
 	char **envp = NULL, **argv = NULL;
 	char *dir_url = NULL;
 	json_t *log = NULL;
@@ -1957,6 +2051,11 @@ static void scenario_run(void *ctx, const struct acs_case *c, struct acs_result 
 			goto out;
 		}
 	}
+	if (s.eab && scenario_eab(cr, scn, eab_kid, sizeof(eab_kid), eab_hmac, sizeof(eab_hmac),
+				  &err) != 0) {
+		set_str(&r->message, err.msg);
+		goto out;
+	}
 	dir_url = acs_mockca_directory_url(cr->ca, scn);
 	rt = calloc(1, sizeof(*rt));
 	cap = calloc(1, sizeof(*cap));
@@ -1982,14 +2081,19 @@ static void scenario_run(void *ctx, const struct acs_case *c, struct acs_result 
 		rand_label(lab, sizeof(lab));
 		(void)snprintf(rt->names[k], sizeof(rt->names[k]), "%s%s%.0d.acmespec.test", lab,
 			       k > 0 ? "-" : "", k > 0 ? k + 1 : 0);
+		/* routes keep the base name; the client orders *.NAME for a wildcard */
+		(void)snprintf(ordered[k], sizeof(ordered[k]), "%s%s",
+			       k == 0 && s.wildcard ? "*." : "", rt->names[k]);
 		l = strlen(domains_c);
 		(void)snprintf(domains_c + l, sizeof(domains_c) - l, "%s%s", k ? "," : "",
-			       rt->names[k]);
+			       ordered[k]);
 		l = strlen(domains_s);
 		(void)snprintf(domains_s + l, sizeof(domains_s) - l, "%s%s", k ? " " : "",
-			       rt->names[k]);
+			       ordered[k]);
 	}
 	rt->nnames = s.names;
+	if (s.wildcard)
+		(void)snprintf(wild, sizeof(wild), "%s", ordered[0]);
 	(void)snprintf(rt->webroot, sizeof(rt->webroot), "%s", webroot);
 	rt->http01_port = cr->cli->http01_port != ACS_CLI_PORT_UNSET ? cr->cli->http01_port
 								      : free_port();
@@ -2023,6 +2127,12 @@ static void scenario_run(void *ctx, const struct acs_case *c, struct acs_result 
 		    {"case", "ACMESPEC_CASE", c->id},
 		    {"workdir", "ACMESPEC_WORKDIR", workdir},
 		    {"run", "ACMESPEC_RUN", runbuf},
+		    /* scenario features: the environment only has them when they are on */
+		    {"eab_kid", s.eab ? "ACMESPEC_EAB_KID" : NULL, eab_kid},
+		    {"eab_hmac", s.eab ? "ACMESPEC_EAB_HMAC" : NULL, eab_hmac},
+		    {"key_change", "ACMESPEC_KEY_CHANGE", s.key_change ? "1" : "0"},
+		    {"revoke", "ACMESPEC_REVOKE", s.revoke ? "1" : "0"},
+		    {"wildcard", s.wildcard ? "ACMESPEC_WILDCARD" : NULL, wild},
 		};
 
 		(void)snprintf(runbuf, sizeof(runbuf), "1");
@@ -2138,7 +2248,7 @@ static void scenario_run(void *ctx, const struct acs_case *c, struct acs_result 
 		int got;
 
 		why[0] = '\0';
-		got = got_certificate(cr, scn, log, rt->names, rt->nnames, why, sizeof(why));
+		got = got_certificate(cr, scn, log, ordered, rt->nnames, why, sizeof(why));
 		(void)acs_buf_printf(&exp, ", %s", s.certificate ? "a certificate for exactly the "
 								  "scenario's names, downloaded"
 								: "no certificate issued");

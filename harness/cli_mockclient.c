@@ -54,12 +54,20 @@ enum mc_sw {
 	SW_ACCEPT_V1_DIRECTORY,
 	SW_ALPN_EXTRA_SAN,
 	SW_ALPN_NONCRITICAL,
+	SW_ALPN_UNPROVISIONED,
+	SW_B64_FALSE_POST_AS_GET,
 	SW_BADNONCE_REUSE_NONCE,
+	SW_BODY_NOT_UTF8,
 	SW_CRASH_ON_MALFORMED,
 	SW_CSR_ACCOUNT_KEY,
 	SW_CSR_MISSING_NAME,
+	SW_CSR_NOT_DER,
+	SW_EAB_NOT_MAC,
 	SW_EAB_OMIT,
+	SW_EAB_OTHER_KEY,
 	SW_EAB_WITH_NONCE,
+	SW_EAB_WRONG_KID,
+	SW_EAB_WRONG_URL,
 	SW_EXPECT_PENDING_ORDER,
 	SW_FETCH_ALTERNATES_GET,
 	SW_FINALIZE_AFTER_INVALID,
@@ -69,10 +77,13 @@ enum mc_sw {
 	SW_HTTP01_TRAILING_NEWLINE,
 	SW_IGNORE_RETRY_AFTER,
 	SW_KEYAUTH_WRONG,
+	SW_KEYCHANGE_INNER_NONCE,
 	SW_MAILTO_HFIELDS,
 	SW_NO_ACCEPT_LANGUAGE,
 	SW_NO_BADNONCE_RETRY,
 	SW_NO_DEPROVISION,
+	SW_NO_JWK_NO_KID,
+	SW_ORDER_FETCH_EMPTY_OBJECT,
 	SW_NO_TOS_AGREE,
 	SW_POST_CHALLENGE_ON_VALID,
 	SW_RELY_ON_ORDER,
@@ -81,6 +92,7 @@ enum mc_sw {
 	SW_REVOKE_BAD_REASON,
 	SW_STRICT_DIRECTORY,
 	SW_TIGHT_POLL,
+	SW_TWO_SIGNATURES,
 	SW_USE_INVALID_NONCE,
 	SW_WILDCARD_TXT_STAR,
 	SW_COUNT
@@ -100,14 +112,25 @@ static const struct mc_switch switches[SW_COUNT] = {
     [SW_ALPN_EXTRA_SAN] = {"alpn-extra-san", "tls-alpn-01 certificate with a second dNSName"},
     [SW_ALPN_NONCRITICAL] = {"alpn-noncritical",
                              "tls-alpn-01 acmeIdentifier extension not critical"},
+    [SW_ALPN_UNPROVISIONED] = {"alpn-unprovisioned",
+                               "tls-alpn-01: answer the challenge but serve no certificate for "
+                               "the name"},
+    [SW_B64_FALSE_POST_AS_GET] = {"b64-false-post-as-get",
+                                  "POST-as-GET with the unencoded payload option (b64: false)"},
     [SW_BADNONCE_REUSE_NONCE] = {"badnonce-reuse-nonce",
                                  "retry a badNonce with the rejected nonce, not the error's"},
+    [SW_BODY_NOT_UTF8] = {"body-not-utf8", "signed requests whose JSON body is not UTF-8"},
     [SW_CRASH_ON_MALFORMED] = {"crash-on-malformed",
                                "abort (SIGABRT) on a response lacking a required field"},
     [SW_CSR_ACCOUNT_KEY] = {"csr-account-key", "the CSR carries the account key"},
     [SW_CSR_MISSING_NAME] = {"csr-missing-name", "the CSR leaves the last name of the order out"},
+    [SW_CSR_NOT_DER] = {"csr-not-der", "finalize with a csr that is not a DER CSR"},
+    [SW_EAB_NOT_MAC] = {"eab-not-mac", "EAB protected header with alg ES256, not a MAC"},
     [SW_EAB_OMIT] = {"eab-omit", "no externalAccountBinding even when the CA requires one"},
+    [SW_EAB_OTHER_KEY] = {"eab-other-key", "EAB payload: a key other than the account key"},
     [SW_EAB_WITH_NONCE] = {"eab-with-nonce", "a nonce in the EAB protected header"},
+    [SW_EAB_WRONG_KID] = {"eab-wrong-kid", "EAB kid other than the one the CA gave"},
+    [SW_EAB_WRONG_URL] = {"eab-wrong-url", "EAB url other than the newAccount URL"},
     [SW_EXPECT_PENDING_ORDER] = {"expect-pending-order",
                                  "give up when a new order is not \"pending\" (e.g. ready)"},
     [SW_FETCH_ALTERNATES_GET] = {"fetch-alternates-get",
@@ -125,11 +148,16 @@ static const struct mc_switch switches[SW_COUNT] = {
                                "retry and poll after 100 ms whatever Retry-After says"},
     [SW_KEYAUTH_WRONG] = {"keyauth-wrong",
                           "answer every challenge with a wrong key authorization"},
+    [SW_KEYCHANGE_INNER_NONCE] = {"keychange-inner-nonce",
+                                  "--key-change: a nonce in the inner JWS"},
     [SW_MAILTO_HFIELDS] = {"mailto-hfields", "contact mailto:a@b.test?subject=x"},
     [SW_NO_ACCEPT_LANGUAGE] = {"no-accept-language", "send no Accept-Language header"},
     [SW_NO_BADNONCE_RETRY] = {"no-badnonce-retry", "give up on the first badNonce"},
     [SW_NO_DEPROVISION] = {"no-deprovision",
                            "leave http-01 files (--webroot) and dns-01 records in place"},
+    [SW_NO_JWK_NO_KID] = {"no-jwk-no-kid", "protected headers with neither jwk nor kid"},
+    [SW_ORDER_FETCH_EMPTY_OBJECT] = {"order-fetch-empty-object",
+                                     "fetch orders with the payload {} instead of \"\""},
     [SW_NO_TOS_AGREE] = {"no-tos-agree", "never send termsOfServiceAgreed"},
     [SW_POST_CHALLENGE_ON_VALID] = {"post-challenge-on-valid",
                                     "POST to a challenge of an authorization already valid"},
@@ -143,6 +171,8 @@ static const struct mc_switch switches[SW_COUNT] = {
     [SW_STRICT_DIRECTORY] = {"strict-directory",
                              "refuse a directory with fields it does not know"},
     [SW_TIGHT_POLL] = {"tight-poll", "poll authorizations and orders without any pause"},
+    [SW_TWO_SIGNATURES] = {"two-signatures",
+                           "JWS in the general serialization with two signatures"},
     [SW_USE_INVALID_NONCE] = {"use-invalid-nonce",
                               "use a Replay-Nonce even when it is not base64url"},
     [SW_WILDCARD_TXT_STAR] = {"wildcard-txt-star",
@@ -171,6 +201,7 @@ static const struct opt opts[] = {
     {"eab-kid", 1, "KID", "external account binding key identifier"},
     {"help", 0, NULL, "show this help and the misbehaviours"},
     {"http01-port", 1, "PORT", "port of the http-01 responder (default 80)"},
+    {"key-change", 0, NULL, "roll the account key over (keyChange) right after newAccount"},
     {"misbehave", 1, "NAME", "commit a misbehaviour (repeatable; list below)"},
     {"no-agree-tos", 0, NULL, "do not agree to the terms of service"},
     {"revoke", 0, NULL, "revoke the certificate once downloaded"},
@@ -207,7 +238,9 @@ struct mc {
 	int tlsalpn01_port;
 	int agree_tos;
 	int revoke;
+	int key_change;
 	int verbose;
+	acs_mis_set inner_mis; /* the key-change inner-JWS misbehaviours of misbehave.h */
 
 	/* dns-01 records to remove at the end */
 	char *dns_names[MC_MAX_NAMES];
@@ -349,6 +382,47 @@ static int out_of_time(struct mc *mc, long next_ms)
 }
 
 /*
+ * The body misbehaviours, applied to a finished flattened JWS (*body is
+ * replaced): two-signatures (general serialization, the signature twice)
+ * and body-not-utf8 (a member holding the byte 0xFF). -1 on ENOMEM (*body
+ * freed and NULL).
+ */
+static int reshape_body(struct mc *mc, char **body)
+{
+	struct acs_buf b;
+
+	if (mc->sw[SW_TWO_SIGNATURES]) {
+		json_t *flat = json_loads(*body, 0, NULL), *gen;
+		json_t *sig = json_pack("{s:O?,s:O?}", "protected", json_object_get(flat, "protected"),
+		                        "signature", json_object_get(flat, "signature"));
+
+		gen = json_pack("{s:O?,s:[O,O]}", "payload", json_object_get(flat, "payload"),
+		                "signatures", sig, sig);
+		free(*body);
+		*body = gen != NULL ? json_dumps(gen, JSON_COMPACT) : NULL;
+		json_decref(flat);
+		json_decref(sig);
+		json_decref(gen);
+		if (*body == NULL)
+			return -1;
+	}
+	if (mc->sw[SW_BODY_NOT_UTF8] && (*body)[0] == '{') {
+		acs_buf_init(&b, 0);
+		if (acs_buf_printf(&b, "{\"acmespec\":\"\xff\",%s", *body + 1) != 0) {
+			acs_buf_free(&b);
+			free(*body);
+			*body = NULL;
+			return -1;
+		}
+		free(*body);
+		*body = acs_buf_steal(&b);
+		if (*body == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+/*
  * One signed request sent by this file: a flattened JWS over the cached
  * nonce (or a fresh one from newNonce).
  */
@@ -367,12 +441,18 @@ static int send_jws(struct mc *mc, const char *url, const char *payload, int use
 		goto out;
 	json_object_set_new(hdr, "nonce", json_string(nonce));
 	json_object_set_new(hdr, "url", json_string(url));
-	if (use_jwk)
+	if (mc->sw[SW_NO_JWK_NO_KID])
+		; /* the key source left out on purpose (6.2: one of them MUST be there) */
+	else if (use_jwk)
 		json_object_set_new(hdr, "jwk", acs_jwk_public(mc->akey));
 	else
 		json_object_set_new(hdr, "kid", json_string(mc->kid));
-	body = acs_acme_jws(mc->akey, NULL, 0, hdr, payload, strlen(payload), 0, err);
-	if (body == NULL) {
+	body = acs_acme_jws(mc->akey, NULL, 0, hdr, payload, strlen(payload),
+	                    payload[0] == '\0' && mc->sw[SW_B64_FALSE_POST_AS_GET]
+	                        ? ACS_MIS_BIT(ACS_MIS_B64_FALSE)
+	                        : 0,
+	                    err);
+	if (body == NULL || reshape_body(mc, &body) != 0) {
 		rc = err->code != 0 ? err->code : ACS_E_NOMEM;
 		goto out;
 	}
@@ -439,11 +519,15 @@ static int mc_post(struct mc *mc, const char *url, const char *payload, int use_
 	struct acs_err err;
 	char *nonce = NULL;
 	int badnonce = 0, retries = 0;
+	acs_mis_set mis = mc->mis;
 
+	/* kid-unknown is about kid: requests signed with jwk (newAccount) stay correct */
+	if (use_jwk)
+		mis &= ~ACS_MIS_BIT(ACS_MIS_KID_UNKNOWN);
 	*out = NULL;
 	for (;;) {
 		acs_err_clear(&err);
-		if (mc->mis != 0) {
+		if (mis != 0) {
 			/* the request misbehaviours of misbehave.h live in the engine's builder */
 			struct acs_acme_post p;
 
@@ -453,7 +537,7 @@ static int mc_post(struct mc *mc, const char *url, const char *payload, int use_
 			p.kid = use_jwk ? NULL : mc->kid;
 			p.payload = payload;
 			p.payload_len = payload != NULL ? strlen(payload) : 0;
-			p.mis = mc->mis;
+			p.mis = mis;
 			p.account_url = mc->kid;
 			p.extra_headers = plain_headers;
 			if (acs_acme_post(s, &p, &r, &err) != 0) {
@@ -533,8 +617,10 @@ static int mc_post(struct mc *mc, const char *url, const char *payload, int use_
 static int mc_fetch(struct mc *mc, const char *what, const char *url, struct acs_acme_resp **out)
 {
 	struct acs_acme_resp *r = NULL;
+	const char *payload =
+	    mc->sw[SW_ORDER_FETCH_EMPTY_OBJECT] && strcmp(what, "order") == 0 ? "{}" : NULL;
 	int rc = mc->sw[SW_GET_RESOURCES] ? mc_plain(mc, "GET", url, &r)
-	                                  : mc_post(mc, url, NULL, 0, &r);
+	                                  : mc_post(mc, url, payload, 0, &r);
 
 	*out = NULL;
 	if (rc != 0)
@@ -656,8 +742,30 @@ static json_t *make_eab(struct mc *mc, const char *url)
 		say("--eab-hmac: %s", err.msg);
 		goto out;
 	}
-	hdr = json_pack("{s:s, s:s, s:s}", "alg", "HS256", "kid", mc->eab_kid, "url", url);
-	jwk = acs_jwk_public(mc->akey);
+	hdr = json_pack("{s:s, s:s, s:s}", "alg", mc->sw[SW_EAB_NOT_MAC] ? "ES256" : "HS256", "kid",
+	                mc->eab_kid, "url", url);
+	if (hdr != NULL && mc->sw[SW_EAB_WRONG_KID]) {
+		struct acs_buf b;
+
+		acs_buf_init(&b, 0);
+		acs_buf_printf(&b, "%s-not-mine", mc->eab_kid);
+		json_object_set_new(hdr, "kid", json_string(b.data != NULL ? b.data : "x"));
+		acs_buf_free(&b);
+	}
+	if (hdr != NULL && mc->sw[SW_EAB_WRONG_URL] && acs_acme_dir_url(mc->s, "newNonce") != NULL)
+		json_object_set_new(hdr, "url", json_string(acs_acme_dir_url(mc->s, "newNonce")));
+	if (mc->sw[SW_EAB_OTHER_KEY]) {
+		struct acs_key *other = NULL;
+
+		if (acs_key_generate(&other, ACS_KEY_EC256, &err) != 0) {
+			say("cannot make a key: %s", err.msg);
+			goto out;
+		}
+		jwk = acs_jwk_public(other);
+		acs_key_free(other);
+	} else {
+		jwk = acs_jwk_public(mc->akey);
+	}
 	if (hdr == NULL || jwk == NULL)
 		goto out;
 	if (mc->sw[SW_EAB_WITH_NONCE] && mc->s->nonce != NULL)
@@ -747,6 +855,91 @@ out:
 	json_decref(p);
 	json_decref(contacts);
 	free(text);
+	return rc;
+}
+
+/*
+ * 7.3.5: roll the account key over. The inner JWS (signed with the new key,
+ * jwk, same url, no nonce) carries {account, oldKey}; the outer one is
+ * signed with the current key. The inner-* request misbehaviours of
+ * misbehave.h and keychange-inner-nonce break it on purpose.
+ */
+static int key_change(struct mc *mc)
+{
+	const char *url = acs_acme_dir_url(mc->s, "keyChange");
+	acs_mis_set im = mc->inner_mis, sign_mis = 0;
+	struct acs_key *nk = NULL, *wrong = NULL;
+	struct acs_acme_resp *r = NULL;
+	struct acs_err err;
+	json_t *ihdr = NULL, *ipl = NULL, *oldjwk = NULL;
+	char *itext = NULL, *inner = NULL;
+	struct acs_buf acct;
+	int rc = -1;
+
+	acs_err_clear(&err);
+	acs_buf_init(&acct, 8192);
+	if (url == NULL) {
+		say("the directory has no keyChange URL");
+		goto out;
+	}
+	if (acs_key_generate(&nk, ACS_KEY_EC256, &err) != 0 ||
+	    (ACS_MIS_HAS(im, ACS_MIS_INNER_OLDKEY_WRONG) &&
+	     acs_key_generate(&wrong, ACS_KEY_EC256, &err) != 0)) {
+		say("cannot make a key: %s", err.msg);
+		goto out;
+	}
+	ihdr = json_object();
+	if (ihdr == NULL)
+		goto out;
+	if (ACS_MIS_HAS(im, ACS_MIS_INNER_KID))
+		json_object_set_new(ihdr, "kid", json_string(mc->kid));
+	else
+		json_object_set_new(ihdr, "jwk", acs_jwk_public(nk));
+	if (ACS_MIS_HAS(im, ACS_MIS_INNER_URL_MISMATCH) && acs_acme_dir_url(mc->s, "newNonce") != NULL)
+		json_object_set_new(ihdr, "url", json_string(acs_acme_dir_url(mc->s, "newNonce")));
+	else
+		json_object_set_new(ihdr, "url", json_string(url));
+	if (mc->sw[SW_KEYCHANGE_INNER_NONCE])
+		json_object_set_new(ihdr, "nonce", json_string("AAAAAAAAAAAAAAAAAAAAAA"));
+	if (ACS_MIS_HAS(im, ACS_MIS_INNER_SIG_CORRUPT))
+		sign_mis |= ACS_MIS_BIT(ACS_MIS_SIG_CORRUPT);
+	acs_buf_printf(&acct, "%s%s", mc->kid, ACS_MIS_HAS(im, ACS_MIS_INNER_ACCOUNT_WRONG) ? "0" : "");
+	oldjwk = acs_jwk_public(wrong != NULL ? wrong : mc->akey);
+	ipl = json_pack("{s:s?,s:O?}", "account", acct.data, "oldKey", oldjwk);
+	itext = ipl != NULL ? json_dumps(ipl, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	if (itext == NULL)
+		goto out;
+	if (ACS_MIS_HAS(im, ACS_MIS_INNER_NOT_JWS)) {
+		inner = itext;
+		itext = NULL;
+	} else {
+		inner = acs_acme_jws(nk, NULL, 0, ihdr, itext, strlen(itext), sign_mis, &err);
+		if (inner == NULL) {
+			say("cannot sign the inner JWS: %s", err.msg);
+			goto out;
+		}
+	}
+	if (mc_post(mc, url, inner, 0, &r) != 0)
+		goto out;
+	if (r->http->status != 200) {
+		fail_resp("keyChange", r);
+		goto out;
+	}
+	acs_key_free(mc->akey);
+	mc->akey = nk;
+	nk = NULL;
+	say("account key rolled over");
+	rc = 0;
+out:
+	acs_acme_resp_free(r);
+	acs_key_free(nk);
+	acs_key_free(wrong);
+	json_decref(ihdr);
+	json_decref(ipl);
+	json_decref(oldjwk);
+	free(itext);
+	free(inner);
+	acs_buf_free(&acct);
 	return rc;
 }
 
@@ -983,11 +1176,14 @@ static int provision(struct mc *mc, const json_t *authz, const json_t *chal, con
 		                       : mc->sw[SW_ALPN_EXTRA_SAN] ? ACS_ALPN_EXTRA_SAN
 		                                                   : ACS_ALPN_OK;
 
-		if (acs_alpn_set(mc->resp, &id, ka, m, mc->s->transcript) != 0) {
+		if (mc->sw[SW_ALPN_UNPROVISIONED]) {
+			say("tls-alpn-01 for %s not provisioned (alpn-unprovisioned)", id.value);
+		} else if (acs_alpn_set(mc->resp, &id, ka, m, mc->s->transcript) != 0) {
 			say("cannot provision tls-alpn-01");
 			goto out;
+		} else {
+			acs_acme_remember(mc->s, 2, id.value, &id);
 		}
-		acs_acme_remember(mc->s, 2, id.value, &id);
 	} else {
 		struct acs_buf b;
 		char *digest = acs_keyauth_digest_b64(ka);
@@ -1299,7 +1495,10 @@ static int finalize(struct mc *mc)
 		say("cannot make the CSR: %s", err.msg);
 		goto out;
 	}
-	csr = acs_b64url_encode(der, der_len);
+	if (mc->sw[SW_CSR_NOT_DER])
+		csr = acs_b64url_encode((const unsigned char *)"acmespec: not a CSR", 19);
+	else
+		csr = acs_b64url_encode(der, der_len);
 	if (csr == NULL)
 		goto out;
 	{
@@ -1487,7 +1686,9 @@ static void usage(FILE *f)
 	           "A conformant ACME client made of the mock client engine: new account,\n"
 	           "new order, challenges, finalize, download (and --revoke). --misbehave\n"
 	           "breaks it on purpose: the negative controls of the client scenarios.\n"
-	           "Exit 0: certificate obtained; 1: the flow failed; 2: usage; 3: set-up.\n\n"
+	           "Exit 0: certificate obtained; 1: the flow failed; 2: usage; 3: set-up.\n"
+	           "Under acmespec client, ACMESPEC_EAB_KID/ACMESPEC_EAB_HMAC, ACMESPEC_KEY_CHANGE=1\n"
+	           "and ACMESPEC_REVOKE=1 stand for --eab-kid/--eab-hmac, --key-change, --revoke.\n\n"
 	           "options:\n");
 	for (i = 0; i < NOPTS; i++) {
 		char left[64];
@@ -1532,7 +1733,11 @@ static int set_misbehaviour(struct mc *mc, const char *name)
 	m = acs_mis_parse(name);
 	if (m < 0)
 		return -1;
-	mc->mis |= ACS_MIS_BIT(m);
+	/* the inner-JWS misbehaviours belong to --key-change only */
+	if ((ACS_MIS_BIT(m) & ACS_MIS_INNER_MASK) != 0)
+		mc->inner_mis |= ACS_MIS_BIT(m);
+	else
+		mc->mis |= ACS_MIS_BIT(m);
 	return 0;
 }
 
@@ -1649,6 +1854,8 @@ static int parse_args(struct mc *mc, int argc, char **argv)
 			mc->agree_tos = 0;
 		} else if (strcmp(name, "revoke") == 0) {
 			mc->revoke = 1;
+		} else if (strcmp(name, "key-change") == 0) {
+			mc->key_change = 1;
 		} else if (strcmp(name, "timeout") == 0) {
 			if (parse_int(arg, 1, 3600, &v) != 0) {
 				say("--timeout: expected 1 to 3600 seconds, got \"%s\"", arg);
@@ -1741,6 +1948,33 @@ static int write_cert(struct mc *mc)
 	return 0;
 }
 
+/*
+ * What a scenario of `acmespec client` asks for reaches this client through
+ * the environment too (docs/case-format.md, "What COMMAND gets"), so the
+ * same command line serves every scenario: ACMESPEC_EAB_KID and
+ * ACMESPEC_EAB_HMAC when no --eab-kid was given, ACMESPEC_KEY_CHANGE=1 and
+ * ACMESPEC_REVOKE=1 as --key-change and --revoke.
+ */
+static int env_defaults(struct mc *mc)
+{
+	const char *k = getenv("ACMESPEC_EAB_KID"), *h = getenv("ACMESPEC_EAB_HMAC");
+	const char *kc = getenv("ACMESPEC_KEY_CHANGE"), *rv = getenv("ACMESPEC_REVOKE");
+
+	if (mc->eab_kid == NULL && k != NULL && k[0] != '\0') {
+		if (h == NULL || h[0] == '\0') {
+			say("ACMESPEC_EAB_KID without ACMESPEC_EAB_HMAC");
+			return -1;
+		}
+		mc->eab_kid = k;
+		mc->eab_hmac = h;
+	}
+	if (kc != NULL && strcmp(kc, "1") == 0)
+		mc->key_change = 1;
+	if (rv != NULL && strcmp(rv, "1") == 0)
+		mc->revoke = 1;
+	return 0;
+}
+
 int acs_cmd_mock_client(int argc, char **argv)
 {
 	struct mc mc;
@@ -1753,6 +1987,8 @@ int acs_cmd_mock_client(int argc, char **argv)
 	mc.agree_tos = 1;
 	mc.deadline = 60;
 	prc = parse_args(&mc, argc, argv);
+	if (prc == 0)
+		prc = env_defaults(&mc);
 	if (prc != 0) {
 		free(mc.domains_copy);
 		return prc > 0 ? 0 : 2;
@@ -1770,7 +2006,8 @@ int acs_cmd_mock_client(int argc, char **argv)
 	if (start(&mc) != 0)
 		goto out;
 	rc = 1;
-	if (directory(&mc) != 0 || new_account(&mc) != 0 || new_order(&mc) != 0 ||
+	if (directory(&mc) != 0 || new_account(&mc) != 0 ||
+	    (mc.key_change && key_change(&mc) != 0) || new_order(&mc) != 0 ||
 	    authorize(&mc) != 0 || finalize(&mc) != 0 || download(&mc) != 0 ||
 	    write_cert(&mc) != 0)
 		goto out;
