@@ -20,7 +20,7 @@ char *acs_b64url_encode(const void *data, size_t len);
  * "invalid base64url: padding '=' at offset 12" and leaves *out untouched.
  */
 int acs_b64url_decode(const char *s, size_t len, unsigned char **out, size_t *outlen,
-		      struct acs_err *err);
+                      struct acs_err *err);
 
 /* 1 when s (len chars) is non-empty, canonical, unpadded base64url. */
 int acs_b64url_valid(const char *s, size_t len);

@@ -28,8 +28,7 @@ int acs_buf_append(struct acs_buf *b, const void *p, size_t n);
 int acs_buf_puts(struct acs_buf *b, const char *s);
 
 /* Append printf-style text; ACS_E_TOOBIG when it would pass the cap. */
-int acs_buf_printf(struct acs_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+int acs_buf_printf(struct acs_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int acs_buf_vprintf(struct acs_buf *b, const char *fmt, va_list ap);
 
 /* Forget the content but keep the allocation and cap. */

@@ -17,10 +17,9 @@
 #include <sys/stat.h>
 
 /* Fields every case may carry; "steps" / "scenario" depend on the side. */
-static const char *const common_fields[] = {"id",    "rfc",         "section", "level",
-                                            "title", "requirement", "tags",    "covers",
-                                            "needs", "control",     "notes",
-                                            "baseline", NULL};
+static const char *const common_fields[] = {
+    "id",     "rfc",   "section", "level", "title",    "requirement", "tags",
+    "covers", "needs", "control", "notes", "baseline", NULL};
 
 static const char *const known_rfcs[] = {"8555", "8737", "8738", "9773", "v1v2", "boulder", NULL};
 

@@ -13,15 +13,15 @@
 
 enum acs_level { ACS_MUST = 0, ACS_SHOULD = 1, ACS_MAY = 2 };
 
-const char *acs_level_name(enum acs_level l); /* "MUST", "SHOULD", "MAY" */
+const char *acs_level_name(enum acs_level l);            /* "MUST", "SHOULD", "MAY" */
 int acs_level_parse(const char *s, enum acs_level *out); /* case-insensitive */
 
 struct acs_case {
-	char *id;          /* <side>.<rfc>.<section with _>.<slug> */
-	char *file;        /* path it was loaded from */
-	char *side;        /* "server" or "client" */
-	char *rfc;         /* "8555", "8737", "8738", "9773" */
-	char *section;     /* "6.5.1" (dots), derived from and checked against id */
+	char *id;      /* <side>.<rfc>.<section with _>.<slug> */
+	char *file;    /* path it was loaded from */
+	char *side;    /* "server" or "client" */
+	char *rfc;     /* "8555", "8737", "8738", "9773" */
+	char *section; /* "6.5.1" (dots), derived from and checked against id */
 	enum acs_level level;
 	char *title;       /* one line */
 	char *requirement; /* the RFC's words */
@@ -47,11 +47,11 @@ struct acs_catalog {
  * *out: new catalog, free with acs_catalog_free.
  */
 int acs_catalog_load(struct acs_catalog **out, const char *dir, const char *side,
-		     struct acs_err *err);
+                     struct acs_err *err);
 
 /* Load one case file (for tests and error reporting). */
 int acs_case_load_file(struct acs_case *out, const char *path, const char *side,
-		       struct acs_err *err);
+                       struct acs_err *err);
 void acs_case_clear(struct acs_case *c);
 
 void acs_catalog_free(struct acs_catalog *cat); /* NULL allowed */
@@ -66,10 +66,13 @@ const struct acs_case *acs_catalog_find(const struct acs_catalog *cat, const cha
  * SHOULD); tags: any may match.
  */
 struct acs_filter {
-	const char *const *globs; size_t nglobs;
-	const char *const *sections; size_t nsections;
-	int level;          /* -1: any; else enum acs_level */
-	const char *const *tags; size_t ntags;
+	const char *const *globs;
+	size_t nglobs;
+	const char *const *sections;
+	size_t nsections;
+	int level; /* -1: any; else enum acs_level */
+	const char *const *tags;
+	size_t ntags;
 };
 
 int acs_case_matches(const struct acs_case *c, const struct acs_filter *f);

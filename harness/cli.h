@@ -16,17 +16,17 @@ enum acs_cli_cmd {
 	ACS_CMD_SELFTEST = 1 << 4
 };
 
-#define ACS_CLI_MAX_MULTI 64
+#define ACS_CLI_MAX_MULTI  64
 #define ACS_CLI_PORT_UNSET (-2)
 
 struct acs_cli {
 	enum acs_cli_cmd cmd;
-	const char *url;            /* server: directory URL, or NULL for the embedded mock CA */
-	char **client_argv;         /* client: the command after "--" (borrowed from argv) */
+	const char *url;    /* server: directory URL, or NULL for the embedded mock CA */
+	char **client_argv; /* client: the command after "--" (borrowed from argv) */
 	int client_argc;
 
 	const char *ca_bundle;
-	const char *bind;           /* responder bind address */
+	const char *bind; /* responder bind address */
 	int http01_port;
 	int tlsalpn01_port;
 	int dns_port;
@@ -40,12 +40,12 @@ struct acs_cli {
 	const char *junit;
 	const char *json;
 	const char *cases_dir;
-	const char *side;           /* list: "server", "client" or NULL for both */
+	const char *side; /* list: "server", "client" or NULL for both */
 	int verbose;
 	int no_color;
 	int allow_production;
-	const char *client_name;    /* client: ready-made recipe instead of a command */
-	int keep_workdir;           /* client: keep each scenario's work directory */
+	const char *client_name; /* client: ready-made recipe instead of a command */
+	int keep_workdir;        /* client: keep each scenario's work directory */
 	int help;
 	int version;
 

@@ -58,19 +58,32 @@ void acs_err_clear(struct acs_err *err)
 const char *acs_strerror(int code)
 {
 	switch (code) {
-	case ACS_OK: return "success";
-	case ACS_E_NOMEM: return "out of memory";
-	case ACS_E_INVAL: return "invalid argument";
-	case ACS_E_TOOBIG: return "size limit exceeded";
-	case ACS_E_CRYPTO: return "cryptographic operation failed";
-	case ACS_E_IO: return "input/output error";
-	case ACS_E_TIMEOUT: return "timed out";
-	case ACS_E_PARSE: return "parse error";
-	case ACS_E_VERIFY: return "verification failed";
-	case ACS_E_UNSUPPORTED: return "not supported";
-	case ACS_E_NOTFOUND: return "not found";
-	case ACS_E_STATE: return "wrong state";
-	default: return "unknown error";
+	case ACS_OK:
+		return "success";
+	case ACS_E_NOMEM:
+		return "out of memory";
+	case ACS_E_INVAL:
+		return "invalid argument";
+	case ACS_E_TOOBIG:
+		return "size limit exceeded";
+	case ACS_E_CRYPTO:
+		return "cryptographic operation failed";
+	case ACS_E_IO:
+		return "input/output error";
+	case ACS_E_TIMEOUT:
+		return "timed out";
+	case ACS_E_PARSE:
+		return "parse error";
+	case ACS_E_VERIFY:
+		return "verification failed";
+	case ACS_E_UNSUPPORTED:
+		return "not supported";
+	case ACS_E_NOTFOUND:
+		return "not found";
+	case ACS_E_STATE:
+		return "wrong state";
+	default:
+		return "unknown error";
 	}
 }
 
@@ -85,7 +98,7 @@ int acs_err_openssl(struct acs_err *err, const char *what)
 		ERR_error_string_n(e, line, sizeof(line));
 		if (used + strlen(line) + 3 < sizeof(text)) {
 			used += (size_t)snprintf(text + used, sizeof(text) - used, "%s%s",
-						 used ? "; " : "", line);
+			                         used ? "; " : "", line);
 		}
 	}
 	if (used == 0)

@@ -38,14 +38,13 @@ struct acs_err {
  * return code, so that callers can write "return acs_err_set(err, ...)".
  */
 int acs_err_set(struct acs_err *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /*
  * Prefix the message already in err with "prefix: " (no-op on NULL err).
  * Returns err->code (or ACS_E_INVAL when err is NULL).
  */
-int acs_err_prefix(struct acs_err *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+int acs_err_prefix(struct acs_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Clear err (NULL allowed). */
 void acs_err_clear(struct acs_err *err);

@@ -35,13 +35,12 @@ struct acs_expectations {
 };
 
 /* Load and validate against cat (cat may be NULL to skip the name check). */
-int acs_expect_load(struct acs_expectations **out, const char *path,
-		    const struct acs_catalog *cat, struct acs_err *err);
+int acs_expect_load(struct acs_expectations **out, const char *path, const struct acs_catalog *cat,
+                    struct acs_err *err);
 void acs_expect_free(struct acs_expectations *e);
 
 /* The first entry matching id (borrowed), or NULL. */
-const struct acs_expect_entry *acs_expect_find(const struct acs_expectations *e,
-					       const char *id);
+const struct acs_expect_entry *acs_expect_find(const struct acs_expectations *e, const char *id);
 
 /* Apply to r: sets r->verdict (from r->raw) and r->expect_reason. */
 void acs_expect_apply(const struct acs_expectations *e, struct acs_result *r);

@@ -23,9 +23,9 @@ struct acs_http_response {
 	long status;
 	struct acs_header *headers; /* in received order, names as sent */
 	size_t nheaders;
-	char *body;                 /* NUL-terminated; "" when empty */
+	char *body; /* NUL-terminated; "" when empty */
 	size_t body_len;
-	double seconds;             /* wall time of the exchange */
+	double seconds; /* wall time of the exchange */
 };
 
 void acs_http_response_free(struct acs_http_response *r); /* NULL allowed */
@@ -34,8 +34,8 @@ void acs_http_response_free(struct acs_http_response *r); /* NULL allowed */
 const char *acs_http_header(const struct acs_http_response *r, const char *name);
 
 /* Number of headers named name; fills up to max values (borrowed). */
-size_t acs_http_header_all(const struct acs_http_response *r, const char *name,
-			   const char **values, size_t max);
+size_t acs_http_header_all(const struct acs_http_response *r, const char *name, const char **values,
+                           size_t max);
 
 /*
  * The target of the first Link header value with rel=<rel> (rel lists
@@ -46,11 +46,11 @@ size_t acs_http_header_all(const struct acs_http_response *r, const char *name,
 char *acs_http_link(const struct acs_http_response *r, const char *rel, size_t index);
 
 struct acs_http_opts {
-	const char *ca_bundle;   /* PEM file to trust, or NULL for the system store */
-	long timeout_ms;         /* per request, whole exchange; 0 means 30000 */
-	size_t max_body;         /* response body cap; 0 means 4 MiB */
-	const char *user_agent;  /* NULL means "acmespec/<version>" */
-	int insecure;            /* skip TLS verification (never the default) */
+	const char *ca_bundle;  /* PEM file to trust, or NULL for the system store */
+	long timeout_ms;        /* per request, whole exchange; 0 means 30000 */
+	size_t max_body;        /* response body cap; 0 means 4 MiB */
+	const char *user_agent; /* NULL means "acmespec/<version>" */
+	int insecure;           /* skip TLS verification (never the default) */
 };
 
 struct acs_http;
@@ -63,12 +63,12 @@ void acs_http_free(struct acs_http *h); /* NULL allowed */
 void acs_http_set_transcript(struct acs_http *h, struct acs_transcript *t);
 
 struct acs_http_request {
-	const char *method;            /* "GET", "HEAD", "POST", ... */
+	const char *method; /* "GET", "HEAD", "POST", ... */
 	const char *url;
-	const char *const *headers;    /* "Name: value" strings, NULL-terminated, or NULL */
-	const char *body;              /* NULL for none */
+	const char *const *headers; /* "Name: value" strings, NULL-terminated, or NULL */
+	const char *body;           /* NULL for none */
 	size_t body_len;
-	int no_user_agent;             /* send no User-Agent header at all */
+	int no_user_agent; /* send no User-Agent header at all */
 };
 
 /*
@@ -80,7 +80,7 @@ struct acs_http_request {
  * Failed exchanges are recorded in the transcript too, with the error.
  */
 int acs_http_do(struct acs_http *h, const struct acs_http_request *req,
-		struct acs_http_response **out, struct acs_err *err);
+                struct acs_http_response **out, struct acs_err *err);
 
 /* Call once at start-up / shutdown (wraps curl_global_init/cleanup). */
 int acs_http_global_init(void);

@@ -69,8 +69,7 @@ json_t *acs_jwk_public(const struct acs_key *key);
  * private members ("d") and RSA moduli under 2048 bits unless allow_weak.
  * Messages name the member: "jwk: member \"x\" is not base64url".
  */
-int acs_jwk_import(const json_t *jwk, int allow_weak, struct acs_key **out,
-		   struct acs_err *err);
+int acs_jwk_import(const json_t *jwk, int allow_weak, struct acs_key **out, struct acs_err *err);
 
 /*
  * RFC 7638 thumbprint (SHA-256, base64url) of a public JWK: only the

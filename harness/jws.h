@@ -29,14 +29,13 @@ void acs_jws_parts_clear(struct acs_jws_parts *p); /* frees the strings */
  * payload bytes ("" with len 0 for POST-as-GET). The signing algorithm is
  * the key's own (acs_key_alg), whatever the header claims.
  */
-int acs_jws_sign_parts(const struct acs_key *key, const char *protected_json,
-		       const void *payload, size_t len, struct acs_jws_parts *out,
-		       struct acs_err *err);
+int acs_jws_sign_parts(const struct acs_key *key, const char *protected_json, const void *payload,
+                       size_t len, struct acs_jws_parts *out, struct acs_err *err);
 
 /* Same with an HMAC key; alg is "HS256", "HS384" or "HS512". */
 int acs_jws_sign_hmac_parts(const unsigned char *mac_key, size_t mac_len, const char *alg,
-			    const char *protected_json, const void *payload, size_t len,
-			    struct acs_jws_parts *out, struct acs_err *err);
+                            const char *protected_json, const void *payload, size_t len,
+                            struct acs_jws_parts *out, struct acs_err *err);
 
 /*
  * {"protected":..,"payload":..,"signature":..} as a new string (free()).
@@ -47,29 +46,29 @@ char *acs_jws_flatten(const struct acs_jws_parts *p);
  * Convenience: build a header object (borrowed; serialised compactly with
  * sorted keys), sign payload with key, return the flattened JWS string.
  */
-char *acs_jws_sign(const struct acs_key *key, const json_t *protected_hdr,
-		   const void *payload, size_t len, struct acs_err *err);
+char *acs_jws_sign(const struct acs_key *key, const json_t *protected_hdr, const void *payload,
+                   size_t len, struct acs_err *err);
 
 /* What a parsed request body looked like, beyond its content. */
 enum acs_jws_form {
 	ACS_JWS_FLATTENED = 0,
-	ACS_JWS_COMPACT,  /* a.b.c text */
-	ACS_JWS_GENERAL   /* "signatures" array */
+	ACS_JWS_COMPACT, /* a.b.c text */
+	ACS_JWS_GENERAL  /* "signatures" array */
 };
 
 struct acs_jws {
 	enum acs_jws_form form;
-	json_t *protected_hdr;         /* decoded protected header (owned) */
-	char *protected_b64;           /* as received (owned) */
-	char *payload_b64;             /* as received; NULL when the member is absent */
-	unsigned char *payload;        /* decoded (owned, NUL-terminated); NULL if absent */
+	json_t *protected_hdr;  /* decoded protected header (owned) */
+	char *protected_b64;    /* as received (owned) */
+	char *payload_b64;      /* as received; NULL when the member is absent */
+	unsigned char *payload; /* decoded (owned, NUL-terminated); NULL if absent */
 	size_t payload_len;
-	char *signature_b64;           /* as received (owned) */
-	unsigned char *signature;      /* decoded (owned) */
+	char *signature_b64;      /* as received (owned) */
+	unsigned char *signature; /* decoded (owned) */
 	size_t signature_len;
-	int has_unprotected_header;    /* a "header" member was present */
-	int nsignatures;               /* general form: number of signatures */
-	json_t *extra_members;         /* unknown top-level members (owned), or NULL */
+	int has_unprotected_header; /* a "header" member was present */
+	int nsignatures;            /* general form: number of signatures */
+	json_t *extra_members;      /* unknown top-level members (owned), or NULL */
 };
 
 /*
@@ -97,8 +96,8 @@ const char *acs_jws_header_str(const struct acs_jws *jws, const char *name);
 int acs_jws_verify(const struct acs_jws *jws, const struct acs_key *key, struct acs_err *err);
 
 /* Verify an HS256/384/512 JWS with mac_key (constant-time comparison). */
-int acs_jws_verify_hmac(const struct acs_jws *jws, const unsigned char *mac_key,
-			size_t mac_len, struct acs_err *err);
+int acs_jws_verify_hmac(const struct acs_jws *jws, const unsigned char *mac_key, size_t mac_len,
+                        struct acs_err *err);
 
 /*
  * Render a JWS body for a transcript: protected header and payload decoded

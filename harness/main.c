@@ -35,15 +35,15 @@
 
 /* Hosts of production ACME directories: refused unless --allow-production. */
 static const char *const production_hosts[] = {
-	"acme-v02.api.letsencrypt.org",
-	"acme-v01.api.letsencrypt.org",
-	"acme.zerossl.com",
-	"api.buypass.com",
-	"dv.acme-v02.api.pki.goog",
-	"acme.ssl.com",
-	"acme.digicert.com",
-	"acme.sectigo.com",
-	"acme.actalis.com",
+    "acme-v02.api.letsencrypt.org",
+    "acme-v01.api.letsencrypt.org",
+    "acme.zerossl.com",
+    "api.buypass.com",
+    "dv.acme-v02.api.pki.goog",
+    "acme.ssl.com",
+    "acme.digicert.com",
+    "acme.sectigo.com",
+    "acme.actalis.com",
 };
 
 static int dir_exists(const char *path)
@@ -187,8 +187,8 @@ static int load_profile(const char *dir, const char *name, struct profile *p)
 	}
 	p->json = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 	if (p->json == NULL || !json_is_object(p->json)) {
-		fprintf(stderr, "acmespec: %s: line %d column %d: %s\n", path, jerr.line, jerr.column,
-			p->json ? "expected a JSON object" : jerr.text);
+		fprintf(stderr, "acmespec: %s: line %d column %d: %s\n", path, jerr.line,
+		        jerr.column, p->json ? "expected a JSON object" : jerr.text);
 		json_decref(p->json);
 		p->json = NULL;
 		return -1;
@@ -235,7 +235,7 @@ static char *xstrdup(const char *s)
  * entries first, so a target's own file overrides its profile.
  */
 static int load_expectations(const char *file, const struct profile *p,
-			     const struct acs_catalog *cat, struct acs_expectations **out)
+                             const struct acs_catalog *cat, struct acs_expectations **out)
 {
 	struct acs_expectations *fe = NULL, *all = NULL;
 	struct acs_err err = {0};
@@ -249,7 +249,7 @@ static int load_expectations(const char *file, const struct profile *p,
 	}
 	if (pe != NULL && !json_is_array(pe)) {
 		fprintf(stderr, "acmespec: profile %s: field \"expectations\": expected an array\n",
-			p->name);
+		        p->name);
 		acs_expect_free(fe);
 		return -1;
 	}
@@ -278,12 +278,13 @@ static int load_expectations(const char *file, const struct profile *p,
 
 		if (pat == NULL || (v != NULL && acs_verdict_parse(v, &verdict) != 0)) {
 			fprintf(stderr,
-				"acmespec: profile %s: expectations[%zu]: needs \"case\" and a valid \"verdict\"\n",
-				p->name, i);
+			        "acmespec: profile %s: expectations[%zu]: needs \"case\" and a "
+			        "valid \"verdict\"\n",
+			        p->name, i);
 			goto fail;
 		}
 		snprintf(line, sizeof(line), "%s%s%s", clause ? clause : "",
-			 clause && reason ? ": " : "", reason ? reason : "");
+		         clause && reason ? ": " : "", reason ? reason : "");
 		all->entries[k].pattern = xstrdup(pat);
 		all->entries[k].verdict = verdict;
 		all->entries[k].reason = xstrdup(line);
@@ -308,8 +309,8 @@ static void shell_word(struct acs_buf *b, const char *s)
 	int plain = s[0] != '\0';
 
 	for (p = s; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		      strchr("-_./:=@,+%", *p) != NULL))
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || strchr("-_./:=@,+%", *p) != NULL))
 			plain = 0;
 	acs_buf_puts(b, " ");
 	if (plain) {
@@ -364,7 +365,7 @@ static void server_run_one(void *ctx, const struct acs_case *c, struct acs_resul
 			char msg[256];
 
 			snprintf(msg, sizeof(msg), "not applicable to profile %s: it has no %s",
-				 sc->profile->name, c->needs[i]);
+			         sc->profile->name, c->needs[i]);
 			r->raw = ACS_SKIPPED;
 			r->message = strdup(msg);
 			return;
@@ -401,7 +402,7 @@ static int want_color(const struct acs_cli *cli)
 
 /* Write the JUnit and JSON reports that were asked for; 0 or -1. */
 static int write_reports(const struct acs_cli *cli, const struct acs_run_info *info,
-			 const struct acs_result *results, size_t n)
+                         const struct acs_result *results, size_t n)
 {
 	struct acs_err err = {0};
 	int rc = 0;
@@ -432,7 +433,7 @@ struct embedded {
 	char eab_kid[32];
 	char eab_hmac[64];
 	pthread_mutex_t lock;
-	unsigned counter;       /* for unique scenario names */
+	unsigned counter; /* for unique scenario names */
 };
 
 static int embedded_start(struct embedded *em, struct acs_responders *resp, struct acs_err *err)
@@ -475,8 +476,8 @@ static void embedded_stop(struct embedded *em)
  * Create scenario name with the switches of both lists on (either may be
  * NULL), requiring EAB when eab. *url: its directory (new string).
  */
-static int embedded_scenario(struct embedded *em, const char *name, char *const *a,
-			     char *const *b, int eab, char **url, struct acs_err *err)
+static int embedded_scenario(struct embedded *em, const char *name, char *const *a, char *const *b,
+                             int eab, char **url, struct acs_err *err)
 {
 	char *const *lists[2] = {a, b};
 	size_t l, i;
@@ -524,19 +525,23 @@ static int cmd_server(const struct acs_cli *cli, const char *argv0)
 	memset(&sc, 0, sizeof(sc));
 	embedded = cli->url == NULL;
 	if (!embedded && strncmp(cli->url, "https://", 8) != 0) {
-		fprintf(stderr, "acmespec: directory URL must be https:// (RFC 8555 section 6.1), got \"%s\"\n",
-			cli->url);
+		fprintf(
+		    stderr,
+		    "acmespec: directory URL must be https:// (RFC 8555 section 6.1), got \"%s\"\n",
+		    cli->url);
 		goto out;
 	}
 	if (!embedded && is_production(cli->url) && !cli->allow_production) {
-		fprintf(stderr, "acmespec: refusing production CA directory %s: conformance cases send "
-			"malformed requests on purpose; pass --allow-production if you really mean it\n",
-			cli->url);
+		fprintf(stderr,
+		        "acmespec: refusing production CA directory %s: conformance cases send "
+		        "malformed requests on purpose; pass --allow-production if you really mean "
+		        "it\n",
+		        cli->url);
 		goto out;
 	}
 	if (cli->ca_bundle != NULL && access(cli->ca_bundle, R_OK) != 0) {
 		fprintf(stderr, "acmespec: cannot read --ca-bundle %s: %s\n", cli->ca_bundle,
-			strerror(errno));
+		        strerror(errno));
 		goto out;
 	}
 	if (load_side(dir, "server", &cat) != 0)
@@ -584,8 +589,10 @@ static int cmd_server(const struct acs_cli *cli, const char *argv0)
 	if (embedded) {
 		if (embedded_start(&em, resp, &err) != 0 ||
 		    embedded_scenario(&em, "conformant", NULL, NULL, 0, &url, &err) != 0 ||
-		    embedded_scenario(&em, "conformant-eab", NULL, NULL, 1, &sc.eab_url, &err) != 0) {
-			fprintf(stderr, "acmespec: cannot start the embedded mock CA: %s\n", err.msg);
+		    embedded_scenario(&em, "conformant-eab", NULL, NULL, 1, &sc.eab_url, &err) !=
+		        0) {
+			fprintf(stderr, "acmespec: cannot start the embedded mock CA: %s\n",
+			        err.msg);
 			goto out;
 		}
 		sc.target.ca_bundle = acs_mockca_bundle_path(em.ca);
@@ -669,7 +676,6 @@ out:
 	return rc;
 }
 
-
 /*
  * acmespec selftest: every server case against the conformant mock CA
  * (with the case's baseline switches) must PASS, and against its negative
@@ -714,7 +720,8 @@ static void selftest_one(void *ctx, const struct acs_case *c, struct acs_result 
 	acs_buf_init(&msg, 8192);
 	if (c->control == NULL || c->control[0] == NULL) {
 		r->raw = ACS_FAIL;
-		r->message = strdup("no negative control: the case has never been shown able to fail");
+		r->message =
+		    strdup("no negative control: the case has never been shown able to fail");
 		goto out;
 	}
 	pthread_mutex_lock(&st->em->lock);
@@ -724,7 +731,8 @@ static void selftest_one(void *ctx, const struct acs_case *c, struct acs_result 
 	snprintf(name_ok, sizeof(name_ok), "self%u.ok", n);
 	snprintf(name_ctl, sizeof(name_ctl), "self%u.ctl", n);
 	if (embedded_scenario(st->em, name_ok, c->baseline, NULL, eab, &url_ok, &err) != 0 ||
-	    embedded_scenario(st->em, name_ctl, c->baseline, c->control, eab, &url_ctl, &err) != 0) {
+	    embedded_scenario(st->em, name_ctl, c->baseline, c->control, eab, &url_ctl, &err) !=
+	        0) {
 		r->raw = ACS_ERROR;
 		acs_buf_printf(&msg, "cannot set up the mock CA: %s", err.msg);
 		r->message = acs_buf_steal(&msg);
@@ -743,22 +751,22 @@ static void selftest_one(void *ctx, const struct acs_case *c, struct acs_result 
 	if (ok.raw != ACS_PASS) {
 		r->raw = ok.raw == ACS_ERROR ? ACS_ERROR : ACS_FAIL;
 		acs_buf_printf(&msg, "conformant mock CA: %s, expected PASS: %s",
-			       acs_verdict_name(ok.raw), ok.message ? ok.message : "");
+		               acs_verdict_name(ok.raw), ok.message ? ok.message : "");
 		r->expected = strdup("PASS against the conformant mock CA");
 		r->actual = ok.actual ? strdup(ok.actual) : NULL;
 		move_evidence(r, &ok);
 	} else if (ctl.raw != ACS_FAIL && ctl.raw != ACS_NONSTRICT) {
 		r->raw = ctl.raw == ACS_ERROR ? ACS_ERROR : ACS_FAIL;
 		acs_buf_printf(&msg, "control %s: %s, expected FAIL%s%s", sw,
-			       acs_verdict_name(ctl.raw), ctl.message ? ": " : "",
-			       ctl.message ? ctl.message : "");
+		               acs_verdict_name(ctl.raw), ctl.message ? ": " : "",
+		               ctl.message ? ctl.message : "");
 		r->expected = strdup("FAIL (or NONSTRICT) against the control");
 		r->actual = strdup(acs_verdict_name(ctl.raw));
 		move_evidence(r, &ctl);
 	} else {
 		r->raw = ACS_PASS;
 		acs_buf_printf(&msg, "conformant: PASS; control %s: %s (%s)", sw,
-			       acs_verdict_name(ctl.raw), ctl.message ? ctl.message : "");
+		               acs_verdict_name(ctl.raw), ctl.message ? ctl.message : "");
 		if (st->base.verbose)
 			move_evidence(r, &ctl);
 	}
@@ -776,7 +784,6 @@ out:
 	free(sw);
 }
 
-
 /*
  * The client side of the self-test: each client scenario is played by
  * `acmespec client` to this harness's own conformant ACME client
@@ -786,10 +793,10 @@ out:
  * cannot share state.
  */
 struct client_selftest_ctx {
-	char self[4096];     /* this executable */
-	const char *cases;   /* the catalog directory */
+	char self[4096];   /* this executable */
+	const char *cases; /* the catalog directory */
 	double timeout;
-	char tmpdir[64];     /* for the children's JSON reports */
+	char tmpdir[64]; /* for the children's JSON reports */
 	pthread_mutex_t lock;
 	unsigned counter;
 };
@@ -839,8 +846,8 @@ static int run_child(char *const *argv, double limit)
  * run; the scenario's verdict (raw, before expectations) and message.
  */
 static enum acs_verdict client_selftest_run(struct client_selftest_ctx *st, const char *scenario,
-					    const char *result_id, char *const *control, char *msg,
-					    size_t msglen)
+                                            const char *result_id, char *const *control, char *msg,
+                                            size_t msglen)
 {
 	char json_path[128], timeout[32];
 	char *argv[96];
@@ -890,7 +897,8 @@ static enum acs_verdict client_selftest_run(struct client_selftest_ctx *st, cons
 	argv[a++] = "{dns_hook}";
 	argv[a++] = "--webroot";
 	argv[a++] = "{webroot}";
-	for (i = 0; control != NULL && control[i] != NULL && a + 3 < sizeof(argv) / sizeof(argv[0]); i++) {
+	for (i = 0; control != NULL && control[i] != NULL && a + 3 < sizeof(argv) / sizeof(argv[0]);
+	     i++) {
 		argv[a++] = "--misbehave";
 		argv[a++] = control[i];
 	}
@@ -907,7 +915,8 @@ static enum acs_verdict client_selftest_run(struct client_selftest_ctx *st, cons
 		if (!json_is_string(json_object_get(res, "id")) ||
 		    strcmp(json_string_value(json_object_get(res, "id")), result_id) != 0)
 			continue;
-		if (acs_verdict_parse(json_string_value(json_object_get(res, "raw_verdict")), &v) != 0)
+		if (acs_verdict_parse(json_string_value(json_object_get(res, "raw_verdict")), &v) !=
+		    0)
 			v = ACS_ERROR;
 		m = json_string_value(json_object_get(res, "message"));
 		snprintf(msg, msglen, "%s", m ? m : "");
@@ -933,7 +942,8 @@ static void client_selftest_one(void *ctx, const struct acs_case *c, struct acs_
 	acs_buf_init(&msg, 8192);
 	if (c->control == NULL || c->control[0] == NULL) {
 		r->raw = ACS_FAIL;
-		r->message = strdup("no negative control: the scenario has never been shown able to fail");
+		r->message =
+		    strdup("no negative control: the scenario has never been shown able to fail");
 		acs_buf_free(&msg);
 		return;
 	}
@@ -943,30 +953,29 @@ static void client_selftest_one(void *ctx, const struct acs_case *c, struct acs_
 		scenario = c->id;
 	sw = join_switches(c->control);
 	ok = client_selftest_run(st, scenario, c->id, NULL, m_ok, sizeof(m_ok));
-	ctl = ok == ACS_PASS ? client_selftest_run(st, scenario, c->id, c->control, m_ctl,
-						   sizeof(m_ctl))
-			     : ACS_SKIPPED;
+	ctl = ok == ACS_PASS
+	          ? client_selftest_run(st, scenario, c->id, c->control, m_ctl, sizeof(m_ctl))
+	          : ACS_SKIPPED;
 	if (ok != ACS_PASS) {
 		r->raw = ok == ACS_ERROR ? ACS_ERROR : ACS_FAIL;
 		acs_buf_printf(&msg, "conformant mock client: %s, expected PASS: %s",
-			       acs_verdict_name(ok), m_ok);
+		               acs_verdict_name(ok), m_ok);
 		r->expected = strdup("PASS with the conformant mock client");
 		r->actual = strdup(acs_verdict_name(ok));
 	} else if (ctl != ACS_FAIL && ctl != ACS_NONSTRICT) {
 		r->raw = ctl == ACS_ERROR ? ACS_ERROR : ACS_FAIL;
 		acs_buf_printf(&msg, "control %s: %s, expected FAIL%s%s", sw, acs_verdict_name(ctl),
-			       m_ctl[0] ? ": " : "", m_ctl);
+		               m_ctl[0] ? ": " : "", m_ctl);
 		r->expected = strdup("FAIL (or NONSTRICT) with the mock client's control");
 		r->actual = strdup(acs_verdict_name(ctl));
 	} else {
 		r->raw = ACS_PASS;
-		acs_buf_printf(&msg, "conformant: PASS; control %s: %s (%s)", sw, acs_verdict_name(ctl),
-			       m_ctl);
+		acs_buf_printf(&msg, "conformant: PASS; control %s: %s (%s)", sw,
+		               acs_verdict_name(ctl), m_ctl);
 	}
 	r->message = acs_buf_steal(&msg);
 	free(sw);
 }
-
 
 /*
  * The mock CA's request checks as self-test cases: one per check of
@@ -989,7 +998,7 @@ static int load_check_cases(const char *dir, struct acs_catalog **out, struct ac
 	if (doc == NULL || !json_is_array(list)) {
 		json_decref(doc);
 		return acs_err_set(err, ACS_E_PARSE, "%s: %s", path,
-				   doc ? "field \"checks\": expected an array" : jerr.text);
+		                   doc ? "field \"checks\": expected an array" : jerr.text);
 	}
 	cat = calloc(1, sizeof(*cat));
 	if (cat == NULL || (cat->cases = calloc(n ? n : 1, sizeof(*cat->cases))) == NULL)
@@ -1001,7 +1010,8 @@ static int load_check_cases(const char *dir, struct acs_catalog **out, struct ac
 
 		cat->n = i + 1;
 		for (j = 0; j < json_array_size(list); j++) {
-			const char *id = json_string_value(json_object_get(json_array_get(list, j), "check"));
+			const char *id =
+			    json_string_value(json_object_get(json_array_get(list, j), "check"));
 
 			if (id != NULL && strcmp(id, checks[i].id) == 0)
 				entry = json_array_get(list, j);
@@ -1030,8 +1040,10 @@ static int load_check_cases(const char *dir, struct acs_catalog **out, struct ac
 			if (c->control == NULL)
 				goto nomem;
 			for (j = 0; j < json_array_size(ctl); j++)
-				c->control[j] = strdup(json_string_value(json_array_get(ctl, j)) ?
-							       json_string_value(json_array_get(ctl, j)) : "");
+				c->control[j] =
+				    strdup(json_string_value(json_array_get(ctl, j))
+				               ? json_string_value(json_array_get(ctl, j))
+				               : "");
 		}
 	}
 	json_decref(doc);
@@ -1045,8 +1057,8 @@ nomem:
 
 /* Run the client half of the self-test; results appended by the runner. */
 static int client_selftest(const struct acs_cli *cli, const char *dir, struct acs_catalog *cat,
-			   struct acs_run_opts *run, struct acs_result **results, size_t *n,
-			   struct acs_err *err)
+                           struct acs_run_opts *run, struct acs_result **results, size_t *n,
+                           struct acs_err *err)
 {
 	struct client_selftest_ctx st;
 	ssize_t len;
@@ -1055,11 +1067,13 @@ static int client_selftest(const struct acs_cli *cli, const char *dir, struct ac
 	memset(&st, 0, sizeof(st));
 	len = readlink("/proc/self/exe", st.self, sizeof(st.self) - 1);
 	if (len <= 0)
-		return acs_err_set(err, ACS_E_IO, "cannot find this executable: %s", strerror(errno));
+		return acs_err_set(err, ACS_E_IO, "cannot find this executable: %s",
+		                   strerror(errno));
 	st.self[len] = '\0';
 	snprintf(st.tmpdir, sizeof(st.tmpdir), "/tmp/acmespec-selftest-XXXXXX");
 	if (mkdtemp(st.tmpdir) == NULL)
-		return acs_err_set(err, ACS_E_IO, "cannot make a temporary directory: %s", strerror(errno));
+		return acs_err_set(err, ACS_E_IO, "cannot make a temporary directory: %s",
+		                   strerror(errno));
 	st.cases = dir;
 	st.timeout = cli->timeout;
 	pthread_mutex_init(&st.lock, NULL);
@@ -1148,7 +1162,8 @@ static int cmd_selftest(const struct acs_cli *cli, const char *argv0)
 		ro.bind_addr = "127.0.0.1";
 		ro.dns_a_answer = "127.0.0.1";
 		if (acs_responders_start(&resp, &ro, &err) != 0) {
-			fprintf(stderr, "acmespec: cannot start the challenge responders: %s\n", err.msg);
+			fprintf(stderr, "acmespec: cannot start the challenge responders: %s\n",
+			        err.msg);
 			goto out;
 		}
 		if (embedded_start(&em, resp, &err) != 0) {
@@ -1220,7 +1235,7 @@ out:
 }
 
 static void list_side(const struct acs_catalog *cat, const struct acs_filter *f, int verbose,
-		      size_t *count)
+                      size_t *count)
 {
 	size_t i, j;
 
@@ -1329,7 +1344,7 @@ int main(int argc, char **argv)
 		break;
 	default:
 		fprintf(stderr, "acmespec: command %s is not available in this build yet\n",
-			acs_cli_cmd_name(cli.cmd));
+		        acs_cli_cmd_name(cli.cmd));
 		rc = ACS_EXIT_USAGE;
 		break;
 	}

@@ -21,13 +21,13 @@ typedef void (*acs_case_fn)(void *ctx, const struct acs_case *c, struct acs_resu
 typedef void (*acs_progress_fn)(void *ctx, const struct acs_result *r, size_t done, size_t total);
 
 struct acs_run_opts {
-	int jobs;                           /* >= 1 */
+	int jobs; /* >= 1 */
 	const struct acs_filter *filter;
 	const struct acs_expectations *expect; /* may be NULL */
-	const char *rerun_prefix;           /* "acmespec server URL --ca-bundle F"; --case ID appended */
+	const char *rerun_prefix; /* "acmespec server URL --ca-bundle F"; --case ID appended */
 	acs_case_fn run;
 	void *run_ctx;
-	acs_progress_fn progress;           /* may be NULL */
+	acs_progress_fn progress; /* may be NULL */
 	void *progress_ctx;
 };
 
@@ -37,6 +37,6 @@ struct acs_run_opts {
  * Returns ACS_E_NOTFOUND when the filter matches no case.
  */
 int acs_run(const struct acs_catalog *cat, const struct acs_run_opts *opts,
-	    struct acs_result **results, size_t *n, struct acs_err *err);
+            struct acs_result **results, size_t *n, struct acs_err *err);
 
 #endif

@@ -24,11 +24,11 @@ void acs_transcript_free(struct acs_transcript *t); /* NULL allowed */
  * exchange failed; error then says why.
  */
 void acs_transcript_add(struct acs_transcript *t, const struct acs_http_request *req,
-			const struct acs_http_response *resp, const char *error);
+                        const struct acs_http_response *resp, const char *error);
 
 /* Record a note. */
 void acs_transcript_note(struct acs_transcript *t, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* Number of exchanges recorded so far. */
 size_t acs_transcript_count(const struct acs_transcript *t);

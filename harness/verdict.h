@@ -20,7 +20,7 @@ enum acs_verdict {
 	ACS_VERDICT_COUNT
 };
 
-const char *acs_verdict_name(enum acs_verdict v);     /* "PASS", "XFAIL", ... */
+const char *acs_verdict_name(enum acs_verdict v);            /* "PASS", "XFAIL", ... */
 int acs_verdict_parse(const char *s, enum acs_verdict *out); /* case-insensitive */
 
 /*
@@ -29,17 +29,17 @@ int acs_verdict_parse(const char *s, enum acs_verdict *out); /* case-insensitive
  * (from the case), expected vs actual, the transcript, and a rerun command.
  */
 struct acs_result {
-	const struct acs_case *c;  /* borrowed from the catalog */
-	enum acs_verdict verdict;  /* final verdict, after expectations */
-	enum acs_verdict raw;      /* as judged, before expectations */
-	char *message;             /* one line: what went wrong / why skipped */
-	char *expected;            /* what the requirement wanted, or NULL */
-	char *actual;              /* what the target did, or NULL */
-	char *transcript;          /* rendered evidence, or NULL */
-	char *client_output;       /* client side: the client's own output, or NULL */
-	char *expect_reason;       /* reason from the expectations file, or NULL */
-	char *rerun;               /* one-line command that reruns this case */
-	int step;                  /* 1-based step that decided, 0 when none */
+	const struct acs_case *c; /* borrowed from the catalog */
+	enum acs_verdict verdict; /* final verdict, after expectations */
+	enum acs_verdict raw;     /* as judged, before expectations */
+	char *message;            /* one line: what went wrong / why skipped */
+	char *expected;           /* what the requirement wanted, or NULL */
+	char *actual;             /* what the target did, or NULL */
+	char *transcript;         /* rendered evidence, or NULL */
+	char *client_output;      /* client side: the client's own output, or NULL */
+	char *expect_reason;      /* reason from the expectations file, or NULL */
+	char *rerun;              /* one-line command that reruns this case */
+	int step;                 /* 1-based step that decided, 0 when none */
 	double seconds;
 };
 
@@ -54,12 +54,7 @@ struct acs_summary {
 void acs_summarize(const struct acs_result *results, size_t n, struct acs_summary *out);
 
 /* Exit codes (DESIGN.md "Exit codes"). */
-enum {
-	ACS_EXIT_OK = 0,
-	ACS_EXIT_UNEXPECTED = 1,
-	ACS_EXIT_USAGE = 2,
-	ACS_EXIT_INFRA = 3
-};
+enum { ACS_EXIT_OK = 0, ACS_EXIT_UNEXPECTED = 1, ACS_EXIT_USAGE = 2, ACS_EXIT_INFRA = 3 };
 
 /*
  * The exit code for a finished run: 3 when any ERROR (the run could not

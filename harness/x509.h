@@ -21,8 +21,8 @@ struct acs_ident {
  * SANs; with cn_first, the first DNS name is also the subject CN).
  * *der: new buffer (free()).
  */
-int acs_csr_make(const struct acs_key *key, const struct acs_ident *ids, size_t nids,
-		 int cn_first, unsigned char **der, size_t *der_len, struct acs_err *err);
+int acs_csr_make(const struct acs_key *key, const struct acs_ident *ids, size_t nids, int cn_first,
+                 unsigned char **der, size_t *der_len, struct acs_err *err);
 
 /*
  * Parse a DER CSR, verify its self-signature, and extract the identifiers it
@@ -31,15 +31,15 @@ int acs_csr_make(const struct acs_key *key, const struct acs_ident *ids, size_t 
  * *pubkey: new reference to the CSR's key (acs_key_free), may be NULL.
  */
 int acs_csr_parse(const unsigned char *der, size_t len, struct acs_ident **ids, size_t *nids,
-		  struct acs_key **pubkey, struct acs_err *err);
+                  struct acs_key **pubkey, struct acs_err *err);
 
 /*
  * A parsed PEM certificate chain (RFC 8555 section 9.1).
  */
 struct acs_chain {
-	X509 **certs;   /* owned */
+	X509 **certs; /* owned */
 	size_t n;
-	int strict;     /* 1 when the text is only CERTIFICATE blocks and white space */
+	int strict;        /* 1 when the text is only CERTIFICATE blocks and white space */
 	char problem[256]; /* why it is not strict, or "" */
 };
 
@@ -67,7 +67,7 @@ int acs_cert_idents(X509 *cert, struct acs_ident **ids, size_t *nids, struct acs
 
 /* 1 when both identifier lists are the same set (case-insensitive for dns). */
 int acs_idents_equal_sets(const struct acs_ident *a, size_t na, const struct acs_ident *b,
-			  size_t nb);
+                          size_t nb);
 
 /* Parse "dns:example.com" / "ip:127.0.0.1" / bare name (dns). */
 int acs_ident_parse(const char *s, struct acs_ident *out, struct acs_err *err);
@@ -90,15 +90,15 @@ struct acs_alpn_cert_opts {
 	const char *extra_san;
 };
 int acs_alpn_cert_make(const struct acs_ident *id, const unsigned char digest[32],
-		       const struct acs_alpn_cert_opts *opts, X509 **cert, EVP_PKEY **pkey,
-		       struct acs_err *err);
+                       const struct acs_alpn_cert_opts *opts, X509 **cert, EVP_PKEY **pkey,
+                       struct acs_err *err);
 
 /*
  * A self-signed server certificate for TLS listeners (CN and SANs as given,
  * "127.0.0.1" and "::1" become iPAddress SANs). Returns PEM strings via
  * *cert_pem and *key_pem (free()).
  */
-int acs_selfsigned_make(const char *const *names, size_t nnames, char **cert_pem,
-			char **key_pem, struct acs_err *err);
+int acs_selfsigned_make(const char *const *names, size_t nnames, char **cert_pem, char **key_pem,
+                        struct acs_err *err);
 
 #endif

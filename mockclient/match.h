@@ -29,7 +29,7 @@ int acs_match_value(const json_t *matcher, const json_t *value, struct acs_buf *
  * Returns 1 / 0; on 0 appends "<pointer>: <explanation>" to why.
  */
 int acs_match_pointer(const json_t *doc, const char *pointer, const json_t *matcher,
-		      struct acs_buf *why);
+                      struct acs_buf *why);
 
 /* Plain RFC 6901 lookup (no "*"); borrowed value or NULL. */
 json_t *acs_json_pointer(const json_t *doc, const char *pointer);

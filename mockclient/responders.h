@@ -25,10 +25,10 @@
 struct acs_transcript;
 
 struct acs_responders_opts {
-	const char *bind_addr;  /* "127.0.0.1" unless given */
-	int http01_port;        /* 0: ephemeral (read back with acs_responders_ports) */
-	int tlsalpn01_port;     /* 0: ephemeral; -1: do not start */
-	int dns_port;           /* UDP and TCP; 0: ephemeral; -1: do not start */
+	const char *bind_addr;    /* "127.0.0.1" unless given */
+	int http01_port;          /* 0: ephemeral (read back with acs_responders_ports) */
+	int tlsalpn01_port;       /* 0: ephemeral; -1: do not start */
+	int dns_port;             /* UDP and TCP; 0: ephemeral; -1: do not start */
 	const char *dns_a_answer; /* A record for every non-TXT name; "127.0.0.1" */
 };
 
@@ -36,11 +36,10 @@ struct acs_responders;
 
 /* Start the listeners. Fails with the address: "cannot bind 127.0.0.1:5002: ...". */
 int acs_responders_start(struct acs_responders **out, const struct acs_responders_opts *o,
-			 struct acs_err *err);
+                         struct acs_err *err);
 void acs_responders_stop(struct acs_responders *r); /* NULL allowed; joins threads */
 
-void acs_responders_ports(const struct acs_responders *r, int *http01, int *tlsalpn01,
-			  int *dns);
+void acs_responders_ports(const struct acs_responders *r, int *http01, int *tlsalpn01, int *dns);
 
 /* http-01 behaviours */
 enum acs_http01_mode {
@@ -55,7 +54,7 @@ enum acs_http01_mode {
 
 /* Serve keyauth at /.well-known/acme-challenge/<token>. t: borrowed, may be NULL. */
 int acs_http01_set(struct acs_responders *r, const char *token, const char *keyauth,
-		   enum acs_http01_mode mode, struct acs_transcript *t);
+                   enum acs_http01_mode mode, struct acs_transcript *t);
 void acs_http01_clear(struct acs_responders *r, const char *token);
 /* How many requests the token's path received (including redirects' targets). */
 int acs_http01_hits(struct acs_responders *r, const char *token);
@@ -63,11 +62,11 @@ int acs_http01_hits(struct acs_responders *r, const char *token);
 /* tls-alpn-01 behaviours */
 enum acs_alpn_mode {
 	ACS_ALPN_OK = 0,
-	ACS_ALPN_WRONG_DIGEST,  /* acmeIdentifier over another key authorization */
-	ACS_ALPN_NONCRITICAL,   /* extension not critical */
-	ACS_ALPN_MIXED_CASE,    /* SAN with the name in mixed case (must still validate) */
-	ACS_ALPN_EXTRA_SAN,     /* a second dNSName in the SAN */
-	ACS_ALPN_NO_EXTENSION   /* plain certificate without acmeIdentifier */
+	ACS_ALPN_WRONG_DIGEST, /* acmeIdentifier over another key authorization */
+	ACS_ALPN_NONCRITICAL,  /* extension not critical */
+	ACS_ALPN_MIXED_CASE,   /* SAN with the name in mixed case (must still validate) */
+	ACS_ALPN_EXTRA_SAN,    /* a second dNSName in the SAN */
+	ACS_ALPN_NO_EXTENSION  /* plain certificate without acmeIdentifier */
 };
 
 /*
@@ -76,24 +75,24 @@ enum acs_alpn_mode {
  * offered_only_acme == handshakes); they survive acs_alpn_clear.
  */
 struct acs_alpn_obs {
-	int handshakes;          /* ClientHellos seen for this SNI */
-	int offered_acme_tls;    /* the client offered acme-tls/1 */
-	int offered_only_acme;   /* ... and only that protocol */
-	int app_data_received;   /* the validator sent application data */
-	int min_version_seen;    /* lowest TLS version negotiated (0x0303 = 1.2) */
+	int handshakes;        /* ClientHellos seen for this SNI */
+	int offered_acme_tls;  /* the client offered acme-tls/1 */
+	int offered_only_acme; /* ... and only that protocol */
+	int app_data_received; /* the validator sent application data */
+	int min_version_seen;  /* lowest TLS version negotiated (0x0303 = 1.2) */
 };
 
 /* Serve a tls-alpn-01 certificate for the identifier (SNI = name, or for
  * an IP the reverse-DNS name of RFC 8738). */
 int acs_alpn_set(struct acs_responders *r, const struct acs_ident *id, const char *keyauth,
-		 enum acs_alpn_mode mode, struct acs_transcript *t);
+                 enum acs_alpn_mode mode, struct acs_transcript *t);
 void acs_alpn_clear(struct acs_responders *r, const struct acs_ident *id);
 int acs_alpn_observed(struct acs_responders *r, const struct acs_ident *id,
-		      struct acs_alpn_obs *out);
+                      struct acs_alpn_obs *out);
 
 /* dns-01: add a TXT value at name (e.g. "_acme-challenge.x.test"); several allowed. */
 int acs_dns_txt_add(struct acs_responders *r, const char *name, const char *value,
-		    struct acs_transcript *t);
+                    struct acs_transcript *t);
 void acs_dns_txt_clear(struct acs_responders *r, const char *name);
 /* Queries for name seen so far, over UDP and over TCP. */
 void acs_dns_queries(struct acs_responders *r, const char *name, int *udp, int *tcp);

@@ -14,14 +14,14 @@ struct acs_responders;
 
 struct acs_server_target {
 	const char *directory_url;
-	const char *ca_bundle;            /* PEM file trusted for the server's HTTPS, or NULL */
+	const char *ca_bundle;             /* PEM file trusted for the server's HTTPS, or NULL */
 	struct acs_responders *responders; /* borrowed; started by the caller */
-	const char *eab_kid;              /* may be NULL */
-	const char *eab_hmac;             /* base64url MAC key, may be NULL */
-	const json_t *profile;            /* borrowed profile object, may be NULL (rfc8555) */
-	long request_timeout_ms;          /* per HTTP exchange */
-	double wait_seconds;              /* bound on every poll loop */
-	int verbose;                      /* keep transcripts of PASSes too */
+	const char *eab_kid;               /* may be NULL */
+	const char *eab_hmac;              /* base64url MAC key, may be NULL */
+	const json_t *profile;             /* borrowed profile object, may be NULL (rfc8555) */
+	long request_timeout_ms;           /* per HTTP exchange */
+	double wait_seconds;               /* bound on every poll loop */
+	int verbose;                       /* keep transcripts of PASSes too */
 };
 
 /*

@@ -13,13 +13,13 @@
 #include "harness/verdict.h"
 
 struct acs_run_info {
-	const char *side;      /* "server" or "client" */
-	const char *target;    /* directory URL or client command */
-	const char *profile;   /* "rfc8555", "letsencrypt", ... */
+	const char *side;        /* "server" or "client" */
+	const char *target;      /* directory URL or client command */
+	const char *profile;     /* "rfc8555", "letsencrypt", ... */
 	const char *expect_file; /* may be NULL */
 	int strict;
 	int jobs;
-	time_t started;        /* UTC */
+	time_t started; /* UTC */
 	double seconds;
 };
 
@@ -31,12 +31,12 @@ struct acs_console {
 	FILE *out;
 	int color;
 	int verbose;
-	int progress;          /* draw "[12/80]" progress (TTY only) */
+	int progress; /* draw "[12/80]" progress (TTY only) */
 };
 
 /* One line for a finished case: "PASS  server.8555.6_5.nonce-reused ..." */
-void acs_console_case(const struct acs_console *con, const struct acs_result *r,
-		      size_t done, size_t total);
+void acs_console_case(const struct acs_console *con, const struct acs_result *r, size_t done,
+                      size_t total);
 
 /*
  * The end of the run: details of every FAIL/XPASS/ERROR (and NONSTRICT with
@@ -44,7 +44,7 @@ void acs_console_case(const struct acs_console *con, const struct acs_result *r,
  * then the summary line and counts.
  */
 void acs_console_summary(const struct acs_console *con, const struct acs_run_info *info,
-			 const struct acs_result *results, size_t n);
+                         const struct acs_result *results, size_t n);
 
 /*
  * JUnit XML: one <testsuites> with one <testsuite name="acmespec.<side>">,
@@ -53,17 +53,15 @@ void acs_console_summary(const struct acs_console *con, const struct acs_run_inf
  * timestamp without zone. Written to path atomically (temp file + rename).
  */
 int acs_junit_write(const char *path, const struct acs_run_info *info,
-		    const struct acs_result *results, size_t n, struct acs_err *err);
+                    const struct acs_result *results, size_t n, struct acs_err *err);
 
 /* The same rendered into memory (new string, free()), for tests. */
-char *acs_junit_render(const struct acs_run_info *info, const struct acs_result *results,
-		       size_t n);
+char *acs_junit_render(const struct acs_run_info *info, const struct acs_result *results, size_t n);
 
 /* JSON report: run info, summary, one object per result with all fields. */
 int acs_json_write(const char *path, const struct acs_run_info *info,
-		   const struct acs_result *results, size_t n, struct acs_err *err);
-char *acs_json_render(const struct acs_run_info *info, const struct acs_result *results,
-		      size_t n);
+                   const struct acs_result *results, size_t n, struct acs_err *err);
+char *acs_json_render(const struct acs_run_info *info, const struct acs_result *results, size_t n);
 
 /* The acmespec version string (ACMESPEC_VERSION); static. Defined in harness/version.c. */
 const char *acs_version(void);
@@ -79,11 +77,7 @@ const char *acs_version(void);
  * entities, and " ' too with ACS_TEXT_ONELINE (attribute values). Returns 0,
  * ACS_E_TOOBIG or ACS_E_NOMEM (b then holds a prefix).
  */
-enum {
-	ACS_TEXT_ONELINE = 1,
-	ACS_TEXT_XML = 2,
-	ACS_TEXT_RAW_CONTROLS = 4
-};
+enum { ACS_TEXT_ONELINE = 1, ACS_TEXT_XML = 2, ACS_TEXT_RAW_CONTROLS = 4 };
 int acs_report_put_text(struct acs_buf *b, const char *s, size_t len, unsigned flags);
 
 /*

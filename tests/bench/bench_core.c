@@ -58,7 +58,8 @@ static void bench_jws(const char *name, enum acs_key_type type, double budget)
 	struct acs_key *key = NULL;
 	struct acs_err err = {0};
 	json_t *hdr = NULL;
-	const char *payload = "{\"identifiers\":[{\"type\":\"dns\",\"value\":\"x.acmespec.test\"}]}";
+	const char *payload =
+	    "{\"identifiers\":[{\"type\":\"dns\",\"value\":\"x.acmespec.test\"}]}";
 	unsigned long ns = 0, nv = 0;
 	double t0, t;
 	char label[64];
@@ -69,7 +70,7 @@ static void bench_jws(const char *name, enum acs_key_type type, double budget)
 		exit(1);
 	}
 	hdr = json_pack("{s:s,s:s,s:s,s:o}", "alg", acs_key_alg(key), "nonce", "abc", "url",
-			"https://127.0.0.1/new-order", "jwk", acs_jwk_public(key));
+	                "https://127.0.0.1/new-order", "jwk", acs_jwk_public(key));
 	t0 = now();
 	do {
 		free(jws);
@@ -106,10 +107,11 @@ static void bench_jws(const char *name, enum acs_key_type type, double budget)
 
 static void bench_match(double budget)
 {
-	json_t *doc = json_loads("{\"status\":\"pending\",\"challenges\":[{\"type\":\"http-01\",\"url\":"
-				 "\"https://a/c/1\",\"token\":\"abcdefghijklmnopqrstuv\"},{\"type\":"
-				 "\"dns-01\",\"url\":\"https://a/c/2\",\"token\":\"zyxwvutsrqponmlkjih\"}]}",
-				 0, NULL);
+	json_t *doc =
+	    json_loads("{\"status\":\"pending\",\"challenges\":[{\"type\":\"http-01\",\"url\":"
+	               "\"https://a/c/1\",\"token\":\"abcdefghijklmnopqrstuv\"},{\"type\":"
+	               "\"dns-01\",\"url\":\"https://a/c/2\",\"token\":\"zyxwvutsrqponmlkjih\"}]}",
+	               0, NULL);
 	json_t *m = json_loads("{\"https\":true,\"match\":\"^https://\"}", 0, NULL);
 	struct acs_buf why;
 	unsigned long n = 0;

@@ -961,7 +961,6 @@ static void test_body_cap(void)
 	free(dir);
 }
 
-
 /* ---- conformance features and the misbehaviour table ---- */
 
 static json_t *ident_payload(const char *v1, const char *v2)
@@ -1079,7 +1078,8 @@ static void test_urls_directory_eab(void)
 	client_free(&d);
 	CU_ASSERT_EQUAL(acs_mockca_scenario_eab(ca, "eab", NULL, NULL, &err), 0);
 	CU_ASSERT_EQUAL_FATAL(client_init(&d, "eab"), 0);
-	CU_ASSERT_PTR_NULL(json_object_get(json_object_get(d.dir, "meta"), "externalAccountRequired"));
+	CU_ASSERT_PTR_NULL(
+	    json_object_get(json_object_get(d.dir, "meta"), "externalAccountRequired"));
 	CU_ASSERT_EQUAL(new_account(&d), 0);
 	client_free(&d);
 }
@@ -1109,8 +1109,8 @@ static void test_identifiers(void)
 	resp_free(&r);
 	/* two refused of three: subproblems with identifier objects, none at the top */
 	pl = json_pack("{s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}]}", "identifiers", "type", "dns",
-	               "value", "ok.acmespec.test", "type", "dns", "value", "bad_label!.acmespec.test",
-	               "type", "dns", "value", "x.acmespec.invalid");
+	               "value", "ok.acmespec.test", "type", "dns", "value",
+	               "bad_label!.acmespec.test", "type", "dns", "value", "x.acmespec.invalid");
 	b = post(&c, dir_url(&c, "newOrder"), pl, 0, NULL, &r);
 	CU_ASSERT_EQUAL(r.status, 400);
 	CU_ASSERT_STRING_EQUAL(problem_type(b), "rejectedIdentifier");
