@@ -25,6 +25,11 @@ BUILD_DIR=$ASAN_DIR ci/build.sh --sanitize
 passed=0
 failed=0
 status=0
+
+# style: the committed .clang-format is the law (counted as one test)
+echo
+echo "== format check"
+if ci/format-check.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
 # run_ctest DIR TITLE CTEST-ARGS...: adds to the counts from ctest's summary
 run_ctest() {
   local dir=$1 title=$2 log rc line total nfail
