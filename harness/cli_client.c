@@ -58,14 +58,14 @@ extern char **environ;
 /* every snprintf here cuts on purpose: paths and messages are bounded */
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 
-#define MAX_NAMES 4
-#define MAX_RUNS 3
-#define OUTPUT_HEAD (24 * 1024)   /* the client's output: first bytes kept ... */
-#define OUTPUT_TAIL (24 * 1024)   /* ... and last bytes kept */
-#define LOGFILE_TAIL (16 * 1024)  /* tail of each recipe log file */
+#define MAX_NAMES      4
+#define MAX_RUNS       3
+#define OUTPUT_HEAD    (24 * 1024) /* the client's output: first bytes kept ... */
+#define OUTPUT_TAIL    (24 * 1024) /* ... and last bytes kept */
+#define LOGFILE_TAIL   (16 * 1024) /* tail of each recipe log file */
 #define TRANSCRIPT_CAP (48 * 1024)
 #define FRONT_BODY_CAP (64 * 1024)
-#define KILL_GRACE_S 2.0
+#define KILL_GRACE_S   2.0
 
 /* ------------------------------------------------------------------ */
 /* small helpers */
@@ -106,7 +106,7 @@ static void put_capped(struct acs_buf *b, const char *s, size_t n)
 }
 
 static void putf_capped(struct acs_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 static void putf_capped(struct acs_buf *b, const char *fmt, ...)
 {
 	char line[4096];
@@ -214,8 +214,11 @@ struct recipe {
 
 static const struct recipe recipes[] = {
     {"acme-tiny", "http-01", NULL, "SSL_CERT_FILE",
-     "set -e\n"
+     "set -ef\n"
      "case \"$ACMESPEC_CHALLENGE\" in http-01) ;; *) exit 127 ;; esac\n"
+     /* no EAB, no revocation, no key rollover */
+     "[ -z \"$ACMESPEC_EAB_KID\" ] && [ \"$ACMESPEC_REVOKE\" != 1 ] && "
+     "[ \"$ACMESPEC_KEY_CHANGE\" != 1 ] || exit 127\n"
      "w=\"$ACMESPEC_WORKDIR/acme-tiny\"; mkdir -p \"$w\"\n"
      "[ -f \"$w/account.key\" ] || openssl genrsa -out \"$w/account.key\" 2048 2>/dev/null\n"
      "openssl genrsa -out \"$w/domain.key\" 2048 2>/dev/null\n"
@@ -226,11 +229,16 @@ static const struct recipe recipes[] = {
      "--csr \"$w/domain.csr\" --acme-dir \"$ACMESPEC_ACME_DIR\" "
      "--directory-url \"$ACMESPEC_DIRECTORY\" --disable-check > \"$w/signed.crt\"\n"},
     {"certbot", "http-01 dns-01", "certbot/logs/letsencrypt.log", "REQUESTS_CA_BUNDLE",
+     "set -f\n"
+     "[ \"$ACMESPEC_KEY_CHANGE\" != 1 ] || exit 127\n"
      "export REQUESTS_CA_BUNDLE=\"$ACMESPEC_CA_BUNDLE\"\n"
      "w=\"$ACMESPEC_WORKDIR/certbot\"\n"
-     "set -- certonly --non-interactive --agree-tos --register-unsafely-without-email "
-     "--server \"$ACMESPEC_DIRECTORY\" --config-dir \"$w/config\" --work-dir \"$w/work\" "
-     "--logs-dir \"$w/logs\" --cert-name acmespec --force-renewal\n"
+     "common=\"--non-interactive --server $ACMESPEC_DIRECTORY --config-dir $w/config "
+     "--work-dir $w/work --logs-dir $w/logs\"\n"
+     "set -- certonly $common --agree-tos --register-unsafely-without-email "
+     "--cert-name acmespec --force-renewal\n"
+     "[ -z \"$ACMESPEC_EAB_KID\" ] || set -- \"$@\" --eab-kid \"$ACMESPEC_EAB_KID\" "
+     "--eab-hmac-key \"$ACMESPEC_EAB_HMAC\"\n"
      "for d in $ACMESPEC_DOMAINS; do set -- \"$@\" -d \"$d\"; done\n"
      "case \"$ACMESPEC_CHALLENGE\" in\n"
      "http-01) set -- \"$@\" --standalone --http-01-port \"$ACMESPEC_HTTP01_PORT\" "
@@ -242,9 +250,13 @@ static const struct recipe recipes[] = {
      "\\$CERTBOT_VALIDATION\" ;;\n"
      "*) exit 127 ;;\n"
      "esac\n"
-     "exec certbot \"$@\"\n"},
+     "[ \"$ACMESPEC_REVOKE\" = 1 ] || exec certbot \"$@\"\n"
+     "certbot \"$@\" || exit $?\n"
+     "exec certbot revoke $common --cert-name acmespec --reason keycompromise "
+     "--no-delete-after-revoke\n"},
     {"dehydrated", "http-01 dns-01", NULL, "CURL_OPTS=--cacert",
-     "set -e\n"
+     "set -ef\n"
+     "[ \"$ACMESPEC_KEY_CHANGE\" != 1 ] || exit 127\n"
      "case \"$ACMESPEC_CHALLENGE\" in http-01|dns-01) ;; *) exit 127 ;; esac\n"
      "w=\"$ACMESPEC_WORKDIR/dehydrated\"; mkdir -p \"$w\"\n"
      "cat > \"$w/hook.sh\" <<'EOF'\n"
@@ -265,31 +277,50 @@ static const struct recipe recipes[] = {
      "CHALLENGETYPE=\"$ACMESPEC_CHALLENGE\"\n"
      "HOOK=\"$w/hook.sh\"\n"
      "CONTACT_EMAIL=\"acmespec@acmespec.test\"\n"
+     /* dehydrated's defaults are RSA-4096 account and domain keys: minutes of CPU on a
+        loaded host, ahead of the first request of --cron */
+     "KEYSIZE=2048\n"
+     "KEY_ALGO=prime256v1\n"
+     "EAB_KID=\"$ACMESPEC_EAB_KID\"\n"
+     "EAB_HMAC_KEY=\"$ACMESPEC_EAB_HMAC\"\n"
      "EOF\n"
      "dehydrated --config \"$w/config\" --register --accept-terms\n"
-     "set --\n"
+     /* --alias: a wildcard certificate needs a name of its own */
+     "set -- --alias acmespec\n"
      "for d in $ACMESPEC_DOMAINS; do set -- \"$@\" --domain \"$d\"; done\n"
-     "exec dehydrated --config \"$w/config\" --cron --force \"$@\"\n"},
+     "[ \"$ACMESPEC_REVOKE\" = 1 ] || exec dehydrated --config \"$w/config\" --cron --force "
+     "\"$@\"\n"
+     "dehydrated --config \"$w/config\" --cron --force \"$@\"\n"
+     "exec dehydrated --config \"$w/config\" --revoke \"$w/certs/acmespec/cert.pem\"\n"},
     {"lego", "http-01 dns-01 tls-alpn-01", NULL, "LEGO_CA_CERTIFICATES",
-     "set -e\n"
+     "set -ef\n"
+     "[ \"$ACMESPEC_KEY_CHANGE\" != 1 ] || exit 127\n"
      "export LEGO_CA_CERTIFICATES=\"$ACMESPEC_CA_BUNDLE\"\n"
      "set --\n"
+     "[ -z \"$ACMESPEC_EAB_KID\" ] || set -- --eab --kid \"$ACMESPEC_EAB_KID\" "
+     "--hmac \"$ACMESPEC_EAB_HMAC\"\n"
      "for d in $ACMESPEC_DOMAINS; do set -- \"$@\" -d \"$d\"; done\n"
      "case \"$ACMESPEC_CHALLENGE\" in\n"
      "http-01) set -- \"$@\" --http --http.port \"127.0.0.1:$ACMESPEC_HTTP01_PORT\" ;;\n"
      "tls-alpn-01) set -- \"$@\" --tls --tls.port \"127.0.0.1:$ACMESPEC_TLSALPN01_PORT\" ;;\n"
      "dns-01)\n"
-     "  printf '#!/bin/sh\\nexec %s \"$@\"\\n' \"$ACMESPEC_DNS_HOOK\" > \"$ACMESPEC_WORKDIR/lego-dns\"\n"
+     "  printf '#!/bin/sh\\nexec %s \"$@\"\\n' \"$ACMESPEC_DNS_HOOK\" > "
+     "\"$ACMESPEC_WORKDIR/lego-dns\"\n"
      "  chmod +x \"$ACMESPEC_WORKDIR/lego-dns\"\n"
-     "  export EXEC_PATH=\"$ACMESPEC_WORKDIR/lego-dns\" EXEC_POLLING_INTERVAL=1 EXEC_SEQUENCE_INTERVAL=1 "
+     "  export EXEC_PATH=\"$ACMESPEC_WORKDIR/lego-dns\" EXEC_POLLING_INTERVAL=1 "
+     "EXEC_SEQUENCE_INTERVAL=1 "
      "EXEC_PROPAGATION_TIMEOUT=10\n"
      "  set -- \"$@\" --dns exec --dns.disable-cp --dns.resolvers \"$ACMESPEC_DNS_SERVER\" ;;\n"
      "*) exit 127 ;;\n"
      "esac\n"
-     "exec lego --accept-tos --email acmespec@acmespec.test --server \"$ACMESPEC_DIRECTORY\" "
-     "--path \"$ACMESPEC_WORKDIR/lego\" \"$@\" run\n"},
+     "set -- --accept-tos --email acmespec@acmespec.test --server \"$ACMESPEC_DIRECTORY\" "
+     "--path \"$ACMESPEC_WORKDIR/lego\" \"$@\"\n"
+     "[ \"$ACMESPEC_REVOKE\" = 1 ] || exec lego \"$@\" run\n"
+     "lego \"$@\" run\n"
+     "exec lego \"$@\" revoke --reason 1\n"},
     {"uacme", "http-01 dns-01", NULL, "unshare --mount + bind mount over the system bundle",
-     "set -e\n"
+     "set -ef\n"
+     "[ \"$ACMESPEC_KEY_CHANGE\" != 1 ] || exit 127\n"
      "case \"$ACMESPEC_CHALLENGE\" in http-01|dns-01) ;; *) exit 127 ;; esac\n"
      "w=\"$ACMESPEC_WORKDIR/uacme\"; mkdir -p \"$w\"\n"
      "cat > \"$w/hook.sh\" <<'EOF'\n"
@@ -308,9 +339,14 @@ static const struct recipe recipes[] = {
         bundle in place of the system one; the host's trust store is untouched */
      "exec unshare --mount sh -c '"
      "mount --bind \"$ACMESPEC_CA_BUNDLE\" /etc/ssl/certs/ca-certificates.crt || exit 3\n"
-     "[ -f \"$0/private/key.pem\" ] || uacme -v -y -c \"$0\" -a \"$ACMESPEC_DIRECTORY\" new\n"
-     "exec uacme -v -f -c \"$0\" -a \"$ACMESPEC_DIRECTORY\" -h \"$0/hook.sh\" issue "
-     "$ACMESPEC_DOMAINS' \"$w\"\n"},
+     "set -f\n"
+     "[ -f \"$0/private/key.pem\" ] || uacme -v -y -c \"$0\" -a \"$ACMESPEC_DIRECTORY\" "
+     "${ACMESPEC_EAB_KID:+-e \"$ACMESPEC_EAB_KID:$ACMESPEC_EAB_HMAC\"} new\n"
+     "uacme -v -f -c \"$0\" -a \"$ACMESPEC_DIRECTORY\" -h \"$0/hook.sh\" issue "
+     "$ACMESPEC_DOMAINS || exit $?\n"
+     "[ \"$ACMESPEC_REVOKE\" = 1 ] || exit 0\n"
+     "exec uacme -v -c \"$0\" -a \"$ACMESPEC_DIRECTORY\" revoke "
+     "\"$0/${ACMESPEC_DOMAINS%% *}/cert.pem\"' \"$w\"\n"},
 };
 
 #define NRECIPES (sizeof(recipes) / sizeof(recipes[0]))
@@ -355,27 +391,37 @@ static int recipe_can(const struct recipe *rc, const char *challenge)
 enum exit_want { EXIT_ZERO = 0, EXIT_NONZERO, EXIT_ANY };
 
 struct scenario {
-	json_t *misbehave;   /* borrowed array of strings (or NULL) */
+	json_t *misbehave; /* borrowed array of strings (or NULL) */
 	int names;
 	const char *challenge;
 	int runs;
 	enum exit_want exit;
-	int certificate;     /* 1 yes, 0 no, -1 not judged */
-	json_t *asserts;     /* borrowed array of strings (or NULL) */
-	json_t *output;      /* borrowed array of strings (or NULL) */
-	int eab;             /* the scenario requires External Account Binding */
-	int key_change;      /* the client is asked to roll its account key over */
-	int revoke;          /* the client is asked to revoke what it got */
-	int wildcard;        /* the first name is ordered as *.{domain} */
+	int certificate; /* 1 yes, 0 no, -1 not judged */
+	json_t *asserts; /* borrowed array of strings (or NULL) */
+	json_t *output;  /* borrowed array of strings (or NULL) */
+	int eab;         /* the scenario requires External Account Binding */
+	int key_change;  /* the client is asked to roll its account key over */
+	int revoke;      /* the client is asked to revoke what it got */
+	int wildcard;    /* the first name is ordered as *.{domain} */
 };
 
-static const char *const predicates[] = {
-    "retried-bad-nonce",       "ignored-invalid-nonce",   "honoured-retry-after",
-    "no-tight-poll",           "no-challenge-post-on-valid", "no-finalize-after-invalid",
-    "only-get-directory",      "post-as-get-used",        "deprovisioned-http01",
-    "deprovisioned-dns01",     "account-reused",          "csr-fresh-key",
-    "finalized",               "downloaded-certificate",  "revoked",
-    "key-changed",             NULL};
+static const char *const predicates[] = {"retried-bad-nonce",
+                                         "ignored-invalid-nonce",
+                                         "honoured-retry-after",
+                                         "no-tight-poll",
+                                         "no-challenge-post-on-valid",
+                                         "no-finalize-after-invalid",
+                                         "only-get-directory",
+                                         "post-as-get-used",
+                                         "deprovisioned-http01",
+                                         "deprovisioned-dns01",
+                                         "account-reused",
+                                         "csr-fresh-key",
+                                         "finalized",
+                                         "downloaded-certificate",
+                                         "revoked",
+                                         "key-changed",
+                                         NULL};
 
 static int known_predicate(const char *s)
 {
@@ -388,7 +434,7 @@ static int known_predicate(const char *s)
 }
 
 static int string_array(const json_t *obj, const char *key, const char *file, const char *where,
-			json_t **out, struct acs_err *err)
+                        json_t **out, struct acs_err *err)
 {
 	json_t *a = json_object_get(obj, key);
 	size_t i;
@@ -397,33 +443,35 @@ static int string_array(const json_t *obj, const char *key, const char *file, co
 	if (a == NULL)
 		return 0;
 	if (!json_is_array(a))
-		return acs_err_set(err, ACS_E_INVAL, "%s: field \"%s%s\": expected an array of strings",
-				   file, where, key);
+		return acs_err_set(err, ACS_E_INVAL,
+		                   "%s: field \"%s%s\": expected an array of strings", file, where,
+		                   key);
 	for (i = 0; i < json_array_size(a); i++)
 		if (!json_is_string(json_array_get(a, i)))
 			return acs_err_set(err, ACS_E_INVAL,
-					   "%s: field \"%s%s\"[%zu]: expected a string", file, where,
-					   key, i);
+			                   "%s: field \"%s%s\"[%zu]: expected a string", file,
+			                   where, key, i);
 	*out = a;
 	return 0;
 }
 
 static int only_keys(const json_t *obj, const char *const *keys, const char *file,
-		     const char *where, struct acs_err *err)
+                     const char *where, struct acs_err *err)
 {
 	const char *k;
 	json_t *v;
 	size_t i;
 
-	json_object_foreach((json_t *)obj, k, v) {
+	json_object_foreach((json_t *)obj, k, v)
+	{
 		int ok = 0;
 
 		(void)v;
 		for (i = 0; keys[i] != NULL; i++)
 			ok |= strcmp(keys[i], k) == 0;
 		if (!ok)
-			return acs_err_set(err, ACS_E_INVAL, "%s: field \"%s%s\": unknown field", file,
-					   where, k);
+			return acs_err_set(err, ACS_E_INVAL, "%s: field \"%s%s\": unknown field",
+			                   file, where, k);
 	}
 	return 0;
 }
@@ -431,12 +479,12 @@ static int only_keys(const json_t *obj, const char *const *keys, const char *fil
 /* Parse and check c's "scenario"; misbehaviour names are checked against the CA's table. */
 static int scenario_parse(const struct acs_case *c, struct scenario *s, struct acs_err *err)
 {
-	static const char *const skeys[] = {"misbehave", "names",      "challenge", "runs",
-					    "expect",    "eab",        "key_change", "revoke",
-					    "wildcard",  NULL};
+	static const char *const skeys[] = {"misbehave", "names", "challenge",  "runs",
+	                                    "expect",    "eab",   "key_change", "revoke",
+	                                    "wildcard",  NULL};
 	static const char *const bkeys[] = {"eab", "key_change", "revoke", "wildcard", NULL};
 	static const char *const ekeys[] = {"exit", "certificate", "assert", "output_contains",
-					    NULL};
+	                                    NULL};
 	const struct acs_mockca_misbehaviour *mb;
 	const char *f = c->file ? c->file : c->id;
 	json_t *sc = json_object_get(c->body, "scenario");
@@ -449,7 +497,8 @@ static int scenario_parse(const struct acs_case *c, struct scenario *s, struct a
 	s->runs = 1;
 	s->certificate = -2; /* default decided below */
 	if (!json_is_object(sc))
-		return acs_err_set(err, ACS_E_INVAL, "%s: field \"scenario\": expected an object", f);
+		return acs_err_set(err, ACS_E_INVAL, "%s: field \"scenario\": expected an object",
+		                   f);
 	if (only_keys(sc, skeys, f, "scenario.", err) != 0)
 		return err->code;
 	if (string_array(sc, "misbehave", f, "scenario.", &s->misbehave, err) != 0)
@@ -463,26 +512,28 @@ static int scenario_parse(const struct acs_case *c, struct scenario *s, struct a
 		for (j = 0; j < nmb; j++)
 			found |= strlen(mb[j].name) == nl && strncmp(mb[j].name, spec, nl) == 0;
 		if (!found)
-			return acs_err_set(err, ACS_E_INVAL,
-					   "%s: field \"scenario.misbehave\"[%zu]: unknown misbehaviour "
-					   "\"%.*s\"",
-					   f, i, (int)nl, spec);
+			return acs_err_set(
+			    err, ACS_E_INVAL,
+			    "%s: field \"scenario.misbehave\"[%zu]: unknown misbehaviour "
+			    "\"%.*s\"",
+			    f, i, (int)nl, spec);
 	}
 	v = json_object_get(sc, "names");
 	if (v != NULL) {
 		if (!json_is_integer(v) || json_integer_value(v) < 1 ||
 		    json_integer_value(v) > MAX_NAMES)
 			return acs_err_set(err, ACS_E_INVAL,
-					   "%s: field \"scenario.names\": expected 1 to %d", f,
-					   MAX_NAMES);
+			                   "%s: field \"scenario.names\": expected 1 to %d", f,
+			                   MAX_NAMES);
 		s->names = (int)json_integer_value(v);
 	}
 	v = json_object_get(sc, "runs");
 	if (v != NULL) {
 		if (!json_is_integer(v) || json_integer_value(v) < 1 ||
 		    json_integer_value(v) > MAX_RUNS)
-			return acs_err_set(err, ACS_E_INVAL, "%s: field \"scenario.runs\": expected 1 to %d",
-					   f, MAX_RUNS);
+			return acs_err_set(err, ACS_E_INVAL,
+			                   "%s: field \"scenario.runs\": expected 1 to %d", f,
+			                   MAX_RUNS);
 		s->runs = (int)json_integer_value(v);
 	}
 	v = json_object_get(sc, "challenge");
@@ -490,33 +541,37 @@ static int scenario_parse(const struct acs_case *c, struct scenario *s, struct a
 		const char *ch = json_string_value(v);
 
 		if (ch == NULL || (strcmp(ch, "http-01") != 0 && strcmp(ch, "dns-01") != 0 &&
-				   strcmp(ch, "tls-alpn-01") != 0))
-			return acs_err_set(err, ACS_E_INVAL,
-					   "%s: field \"scenario.challenge\": expected http-01, dns-01 "
-					   "or tls-alpn-01",
-					   f);
+		                   strcmp(ch, "tls-alpn-01") != 0))
+			return acs_err_set(
+			    err, ACS_E_INVAL,
+			    "%s: field \"scenario.challenge\": expected http-01, dns-01 "
+			    "or tls-alpn-01",
+			    f);
 		s->challenge = ch;
 	}
 	for (i = 0; bkeys[i] != NULL; i++) {
-		int *slot = i == 0 ? &s->eab : i == 1 ? &s->key_change : i == 2 ? &s->revoke
-										   : &s->wildcard;
+		int *slot = i == 0   ? &s->eab
+		            : i == 1 ? &s->key_change
+		            : i == 2 ? &s->revoke
+		                     : &s->wildcard;
 
 		v = json_object_get(sc, bkeys[i]);
 		if (v != NULL && !json_is_boolean(v))
 			return acs_err_set(err, ACS_E_INVAL,
-					   "%s: field \"scenario.%s\": expected true or false", f,
-					   bkeys[i]);
+			                   "%s: field \"scenario.%s\": expected true or false", f,
+			                   bkeys[i]);
 		*slot = json_is_true(v);
 	}
 	if (s->wildcard && strcmp(s->challenge, "dns-01") != 0)
-		return acs_err_set(err, ACS_E_INVAL,
-				   "%s: field \"scenario.wildcard\": a wildcard needs \"challenge\": "
-				   "\"dns-01\"",
-				   f);
+		return acs_err_set(
+		    err, ACS_E_INVAL,
+		    "%s: field \"scenario.wildcard\": a wildcard needs \"challenge\": "
+		    "\"dns-01\"",
+		    f);
 	ex = json_object_get(sc, "expect");
 	if (ex != NULL && !json_is_object(ex))
-		return acs_err_set(err, ACS_E_INVAL, "%s: field \"scenario.expect\": expected an object",
-				   f);
+		return acs_err_set(err, ACS_E_INVAL,
+		                   "%s: field \"scenario.expect\": expected an object", f);
 	if (ex != NULL) {
 		if (only_keys(ex, ekeys, f, "scenario.expect.", err) != 0)
 			return err->code;
@@ -532,30 +587,33 @@ static int scenario_parse(const struct acs_case *c, struct scenario *s, struct a
 				s->exit = EXIT_ANY;
 			else
 				return acs_err_set(err, ACS_E_INVAL,
-						   "%s: field \"scenario.expect.exit\": expected "
-						   "\"zero\", \"nonzero\" or \"any\"",
-						   f);
+				                   "%s: field \"scenario.expect.exit\": expected "
+				                   "\"zero\", \"nonzero\" or \"any\"",
+				                   f);
 		}
 		v = json_object_get(ex, "certificate");
 		if (v != NULL) {
 			if (!json_is_boolean(v))
-				return acs_err_set(err, ACS_E_INVAL,
-						   "%s: field \"scenario.expect.certificate\": expected "
-						   "true or false",
-						   f);
+				return acs_err_set(
+				    err, ACS_E_INVAL,
+				    "%s: field \"scenario.expect.certificate\": expected "
+				    "true or false",
+				    f);
 			s->certificate = json_is_true(v);
 		}
 		if (string_array(ex, "assert", f, "scenario.expect.", &s->asserts, err) != 0 ||
-		    string_array(ex, "output_contains", f, "scenario.expect.", &s->output, err) != 0)
+		    string_array(ex, "output_contains", f, "scenario.expect.", &s->output, err) !=
+		        0)
 			return err->code;
 		for (i = 0; i < json_array_size(s->asserts); i++) {
 			const char *p = json_string_value(json_array_get(s->asserts, i));
 
 			if (!known_predicate(p))
-				return acs_err_set(err, ACS_E_INVAL,
-						   "%s: field \"scenario.expect.assert\"[%zu]: unknown "
-						   "predicate \"%s\"",
-						   f, i, p);
+				return acs_err_set(
+				    err, ACS_E_INVAL,
+				    "%s: field \"scenario.expect.assert\"[%zu]: unknown "
+				    "predicate \"%s\"",
+				    f, i, p);
 		}
 	}
 	if (s->certificate == -2)
@@ -567,7 +625,7 @@ static int scenario_parse(const struct acs_case *c, struct scenario *s, struct a
 /* the run: shared infrastructure */
 
 struct txt_rec {
-	char name[300];  /* "_acme-challenge.x.acmespec.test", lower case, no final dot */
+	char name[300]; /* "_acme-challenge.x.acmespec.test", lower case, no final dot */
 	char value[128];
 	int cleared;
 	struct txt_rec *next;
@@ -594,7 +652,7 @@ struct client_run {
 	const struct acs_cli *cli;
 	const struct recipe *recipe;
 	int keep_workdir;
-	char **argv;            /* the generic command (borrowed), or NULL with a recipe */
+	char **argv; /* the generic command (borrowed), or NULL with a recipe */
 	int argc;
 	struct acs_mockca *ca;
 	struct acs_responders *resp;
@@ -614,7 +672,7 @@ struct client_run {
 	pthread_mutex_t serial; /* scenarios sharing a fixed port run one at a time */
 	struct route *routes;
 	const struct acs_catalog *cat;
-	struct scen_out *outs;  /* one per catalog case */
+	struct scen_out *outs; /* one per catalog case */
 	unsigned counter;
 	struct acs_console con;
 };
@@ -664,7 +722,7 @@ static size_t on_fwd_body(char *p, size_t sz, size_t n, void *ud)
 }
 
 static enum MHD_Result front_reply(struct MHD_Connection *conn, unsigned status, const char *body,
-				   size_t len)
+                                   size_t len)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
@@ -684,8 +742,8 @@ static enum MHD_Result front_reply(struct MHD_Connection *conn, unsigned status,
  * file is there, else forward to the scenario's {http01_port}.
  */
 static enum MHD_Result front_handler(void *cls, struct MHD_Connection *conn, const char *url,
-				     const char *method, const char *version,
-				     const char *upload_data, size_t *upload_size, void **con_cls)
+                                     const char *method, const char *version,
+                                     const char *upload_data, size_t *upload_size, void **con_cls)
 {
 	static const char prefix[] = "/.well-known/acme-challenge/";
 	struct client_run *cr = cls;
@@ -773,12 +831,12 @@ static enum MHD_Result front_handler(void *cls, struct MHD_Connection *conn, con
 	if (curl_easy_perform(c) == CURLE_OK) {
 		(void)curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 		ret = front_reply(conn, (unsigned)(status > 0 ? status : 502),
-				  body.data ? body.data : "", body.len);
+		                  body.data ? body.data : "", body.len);
 	} else {
 		char msg[128];
-		int ml = snprintf(msg, sizeof(msg),
-				  "acmespec: no challenge file and nothing answers on port %d\n",
-				  port);
+		int ml =
+		    snprintf(msg, sizeof(msg),
+		             "acmespec: no challenge file and nothing answers on port %d\n", port);
 
 		ret = front_reply(conn, 404, msg, (size_t)ml);
 	}
@@ -792,14 +850,13 @@ static int front_start(struct client_run *cr, struct acs_err *err)
 {
 	const union MHD_DaemonInfo *di;
 
-	cr->front = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-					     MHD_USE_ERROR_LOG,
-				     0, NULL, NULL, front_handler, cr, MHD_OPTION_CONNECTION_TIMEOUT,
-				     (unsigned int)10, MHD_OPTION_SOCK_ADDR,
-				     (const struct sockaddr *)&(struct sockaddr_in){
-					 .sin_family = AF_INET,
-					 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)},
-				     MHD_OPTION_END);
+	cr->front = MHD_start_daemon(
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG, 0,
+	    NULL, NULL, front_handler, cr, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)10,
+	    MHD_OPTION_SOCK_ADDR,
+	    (const struct sockaddr *)&(struct sockaddr_in){
+	        .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)},
+	    MHD_OPTION_END);
 	if (cr->front == NULL)
 		return acs_err_set(err, ACS_E_IO, "cannot start the http-01 front on 127.0.0.1");
 	di = MHD_get_daemon_info(cr->front, MHD_DAEMON_INFO_BIND_PORT);
@@ -837,26 +894,45 @@ static void dns_publish(struct client_run *cr, struct route *rt, const char *nam
 			(void)acs_dns_txt_add(cr->resp, name, t->value, NULL);
 }
 
+/*
+ * The next word of *p (split at blanks and line ends), cut in place, or NULL
+ * at the end; *p moves past it.
+ */
+static char *next_word(char **p)
+{
+	static const char blanks[] = " \t\r\n";
+	char *w = *p + strspn(*p, blanks);
+	size_t n = strcspn(w, blanks);
+
+	if (n == 0) {
+		*p = w;
+		return NULL;
+	}
+	*p = w[n] != '\0' ? w + n + 1 : w + n;
+	w[n] = '\0';
+	return w;
+}
+
 /* One command line "set NAME VALUE" / "clear NAME [VALUE]"; reply into out. */
 static void dns_command(struct client_run *cr, char *line, char *out, size_t outlen)
 {
-	char *verb, *name, *value, *save = NULL;
+	char *verb, *name, *value, *rest = line;
 	char norm[300];
 	struct route *rt;
 	struct txt_rec *t;
 	int set;
 
-	verb = strtok_r(line, " \t\r\n", &save);
-	name = verb ? strtok_r(NULL, " \t\r\n", &save) : NULL;
-	value = name ? strtok_r(NULL, " \t\r\n", &save) : NULL;
+	verb = next_word(&rest);
+	name = verb ? next_word(&rest) : NULL;
+	value = name ? next_word(&rest) : NULL;
 	if (verb == NULL || name == NULL) {
 		(void)snprintf(out, outlen, "error: expected set|clear NAME [VALUE]\n");
 		return;
 	}
 	set = strcmp(verb, "set") == 0 || strcmp(verb, "present") == 0;
 	if (!set && strcmp(verb, "clear") != 0 && strcmp(verb, "cleanup") != 0) {
-		(void)snprintf(out, outlen, "error: unknown verb \"%.40s\": expected set or clear\n",
-			       verb);
+		(void)snprintf(out, outlen,
+		               "error: unknown verb \"%.40s\": expected set or clear\n", verb);
 		return;
 	}
 	if (set && (value == NULL || strlen(value) >= sizeof(t->value))) {
@@ -881,7 +957,8 @@ static void dns_command(struct client_run *cr, char *line, char *out, size_t out
 		}
 	} else {
 		for (t = rt->txt; t != NULL; t = t->next)
-			if (strcmp(t->name, norm) == 0 && (value == NULL || strcmp(t->value, value) == 0))
+			if (strcmp(t->name, norm) == 0 &&
+			    (value == NULL || strcmp(t->value, value) == 0))
 				t->cleared = 1;
 	}
 	dns_publish(cr, rt, norm);
@@ -941,7 +1018,7 @@ static int dns_start(struct client_run *cr, struct acs_err *err)
 	if (cr->dns_fd < 0 || bind(cr->dns_fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
 	    listen(cr->dns_fd, 16) != 0)
 		return acs_err_set(err, ACS_E_IO, "cannot listen on %s: %s", cr->dns_sock,
-				   strerror(errno));
+		                   strerror(errno));
 	if (pthread_create(&cr->dns_thread, NULL, dns_thread_main, cr) != 0)
 		return acs_err_set(err, ACS_E_IO, "cannot start the dns-hook thread");
 	cr->dns_thread_on = 1;
@@ -952,9 +1029,9 @@ static int dns_start(struct client_run *cr, struct acs_err *err)
 /* running the client's command */
 
 struct proc_result {
-	int started;     /* 0: could not be started (msg says why) */
-	int exited;      /* 1: exited with status; 0: killed by a signal */
-	int status;      /* exit status, or the signal */
+	int started; /* 0: could not be started (msg says why) */
+	int exited;  /* 1: exited with status; 0: killed by a signal */
+	int status;  /* exit status, or the signal */
 	int timed_out;
 	double seconds;
 	char msg[512];
@@ -991,7 +1068,7 @@ static void capture_render(const struct capture *cp, struct acs_buf *out)
 	n = cp->ntail_total < sizeof(cp->tail) ? cp->ntail_total : sizeof(cp->tail);
 	if (cp->ntail_total > sizeof(cp->tail))
 		putf_capped(out, "\n[... %zu bytes of output left out ...]\n",
-			    cp->ntail_total - sizeof(cp->tail));
+		            cp->ntail_total - sizeof(cp->tail));
 	start = cp->ntail_total - n;
 	for (i = 0; i < n; i++) {
 		char ch = cp->tail[(start + i) % sizeof(cp->tail)];
@@ -1035,7 +1112,7 @@ static void kill_group(pid_t pid, int sig)
  * stderr together) into cp, killed as a group after timeout seconds.
  */
 static void run_process(char *const argv[], char *const envp[], const char *cwd, double timeout,
-			struct capture *cp, struct proc_result *pr)
+                        struct capture *cp, struct proc_result *pr)
 {
 	char exe[PATH_MAX];
 	int out[2] = {-1, -1}, errp[2] = {-1, -1};
@@ -1045,8 +1122,8 @@ static void run_process(char *const argv[], char *const envp[], const char *cwd,
 
 	memset(pr, 0, sizeof(*pr));
 	if (resolve_exe(argv[0], exe, sizeof(exe)) != 0) {
-		(void)snprintf(pr->msg, sizeof(pr->msg), "cannot run %s: not found or not executable",
-			       argv[0]);
+		(void)snprintf(pr->msg, sizeof(pr->msg),
+		               "cannot run %s: not found or not executable", argv[0]);
 		return;
 	}
 	if (pipe2(out, O_CLOEXEC) != 0 || pipe2(errp, O_CLOEXEC) != 0) {
@@ -1092,7 +1169,8 @@ static void run_process(char *const argv[], char *const envp[], const char *cwd,
 
 		if (read(errp[0], &e, sizeof(e)) == (ssize_t)sizeof(e)) {
 			pr->started = 0;
-			(void)snprintf(pr->msg, sizeof(pr->msg), "cannot run %s: %s", exe, strerror(e));
+			(void)snprintf(pr->msg, sizeof(pr->msg), "cannot run %s: %s", exe,
+			               strerror(e));
 		}
 	}
 	/* read output until EOF and the leader exits, or the deadline */
@@ -1124,7 +1202,8 @@ static void run_process(char *const argv[], char *const envp[], const char *cwd,
 			/* leftovers of the group (daemons the client started) go now */
 			kill_group(pid, SIGTERM);
 			if (!eof)
-				deadline = now_mono() + 2.0 < deadline ? now_mono() + 2.0 : deadline;
+				deadline =
+				    now_mono() + 2.0 < deadline ? now_mono() + 2.0 : deadline;
 		}
 	}
 	if (!reaped) {
@@ -1247,8 +1326,9 @@ static int fired(const json_t *e, const char *check_id)
 	size_t i;
 
 	for (i = 0; i < json_array_size(ck); i++)
-		if (strcmp(jstr(json_array_get(ck, i), "id") ? jstr(json_array_get(ck, i), "id") : "",
-			   check_id) == 0)
+		if (strcmp(jstr(json_array_get(ck, i), "id") ? jstr(json_array_get(ck, i), "id")
+		                                             : "",
+		           check_id) == 0)
 			return 1;
 	return 0;
 }
@@ -1261,22 +1341,24 @@ static void render_entry(struct acs_buf *b, const json_t *e, int full)
 
 	if (is_method(e, "VALIDATE")) {
 		putf_capped(b, "#%lld VALIDATE %s %s token %s: %s%s%s\n",
-			    (long long)json_integer_value(json_object_get(e, "seq")),
-			    jstr(e, "endpoint") ? jstr(e, "endpoint") : "?",
-			    jstr(e, "identifier") ? jstr(e, "identifier") : "?",
-			    jstr(e, "token") ? jstr(e, "token") : "?",
-			    jstr(e, "result") ? jstr(e, "result") : "?", jstr(e, "detail") ? ": " : "",
-			    jstr(e, "detail") ? jstr(e, "detail") : "");
+		            (long long)json_integer_value(json_object_get(e, "seq")),
+		            jstr(e, "endpoint") ? jstr(e, "endpoint") : "?",
+		            jstr(e, "identifier") ? jstr(e, "identifier") : "?",
+		            jstr(e, "token") ? jstr(e, "token") : "?",
+		            jstr(e, "result") ? jstr(e, "result") : "?",
+		            jstr(e, "detail") ? ": " : "",
+		            jstr(e, "detail") ? jstr(e, "detail") : "");
 	} else {
 		putf_capped(b, "#%lld %s %s [%s] -> %lld%s%s%s%s%s\n",
-			    (long long)json_integer_value(json_object_get(e, "seq")),
-			    jstr(e, "method") ? jstr(e, "method") : "?", short_url(jstr(e, "url")),
-			    jstr(e, "endpoint") ? jstr(e, "endpoint") : "?",
-			    (long long)json_integer_value(json_object_get(e, "status")),
-			    jstr(e, "problem") ? " " : "", jstr(e, "problem") ? jstr(e, "problem") : "",
-			    jstr(e, "misbehaviour") ? " (fault: " : "",
-			    jstr(e, "misbehaviour") ? jstr(e, "misbehaviour") : "",
-			    jstr(e, "misbehaviour") ? ")" : "");
+		            (long long)json_integer_value(json_object_get(e, "seq")),
+		            jstr(e, "method") ? jstr(e, "method") : "?", short_url(jstr(e, "url")),
+		            jstr(e, "endpoint") ? jstr(e, "endpoint") : "?",
+		            (long long)json_integer_value(json_object_get(e, "status")),
+		            jstr(e, "problem") ? " " : "",
+		            jstr(e, "problem") ? jstr(e, "problem") : "",
+		            jstr(e, "misbehaviour") ? " (fault: " : "",
+		            jstr(e, "misbehaviour") ? jstr(e, "misbehaviour") : "",
+		            jstr(e, "misbehaviour") ? ")" : "");
 		if (full && json_object_get(e, "jws") != NULL) {
 			put_capped(b, "    protected: ", 15);
 			put_json(b, jws_prot(e));
@@ -1294,8 +1376,8 @@ static void render_entry(struct acs_buf *b, const json_t *e, int full)
 			const json_t *k = json_array_get(ck, i);
 
 			putf_capped(b, "    ! %s (%s): %s\n", jstr(k, "id") ? jstr(k, "id") : "?",
-				    jstr(k, "level") ? jstr(k, "level") : "?",
-				    jstr(k, "message") ? jstr(k, "message") : "");
+			            jstr(k, "level") ? jstr(k, "level") : "?",
+			            jstr(k, "message") ? jstr(k, "message") : "");
 		}
 		return;
 	}
@@ -1394,25 +1476,29 @@ static void p_retried_bad_nonce(struct judge *j)
 				next = f;
 		}
 		if (next == NULL) {
-			jfail(j, "retried-bad-nonce: after badNonce on %s (#%lld) the client did not "
-				 "send the request again (C027)",
+			jfail(j,
+			      "retried-bad-nonce: after badNonce on %s (#%lld) the client did not "
+			      "send the request again (C027)",
 			      short_url(jstr(e, "url")), seqof(e));
 			continue;
 		}
 		got = jstr(jws_prot(next), "nonce");
 		if (want != NULL && (got == NULL || strcmp(got, want) != 0))
-			jfail(j, "retried-bad-nonce: the retry #%lld carried nonce \"%s\", not the one "
-				 "from the badNonce response #%lld (\"%s\") (C028)",
-			      seqof(next), got ? got : "(none)", seqof(e), want);
+			jfail(
+			    j,
+			    "retried-bad-nonce: the retry #%lld carried nonce \"%s\", not the one "
+			    "from the badNonce response #%lld (\"%s\") (C028)",
+			    seqof(next), got ? got : "(none)", seqof(e), want);
 		else if (want == NULL && (fired(next, "client.8555.6_5.nonce-fresh") ||
-					  fired(next, "client.8555.6_5.nonce-present")))
-			jfail(j, "retried-bad-nonce: the retry #%lld carried a nonce the CA had not "
-				 "issued or had already seen (C028)",
+		                          fired(next, "client.8555.6_5.nonce-present")))
+			jfail(j,
+			      "retried-bad-nonce: the retry #%lld carried a nonce the CA had not "
+			      "issued or had already seen (C028)",
 			      seqof(next));
 	}
 	if (seen == 0)
 		jfail(j, "retried-bad-nonce: the CA never answered badNonce: the scenario's fault "
-			 "was not reached");
+		         "was not reached");
 }
 
 /*
@@ -1431,8 +1517,9 @@ static void p_ignored_invalid_nonce(struct judge *j)
 
 		if ((nonce != NULL && strcmp(nonce, "a+b/=") == 0) ||
 		    fired(e, "client.8555.6_5_2.nonce-b64url")) {
-			jfail(j, "ignored-invalid-nonce: request #%lld used the invalid nonce \"%s\" "
-				 "(C029)",
+			jfail(j,
+			      "ignored-invalid-nonce: request #%lld used the invalid nonce \"%s\" "
+			      "(C029)",
 			      seqof(e), nonce ? nonce : "?");
 			return;
 		}
@@ -1462,9 +1549,10 @@ static void p_ignored_invalid_nonce(struct judge *j)
 		mb = e != NULL ? jstr(e, "misbehaviour") : NULL;
 		if (mb == NULL || strcmp(mb, "replay-nonce-invalid") != 0)
 			continue;
-		jfail(j, "ignored-invalid-nonce: right after #%lld gave the invalid Replay-Nonce "
-			 "\"a+b/=\", request #%lld sent the nonce \"%s\", which the CA never issued "
-			 "(the invalid value altered, not ignored) (C029)",
+		jfail(j,
+		      "ignored-invalid-nonce: right after #%lld gave the invalid Replay-Nonce "
+		      "\"a+b/=\", request #%lld sent the nonce \"%s\", which the CA never issued "
+		      "(the invalid value altered, not ignored) (C029)",
 		      seqof(e), seqof(f), nonce);
 		return;
 	}
@@ -1496,19 +1584,21 @@ static void p_honoured_retry_after(struct judge *j)
 			    strcmp(jstr(f, "url"), jstr(e, "url") ? jstr(e, "url") : "") != 0)
 				continue;
 			if (jtime(f) < jtime(e) + ra - 0.2)
-				jfail(j, "honoured-retry-after: #%lld came %.2f s after #%lld, which "
-					 "said Retry-After: %g%s",
-				      seqof(f), jtime(f) - jtime(e), seqof(e), ra,
-				      json_object_get(e, "retry_after") == NULL &&
-						  json_integer_value(json_object_get(e, "status")) == 200
-					  ? " (the mock CA's habit on pending and processing objects)"
-					  : "");
+				jfail(
+				    j,
+				    "honoured-retry-after: #%lld came %.2f s after #%lld, which "
+				    "said Retry-After: %g%s",
+				    seqof(f), jtime(f) - jtime(e), seqof(e), ra,
+				    json_object_get(e, "retry_after") == NULL &&
+				            json_integer_value(json_object_get(e, "status")) == 200
+				        ? " (the mock CA's habit on pending and processing objects)"
+				        : "");
 			break;
 		}
 	}
 	if (seen == 0)
 		jfail(j, "honoured-retry-after: the CA gave no Retry-After: the scenario's fault "
-			 "was not reached");
+		         "was not reached");
 }
 
 static void p_no_tight_poll(struct judge *j)
@@ -1546,9 +1636,11 @@ static void p_no_challenge_post_on_valid(struct judge *j)
 	for (i = 0; i < json_array_size(j->log); i++) {
 		const json_t *e = json_array_get(j->log, i);
 
-		if (is_method(e, "POST") && is_ep(e, "challenge") && json_is_object(jws_payload(e))) {
-			jfail(j, "no-challenge-post-on-valid: #%lld answered challenge %s of an "
-				 "authorization that was already valid (C033)",
+		if (is_method(e, "POST") && is_ep(e, "challenge") &&
+		    json_is_object(jws_payload(e))) {
+			jfail(j,
+			      "no-challenge-post-on-valid: #%lld answered challenge %s of an "
+			      "authorization that was already valid (C033)",
 			      seqof(e), short_url(jstr(e, "url")));
 			return;
 		}
@@ -1570,15 +1662,17 @@ static void p_no_finalize_after_invalid(struct judge *j)
 		    bad < 0)
 			bad = seqof(e);
 		if (bad >= 0 && is_method(e, "POST") && is_ep(e, "finalize")) {
-			jfail(j, "no-finalize-after-invalid: #%lld finalized after validation #%lld "
-				 "failed",
+			jfail(j,
+			      "no-finalize-after-invalid: #%lld finalized after validation #%lld "
+			      "failed",
 			      seqof(e), bad);
 			return;
 		}
 	}
 	if (bad < 0)
-		jfail(j, "no-finalize-after-invalid: no validation failed: the scenario's fault was "
-			 "not reached");
+		jfail(j,
+		      "no-finalize-after-invalid: no validation failed: the scenario's fault was "
+		      "not reached");
 }
 
 static void p_only_get_directory(struct judge *j)
@@ -1589,8 +1683,8 @@ static void p_only_get_directory(struct judge *j)
 		const json_t *e = json_array_get(j->log, i);
 
 		if (!is_ep(e, "directory") || !(is_method(e, "GET") || is_method(e, "HEAD"))) {
-			jfail(j, "only-get-directory: #%lld %s %s after a v1 directory",
-			      seqof(e), jstr(e, "method") ? jstr(e, "method") : "?",
+			jfail(j, "only-get-directory: #%lld %s %s after a v1 directory", seqof(e),
+			      jstr(e, "method") ? jstr(e, "method") : "?",
 			      short_url(jstr(e, "url")));
 			return;
 		}
@@ -1599,8 +1693,8 @@ static void p_only_get_directory(struct judge *j)
 
 static void p_post_as_get_used(struct judge *j)
 {
-	static const char *const eps[] = {"account", "orders", "order", "authz",
-					  "challenge", "certificate", NULL};
+	static const char *const eps[] = {"account",   "orders",      "order", "authz",
+	                                  "challenge", "certificate", NULL};
 	size_t i, k;
 
 	for (i = 0; i < json_array_size(j->log); i++) {
@@ -1613,20 +1707,22 @@ static void p_post_as_get_used(struct judge *j)
 		if (!res)
 			continue;
 		if (is_method(e, "GET") || is_method(e, "HEAD")) {
-			jfail(j, "post-as-get-used: #%lld fetched %s with a plain %s (C020)", seqof(e),
-			      short_url(jstr(e, "url")), jstr(e, "method"));
+			jfail(j, "post-as-get-used: #%lld fetched %s with a plain %s (C020)",
+			      seqof(e), short_url(jstr(e, "url")), jstr(e, "method"));
 			return;
 		}
-		/* orders, authorizations and certificates are only ever fetched (deactivation aside) */
+		/* orders, authorizations and certificates are only ever fetched (deactivation
+		 * aside) */
 		if (is_method(e, "POST") && (is_ep(e, "order") || is_ep(e, "orders") ||
-					     is_ep(e, "certificate") || is_ep(e, "authz"))) {
+		                             is_ep(e, "certificate") || is_ep(e, "authz"))) {
 			int deact = json_is_object(pl) && json_object_size(pl) == 1 &&
-				    json_object_get(pl, "status") != NULL;
+			            json_object_get(pl, "status") != NULL;
 
 			if (pl != NULL && !(json_is_string(pl) && json_string_length(pl) == 0) &&
 			    !deact) {
-				jfail(j, "post-as-get-used: #%lld POST-as-GET of %s with a non-empty "
-					 "payload (C021)",
+				jfail(j,
+				      "post-as-get-used: #%lld POST-as-GET of %s with a non-empty "
+				      "payload (C021)",
 				      seqof(e), short_url(jstr(e, "url")));
 				return;
 			}
@@ -1652,13 +1748,14 @@ static void p_deprovisioned_http01(struct judge *j)
 		long status = 0;
 		CURL *c;
 
-		if (!is_method(e, "VALIDATE") || !is_ep(e, "http-01") || tok == NULL || id == NULL ||
-		    jstr(e, "result") == NULL || strcmp(jstr(e, "result"), "valid") != 0)
+		if (!is_method(e, "VALIDATE") || !is_ep(e, "http-01") || tok == NULL ||
+		    id == NULL || jstr(e, "result") == NULL ||
+		    strcmp(jstr(e, "result"), "valid") != 0)
 			continue;
 		seen++;
 		(void)snprintf(url, sizeof(url),
-			       "http://127.0.0.1:%d/.well-known/acme-challenge/%s",
-			       j->cr->front_port, tok);
+		               "http://127.0.0.1:%d/.well-known/acme-challenge/%s",
+		               j->cr->front_port, tok);
 		(void)snprintf(host, sizeof(host), "Host: %s", id);
 		acs_buf_init(&body, FRONT_BODY_CAP);
 		c = curl_easy_init();
@@ -1675,9 +1772,11 @@ static void p_deprovisioned_http01(struct judge *j)
 		if (curl_easy_perform(c) == CURLE_OK)
 			(void)curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 		if (status == 200 && body.data != NULL && strstr(body.data, tok) != NULL)
-			jfail(j, "deprovisioned-http01: after the client exited, the key authorization "
-				 "for %s is still served at /.well-known/acme-challenge/%s (C057)",
-			      id, tok);
+			jfail(
+			    j,
+			    "deprovisioned-http01: after the client exited, the key authorization "
+			    "for %s is still served at /.well-known/acme-challenge/%s (C057)",
+			    id, tok);
 		curl_slist_free_all(h);
 		curl_easy_cleanup(c);
 		acs_buf_free(&body);
@@ -1695,7 +1794,9 @@ static void p_deprovisioned_dns01(struct judge *j)
 	for (t = j->rt->txt; t != NULL; t = t->next) {
 		set = 1;
 		if (!t->cleared) {
-			jfail(j, "deprovisioned-dns01: the TXT record %s \"%s\" was never cleared (C059)",
+			jfail(j,
+			      "deprovisioned-dns01: the TXT record %s \"%s\" was never cleared "
+			      "(C059)",
 			      t->name, t->value);
 			break;
 		}
@@ -1720,7 +1821,8 @@ static void p_account_reused(struct judge *j)
 			if (kid0 == NULL)
 				kid0 = kid;
 			else if (strcmp(kid0, kid) != 0) {
-				jfail(j, "account-reused: #%lld signed as %s, earlier requests as %s",
+				jfail(j,
+				      "account-reused: #%lld signed as %s, earlier requests as %s",
 				      seqof(e), kid, kid0);
 				break;
 			}
@@ -1735,7 +1837,9 @@ static void p_account_reused(struct judge *j)
 
 				free(s);
 				if (!same) {
-					jfail(j, "account-reused: #%lld created an account with a new key",
+					jfail(j,
+					      "account-reused: #%lld created an account with a new "
+					      "key",
 					      seqof(e));
 					break;
 				}
@@ -1755,7 +1859,8 @@ static void p_simple(struct judge *j, const char *name)
 
 		if (strcmp(name, "csr-fresh-key") == 0 &&
 		    fired(e, "client.8555.11_1.csr-key-not-account-key")) {
-			jfail(j, "csr-fresh-key: #%lld sent a CSR with an account's key (C061)", seqof(e));
+			jfail(j, "csr-fresh-key: #%lld sent a CSR with an account's key (C061)",
+			      seqof(e));
 			return;
 		}
 		fin |= is_method(e, "POST") && is_ep(e, "finalize");
@@ -1809,7 +1914,7 @@ static void run_predicate(struct judge *j, const char *name)
  * client downloaded one; why says what is missing.
  */
 static int got_certificate(struct client_run *cr, const char *scn, const json_t *log,
-			   char names[][128], int nnames, char *why, size_t whylen)
+                           char names[][128], int nnames, char *why, size_t whylen)
 {
 	struct acs_ident want[MAX_NAMES];
 	json_t *issued = acs_mockca_issued(cr->ca, scn);
@@ -1841,13 +1946,15 @@ static int got_certificate(struct client_run *cr, const char *scn, const json_t 
 		acs_chain_free(ch);
 	}
 	if (!match)
-		(void)snprintf(why, whylen, "%s", json_array_size(issued) == 0
-							 ? "the CA issued no certificate"
-							 : "no issued certificate names exactly the "
-							   "scenario's names");
+		(void)snprintf(why, whylen, "%s",
+		               json_array_size(issued) == 0
+		                   ? "the CA issued no certificate"
+		                   : "no issued certificate names exactly the "
+		                     "scenario's names");
 	else if (!dl)
-		(void)snprintf(why, whylen, "the CA issued a certificate but the client never "
-					    "downloaded it");
+		(void)snprintf(why, whylen,
+		               "the CA issued a certificate but the client never "
+		               "downloaded it");
 	json_decref(issued);
 	return match && dl;
 }
@@ -1884,7 +1991,7 @@ static void add_logfile(struct acs_buf *out, const char *workdir, const char *re
 	if (data != NULL && fseek(fp, off, SEEK_SET) == 0) {
 		n = fread(data, 1, LOGFILE_TAIL, fp);
 		putf_capped(out, "\n--- %s (%s%lld bytes) ---\n", rel, off > 0 ? "last of " : "",
-			    (long long)st.st_size);
+		            (long long)st.st_size);
 		put_capped(out, data, n);
 	}
 	free(data);
@@ -1964,7 +2071,7 @@ static void set_str(char **dst, const char *s)
  * key identifier and HMAC key, written into kid and hmac.
  */
 static int scenario_eab(struct client_run *cr, const char *scn, char *kid, size_t kidlen,
-			char *hmac, size_t hmaclen, struct acs_err *err)
+                        char *hmac, size_t hmaclen, struct acs_err *err)
 {
 	unsigned char key[32];
 	char lab[16], *b64;
@@ -2021,14 +2128,14 @@ static void scenario_run(void *ctx, const struct acs_case *c, struct acs_result 
 		char m[256];
 
 		(void)snprintf(m, sizeof(m), "the %s recipe cannot answer %s challenges",
-			       cr->recipe->name, s.challenge);
+		               cr->recipe->name, s.challenge);
 		r->raw = ACS_UNSUPPORTED;
 		set_str(&r->message, m);
 		goto out;
 	}
 	/* scenarios that share one fixed port take turns */
-	serial = strcmp(s.challenge, "tls-alpn-01") == 0 ||
-		 cr->cli->http01_port != ACS_CLI_PORT_UNSET;
+	serial =
+	    strcmp(s.challenge, "tls-alpn-01") == 0 || cr->cli->http01_port != ACS_CLI_PORT_UNSET;
 	if (serial)
 		pthread_mutex_lock(&cr->serial);
 
@@ -2046,13 +2153,14 @@ static void scenario_run(void *ctx, const struct acs_case *c, struct acs_result 
 		if (acs_mockca_misbehave(cr->ca, scn, spec, &err) != 0) {
 			char m[1200];
 
-			(void)snprintf(m, sizeof(m), "%s: misbehave \"%s\": %s", c->file, spec, err.msg);
+			(void)snprintf(m, sizeof(m), "%s: misbehave \"%s\": %s", c->file, spec,
+			               err.msg);
 			set_str(&r->message, m);
 			goto out;
 		}
 	}
 	if (s.eab && scenario_eab(cr, scn, eab_kid, sizeof(eab_kid), eab_hmac, sizeof(eab_hmac),
-				  &err) != 0) {
+	                          &err) != 0) {
 		set_str(&r->message, err.msg);
 		goto out;
 	}
@@ -2080,23 +2188,23 @@ static void scenario_run(void *ctx, const struct acs_case *c, struct acs_result 
 
 		rand_label(lab, sizeof(lab));
 		(void)snprintf(rt->names[k], sizeof(rt->names[k]), "%s%s%.0d.acmespec.test", lab,
-			       k > 0 ? "-" : "", k > 0 ? k + 1 : 0);
+		               k > 0 ? "-" : "", k > 0 ? k + 1 : 0);
 		/* routes keep the base name; the client orders *.NAME for a wildcard */
 		(void)snprintf(ordered[k], sizeof(ordered[k]), "%s%s",
-			       k == 0 && s.wildcard ? "*." : "", rt->names[k]);
+		               k == 0 && s.wildcard ? "*." : "", rt->names[k]);
 		l = strlen(domains_c);
 		(void)snprintf(domains_c + l, sizeof(domains_c) - l, "%s%s", k ? "," : "",
-			       ordered[k]);
+		               ordered[k]);
 		l = strlen(domains_s);
 		(void)snprintf(domains_s + l, sizeof(domains_s) - l, "%s%s", k ? " " : "",
-			       ordered[k]);
+		               ordered[k]);
 	}
 	rt->nnames = s.names;
 	if (s.wildcard)
 		(void)snprintf(wild, sizeof(wild), "%s", ordered[0]);
 	(void)snprintf(rt->webroot, sizeof(rt->webroot), "%s", webroot);
-	rt->http01_port = cr->cli->http01_port != ACS_CLI_PORT_UNSET ? cr->cli->http01_port
-								      : free_port();
+	rt->http01_port =
+	    cr->cli->http01_port != ACS_CLI_PORT_UNSET ? cr->cli->http01_port : free_port();
 	pthread_mutex_lock(&cr->lock);
 	rt->next = cr->routes;
 	cr->routes = rt;
@@ -2106,9 +2214,9 @@ static void scenario_run(void *ctx, const struct acs_case *c, struct acs_result 
 	(void)snprintf(alpn_port, sizeof(alpn_port), "%d", cr->tlsalpn01_port);
 	{
 		static const char *const dkeys[MAX_NAMES] = {"domain", "domain2", "domain3",
-							     "domain4"};
+		                                             "domain4"};
 		static const char *const denv[MAX_NAMES] = {"ACMESPEC_DOMAIN", "ACMESPEC_DOMAIN2",
-							    "ACMESPEC_DOMAIN3", "ACMESPEC_DOMAIN4"};
+		                                            "ACMESPEC_DOMAIN3", "ACMESPEC_DOMAIN4"};
 		const struct {
 			const char *key, *env, *val;
 		} vars[] = {
@@ -2128,6 +2236,7 @@ static void scenario_run(void *ctx, const struct acs_case *c, struct acs_result 
 		    {"workdir", "ACMESPEC_WORKDIR", workdir},
 		    {"run", "ACMESPEC_RUN", runbuf},
 		    /* scenario features: the environment only has them when they are on */
+		    {"contact", "ACMESPEC_CONTACT", "mailto:acmespec@acmespec.test"},
 		    {"eab_kid", s.eab ? "ACMESPEC_EAB_KID" : NULL, eab_kid},
 		    {"eab_hmac", s.eab ? "ACMESPEC_EAB_HMAC" : NULL, eab_hmac},
 		    {"key_change", "ACMESPEC_KEY_CHANGE", s.key_change ? "1" : "0"},
@@ -2188,8 +2297,8 @@ static void scenario_run(void *ctx, const struct acs_case *c, struct acs_result 
 		if (s.runs > 1) {
 			capture_render(cap, &out);
 			putf_capped(&out, "\n--- run %d: %s %d after %.1f s ---\n", run,
-				    pr.timed_out ? "killed at the timeout," : "exit", pr.status,
-				    pr.seconds);
+			            pr.timed_out ? "killed at the timeout," : "exit", pr.status,
+			            pr.seconds);
 			memset(cap, 0, sizeof(*cap));
 		}
 		if (pr.exited && pr.status == 127)
@@ -2221,10 +2330,11 @@ static void scenario_run(void *ctx, const struct acs_case *c, struct acs_result 
 	if (nreq == 0) {
 		char m[256];
 
-		(void)snprintf(m, sizeof(m),
-			       "the client never contacted the mock CA (%s %d after %.1f s): check the "
-			       "command",
-			       pr.timed_out ? "killed at the timeout," : "exit", pr.status, pr.seconds);
+		(void)snprintf(
+		    m, sizeof(m),
+		    "the client never contacted the mock CA (%s %d after %.1f s): check the "
+		    "command",
+		    pr.timed_out ? "killed at the timeout," : "exit", pr.status, pr.seconds);
 		set_str(&r->message, m);
 		goto done;
 	}
@@ -2232,15 +2342,17 @@ static void scenario_run(void *ctx, const struct acs_case *c, struct acs_result 
 	j.log = log;
 	j.rt = rt;
 	j.s = &s;
-	(void)acs_buf_printf(&exp, "exit %s", s.exit == EXIT_ZERO      ? "zero"
-					      : s.exit == EXIT_NONZERO ? "nonzero"
-								       : "any");
+	(void)acs_buf_printf(&exp, "exit %s",
+	                     s.exit == EXIT_ZERO      ? "zero"
+	                     : s.exit == EXIT_NONZERO ? "nonzero"
+	                                              : "any");
 	if (pr.timed_out) {
-		jfail(&j, "the client did not finish within %.0f s and was killed", cr->cli->timeout);
+		jfail(&j, "the client did not finish within %.0f s and was killed",
+		      cr->cli->timeout);
 	} else if (!pr.exited) {
 		jfail(&j, "the client died of signal %d", pr.status);
 	} else if ((s.exit == EXIT_ZERO && pr.status != 0) ||
-		   (s.exit == EXIT_NONZERO && pr.status == 0)) {
+	           (s.exit == EXIT_NONZERO && pr.status == 0)) {
 		jfail(&j, "the client exited %d, expected %s", pr.status,
 		      s.exit == EXIT_ZERO ? "0" : "a failure (non-zero)");
 	}
@@ -2249,16 +2361,18 @@ static void scenario_run(void *ctx, const struct acs_case *c, struct acs_result 
 
 		why[0] = '\0';
 		got = got_certificate(cr, scn, log, ordered, rt->nnames, why, sizeof(why));
-		(void)acs_buf_printf(&exp, ", %s", s.certificate ? "a certificate for exactly the "
-								  "scenario's names, downloaded"
-								: "no certificate issued");
+		(void)acs_buf_printf(&exp, ", %s",
+		                     s.certificate ? "a certificate for exactly the "
+		                                     "scenario's names, downloaded"
+		                                   : "no certificate issued");
 		if (s.certificate && !got)
 			jfail(&j, "certificate: %s", why);
 		if (!s.certificate) {
 			json_t *iss = acs_mockca_issued(cr->ca, scn);
 
 			if (json_array_size(iss) > 0)
-				jfail(&j, "certificate: the CA issued a certificate, expected none");
+				jfail(&j,
+				      "certificate: the CA issued a certificate, expected none");
 			json_decref(iss);
 		}
 	}
@@ -2273,7 +2387,8 @@ static void scenario_run(void *ctx, const struct acs_case *c, struct acs_result 
 
 		(void)acs_buf_printf(&exp, ", output contains \"%s\"", want ? want : "");
 		if (want != NULL && (out.data == NULL || strstr(out.data, want) == NULL))
-			jfail(&j, "output_contains: the client's output does not mention \"%s\"", want);
+			jfail(&j, "output_contains: the client's output does not mention \"%s\"",
+			      want);
 		free(want);
 	}
 	set_str(&r->expected, exp.data);
@@ -2282,7 +2397,7 @@ static void scenario_run(void *ctx, const struct acs_case *c, struct acs_result 
 
 		r->raw = ACS_PASS;
 		(void)snprintf(m, sizeof(m), "%d request%s, exit %d after %.1f s", nreq,
-			       nreq == 1 ? "" : "s", pr.status, pr.seconds);
+		               nreq == 1 ? "" : "s", pr.status, pr.seconds);
 		set_str(&r->message, m);
 	} else {
 		r->raw = c->level == ACS_MUST ? ACS_FAIL : ACS_NONSTRICT;
@@ -2300,7 +2415,7 @@ done:
 
 		acs_buf_init(&head, TRANSCRIPT_CAP + 512);
 		putf_capped(&head, "scenario %s, directory %s, names %s, challenge %s\n", scn,
-			    dir_url ? dir_url : "?", domains_c, s.challenge);
+		            dir_url ? dir_url : "?", domains_c, s.challenge);
 		if (tr.data != NULL)
 			put_capped(&head, tr.data, tr.len);
 		set_str(&r->transcript, head.data);
@@ -2341,9 +2456,14 @@ static const struct {
 	const char *part;
 	const char *need;
 } check_needs[] = {
-    {".7_3_4.", "eab"},          {".7_3_5.", "key-change"},     {".7_4.", "finalize"},
-    {".11_1.", "finalize"},      {".8_3.", "http-01"},           {".8_4.", "dns-01"},
-    {"client.8737.", "tls-alpn-01"}, {".7_3.mailto", "contact"},
+    {".7_3_4.", "eab"},
+    {".7_3_5.", "key-change"},
+    {".7_4.", "finalize"},
+    {".11_1.", "finalize"},
+    {".8_3.", "http-01"},
+    {".8_4.", "dns-01"},
+    {"client.8737.", "tls-alpn-01"},
+    {".7_3.mailto", "contact"},
 };
 
 static int exercised(const json_t *log, const char *need)
@@ -2443,7 +2563,7 @@ static int make_check_cases(struct acs_case **out, size_t *n)
 }
 
 static void judge_check(struct client_run *cr, const struct acs_case *cc, struct acs_result *r,
-			const char *rerun_prefix, const char *rerun_suffix)
+                        const char *rerun_prefix, const char *rerun_suffix)
 {
 	struct acs_buf tr, names, rerun;
 	const char *need = check_need(cc->id);
@@ -2480,9 +2600,9 @@ static void judge_check(struct client_run *cr, const struct acs_case *cc, struct
 				if (hit == NULL) {
 					hit = e;
 					if (first[0] == '\0')
-						(void)snprintf(first, sizeof(first), "%s",
-							       jstr(x, "message") ? jstr(x, "message")
-										 : "");
+						(void)snprintf(
+						    first, sizeof(first), "%s",
+						    jstr(x, "message") ? jstr(x, "message") : "");
 				}
 			}
 		}
@@ -2490,8 +2610,8 @@ static void judge_check(struct client_run *cr, const struct acs_case *cc, struct
 			continue;
 		count += here;
 		if (nfired++ < 3) {
-			putf_capped(&tr, "in scenario %s (%zu time%s), first:\n", cr->cat->cases[i].id,
-				    here, here == 1 ? "" : "s");
+			putf_capped(&tr, "in scenario %s (%zu time%s), first:\n",
+			            cr->cat->cases[i].id, here, here == 1 ? "" : "s");
 			render_entry(&tr, hit, 1);
 		}
 		putf_capped(&names, "%s%s", names.len ? ", " : "", cr->cat->cases[i].id);
@@ -2502,7 +2622,7 @@ static void judge_check(struct client_run *cr, const struct acs_case *cc, struct
 
 		r->raw = cc->level == ACS_MUST ? ACS_FAIL : ACS_NONSTRICT;
 		(void)snprintf(m2, sizeof(m2), "fired %zu time%s in %zu scenario%s: %s", count,
-			       count == 1 ? "" : "s", nfired, nfired == 1 ? "" : "s", first);
+		               count == 1 ? "" : "s", nfired, nfired == 1 ? "" : "s", first);
 		set_str(&r->message, m2);
 		set_str(&r->expected, cc->requirement);
 		set_str(&r->actual, names.data);
@@ -2516,16 +2636,17 @@ static void judge_check(struct client_run *cr, const struct acs_case *cc, struct
 		char m2[256];
 
 		r->raw = ACS_SKIPPED;
-		(void)snprintf(m2, sizeof(m2), "not exercised: no scenario made the client send a "
-					       "request it applies to (%s)",
-			       need);
+		(void)snprintf(m2, sizeof(m2),
+		               "not exercised: no scenario made the client send a "
+		               "request it applies to (%s)",
+		               need);
 		set_str(&r->message, m2);
 	} else {
 		char m2[256];
 
 		r->raw = ACS_PASS;
-		(void)snprintf(m2, sizeof(m2), "held for %zu requests in %zu scenario%s", nreq, nran,
-			       nran == 1 ? "" : "s");
+		(void)snprintf(m2, sizeof(m2), "held for %zu requests in %zu scenario%s", nreq,
+		               nran, nran == 1 ? "" : "s");
 		set_str(&r->message, m2);
 	}
 	acs_buf_free(&tr);
@@ -2542,8 +2663,8 @@ static void shell_word(struct acs_buf *b, const char *s)
 	int plain = s[0] != '\0';
 
 	for (p = s; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		      strchr("-_./:=@,+%", *p) != NULL))
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || strchr("-_./:=@,+%", *p) != NULL))
 			plain = 0;
 	(void)acs_buf_puts(b, " ");
 	if (plain) {
@@ -2619,10 +2740,10 @@ static int start_infra(struct client_run *cr, struct acs_err *err)
 	int h, t, d;
 
 	(void)snprintf(cr->basedir, sizeof(cr->basedir), "%s/acmespec-client-XXXXXX",
-		       tmp != NULL && tmp[0] != '\0' && strlen(tmp) < 60 ? tmp : "/tmp");
+	               tmp != NULL && tmp[0] != '\0' && strlen(tmp) < 60 ? tmp : "/tmp");
 	if (mkdtemp(cr->basedir) == NULL)
 		return acs_err_set(err, ACS_E_IO, "cannot create a work directory under %s: %s",
-				   tmp ? tmp : "/tmp", strerror(errno));
+		                   tmp ? tmp : "/tmp", strerror(errno));
 	ro.bind_addr = "127.0.0.1";
 	ro.http01_port = -1;
 	ro.tlsalpn01_port = -1;
@@ -2635,8 +2756,8 @@ static int start_infra(struct client_run *cr, struct acs_err *err)
 	(void)snprintf(cr->dns_server, sizeof(cr->dns_server), "127.0.0.1:%d", d);
 	if (front_start(cr, err) != 0 || dns_start(cr, err) != 0)
 		return err->code;
-	cr->tlsalpn01_port = cr->cli->tlsalpn01_port != ACS_CLI_PORT_UNSET ? cr->cli->tlsalpn01_port
-									    : free_port();
+	cr->tlsalpn01_port =
+	    cr->cli->tlsalpn01_port != ACS_CLI_PORT_UNSET ? cr->cli->tlsalpn01_port : free_port();
 	mo.bind_addr = "127.0.0.1";
 	mo.http01_port = cr->front_port;
 	mo.tlsalpn01_port = cr->tlsalpn01_port;
@@ -2646,7 +2767,8 @@ static int start_infra(struct client_run *cr, struct acs_err *err)
 		return acs_err_prefix(err, "cannot start the mock CA");
 	sl = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (sl <= 0)
-		return acs_err_set(err, ACS_E_IO, "cannot find the acmespec executable for {dns_hook}");
+		return acs_err_set(err, ACS_E_IO,
+		                   "cannot find the acmespec executable for {dns_hook}");
 	self[sl] = '\0';
 	(void)snprintf(cr->dns_hook, sizeof(cr->dns_hook), "%s dns-hook", self);
 	return 0;
@@ -2679,7 +2801,7 @@ int acs_cmd_client(const struct acs_cli *cli, const char *argv0)
 }
 
 int acs_cmd_client_opts(const struct acs_cli *cli, const char *argv0,
-			const struct acs_client_opts *o)
+                        const struct acs_client_opts *o)
 {
 	struct client_run cr;
 	struct acs_catalog *cat = NULL;
@@ -2710,20 +2832,22 @@ int acs_cmd_client_opts(const struct acs_cli *cli, const char *argv0,
 	if (o != NULL && o->recipe != NULL) {
 		cr.recipe = find_recipe(o->recipe);
 		if (cr.recipe == NULL) {
-			fprintf(stderr, "acmespec: unknown client recipe \"%s\": expected certbot, "
-					"lego, uacme, dehydrated or acme-tiny\n",
-				o->recipe);
+			fprintf(stderr,
+			        "acmespec: unknown client recipe \"%s\": expected certbot, "
+			        "lego, uacme, dehydrated or acme-tiny\n",
+			        o->recipe);
 			goto out;
 		}
 		if (cli->client_argc > 0) {
-			fprintf(stderr, "acmespec: --client %s and a command after \"--\" exclude each "
-					"other\n",
-				o->recipe);
+			fprintf(stderr,
+			        "acmespec: --client %s and a command after \"--\" exclude each "
+			        "other\n",
+			        o->recipe);
 			goto out;
 		}
 	} else if (cli->client_argc <= 0) {
 		fprintf(stderr, "acmespec: acmespec client needs --client NAME or a command after "
-				"\"--\"\n");
+		                "\"--\"\n");
 		goto out;
 	}
 	cr.argv = cli->client_argv;
@@ -2749,7 +2873,7 @@ int acs_cmd_client_opts(const struct acs_cli *cli, const char *argv0,
 	for (i = 0; i < nck; i++) {
 		if (acs_catalog_find(cat, checks[i].id) != NULL) {
 			fprintf(stderr, "acmespec: %s: id %s is a request check's id\n",
-				acs_catalog_find(cat, checks[i].id)->file, checks[i].id);
+			        acs_catalog_find(cat, checks[i].id)->file, checks[i].id);
 			goto out;
 		}
 	}
@@ -2762,7 +2886,8 @@ int acs_cmd_client_opts(const struct acs_cli *cli, const char *argv0,
 		memcpy(merged.cases, cat->cases, cat->n * sizeof(*cat->cases));
 	memcpy(merged.cases + cat->n, checks, nck * sizeof(*checks));
 	qsort(merged.cases, merged.n, sizeof(*merged.cases), cmp_case_ptr);
-	if (cli->expect_file != NULL && acs_expect_load(&expect, cli->expect_file, &merged, &err) != 0) {
+	if (cli->expect_file != NULL &&
+	    acs_expect_load(&expect, cli->expect_file, &merged, &err) != 0) {
 		fprintf(stderr, "acmespec: %s\n", err.msg);
 		goto out;
 	}
@@ -2928,35 +3053,36 @@ int acs_cmd_dns_hook(int argc, char **argv)
 
 	if (argc < 3 || argc > 4 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		fprintf(argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
-			    ? stdout
-			    : stderr,
-			"usage: acmespec dns-hook set|clear NAME [VALUE]\n"
-			"puts (set, present) or removes (clear, cleanup) the TXT record NAME (the "
-			"domain or\n_acme-challenge.DOMAIN) in the DNS server of a running "
-			"acmespec client\n");
+		            ? stdout
+		            : stderr,
+		        "usage: acmespec dns-hook set|clear NAME [VALUE]\n"
+		        "puts (set, present) or removes (clear, cleanup) the TXT record NAME (the "
+		        "domain or\n_acme-challenge.DOMAIN) in the DNS server of a running "
+		        "acmespec client\n");
 		return argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
-			   ? 0
-			   : 2;
+		           ? 0
+		           : 2;
 	}
 	if (sock == NULL || sock[0] == '\0' || strlen(sock) >= sizeof(sa.sun_path)) {
 		fprintf(stderr, "acmespec dns-hook: ACMESPEC_DNS_SOCKET is not set: run me from a "
-				"command that acmespec client started\n");
+		                "command that acmespec client started\n");
 		return 2;
 	}
 	if (strlen(argv[2]) > 400 || (argc == 4 && strlen(argv[3]) > 400) ||
-	    strpbrk(argv[2], " \t\r\n") != NULL || (argc == 4 && strpbrk(argv[3], " \t\r\n") != NULL)) {
+	    strpbrk(argv[2], " \t\r\n") != NULL ||
+	    (argc == 4 && strpbrk(argv[3], " \t\r\n") != NULL)) {
 		fprintf(stderr, "acmespec dns-hook: NAME and VALUE must be single words\n");
 		return 2;
 	}
 	(void)snprintf(line, sizeof(line), "%s %s%s%s\n", argv[1], argv[2], argc == 4 ? " " : "",
-		       argc == 4 ? argv[3] : "");
+	               argc == 4 ? argv[3] : "");
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
 	memcpy(sa.sun_path, sock, strlen(sock) + 1);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
 		fprintf(stderr, "acmespec dns-hook: cannot connect to %s: %s\n", sock,
-			strerror(errno));
+		        strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return 2;

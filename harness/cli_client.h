@@ -35,7 +35,7 @@ int acs_cmd_client(const struct acs_cli *cli, const char *argv0);
 
 /* The same with the options above (o may be NULL). */
 int acs_cmd_client_opts(const struct acs_cli *cli, const char *argv0,
-			const struct acs_client_opts *o);
+                        const struct acs_client_opts *o);
 
 /*
  * `acmespec dns-hook set|clear|present|cleanup NAME [VALUE]`: argv[0] is

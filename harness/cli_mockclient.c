@@ -44,8 +44,8 @@
 
 #define PROG            "acmespec mock-client"
 #define MC_MAX_NAMES    16
-#define MC_MAX_RETRIES  5  /* 429 / 503 */
-#define MC_MAX_BADNONCE 10 /* badNonce answers in a row */
+#define MC_MAX_RETRIES  5     /* 429 / 503 */
+#define MC_MAX_BADNONCE 10    /* badNonce answers in a row */
 #define MC_DEFAULT_WAIT 1000L /* ms between polls without Retry-After */
 
 /* Client-behaviour switches: each one a named deviation from the conformant flow. */
@@ -133,8 +133,7 @@ static const struct mc_switch switches[SW_COUNT] = {
     [SW_EAB_WRONG_URL] = {"eab-wrong-url", "EAB url other than the newAccount URL"},
     [SW_EXPECT_PENDING_ORDER] = {"expect-pending-order",
                                  "give up when a new order is not \"pending\" (e.g. ready)"},
-    [SW_FETCH_ALTERNATES_GET] = {"fetch-alternates-get",
-                                 "fetch alternate chains with a plain GET"},
+    [SW_FETCH_ALTERNATES_GET] = {"fetch-alternates-get", "fetch alternate chains with a plain GET"},
     [SW_FINALIZE_AFTER_INVALID] = {"finalize-after-invalid",
                                    "finalize even after an authorization turned invalid"},
     [SW_GET_RESOURCES] = {"get-resources",
@@ -146,8 +145,7 @@ static const struct mc_switch switches[SW_COUNT] = {
                                     "http-01 resource with a trailing newline"},
     [SW_IGNORE_RETRY_AFTER] = {"ignore-retry-after",
                                "retry and poll after 100 ms whatever Retry-After says"},
-    [SW_KEYAUTH_WRONG] = {"keyauth-wrong",
-                          "answer every challenge with a wrong key authorization"},
+    [SW_KEYAUTH_WRONG] = {"keyauth-wrong", "answer every challenge with a wrong key authorization"},
     [SW_KEYCHANGE_INNER_NONCE] = {"keychange-inner-nonce",
                                   "--key-change: a nonce in the inner JWS"},
     [SW_MAILTO_HFIELDS] = {"mailto-hfields", "contact mailto:a@b.test?subject=x"},
@@ -168,8 +166,7 @@ static const struct mc_switch switches[SW_COUNT] = {
     [SW_RESPOND_BEFORE_PROVISION] = {"respond-before-provision",
                                      "POST the challenge before provisioning its answer"},
     [SW_REVOKE_BAD_REASON] = {"revoke-bad-reason", "revoke with the unassigned reason code 7"},
-    [SW_STRICT_DIRECTORY] = {"strict-directory",
-                             "refuse a directory with fields it does not know"},
+    [SW_STRICT_DIRECTORY] = {"strict-directory", "refuse a directory with fields it does not know"},
     [SW_TIGHT_POLL] = {"tight-poll", "poll authorizations and orders without any pause"},
     [SW_TWO_SIGNATURES] = {"two-signatures",
                            "JWS in the general serialization with two signatures"},
@@ -215,11 +212,11 @@ static const struct opt opts[] = {
 struct mc {
 	struct acs_acme_session *s;
 	struct acs_responders *resp;
-	struct acs_key *akey;  /* account key */
-	char *kid;             /* account URL */
+	struct acs_key *akey; /* account key */
+	char *kid;            /* account URL */
 	int sw[SW_COUNT];
 	acs_mis_set mis;
-	double deadline;       /* monotonic seconds */
+	double deadline; /* monotonic seconds */
 
 	const char *directory;
 	const char *ca_bundle;
@@ -251,10 +248,10 @@ struct mc {
 	size_t nfiles;
 	char *domains_copy; /* --domains, split in place */
 
-	json_t *order;        /* latest order object */
+	json_t *order; /* latest order object */
 	char *order_url;
-	json_t *order_ids;    /* identifiers as first returned */
-	json_t *order_authz;  /* authorizations as first returned */
+	json_t *order_ids;   /* identifiers as first returned */
+	json_t *order_authz; /* authorizations as first returned */
 	struct acs_key *cert_key;
 	char *cert_pem;
 };
@@ -338,7 +335,8 @@ static void vet_nonce(struct mc *mc)
 	if (s->nonce == NULL || mc->sw[SW_USE_INVALID_NONCE])
 		return;
 	if (!acs_b64url_valid(s->nonce, strlen(s->nonce))) {
-		acs_transcript_note(s->transcript, "ignoring invalid Replay-Nonce \"%s\"", s->nonce);
+		acs_transcript_note(s->transcript, "ignoring invalid Replay-Nonce \"%s\"",
+		                    s->nonce);
 		free(s->nonce);
 		s->nonce = NULL;
 	}
@@ -393,8 +391,9 @@ static int reshape_body(struct mc *mc, char **body)
 
 	if (mc->sw[SW_TWO_SIGNATURES]) {
 		json_t *flat = json_loads(*body, 0, NULL), *gen;
-		json_t *sig = json_pack("{s:O?,s:O?}", "protected", json_object_get(flat, "protected"),
-		                        "signature", json_object_get(flat, "signature"));
+		json_t *sig =
+		    json_pack("{s:O?,s:O?}", "protected", json_object_get(flat, "protected"),
+		              "signature", json_object_get(flat, "signature"));
 
 		gen = json_pack("{s:O?,s:[O,O]}", "payload", json_object_get(flat, "payload"),
 		                "signatures", sig, sig);
@@ -427,7 +426,7 @@ static int reshape_body(struct mc *mc, char **body)
  * nonce (or a fresh one from newNonce).
  */
 static int send_jws(struct mc *mc, const char *url, const char *payload, int use_jwk,
-		    const char *nonce, struct acs_acme_resp **out, struct acs_err *err)
+                    const char *nonce, struct acs_acme_resp **out, struct acs_err *err)
 {
 	struct acs_acme_session *s = mc->s;
 	const char *headers[4];
@@ -512,7 +511,7 @@ static int is_problem(const struct acs_acme_resp *r, const char *type)
  * conformant client. *out: any final status; -1 only when no response.
  */
 static int mc_post(struct mc *mc, const char *url, const char *payload, int use_jwk,
-		   struct acs_acme_resp **out)
+                   struct acs_acme_resp **out)
 {
 	struct acs_acme_session *s = mc->s;
 	struct acs_acme_resp *r = NULL;
@@ -557,7 +556,8 @@ static int mc_post(struct mc *mc, const char *url, const char *payload, int use_
 					}
 					int tries;
 
-					/* an invalid Replay-Nonce was dropped: ask again, a few times */
+					/* an invalid Replay-Nonce was dropped: ask again, a few
+					 * times */
 					for (tries = 0; tries < 5 && s->nonce == NULL; tries++) {
 						if (mc_plain(mc, "HEAD", nn, &nr) != 0)
 							return -1;
@@ -573,14 +573,15 @@ static int mc_post(struct mc *mc, const char *url, const char *payload, int use_
 				s->nonce = NULL;
 			}
 			if (send_jws(mc, url, payload != NULL ? payload : "", use_jwk, nonce, &r,
-				     &err) != 0) {
+			             &err) != 0) {
 				say("POST %s: %s", url, err.msg);
 				free(nonce);
 				return -1;
 			}
 			if (is_problem(r, "badNonce") && !mc->sw[SW_NO_BADNONCE_RETRY] &&
 			    ++badnonce <= MC_MAX_BADNONCE) {
-				/* retry with the error's own fresh nonce (6.5), or on purpose not */
+				/* retry with the error's own fresh nonce (6.5), or on purpose not
+				 */
 				if (!mc->sw[SW_BADNONCE_REUSE_NONCE]) {
 					free(nonce);
 					nonce = NULL;
@@ -636,11 +637,12 @@ static int mc_fetch(struct mc *mc, const char *what, const char *url, struct acs
 
 /* ---- directory and account ---- */
 
-static const char *const v1_keys[] = {"new-reg", "new-authz", "new-cert", "revoke-cert",
-                                      "key-change", NULL};
-static const char *const v2_keys[] = {"newNonce", "newAccount", "newOrder", "newAuthz",
-                                      "revokeCert", "keyChange", "renewalInfo", "meta", NULL};
-static const char *const meta_keys[] = {"termsOfService", "website", "caaIdentities",
+static const char *const v1_keys[] = {"new-reg",     "new-authz",  "new-cert",
+                                      "revoke-cert", "key-change", NULL};
+static const char *const v2_keys[] = {"newNonce",    "newAccount", "newOrder",
+                                      "newAuthz",    "revokeCert", "keyChange",
+                                      "renewalInfo", "meta",       NULL};
+static const char *const meta_keys[] = {"termsOfService",          "website",  "caaIdentities",
                                         "externalAccountRequired", "profiles", NULL};
 
 static int in_list(const char *const *list, const char *k)
@@ -716,7 +718,8 @@ static int directory(struct mc *mc)
 		json_object_foreach(meta, k, v)
 		{
 			if (!in_list(meta_keys, k)) {
-				say("unknown directory meta field \"%s\": refusing the directory", k);
+				say("unknown directory meta field \"%s\": refusing the directory",
+				    k);
 				return -1;
 			}
 		}
@@ -895,7 +898,8 @@ static int key_change(struct mc *mc)
 		json_object_set_new(ihdr, "kid", json_string(mc->kid));
 	else
 		json_object_set_new(ihdr, "jwk", acs_jwk_public(nk));
-	if (ACS_MIS_HAS(im, ACS_MIS_INNER_URL_MISMATCH) && acs_acme_dir_url(mc->s, "newNonce") != NULL)
+	if (ACS_MIS_HAS(im, ACS_MIS_INNER_URL_MISMATCH) &&
+	    acs_acme_dir_url(mc->s, "newNonce") != NULL)
 		json_object_set_new(ihdr, "url", json_string(acs_acme_dir_url(mc->s, "newNonce")));
 	else
 		json_object_set_new(ihdr, "url", json_string(url));
@@ -903,7 +907,8 @@ static int key_change(struct mc *mc)
 		json_object_set_new(ihdr, "nonce", json_string("AAAAAAAAAAAAAAAAAAAAAA"));
 	if (ACS_MIS_HAS(im, ACS_MIS_INNER_SIG_CORRUPT))
 		sign_mis |= ACS_MIS_BIT(ACS_MIS_SIG_CORRUPT);
-	acs_buf_printf(&acct, "%s%s", mc->kid, ACS_MIS_HAS(im, ACS_MIS_INNER_ACCOUNT_WRONG) ? "0" : "");
+	acs_buf_printf(&acct, "%s%s", mc->kid,
+	               ACS_MIS_HAS(im, ACS_MIS_INNER_ACCOUNT_WRONG) ? "0" : "");
 	oldjwk = acs_jwk_public(wrong != NULL ? wrong : mc->akey);
 	ipl = json_pack("{s:s?,s:O?}", "account", acct.data, "oldKey", oldjwk);
 	itext = ipl != NULL ? json_dumps(ipl, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
@@ -960,15 +965,18 @@ static int keep_order(struct mc *mc, const json_t *o)
 	}
 	/* 7.1.3: the arrays may come in any order, but must not change as sets */
 	{
-		json_t *ids = json_object_get(o, "identifiers"), *az = json_object_get(o, "authorizations");
+		json_t *ids = json_object_get(o, "identifiers"),
+		       *az = json_object_get(o, "authorizations");
 		size_t i, j, n = json_array_size(ids), m = json_array_size(az);
-		int same = n == json_array_size(mc->order_ids) && m == json_array_size(mc->order_authz);
+		int same =
+		    n == json_array_size(mc->order_ids) && m == json_array_size(mc->order_authz);
 
 		for (i = 0; same && i < n; i++) {
 			int found = 0;
 
 			if (mc->sw[SW_RELY_ON_ORDER]) {
-				found = json_equal(json_array_get(ids, i), json_array_get(mc->order_ids, i));
+				found = json_equal(json_array_get(ids, i),
+				                   json_array_get(mc->order_ids, i));
 			} else {
 				for (j = 0; j < n; j++)
 					found |= json_equal(json_array_get(ids, i),
@@ -980,7 +988,8 @@ static int keep_order(struct mc *mc, const json_t *o)
 			int found = 0;
 
 			if (mc->sw[SW_RELY_ON_ORDER]) {
-				found = json_equal(json_array_get(az, i), json_array_get(mc->order_authz, i));
+				found = json_equal(json_array_get(az, i),
+				                   json_array_get(mc->order_authz, i));
 			} else {
 				for (j = 0; j < m; j++)
 					found |= json_equal(json_array_get(az, i),
@@ -989,7 +998,8 @@ static int keep_order(struct mc *mc, const json_t *o)
 			same = found;
 		}
 		if (!same) {
-			say("the order's identifiers or authorizations changed: treating the order as "
+			say("the order's identifiers or authorizations changed: treating the order "
+			    "as "
 			    "invalid");
 			return -1;
 		}
@@ -1008,8 +1018,8 @@ static int new_order(struct mc *mc)
 	int rc = -1;
 
 	for (i = 0; i < mc->nnames; i++)
-		json_array_append_new(ids, json_pack("{s:s, s:s}", "type", "dns", "value",
-		                                     mc->names[i]));
+		json_array_append_new(
+		    ids, json_pack("{s:s, s:s}", "type", "dns", "value", mc->names[i]));
 	text = json_dumps(p, JSON_COMPACT);
 	if (text == NULL || mc_post(mc, acs_acme_dir_url(mc->s, "newOrder"), text, 0, &r) != 0)
 		goto out;
@@ -1349,8 +1359,9 @@ static int authorize(struct mc *mc)
 		curl = json_string_value(json_object_get(chal, "url"));
 		if (curl == NULL) {
 			malformed(mc, "%s challenge without \"url\"%s", type,
-			          json_object_get(chal, "uri") != NULL ? " (it has ACME v1's \"uri\")"
-			                                               : "");
+			          json_object_get(chal, "uri") != NULL
+			              ? " (it has ACME v1's \"uri\")"
+			              : "");
 			acs_acme_resp_free(r);
 			goto out;
 		}
@@ -1370,7 +1381,8 @@ static int authorize(struct mc *mc)
 			goto out;
 		}
 		acs_acme_resp_free(cr);
-		if (mc->sw[SW_RESPOND_BEFORE_PROVISION] && provision(mc, r->json, chal, type) != 0) {
+		if (mc->sw[SW_RESPOND_BEFORE_PROVISION] &&
+		    provision(mc, r->json, chal, type) != 0) {
 			acs_acme_resp_free(r);
 			goto out;
 		}
@@ -1462,7 +1474,8 @@ static int finalize(struct mc *mc)
 	if (!mc->sw[SW_FINALIZE_AFTER_INVALID]) {
 		if (poll_order(mc, before) != 0)
 			goto out;
-		if (strcmp(order_status(mc), "ready") != 0 && strcmp(order_status(mc), "valid") != 0) {
+		if (strcmp(order_status(mc), "ready") != 0 &&
+		    strcmp(order_status(mc), "valid") != 0) {
 			say("order is %s, not ready", order_status(mc));
 			goto out;
 		}
@@ -1491,7 +1504,7 @@ static int finalize(struct mc *mc)
 	if (mc->sw[SW_CSR_MISSING_NAME] && mc->nnames == 1)
 		snprintf(ids[0].value, sizeof(ids[0].value), "missing.%s", mc->names[0]);
 	if (acs_csr_make(mc->cert_key != NULL ? mc->cert_key : mc->akey, ids, n, 1, &der, &der_len,
-			 &err) != 0) {
+	                 &err) != 0) {
 		say("cannot make the CSR: %s", err.msg);
 		goto out;
 	}
@@ -1561,7 +1574,8 @@ static int check_chain(struct mc *mc, const struct acs_acme_resp *r, int *leaf_o
 		return -1;
 	}
 	if (!chain->strict && !mc->sw[SW_ACCEPT_ANY_PEM]) {
-		say("certificate chain is not only certificates (%s): rejecting it", chain->problem);
+		say("certificate chain is not only certificates (%s): rejecting it",
+		    chain->problem);
 		goto out;
 	}
 	if (chain->n > 0) {
@@ -1687,8 +1701,9 @@ static void usage(FILE *f)
 	           "new order, challenges, finalize, download (and --revoke). --misbehave\n"
 	           "breaks it on purpose: the negative controls of the client scenarios.\n"
 	           "Exit 0: certificate obtained; 1: the flow failed; 2: usage; 3: set-up.\n"
-	           "Under acmespec client, ACMESPEC_EAB_KID/ACMESPEC_EAB_HMAC, ACMESPEC_KEY_CHANGE=1\n"
-	           "and ACMESPEC_REVOKE=1 stand for --eab-kid/--eab-hmac, --key-change, --revoke.\n\n"
+	           "Under acmespec client, ACMESPEC_EAB_KID/ACMESPEC_EAB_HMAC, ACMESPEC_CONTACT,\n"
+	           "ACMESPEC_KEY_CHANGE=1 and ACMESPEC_REVOKE=1 stand for --eab-kid/--eab-hmac,\n"
+	           "--contact, --key-change and --revoke.\n\n"
 	           "options:\n");
 	for (i = 0; i < NOPTS; i++) {
 		char left[64];
@@ -1787,7 +1802,8 @@ static int parse_args(struct mc *mc, int argc, char **argv)
 		} else if (strcmp(name, "challenge") == 0) {
 			if (strcmp(arg, "http-01") != 0 && strcmp(arg, "dns-01") != 0 &&
 			    strcmp(arg, "tls-alpn-01") != 0) {
-				say("--challenge: expected http-01, dns-01 or tls-alpn-01, got \"%s\"",
+				say("--challenge: expected http-01, dns-01 or tls-alpn-01, got "
+				    "\"%s\"",
 				    arg);
 				return -1;
 			}
@@ -1835,7 +1851,8 @@ static int parse_args(struct mc *mc, int argc, char **argv)
 			mc->eab_kid = arg;
 		} else if (strcmp(name, "eab-hmac") == 0) {
 			mc->eab_hmac = arg;
-		} else if (strcmp(name, "http01-port") == 0 || strcmp(name, "tlsalpn01-port") == 0) {
+		} else if (strcmp(name, "http01-port") == 0 ||
+		           strcmp(name, "tlsalpn01-port") == 0) {
 			if (parse_int(arg, 1, 65535, &v) != 0) {
 				say("--%s: bad port \"%s\"", name, arg);
 				return -1;
@@ -1952,13 +1969,15 @@ static int write_cert(struct mc *mc)
  * What a scenario of `acmespec client` asks for reaches this client through
  * the environment too (docs/case-format.md, "What COMMAND gets"), so the
  * same command line serves every scenario: ACMESPEC_EAB_KID and
- * ACMESPEC_EAB_HMAC when no --eab-kid was given, ACMESPEC_KEY_CHANGE=1 and
- * ACMESPEC_REVOKE=1 as --key-change and --revoke.
+ * ACMESPEC_EAB_HMAC when no --eab-kid was given, ACMESPEC_CONTACT when no
+ * --contact was, ACMESPEC_KEY_CHANGE=1 and ACMESPEC_REVOKE=1 as --key-change
+ * and --revoke.
  */
 static int env_defaults(struct mc *mc)
 {
 	const char *k = getenv("ACMESPEC_EAB_KID"), *h = getenv("ACMESPEC_EAB_HMAC");
 	const char *kc = getenv("ACMESPEC_KEY_CHANGE"), *rv = getenv("ACMESPEC_REVOKE");
+	const char *ct = getenv("ACMESPEC_CONTACT");
 
 	if (mc->eab_kid == NULL && k != NULL && k[0] != '\0') {
 		if (h == NULL || h[0] == '\0') {
@@ -1968,6 +1987,8 @@ static int env_defaults(struct mc *mc)
 		mc->eab_kid = k;
 		mc->eab_hmac = h;
 	}
+	if (mc->ncontacts == 0 && ct != NULL && ct[0] != '\0')
+		mc->contacts[mc->ncontacts++] = ct;
 	if (kc != NULL && strcmp(kc, "1") == 0)
 		mc->key_change = 1;
 	if (rv != NULL && strcmp(rv, "1") == 0)
@@ -2007,9 +2028,8 @@ int acs_cmd_mock_client(int argc, char **argv)
 		goto out;
 	rc = 1;
 	if (directory(&mc) != 0 || new_account(&mc) != 0 ||
-	    (mc.key_change && key_change(&mc) != 0) || new_order(&mc) != 0 ||
-	    authorize(&mc) != 0 || finalize(&mc) != 0 || download(&mc) != 0 ||
-	    write_cert(&mc) != 0)
+	    (mc.key_change && key_change(&mc) != 0) || new_order(&mc) != 0 || authorize(&mc) != 0 ||
+	    finalize(&mc) != 0 || download(&mc) != 0 || write_cert(&mc) != 0)
 		goto out;
 	if (mc.revoke && revoke_cert(&mc) != 0)
 		goto out;

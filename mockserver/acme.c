@@ -1790,6 +1790,11 @@ static void do_new_account(struct mca_req *r, struct post *p)
 	if (!mca_mb(s, MB_NO_TOS) && !json_is_true(tos)) {
 		char *tu = urlf(r, "/terms");
 
+		/* the directory names terms, and the client asked without agreeing to them */
+		acs_mca_check(r, CK_TOS_DEFAULT,
+		              "newAccount without termsOfServiceAgreed: true "
+		              "while the directory has termsOfService");
+
 		(void)acs_mca_add_header(&r->resp, "Link", "<%s>;rel=\"terms-of-service\"",
 		                         tu != NULL ? tu : "");
 		free(tu);
