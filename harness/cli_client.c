@@ -14,6 +14,7 @@
 /* accept4, pipe2, nftw */
 #define _GNU_SOURCE
 #include "harness/cli_client.h"
+#include "harness/cli_common.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -2657,66 +2658,6 @@ static void judge_check(struct client_run *cr, const struct acs_case *cc, struct
 /* ------------------------------------------------------------------ */
 /* acmespec client */
 
-static void shell_word(struct acs_buf *b, const char *s)
-{
-	const char *p;
-	int plain = s[0] != '\0';
-
-	for (p = s; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || strchr("-_./:=@,+%", *p) != NULL))
-			plain = 0;
-	(void)acs_buf_puts(b, " ");
-	if (plain) {
-		(void)acs_buf_puts(b, s);
-		return;
-	}
-	(void)acs_buf_puts(b, "'");
-	for (p = s; *p; p++) {
-		if (*p == '\'')
-			(void)acs_buf_puts(b, "'\\''");
-		else
-			(void)acs_buf_append(b, p, 1);
-	}
-	(void)acs_buf_puts(b, "'");
-}
-
-static void fill_filter(const struct acs_cli *cli, struct acs_filter *f)
-{
-	memset(f, 0, sizeof(*f));
-	f->globs = cli->globs;
-	f->nglobs = cli->nglobs;
-	f->sections = cli->sections;
-	f->nsections = cli->nsections;
-	f->tags = cli->tags;
-	f->ntags = cli->ntags;
-	f->level = -1;
-	if (cli->level != NULL) {
-		enum acs_level l;
-
-		if (acs_level_parse(cli->level, &l) == 0)
-			f->level = (int)l;
-	}
-}
-
-static const char *cases_dir(const struct acs_cli *cli)
-{
-	const char *env = getenv("ACMESPEC_CASES");
-	struct stat st;
-
-	if (cli->cases_dir != NULL)
-		return cli->cases_dir;
-	if (env != NULL && env[0] != '\0')
-		return env;
-	if (stat("cases/client", &st) == 0 && S_ISDIR(st.st_mode))
-		return "cases";
-#ifdef ACMESPEC_DEFAULT_CASES
-	return ACMESPEC_DEFAULT_CASES;
-#else
-	return "cases";
-#endif
-}
-
 static int cmp_case_ptr(const void *a, const void *b)
 {
 	return strcmp(((const struct acs_case *)a)->id, ((const struct acs_case *)b)->id);
@@ -2817,7 +2758,7 @@ int acs_cmd_client_opts(const struct acs_cli *cli, const char *argv0,
 	struct acs_buf prefix, suffix, target;
 	struct timespec t0, t1;
 	size_t n = 0, nck = 0, nall = 0, i, scen_match = 0, check_match = 0;
-	const char *dir = cases_dir(cli);
+	const char *dir = acs_cli_cases_dir(cli);
 	int rc = ACS_EXIT_USAGE;
 
 	memset(&cr, 0, sizeof(cr));
@@ -2891,7 +2832,7 @@ int acs_cmd_client_opts(const struct acs_cli *cli, const char *argv0,
 		fprintf(stderr, "acmespec: %s\n", err.msg);
 		goto out;
 	}
-	fill_filter(cli, &filter);
+	acs_cli_fill_filter(cli, &filter);
 	for (i = 0; i < cat->n; i++)
 		scen_match += acs_case_matches(&cat->cases[i], &filter) != 0;
 	for (i = 0; i < nck; i++)
@@ -2918,7 +2859,7 @@ int acs_cmd_client_opts(const struct acs_cli *cli, const char *argv0,
 		goto out;
 	}
 	cr.con.out = stdout;
-	cr.con.color = !cli->no_color && getenv("NO_COLOR") == NULL && isatty(fileno(stdout));
+	cr.con.color = acs_cli_want_color(cli);
 	cr.con.verbose = cli->verbose;
 	cr.con.progress = isatty(fileno(stdout));
 
@@ -2930,17 +2871,17 @@ int acs_cmd_client_opts(const struct acs_cli *cli, const char *argv0,
 		(void)acs_buf_printf(&prefix, " --timeout %g", cli->timeout);
 	if (cli->cases_dir != NULL) {
 		(void)acs_buf_puts(&prefix, " --cases");
-		shell_word(&prefix, cli->cases_dir);
+		acs_cli_shell_word(&prefix, cli->cases_dir);
 	}
 	if (cli->expect_file != NULL) {
 		(void)acs_buf_puts(&prefix, " --expect");
-		shell_word(&prefix, cli->expect_file);
+		acs_cli_shell_word(&prefix, cli->expect_file);
 	}
 	if (cr.recipe == NULL) {
 		(void)acs_buf_puts(&suffix, " --");
 		for (i = 0; i < (size_t)cr.argc; i++) {
-			shell_word(&suffix, cr.argv[i]);
-			shell_word(&target, cr.argv[i]);
+			acs_cli_shell_word(&suffix, cr.argv[i]);
+			acs_cli_shell_word(&target, cr.argv[i]);
 		}
 	} else {
 		(void)acs_buf_printf(&target, " %s (recipe)", cr.recipe->name);
@@ -3006,14 +2947,8 @@ int acs_cmd_client_opts(const struct acs_cli *cli, const char *argv0,
 	acs_console_summary(&cr.con, &info, all, nall);
 	acs_summarize(all, nall, &sum);
 	rc = acs_exit_code(&sum, cli->strict);
-	if (cli->junit != NULL && acs_junit_write(cli->junit, &info, all, nall, &err) != 0) {
-		fprintf(stderr, "acmespec: %s\n", err.msg);
-		rc = rc == ACS_EXIT_OK ? ACS_EXIT_INFRA : rc;
-	}
-	if (cli->json != NULL && acs_json_write(cli->json, &info, all, nall, &err) != 0) {
-		fprintf(stderr, "acmespec: %s\n", err.msg);
-		rc = rc == ACS_EXIT_OK ? ACS_EXIT_INFRA : rc;
-	}
+	if (acs_cli_write_reports(cli, &info, all, nall) != 0 && rc == ACS_EXIT_OK)
+		rc = ACS_EXIT_INFRA;
 out:
 	for (i = 0; i < nall; i++)
 		acs_result_clear(&all[i]);

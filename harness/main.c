@@ -22,6 +22,7 @@
 #include "harness/catalog.h"
 #include "harness/cli.h"
 #include "harness/cli_client.h"
+#include "harness/cli_common.h"
 #include "harness/cli_mockclient.h"
 #include "harness/err.h"
 #include "harness/expect.h"
@@ -45,27 +46,6 @@ static const char *const production_hosts[] = {
     "acme.sectigo.com",
     "acme.actalis.com",
 };
-
-static int dir_exists(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* --cases, then $ACMESPEC_CASES, then ./cases, then the catalog of the source tree. */
-static const char *cases_dir(const struct acs_cli *cli)
-{
-	const char *env = getenv("ACMESPEC_CASES");
-
-	if (cli->cases_dir != NULL)
-		return cli->cases_dir;
-	if (env != NULL && env[0] != '\0')
-		return env;
-	if (dir_exists("cases/server"))
-		return "cases";
-	return ACMESPEC_DEFAULT_CASES;
-}
 
 /* The host part of an absolute URL into out (lower case, no port, no userinfo). */
 static void url_host(const char *url, char *out, size_t outlen)
@@ -107,24 +87,6 @@ static int is_production(const char *url)
 		if (strcmp(host, production_hosts[i]) == 0)
 			return 1;
 	return 0;
-}
-
-static void fill_filter(const struct acs_cli *cli, struct acs_filter *f)
-{
-	memset(f, 0, sizeof(*f));
-	f->globs = cli->globs;
-	f->nglobs = cli->nglobs;
-	f->sections = cli->sections;
-	f->nsections = cli->nsections;
-	f->tags = cli->tags;
-	f->ntags = cli->ntags;
-	f->level = -1;
-	if (cli->level != NULL) {
-		enum acs_level l;
-
-		if (acs_level_parse(cli->level, &l) == 0)
-			f->level = (int)l;
-	}
 }
 
 /* Load one side's catalog and check every server script statically. */
@@ -302,39 +264,6 @@ fail:
 	return -1;
 }
 
-/* Append s to b as one shell word. */
-static void shell_word(struct acs_buf *b, const char *s)
-{
-	const char *p;
-	int plain = s[0] != '\0';
-
-	for (p = s; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || strchr("-_./:=@,+%", *p) != NULL))
-			plain = 0;
-	acs_buf_puts(b, " ");
-	if (plain) {
-		acs_buf_puts(b, s);
-		return;
-	}
-	acs_buf_puts(b, "'");
-	for (p = s; *p; p++) {
-		if (*p == '\'')
-			acs_buf_puts(b, "'\\''");
-		else
-			acs_buf_append(b, p, 1);
-	}
-	acs_buf_puts(b, "'");
-}
-
-static void shell_opt(struct acs_buf *b, const char *name, const char *val)
-{
-	if (val == NULL)
-		return;
-	acs_buf_printf(b, " %s", name);
-	shell_word(b, val);
-}
-
 static int case_needs(const struct acs_case *c, const char *feature)
 {
 	size_t i;
@@ -389,33 +318,6 @@ static void server_progress(void *ctx, const struct acs_result *r, size_t done, 
 
 	acs_console_case(&sc->con, r, done, total);
 	fflush(sc->con.out);
-}
-
-static int want_color(const struct acs_cli *cli)
-{
-	const char *nc = getenv("NO_COLOR");
-
-	if (cli->no_color || (nc != NULL && nc[0] != '\0'))
-		return 0;
-	return isatty(fileno(stdout));
-}
-
-/* Write the JUnit and JSON reports that were asked for; 0 or -1. */
-static int write_reports(const struct acs_cli *cli, const struct acs_run_info *info,
-                         const struct acs_result *results, size_t n)
-{
-	struct acs_err err = {0};
-	int rc = 0;
-
-	if (cli->junit != NULL && acs_junit_write(cli->junit, info, results, n, &err) != 0) {
-		fprintf(stderr, "acmespec: %s\n", err.msg);
-		rc = -1;
-	}
-	if (cli->json != NULL && acs_json_write(cli->json, info, results, n, &err) != 0) {
-		fprintf(stderr, "acmespec: %s\n", err.msg);
-		rc = -1;
-	}
-	return rc;
 }
 
 static int port_or(int port, int dflt)
@@ -515,7 +417,7 @@ static int cmd_server(const struct acs_cli *cli, const char *argv0)
 	struct acs_buf rerun;
 	struct timespec t0, t1;
 	struct embedded em = {0};
-	const char *dir = cases_dir(cli);
+	const char *dir = acs_cli_cases_dir(cli);
 	char *url = NULL;
 	size_t n = 0, i;
 	int embedded;
@@ -550,7 +452,7 @@ static int cmd_server(const struct acs_cli *cli, const char *argv0)
 		goto out;
 	if (load_expectations(cli->expect_file, &prof, cat, &expect) != 0)
 		goto out;
-	fill_filter(cli, &filter);
+	acs_cli_fill_filter(cli, &filter);
 
 	ro.bind_addr = cli->bind ? cli->bind : "127.0.0.1";
 	ro.http01_port = port_or(cli->http01_port, embedded ? 0 : 5002);
@@ -567,7 +469,7 @@ static int cmd_server(const struct acs_cli *cli, const char *argv0)
 	sc.target.verbose = cli->verbose;
 	sc.profile = &prof;
 	sc.con.out = stdout;
-	sc.con.color = want_color(cli);
+	sc.con.color = acs_cli_want_color(cli);
 	sc.con.verbose = cli->verbose;
 	sc.con.progress = isatty(fileno(stdout));
 
@@ -613,8 +515,8 @@ static int cmd_server(const struct acs_cli *cli, const char *argv0)
 	acs_buf_puts(&rerun, argv0);
 	acs_buf_puts(&rerun, " server");
 	if (!embedded) {
-		shell_word(&rerun, cli->url);
-		shell_opt(&rerun, "--ca-bundle", cli->ca_bundle);
+		acs_cli_shell_word(&rerun, cli->url);
+		acs_cli_shell_opt(&rerun, "--ca-bundle", cli->ca_bundle);
 	}
 	if (cli->http01_port != ACS_CLI_PORT_UNSET)
 		acs_buf_printf(&rerun, " --http01-port %d", cli->http01_port);
@@ -622,14 +524,14 @@ static int cmd_server(const struct acs_cli *cli, const char *argv0)
 		acs_buf_printf(&rerun, " --tlsalpn01-port %d", cli->tlsalpn01_port);
 	if (cli->dns_port != ACS_CLI_PORT_UNSET)
 		acs_buf_printf(&rerun, " --dns-port %d", cli->dns_port);
-	shell_opt(&rerun, "--bind", cli->bind);
+	acs_cli_shell_opt(&rerun, "--bind", cli->bind);
 	if (cli->eab_kid != NULL) {
-		shell_opt(&rerun, "--eab-kid", cli->eab_kid);
+		acs_cli_shell_opt(&rerun, "--eab-kid", cli->eab_kid);
 		acs_buf_puts(&rerun, " --eab-hmac \"$EAB_HMAC\"");
 	}
-	shell_opt(&rerun, "--profile", cli->profile);
-	shell_opt(&rerun, "--cases", cli->cases_dir);
-	shell_opt(&rerun, "--expect", cli->expect_file);
+	acs_cli_shell_opt(&rerun, "--profile", cli->profile);
+	acs_cli_shell_opt(&rerun, "--cases", cli->cases_dir);
+	acs_cli_shell_opt(&rerun, "--expect", cli->expect_file);
 
 	run.jobs = cli->jobs;
 	run.filter = &filter;
@@ -659,7 +561,7 @@ static int cmd_server(const struct acs_cli *cli, const char *argv0)
 	acs_console_summary(&sc.con, &info, results, n);
 	acs_summarize(results, n, &sum);
 	rc = acs_exit_code(&sum, cli->strict);
-	if (write_reports(cli, &info, results, n) != 0 && rc == ACS_EXIT_OK)
+	if (acs_cli_write_reports(cli, &info, results, n) != 0 && rc == ACS_EXIT_OK)
 		rc = ACS_EXIT_INFRA;
 out:
 	for (i = 0; i < n; i++)
@@ -1101,7 +1003,7 @@ static int cmd_selftest(const struct acs_cli *cli, const char *argv0)
 	struct acs_err err = {0};
 	struct acs_buf rerun;
 	struct timespec t0, t1;
-	const char *dir = cases_dir(cli);
+	const char *dir = acs_cli_cases_dir(cli);
 	int do_server = cli->side == NULL || strcmp(cli->side, "server") == 0;
 	int do_client = cli->side == NULL || strcmp(cli->side, "client") == 0;
 	size_t n = 0, cn = 0, i, k, matched = 0;
@@ -1110,7 +1012,7 @@ static int cmd_selftest(const struct acs_cli *cli, const char *argv0)
 	acs_buf_init(&rerun, 4096);
 	memset(&st, 0, sizeof(st));
 	memset(&progress, 0, sizeof(progress));
-	fill_filter(cli, &filter);
+	acs_cli_fill_filter(cli, &filter);
 	if (do_server && load_side(dir, "server", &scat) != 0)
 		goto out;
 	if (do_client) {
@@ -1136,11 +1038,11 @@ static int cmd_selftest(const struct acs_cli *cli, const char *argv0)
 	}
 	rc = ACS_EXIT_INFRA;
 	progress.con.out = stdout;
-	progress.con.color = want_color(cli);
+	progress.con.color = acs_cli_want_color(cli);
 	progress.con.verbose = cli->verbose;
 	progress.con.progress = isatty(fileno(stdout));
 	acs_buf_printf(&rerun, "%s selftest", argv0);
-	shell_opt(&rerun, "--cases", cli->cases_dir);
+	acs_cli_shell_opt(&rerun, "--cases", cli->cases_dir);
 	run.jobs = cli->jobs;
 	run.filter = &filter;
 	run.rerun_prefix = rerun.data;
@@ -1216,7 +1118,7 @@ static int cmd_selftest(const struct acs_cli *cli, const char *argv0)
 	acs_summarize(results, n, &sum);
 	/* the self-test has no SHOULD slack: a NONSTRICT would be a harness defect */
 	rc = acs_exit_code(&sum, 1);
-	if (write_reports(cli, &info, results, n) != 0 && rc == ACS_EXIT_OK)
+	if (acs_cli_write_reports(cli, &info, results, n) != 0 && rc == ACS_EXIT_OK)
 		rc = ACS_EXIT_INFRA;
 out:
 	for (i = 0; i < n; i++)
@@ -1264,12 +1166,12 @@ static void list_side(const struct acs_catalog *cat, const struct acs_filter *f,
 static int cmd_list(const struct acs_cli *cli)
 {
 	static const char *const sides[] = {"server", "client"};
-	const char *dir = cases_dir(cli);
+	const char *dir = acs_cli_cases_dir(cli);
 	struct acs_filter filter;
 	size_t s, count = 0;
 	int rc = ACS_EXIT_OK;
 
-	fill_filter(cli, &filter);
+	acs_cli_fill_filter(cli, &filter);
 	for (s = 0; s < 2; s++) {
 		struct acs_catalog *cat = NULL;
 		char sub[4096];

@@ -1,0 +1,44 @@
+/*
+ * Helpers shared by the command line front ends (main.c, cli_client.c):
+ * where the catalog is, filters from options, shell quoting for rerun
+ * commands, colour choice, and report writing. Only front ends print.
+ */
+#ifndef ACMESPEC_CLI_COMMON_H
+#define ACMESPEC_CLI_COMMON_H
+
+#include "harness/buf.h"
+#include "harness/catalog.h"
+#include "harness/cli.h"
+#include "harness/verdict.h"
+#include "reports/report.h"
+
+/*
+ * The catalog directory: --cases, then $ACMESPEC_CASES, then ./cases when
+ * it holds a server/ or client/ folder, then the source tree's catalog.
+ * Borrowed string.
+ */
+const char *acs_cli_cases_dir(const struct acs_cli *cli);
+
+/* The case filter the options ask for; f borrows cli's strings. */
+void acs_cli_fill_filter(const struct acs_cli *cli, struct acs_filter *f);
+
+/* Append " " and s as one shell word (quoted only when it needs to be). */
+void acs_cli_shell_word(struct acs_buf *b, const char *s);
+
+/* Append " NAME VALUE" (value quoted); nothing when val is NULL. */
+void acs_cli_shell_opt(struct acs_buf *b, const char *name, const char *val);
+
+/*
+ * Colours on standard output: not with --no-color, not when NO_COLOR is set
+ * to a non-empty value (no-color.org), and only on a terminal.
+ */
+int acs_cli_want_color(const struct acs_cli *cli);
+
+/*
+ * Write the JUnit and JSON reports the options ask for. Prints what failed
+ * to standard error; returns 0, or -1 when a report could not be written.
+ */
+int acs_cli_write_reports(const struct acs_cli *cli, const struct acs_run_info *info,
+			  const struct acs_result *results, size_t n);
+
+#endif
