@@ -134,3 +134,46 @@ tl_finish() {
   echo "$TL_NAME: $TL_PASSED passed, $TL_FAILED failed"
   [ "$TL_FAILED" -eq 0 ]
 }
+
+# tl_real_client NAME: the client scenarios against the Debian ACME client
+# NAME (its package and command have that name) through the harness's
+# recipe `acmespec client --client NAME`, with the known violations of
+# cases/expect/client-NAME.json. The run must exit 0 with no ERROR, the
+# conformant http-01 scenario must pass, and the JUnit report must validate.
+# Needs ACMESPEC and SRC; ACMESPEC_CLIENT_SEL replaces "--client NAME"
+# (e.g. "-- wrapper-script"); CLIENTS_JOBS, CLIENTS_TIMEOUT tune the run.
+tl_real_client() {
+  local name=$1 json junit start errors conf v sel
+  local expect=$SRC/cases/expect/client-$name.json
+  read -r -a sel <<<"${ACMESPEC_CLIENT_SEL:---client $name}"
+  tl_init "clients_$name"
+  if ! command -v "$name" >/dev/null; then
+    tl_fail "$name is installed (apt-get install -y $name)"
+    tl_finish
+    return
+  fi
+  tl_info "$(dpkg-query -W -f '${Package} ${Version}' "$name" 2>/dev/null || echo "$name (version unknown)")"
+  json=$TL_WORK/report.json
+  junit=$TL_WORK/report.xml
+  start=$SECONDS
+  tl_run "$ACMESPEC" client --cases "$SRC/cases" --expect "$expect" -j "${CLIENTS_JOBS:-4}" \
+    --timeout "${CLIENTS_TIMEOUT:-120}" --no-color --json "$json" --junit "$junit" "${sel[@]}"
+  tl_info "$name: all client scenarios and checks took $((SECONDS - start))s"
+  if [ "$TL_RC" -eq 0 ]; then tl_pass "acmespec client ${sel[*]}: exit 0"; else
+    tl_fail "acmespec client ${sel[*]}: exit $TL_RC, wanted 0"; tl_show_out; fi
+  if [ -s "$json" ]; then
+    tl_info "$(tl_counts "$json")"
+    errors=$(tl_count "$json" ERROR)
+    tl_check "no ERROR verdict ($errors)" test "$errors" -eq 0
+    [ "$errors" -eq 0 ] || tl_list "$json" ERROR
+    for v in FAIL XPASS; do
+      [ "$(tl_count "$json" "$v")" -eq 0 ] || { echo "  ..    unexpected $v:"; tl_list "$json" "$v"; }
+    done
+    conf=$(tl_verdicts "$json" | awk '$1 == "client.8555.8_3.conformant-http01" {print $2}')
+    tl_check "the conformant http-01 scenario passed (${conf:-missing})" test "$conf" = PASS
+  else
+    tl_fail "JSON report written"
+  fi
+  tl_check "JUnit report validates against junit.xsd" tl_junit_valid "$SRC" "$junit"
+  tl_finish
+}
