@@ -86,7 +86,7 @@ int acs_cli_want_color(const struct acs_cli *cli)
 }
 
 int acs_cli_write_reports(const struct acs_cli *cli, const struct acs_run_info *info,
-			  const struct acs_result *results, size_t n)
+                          const struct acs_result *results, size_t n)
 {
 	struct acs_err err = {0};
 	int rc = 0;

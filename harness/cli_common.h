@@ -39,6 +39,6 @@ int acs_cli_want_color(const struct acs_cli *cli);
  * to standard error; returns 0, or -1 when a report could not be written.
  */
 int acs_cli_write_reports(const struct acs_cli *cli, const struct acs_run_info *info,
-			  const struct acs_result *results, size_t n);
+                          const struct acs_result *results, size_t n);
 
 #endif

@@ -39,6 +39,7 @@
 #include "harness/transcript.h"
 #include "harness/x509.h"
 #include "mockclient/acme.h"
+#include "mockclient/match.h"
 #include "mockclient/misbehave.h"
 #include "mockclient/responders.h"
 
@@ -967,36 +968,12 @@ static int keep_order(struct mc *mc, const json_t *o)
 	{
 		json_t *ids = json_object_get(o, "identifiers"),
 		       *az = json_object_get(o, "authorizations");
-		size_t i, j, n = json_array_size(ids), m = json_array_size(az);
-		int same =
-		    n == json_array_size(mc->order_ids) && m == json_array_size(mc->order_authz);
+		/* a client that relies on the order of the arrays compares them in place */
+		int same = mc->sw[SW_RELY_ON_ORDER]
+		               ? json_equal(ids, mc->order_ids) && json_equal(az, mc->order_authz)
+		               : acs_json_set_equal(ids, mc->order_ids) &&
+		                     acs_json_set_equal(az, mc->order_authz);
 
-		for (i = 0; same && i < n; i++) {
-			int found = 0;
-
-			if (mc->sw[SW_RELY_ON_ORDER]) {
-				found = json_equal(json_array_get(ids, i),
-				                   json_array_get(mc->order_ids, i));
-			} else {
-				for (j = 0; j < n; j++)
-					found |= json_equal(json_array_get(ids, i),
-					                    json_array_get(mc->order_ids, j));
-			}
-			same = found;
-		}
-		for (i = 0; same && i < m; i++) {
-			int found = 0;
-
-			if (mc->sw[SW_RELY_ON_ORDER]) {
-				found = json_equal(json_array_get(az, i),
-				                   json_array_get(mc->order_authz, i));
-			} else {
-				for (j = 0; j < m; j++)
-					found |= json_equal(json_array_get(az, i),
-					                    json_array_get(mc->order_authz, j));
-			}
-			same = found;
-		}
 		if (!same) {
 			say("the order's identifiers or authorizations changed: treating the order "
 			    "as "

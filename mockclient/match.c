@@ -1012,3 +1012,41 @@ int acs_acme_error_registered(const char *s)
 	}
 	return 0;
 }
+
+int acs_json_set_equal(const json_t *a, const json_t *b)
+{
+	size_t i, j;
+	json_t *x, *y;
+
+	if (!json_is_array(a) || !json_is_array(b))
+		return 0;
+	json_array_foreach(a, i, x)
+	{
+		int found = 0;
+
+		json_array_foreach(b, j, y)
+		{
+			if (json_equal(x, y)) {
+				found = 1;
+				break;
+			}
+		}
+		if (!found)
+			return 0;
+	}
+	json_array_foreach(b, j, y)
+	{
+		int found = 0;
+
+		json_array_foreach(a, i, x)
+		{
+			if (json_equal(x, y)) {
+				found = 1;
+				break;
+			}
+		}
+		if (!found)
+			return 0;
+	}
+	return 1;
+}

@@ -40,4 +40,11 @@ int acs_acme_error_registered(const char *s);
 /* Describe a matcher in words for "expected" ("a string matching ..."). New string. */
 char *acs_matcher_describe(const json_t *matcher);
 
+/*
+ * 1 when a and b are arrays holding the same elements (JSON equality), in
+ * any order: the comparison RFC 8555 section 7.1.3 allows for an order's
+ * "identifiers" and "authorizations".
+ */
+int acs_json_set_equal(const json_t *a, const json_t *b);
+
 #endif

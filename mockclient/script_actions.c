@@ -21,6 +21,7 @@
 #include "harness/buf.h"
 #include "harness/transcript.h"
 #include "harness/x509.h"
+#include "mockclient/match.h"
 #include "mockclient/responders.h"
 #include "mockclient/script_int.h"
 
@@ -1245,45 +1246,6 @@ static int act_new_order(struct acs_run *run)
 	return rc;
 }
 
-/* Set equality of two JSON arrays by JSON equality of elements. */
-static int json_set_equal(const json_t *a, const json_t *b)
-{
-	size_t i, j;
-	json_t *x, *y;
-
-	if (!json_is_array(a) || !json_is_array(b))
-		return 0;
-	json_array_foreach(a, i, x)
-	{
-		int found = 0;
-
-		json_array_foreach(b, j, y)
-		{
-			if (json_equal(x, y)) {
-				found = 1;
-				break;
-			}
-		}
-		if (!found)
-			return 0;
-	}
-	json_array_foreach(b, j, y)
-	{
-		int found = 0;
-
-		json_array_foreach(a, i, x)
-		{
-			if (json_equal(x, y)) {
-				found = 1;
-				break;
-			}
-		}
-		if (!found)
-			return 0;
-	}
-	return 1;
-}
-
 static int order_refresh(struct acs_run *run, struct acs_acme_account *a, struct acs_acme_order *o)
 {
 	struct acs_acme_resp *r = NULL;
@@ -1309,12 +1271,12 @@ static int act_order_get(struct acs_run *run)
 		return -1;
 	json_object_set_new(
 	    run->facts, "identifiers_same",
-	    json_boolean(json_set_equal(json_object_get(o->obj, "identifiers"),
-	                                json_object_get(o->created, "identifiers"))));
+	    json_boolean(acs_json_set_equal(json_object_get(o->obj, "identifiers"),
+	                                    json_object_get(o->created, "identifiers"))));
 	json_object_set_new(
 	    run->facts, "authorizations_same",
-	    json_boolean(json_set_equal(json_object_get(o->obj, "authorizations"),
-	                                json_object_get(o->created, "authorizations"))));
+	    json_boolean(acs_json_set_equal(json_object_get(o->obj, "authorizations"),
+	                                    json_object_get(o->created, "authorizations"))));
 	st = json_object_get(o->obj, "status");
 	if (st != NULL)
 		json_object_set(run->facts, "status", st);
