@@ -1577,13 +1577,17 @@ static void p_honoured_retry_after(struct judge *j)
 		for (k = i + 1; k < n; k++) {
 			const json_t *f = json_array_get(j->log, k);
 
-			/* a request that changed the state in between (answering a challenge,
-			   finalizing) makes a fresh fetch legitimate */
-			if (is_method(f, "POST") && json_is_object(jws_payload(f)))
-				break;
-			if (is_method(f, "VALIDATE") || jstr(f, "url") == NULL ||
-			    strcmp(jstr(f, "url"), jstr(e, "url") ? jstr(e, "url") : "") != 0)
+			if (is_method(f, "VALIDATE") || jstr(f, "url") == NULL)
 				continue;
+			/* a request that changed the state of something else in between
+			   (answering a challenge, finalizing) makes a fresh fetch legitimate;
+			   a repeat of the same request (a retried newOrder) is what
+			   Retry-After governs, so the URL is compared first */
+			if (strcmp(jstr(f, "url"), jstr(e, "url") ? jstr(e, "url") : "") != 0) {
+				if (is_method(f, "POST") && json_is_object(jws_payload(f)))
+					break;
+				continue;
+			}
 			if (jtime(f) < jtime(e) + ra - 0.2)
 				jfail(
 				    j,
