@@ -34,6 +34,17 @@
 #include "mockserver/mockca.h"
 #include "reports/report.h"
 
+/* strerror(e) in lower case, as every message of the harness is. */
+static const char *errno_text(int e)
+{
+	static __thread char text[128];
+
+	snprintf(text, sizeof(text), "%s", strerror(e));
+	if (text[0] >= 'A' && text[0] <= 'Z')
+		text[0] = (char)(text[0] - 'A' + 'a');
+	return text;
+}
+
 /* Hosts of production ACME directories: refused unless --allow-production. */
 static const char *const production_hosts[] = {
     "acme-v02.api.letsencrypt.org",
@@ -443,7 +454,7 @@ static int cmd_server(const struct acs_cli *cli, const char *argv0)
 	}
 	if (cli->ca_bundle != NULL && access(cli->ca_bundle, R_OK) != 0) {
 		fprintf(stderr, "acmespec: cannot read --ca-bundle %s: %s\n", cli->ca_bundle,
-		        strerror(errno));
+		        errno_text(errno));
 		goto out;
 	}
 	if (load_side(dir, "server", &cat) != 0)
@@ -970,12 +981,12 @@ static int client_selftest(const struct acs_cli *cli, const char *dir, struct ac
 	len = readlink("/proc/self/exe", st.self, sizeof(st.self) - 1);
 	if (len <= 0)
 		return acs_err_set(err, ACS_E_IO, "cannot find this executable: %s",
-		                   strerror(errno));
+		                   errno_text(errno));
 	st.self[len] = '\0';
 	snprintf(st.tmpdir, sizeof(st.tmpdir), "/tmp/acmespec-selftest-XXXXXX");
 	if (mkdtemp(st.tmpdir) == NULL)
 		return acs_err_set(err, ACS_E_IO, "cannot make a temporary directory: %s",
-		                   strerror(errno));
+		                   errno_text(errno));
 	st.cases = dir;
 	st.timeout = cli->timeout;
 	pthread_mutex_init(&st.lock, NULL);
