@@ -21,6 +21,7 @@
 #include "harness/buf.h"
 #include "harness/transcript.h"
 #include "harness/x509.h"
+#include "harness/rfc3339.h"
 #include "mockclient/match.h"
 #include "mockclient/responders.h"
 #include "mockclient/script_int.h"
@@ -1072,8 +1073,7 @@ static char *rel_time(const char *spec)
 	char *end = NULL;
 	long n;
 	time_t t;
-	struct tm tm;
-	char buf[64];
+	char buf[32];
 
 	if (spec[0] != '+' && spec[0] != '-')
 		return strdup(spec);
@@ -1097,8 +1097,7 @@ static char *rel_time(const char *spec)
 		return strdup(spec);
 	}
 	t = time(NULL) + n;
-	gmtime_r(&t, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	acs_rfc3339_format(t, buf);
 	return strdup(buf);
 }
 
@@ -1891,35 +1890,6 @@ static int act_finalize(struct acs_run *run)
 	return finalize(run, a, o, acs_arg_str(run, "csr", "ok"));
 }
 
-/* Parse "YYYY-MM-DDTHH:MM:SS[.frac](Z|+hh:mm)" into seconds since the epoch. */
-static int parse_rfc3339(const char *s, time_t *out)
-{
-	struct tm tm;
-	const char *p;
-	long off = 0;
-
-	memset(&tm, 0, sizeof(tm));
-	p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (p == NULL)
-		return -1;
-	if (*p == '.') {
-		p++;
-		while (*p >= '0' && *p <= '9')
-			p++;
-	}
-	if (*p == '+' || *p == '-') {
-		int hh = 0, mm = 0;
-
-		if (sscanf(p + 1, "%2d:%2d", &hh, &mm) != 2)
-			return -1;
-		off = (hh * 3600L + mm * 60L) * (*p == '-' ? -1 : 1);
-	} else if (*p != 'Z' && *p != 'z') {
-		return -1;
-	}
-	*out = timegm(&tm) - off;
-	return 0;
-}
-
 static void chain_facts(struct acs_run *run, struct acs_acme_order *o, const char *pem, size_t len,
                         X509 *default_leaf)
 {
@@ -1970,7 +1940,7 @@ static void chain_facts(struct acs_run *run, struct acs_acme_order *o, const cha
 		if (o->not_after != NULL) {
 			time_t want = 0, got = 0;
 			struct tm tm;
-			int ok = parse_rfc3339(o->not_after, &want) == 0 &&
+			int ok = acs_rfc3339_parse(o->not_after, &want) == 0 &&
 			         ASN1_TIME_to_tm(X509_get0_notAfter(leaf), &tm) == 1;
 
 			if (ok)

@@ -8,8 +8,6 @@
  * (acs_mca_check) before the CA answers the way the RFC says; the
  * misbehaviour switches bend these answers on purpose.
  */
-/* strptime */
-#define _XOPEN_SOURCE 700
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <openssl/rand.h>
@@ -20,6 +18,7 @@
 #include <strings.h>
 #include "harness/b64url.h"
 #include "harness/jws.h"
+#include "harness/rfc3339.h"
 #include "mockserver/internal.h"
 
 #define PROBLEM_NS "urn:ietf:params:acme:error:"
@@ -254,53 +253,6 @@ static void set_json_url(json_t *obj, const char *key, struct mca_req *r, const 
 	free(u);
 }
 
-/* ---- time ---- */
-
-static void rfc3339(time_t t, char out[32])
-{
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	(void)strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-/* Parse an RFC 3339 date-time ("2024-01-02T03:04:05Z", fraction and offset allowed). */
-static int parse_rfc3339(const char *s, time_t *out)
-{
-	struct tm tm;
-	const char *p;
-	long off = 0;
-
-	memset(&tm, 0, sizeof(tm));
-	p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (p == NULL)
-		return -1;
-	if (*p == '.') {
-		p++;
-		if (!isdigit((unsigned char)*p))
-			return -1;
-		while (isdigit((unsigned char)*p))
-			p++;
-	}
-	if (*p == 'Z' || *p == 'z') {
-		p++;
-	} else if ((*p == '+' || *p == '-') && isdigit((unsigned char)p[1]) &&
-	           isdigit((unsigned char)p[2]) && p[3] == ':' && isdigit((unsigned char)p[4]) &&
-	           isdigit((unsigned char)p[5])) {
-		off = ((p[1] - '0') * 10 + (p[2] - '0')) * 3600L +
-		      ((p[4] - '0') * 10 + (p[5] - '0')) * 60L;
-		if (*p == '-')
-			off = -off;
-		p += 6;
-	} else {
-		return -1;
-	}
-	if (*p != '\0')
-		return -1;
-	*out = timegm(&tm) - off;
-	return 0;
-}
-
 /* ---- objects ---- */
 
 static struct mca_account *acct_by_id(struct mca_scenario *s, int id)
@@ -399,7 +351,7 @@ static json_t *challenge_json(struct mca_req *r, struct mca_chall *c)
 	json_object_set_new(o, "status", json_string(acs_mca_status_name(c->status)));
 	json_object_set_new(o, "token", json_string(c->token));
 	if (c->status == ST_VALID && c->validated != 0) {
-		rfc3339(c->validated, ts);
+		acs_rfc3339_format(c->validated, ts);
 		json_object_set_new(o, "validated", json_string(ts));
 	}
 	/* section 8.2: while a failed validation is retried, the error shows too */
@@ -429,7 +381,7 @@ static json_t *authz_json(struct mca_req *r, struct mca_authz *az)
 	json_object_set_new(o, "identifier", id);
 	json_object_set_new(o, "status", json_string(acs_mca_status_name(az->status)));
 	if (az->status != ST_VALID || !mca_mb(r->scn, MB_NO_AUTHZ_EXPIRES)) {
-		rfc3339(az->expires, ts);
+		acs_rfc3339_format(az->expires, ts);
 		json_object_set_new(o, "expires", json_string(ts));
 	}
 	for (i = 0; i < az->nchall; i++) {
@@ -477,7 +429,7 @@ static json_t *order_json(struct mca_req *r, struct mca_order *o)
 	                    ? "pending"
 	                    : acs_mca_status_name(o->status)));
 	if (o->status != ST_VALID || !mca_mb(r->scn, MB_NO_ORDER_EXPIRES)) {
-		rfc3339(o->expires, ts);
+		acs_rfc3339_format(o->expires, ts);
 		json_object_set_new(j, "expires", json_string(ts));
 	}
 	if (cut)
@@ -2260,9 +2212,9 @@ static void do_new_order(struct mca_req *r, struct post *p)
 	o->nb = now - 60;
 	o->na = now + 90L * 86400;
 	if ((json_object_get(p->payload, "notBefore") != NULL &&
-	     (nbs == NULL || parse_rfc3339(nbs, &o->nb) != 0)) ||
+	     (nbs == NULL || acs_rfc3339_parse(nbs, &o->nb) != 0)) ||
 	    (json_object_get(p->payload, "notAfter") != NULL &&
-	     (nas == NULL || parse_rfc3339(nas, &o->na) != 0))) {
+	     (nas == NULL || acs_rfc3339_parse(nas, &o->na) != 0))) {
 		acs_mca_problem(r, 400, "malformed",
 		                "notBefore and notAfter must be RFC 3339 date-times");
 		goto out;

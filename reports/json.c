@@ -3,6 +3,7 @@
  * for tools that post-process a run. Strings are made valid UTF-8 (jansson
  * refuses anything else) but otherwise kept as received.
  */
+#include "harness/rfc3339.h"
 #include "reports/report.h"
 #include "harness/catalog.h"
 
@@ -87,16 +88,14 @@ static json_t *report_json(const struct acs_run_info *info, const struct acs_res
 	json_t *doc = NULL, *summary = NULL, *list = NULL, *item;
 	int strict = info != NULL ? info->strict : 0;
 	time_t started = info != NULL ? info->started : 0;
-	char stamp[32] = "1970-01-01T00:00:00Z";
-	struct tm tm;
+	char stamp[32];
 	size_t i;
 	int bad = 0;
 
 	if (results == NULL)
 		n = 0;
 	acs_summarize(results, n, &sum);
-	if (gmtime_r(&started, &tm) != NULL)
-		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	acs_rfc3339_format(started, stamp);
 
 	doc = json_object();
 	summary = json_object();
