@@ -67,7 +67,7 @@ static int in_list(const char *const *list, const char *s)
 	return 0;
 }
 
-static const char *json_type_name(const json_t *v)
+const char *acs_json_type_name(const json_t *v)
 {
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
@@ -138,7 +138,7 @@ static int get_string(const json_t *root, const char *path, const char *name, in
 	}
 	if (!json_is_string(v))
 		return acs_err_set(err, ACS_E_INVAL, "%s: field \"%s\": expected a string, got %s",
-		                   path, name, json_type_name(v));
+		                   path, name, acs_json_type_name(v));
 	if (json_string_length(v) == 0)
 		return acs_err_set(err, ACS_E_INVAL, "%s: field \"%s\": empty string", path, name);
 	if (strlen(json_string_value(v)) != json_string_length(v))
@@ -185,7 +185,7 @@ static int get_strv(const json_t *root, const char *path, const char *name, int 
 	if (v != NULL && !json_is_array(v))
 		return acs_err_set(err, ACS_E_INVAL,
 		                   "%s: field \"%s\": expected an array of strings, got %s", path,
-		                   name, json_type_name(v));
+		                   name, acs_json_type_name(v));
 	n = v != NULL ? json_array_size(v) : 0;
 	vec = calloc(n + 1, sizeof(*vec));
 	if (vec == NULL)
@@ -198,7 +198,7 @@ static int get_strv(const json_t *root, const char *path, const char *name, int 
 		if (!json_is_string(e)) {
 			rc = acs_err_set(err, ACS_E_INVAL,
 			                 "%s: field \"%s\"[%zu]: expected a string, got %s", path,
-			                 name, i, json_type_name(e));
+			                 name, i, acs_json_type_name(e));
 			goto out;
 		}
 		s = json_string_value(e);
@@ -401,7 +401,7 @@ static int check_steps(const json_t *root, const char *path, struct acs_err *err
 	if (!json_is_array(steps))
 		return acs_err_set(err, ACS_E_INVAL,
 		                   "%s: field \"steps\": expected an array of objects, got %s",
-		                   path, json_type_name(steps));
+		                   path, acs_json_type_name(steps));
 	if (json_array_size(steps) == 0)
 		return acs_err_set(err, ACS_E_INVAL, "%s: field \"steps\": empty array", path);
 	for (i = 0; i < json_array_size(steps); i++) {
@@ -411,7 +411,7 @@ static int check_steps(const json_t *root, const char *path, struct acs_err *err
 		if (!json_is_object(st))
 			return acs_err_set(err, ACS_E_INVAL,
 			                   "%s: field \"steps\"[%zu]: expected an object, got %s",
-			                   path, i, json_type_name(st));
+			                   path, i, acs_json_type_name(st));
 		d = json_object_get(st, "do");
 		if (d == NULL)
 			return acs_err_set(err, ACS_E_INVAL,
@@ -421,7 +421,7 @@ static int check_steps(const json_t *root, const char *path, struct acs_err *err
 			return acs_err_set(err, ACS_E_INVAL,
 			                   "%s: field \"steps\"[%zu]: member \"do\": expected a "
 			                   "string, got %s",
-			                   path, i, json_type_name(d));
+			                   path, i, acs_json_type_name(d));
 	}
 	return 0;
 }
@@ -455,7 +455,7 @@ int acs_case_load_file(struct acs_case *out, const char *path, const char *side,
 		                   jerr.column, jerr.text);
 	if (!json_is_object(root)) {
 		rc = acs_err_set(err, ACS_E_INVAL, "%s: expected a JSON object, got %s", path,
-		                 json_type_name(root));
+		                 acs_json_type_name(root));
 		goto out;
 	}
 	c.file = strdup(path);
@@ -560,7 +560,7 @@ int acs_case_load_file(struct acs_case *out, const char *path, const char *side,
 		else if (!json_is_object(val))
 			rc = acs_err_set(err, ACS_E_INVAL,
 			                 "%s: field \"scenario\": expected an object, got %s", path,
-			                 json_type_name(val));
+			                 acs_json_type_name(val));
 	}
 	if (rc != 0)
 		goto out;

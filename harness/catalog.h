@@ -77,4 +77,10 @@ struct acs_filter {
 
 int acs_case_matches(const struct acs_case *c, const struct acs_filter *f);
 
+/*
+ * The JSON type of v in the words error messages use ("object", "array",
+ * "string", "integer", "number", "true", "false", "null"). Static string.
+ */
+const char *acs_json_type_name(const json_t *v);
+
 #endif

@@ -27,29 +27,6 @@ static int in_list(const char *const *list, const char *s)
 	return 0;
 }
 
-static const char *type_name(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		return "object";
-	case JSON_ARRAY:
-		return "array";
-	case JSON_STRING:
-		return "string";
-	case JSON_INTEGER:
-		return "integer";
-	case JSON_REAL:
-		return "number";
-	case JSON_TRUE:
-		return "true";
-	case JSON_FALSE:
-		return "false";
-	case JSON_NULL:
-		return "null";
-	}
-	return "?";
-}
-
 void acs_expect_free(struct acs_expectations *e)
 {
 	size_t i;
@@ -84,7 +61,8 @@ static int entry_str(const json_t *o, const char *path, size_t idx, const char *
 		return acs_err_set(err, ACS_E_INVAL,
 		                   "%s: expectations[%zu]: field \"%s\": expected a non-empty "
 		                   "string, got %s",
-		                   path, idx, name, json_is_string(v) ? "\"\"" : type_name(v));
+		                   path, idx, name,
+		                   json_is_string(v) ? "\"\"" : acs_json_type_name(v));
 	*out = json_string_value(v);
 	return 0;
 }
@@ -147,7 +125,7 @@ int acs_expect_load(struct acs_expectations **out, const char *path, const struc
 		                   jerr.column, jerr.text);
 	if (!json_is_object(root)) {
 		rc = acs_err_set(err, ACS_E_INVAL, "%s: expected a JSON object, got %s", path,
-		                 type_name(root));
+		                 acs_json_type_name(root));
 		goto out;
 	}
 	json_object_foreach(root, key, v)
@@ -168,7 +146,7 @@ int acs_expect_load(struct acs_expectations **out, const char *path, const struc
 		if (!json_is_string(v)) {
 			rc = acs_err_set(err, ACS_E_INVAL,
 			                 "%s: field \"target\": expected a string, got %s", path,
-			                 type_name(v));
+			                 acs_json_type_name(v));
 			goto out;
 		}
 		e->target = strdup(json_string_value(v));
@@ -185,7 +163,7 @@ int acs_expect_load(struct acs_expectations **out, const char *path, const struc
 	if (!json_is_array(list)) {
 		rc = acs_err_set(err, ACS_E_INVAL,
 		                 "%s: field \"expectations\": expected an array, got %s", path,
-		                 type_name(list));
+		                 acs_json_type_name(list));
 		goto out;
 	}
 	e->entries = calloc(json_array_size(list) + 1, sizeof(*e->entries));
@@ -202,7 +180,7 @@ int acs_expect_load(struct acs_expectations **out, const char *path, const struc
 		if (!json_is_object(v)) {
 			rc = acs_err_set(err, ACS_E_INVAL,
 			                 "%s: expectations[%zu]: expected an object, got %s", path,
-			                 i, type_name(v));
+			                 i, acs_json_type_name(v));
 			goto out;
 		}
 		{
