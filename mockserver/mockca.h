@@ -191,12 +191,4 @@ size_t acs_mockca_request_count(struct acs_mockca *ca, const char *scenario);
  */
 json_t *acs_mockca_issued(struct acs_mockca *ca, const char *scenario);
 
-/*
- * The `acmespec serve` subcommand: parses its options, starts the CA,
- * prints the directory URL and the trust bundle path, serves until SIGINT
- * or SIGTERM, then stops cleanly. Returns an exit code (0, 2 usage, 3
- * could not start).
- */
-int acs_serve_main(int argc, char **argv);
-
 #endif

@@ -8,7 +8,7 @@
 
 #include "harness/buf.h"
 #include "harness/catalog.h"
-#include "harness/cli.h"
+#include "cli/cli.h"
 #include "harness/verdict.h"
 #include "reports/report.h"
 

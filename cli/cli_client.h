@@ -13,7 +13,7 @@
 #ifndef ACMESPEC_CLI_CLIENT_H
 #define ACMESPEC_CLI_CLIENT_H
 
-#include "harness/cli.h"
+#include "cli/cli.h"
 
 /*
  * The client command's options that struct acs_cli does not carry (yet).

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "cli/cli_serve.h"
 #include "mockserver/mockca.h"
 
 struct opt {

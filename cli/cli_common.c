@@ -1,4 +1,4 @@
-#include "harness/cli_common.h"
+#include "cli/cli_common.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -13,8 +13,8 @@
  */
 /* accept4, pipe2, nftw */
 #define _GNU_SOURCE
-#include "harness/cli_client.h"
-#include "harness/cli_common.h"
+#include "cli/cli_client.h"
+#include "cli/cli_common.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,4 +1,4 @@
-#include "harness/cli.h"
+#include "cli/cli.h"
 
 #include <errno.h>
 #include <stddef.h>

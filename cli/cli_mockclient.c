@@ -12,7 +12,7 @@
  * badNonce is retried with the error's own nonce, 429 and 503 after their
  * Retry-After.
  */
-#include "harness/cli_mockclient.h"
+#include "cli/cli_mockclient.h"
 
 #include <errno.h>
 #include <getopt.h>
