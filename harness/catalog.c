@@ -6,6 +6,7 @@
  * and scenarios by the mock CA.
  */
 #include "harness/catalog.h"
+#include "harness/json_util.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -54,40 +55,6 @@ int acs_level_parse(const char *s, enum acs_level *out)
 	else
 		return ACS_E_INVAL;
 	return 0;
-}
-
-static int in_list(const char *const *list, const char *s)
-{
-	size_t i;
-
-	for (i = 0; list[i] != NULL; i++) {
-		if (strcmp(list[i], s) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-const char *acs_json_type_name(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		return "object";
-	case JSON_ARRAY:
-		return "array";
-	case JSON_STRING:
-		return "string";
-	case JSON_INTEGER:
-		return "integer";
-	case JSON_REAL:
-		return "number";
-	case JSON_TRUE:
-		return "true";
-	case JSON_FALSE:
-		return "false";
-	case JSON_NULL:
-		return "null";
-	}
-	return "?";
 }
 
 static void free_strv(char **v)
@@ -214,7 +181,7 @@ static int get_strv(const json_t *root, const char *path, const char *name, int 
 			                 path, name, i, s);
 			goto out;
 		}
-		if (kind == STRV_FEATURE && !in_list(server_features, s)) {
+		if (kind == STRV_FEATURE && !acs_str_in_list(server_features, s)) {
 			rc = acs_err_set(err, ACS_E_INVAL,
 			                 "%s: field \"%s\"[%zu]: unknown feature \"%s\"", path,
 			                 name, i, s);
@@ -430,9 +397,7 @@ int acs_case_load_file(struct acs_case *out, const char *path, const char *side,
                        struct acs_err *err)
 {
 	struct acs_case c;
-	json_error_t jerr;
 	json_t *root = NULL;
-	FILE *fp;
 	const char *key;
 	json_t *val;
 	char *level = NULL;
@@ -444,20 +409,9 @@ int acs_case_load_file(struct acs_case *out, const char *path, const char *side,
 		                   "unknown side \"%s\": expected server or "
 		                   "client",
 		                   side);
-	fp = fopen(path, "r");
-	if (fp == NULL)
-		return acs_err_set(err, ACS_E_IO, "cannot open case file %s: %s", path,
-		                   strerror(errno));
-	root = json_loadf(fp, JSON_REJECT_DUPLICATES, &jerr);
-	fclose(fp);
-	if (root == NULL)
-		return acs_err_set(err, ACS_E_PARSE, "%s:%d:%d: invalid JSON: %s", path, jerr.line,
-		                   jerr.column, jerr.text);
-	if (!json_is_object(root)) {
-		rc = acs_err_set(err, ACS_E_INVAL, "%s: expected a JSON object, got %s", path,
-		                 acs_json_type_name(root));
-		goto out;
-	}
+	rc = acs_json_load_object(path, "case file", &root, err);
+	if (rc != 0)
+		return rc;
 	c.file = strdup(path);
 	if (c.file == NULL) {
 		rc = acs_err_set(err, ACS_E_NOMEM, "%s: out of memory", path);
@@ -476,7 +430,7 @@ int acs_case_load_file(struct acs_case *out, const char *path, const char *side,
 
 	json_object_foreach(root, key, val)
 	{
-		if (in_list(common_fields, key))
+		if (acs_str_in_list(common_fields, key))
 			continue;
 		if (strcmp(key, "steps") == 0 && strcmp(side, "server") == 0)
 			continue;
@@ -493,7 +447,7 @@ int acs_case_load_file(struct acs_case *out, const char *path, const char *side,
 	}
 
 	rc = get_string(root, path, "rfc", 0, &c.rfc, err);
-	if (rc == 0 && !in_list(known_rfcs, c.rfc))
+	if (rc == 0 && !acs_str_in_list(known_rfcs, c.rfc))
 		rc = acs_err_set(err, ACS_E_INVAL,
 		                 "%s: field \"rfc\": expected one of 8555, 8737, 8738, 9773, v1v2, "
 		                 "boulder, got \"%s\"",

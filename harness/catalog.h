@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <stddef.h>
 #include "harness/err.h"
+#include "harness/json_util.h"
 
 enum acs_level { ACS_MUST = 0, ACS_SHOULD = 1, ACS_MAY = 2 };
 
@@ -76,11 +77,5 @@ struct acs_filter {
 };
 
 int acs_case_matches(const struct acs_case *c, const struct acs_filter *f);
-
-/*
- * The JSON type of v in the words error messages use ("object", "array",
- * "string", "integer", "number", "true", "false", "null"). Static string.
- */
-const char *acs_json_type_name(const json_t *v);
 
 #endif

@@ -11,21 +11,11 @@
 #include <string.h>
 
 #include "harness/buf.h"
+#include "harness/json_util.h"
 
 static const char *const top_fields[] = {"target", "expectations", "notes", NULL};
 static const char *const entry_fields[] = {"case", "verdict", "clause", "reason",
                                            "link", "notes",   NULL};
-
-static int in_list(const char *const *list, const char *s)
-{
-	size_t i;
-
-	for (i = 0; list[i] != NULL; i++) {
-		if (strcmp(list[i], s) == 0)
-			return 1;
-	}
-	return 0;
-}
 
 void acs_expect_free(struct acs_expectations *e)
 {
@@ -107,30 +97,17 @@ int acs_expect_load(struct acs_expectations **out, const char *path, const struc
                     struct acs_err *err)
 {
 	struct acs_expectations *e = NULL;
-	json_error_t jerr;
 	json_t *root = NULL, *list, *v;
 	const char *key;
-	FILE *fp;
 	size_t i;
 	int rc = 0;
 
-	fp = fopen(path, "r");
-	if (fp == NULL)
-		return acs_err_set(err, ACS_E_IO, "cannot open expectations file %s: %s", path,
-		                   strerror(errno));
-	root = json_loadf(fp, JSON_REJECT_DUPLICATES, &jerr);
-	fclose(fp);
-	if (root == NULL)
-		return acs_err_set(err, ACS_E_PARSE, "%s:%d:%d: invalid JSON: %s", path, jerr.line,
-		                   jerr.column, jerr.text);
-	if (!json_is_object(root)) {
-		rc = acs_err_set(err, ACS_E_INVAL, "%s: expected a JSON object, got %s", path,
-		                 acs_json_type_name(root));
-		goto out;
-	}
+	rc = acs_json_load_object(path, "expectations file", &root, err);
+	if (rc != 0)
+		return rc;
 	json_object_foreach(root, key, v)
 	{
-		if (!in_list(top_fields, key)) {
+		if (!acs_str_in_list(top_fields, key)) {
 			rc = acs_err_set(err, ACS_E_INVAL, "%s: field \"%s\": unknown field", path,
 			                 key);
 			goto out;
@@ -189,7 +166,7 @@ int acs_expect_load(struct acs_expectations **out, const char *path, const struc
 
 			json_object_foreach(v, k, m)
 			{
-				if (!in_list(entry_fields, k)) {
+				if (!acs_str_in_list(entry_fields, k)) {
 					rc = acs_err_set(err, ACS_E_INVAL,
 					                 "%s: expectations[%zu]: field \"%s\": "
 					                 "unknown field",

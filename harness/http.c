@@ -5,6 +5,7 @@
  * what the server sent, not where it led.
  */
 #include "harness/http.h"
+#include "harness/clock.h"
 
 #include <curl/curl.h>
 #include <stdlib.h>
@@ -440,14 +441,6 @@ static int has_header(const char *const *headers, const char *name)
 	return 0;
 }
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Lower-case the first letter of curl's messages to match ours. */
 static void lower_first(char *s)
 {
@@ -598,7 +591,7 @@ int acs_http_do(struct acs_http *h, const struct acs_http_request *req,
 		                 curl_easy_strerror(cc));
 		goto out;
 	}
-	t0 = now_seconds();
+	t0 = acs_clock_mono();
 	cc = curl_easy_perform(h->curl);
 	if (x.nomem)
 		goto nomem;
@@ -640,7 +633,7 @@ int acs_http_do(struct acs_http *h, const struct acs_http_request *req,
 	if (resp == NULL)
 		goto nomem;
 	curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &resp->status);
-	resp->seconds = now_seconds() - t0;
+	resp->seconds = acs_clock_mono() - t0;
 	resp->body_len = x.body.len;
 	resp->body = acs_buf_steal(&x.body);
 	if (resp->body == NULL)

@@ -5,6 +5,7 @@
  * order in which the cases finish.
  */
 #include "harness/runner.h"
+#include "harness/clock.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -22,14 +23,6 @@ struct run_state {
 	size_t done; /* finished cases (under mu) */
 	pthread_mutex_t mu;
 };
-
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Characters that need no quoting in a POSIX shell word. */
 static int shell_safe(const char *s)
@@ -85,9 +78,9 @@ static void run_one(struct run_state *st, size_t i)
 
 	r->c = st->cases[i];
 	r->raw = ACS_ERROR;
-	t0 = now_seconds();
+	t0 = acs_clock_mono();
 	o->run(o->run_ctx, r->c, r);
-	r->seconds = now_seconds() - t0;
+	r->seconds = acs_clock_mono() - t0;
 	r->c = st->cases[i]; /* the callback must not redirect it */
 	acs_expect_apply(o->expect, r);
 	free(r->rerun);

@@ -19,6 +19,8 @@
  */
 #include "mockclient/match.h"
 
+#include "harness/b64url.h"
+
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,45 +202,6 @@ static const char *type_words(const char *t)
 	if (strcmp(t, "null") == 0)
 		return "null";
 	return "an unknown type";
-}
-
-static int b64url_char(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '-')
-		return 62;
-	if (c == '_')
-		return 63;
-	return -1;
-}
-
-/*
- * Canonical unpadded base64url (RFC 4648 section 5, RFC 8555 section 6.1):
- * non-empty, only [A-Za-z0-9_-], no length of 1 mod 4, and zero bits where
- * the last character carries no data (so each byte string has one form).
- */
-static int b64url_canonical(const char *s, size_t len)
-{
-	size_t i;
-	int last = 0;
-
-	if (len == 0 || len % 4 == 1)
-		return 0;
-	for (i = 0; i < len; i++) {
-		last = b64url_char((unsigned char)s[i]);
-		if (last < 0)
-			return 0;
-	}
-	if (len % 4 == 2)
-		return (last & 0x0F) == 0;
-	if (len % 4 == 3)
-		return (last & 0x03) == 0;
-	return 1;
 }
 
 /* An absolute https URL with a non-empty host and no spaces or controls. */
@@ -734,7 +697,7 @@ static int check_key(const char *key, const json_t *arg, const json_t *value, st
 		return fail_key(why, key, arg, value);
 	}
 	if (strcmp(key, "b64url") == 0)
-		r = b64url_canonical(s, len);
+		r = acs_b64url_valid(s, len);
 	else if (strcmp(key, "https") == 0)
 		r = https_url(s, len);
 	else

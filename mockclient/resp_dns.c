@@ -477,7 +477,7 @@ static void accept_event(struct acs_responders *r)
 			continue;
 		}
 		r->dns_conns[i].fd = fd;
-		r->dns_conns[i].deadline = resp_now_ms() + RESP_IO_TIMEOUT_MS;
+		r->dns_conns[i].deadline = acs_clock_mono_ms() + RESP_IO_TIMEOUT_MS;
 		r->dns_conns[i].inlen = r->dns_conns[i].outlen = r->dns_conns[i].outoff = 0;
 		resp_peer_str((struct sockaddr *)&ss, r->dns_conns[i].peer,
 		              sizeof(r->dns_conns[i].peer));
@@ -504,7 +504,7 @@ static void *dns_main(void *arg)
 		pf[n].fd = r->tcp_fd;
 		pf[n].events = POLLIN;
 		slot[n++] = -1;
-		now = resp_now_ms();
+		now = acs_clock_mono_ms();
 		timeout = -1;
 		for (i = 0; i < RESP_DNS_TCP_MAX; i++) {
 			struct resp_dns_tcp *c = &r->dns_conns[i];

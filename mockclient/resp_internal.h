@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "harness/clock.h"
 #include "mockclient/responders.h"
 
 struct MHD_Daemon;
@@ -88,9 +89,6 @@ const char *resp_strerror(int e, char *buf, size_t n);
 
 /* Lower-case ASCII letters of s in place. */
 void resp_lower(char *s);
-
-/* Milliseconds of a monotonic clock. */
-int64_t resp_now_ms(void);
 
 /*
  * Wait until fd has events or the stop pipe is signalled, at most

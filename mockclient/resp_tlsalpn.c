@@ -258,7 +258,7 @@ static void serve_conn(struct acs_responders *r, int fd, const char *peer)
 		goto out;
 	}
 	SSL_set_app_data(ssl, &conn);
-	deadline = resp_now_ms() + RESP_IO_TIMEOUT_MS;
+	deadline = acs_clock_mono_ms() + RESP_IO_TIMEOUT_MS;
 	for (;;) {
 		int64_t left;
 
@@ -268,7 +268,7 @@ static void serve_conn(struct acs_responders *r, int fd, const char *peer)
 			break;
 		}
 		se = SSL_get_error(ssl, ret);
-		left = deadline - resp_now_ms();
+		left = deadline - acs_clock_mono_ms();
 		if ((se != SSL_ERROR_WANT_READ && se != SSL_ERROR_WANT_WRITE) || left <= 0) {
 			ecode = ERR_peek_error();
 			if (left <= 0)
@@ -293,7 +293,7 @@ static void serve_conn(struct acs_responders *r, int fd, const char *peer)
 		version = SSL_version(ssl);
 		SSL_get0_alpn_selected(ssl, &sel, &sel_len);
 		/* the validator must close now; see whether it sends data instead */
-		deadline = resp_now_ms() + RESP_APPDATA_WAIT_MS;
+		deadline = acs_clock_mono_ms() + RESP_APPDATA_WAIT_MS;
 		for (;;) {
 			int64_t left;
 
@@ -303,7 +303,7 @@ static void serve_conn(struct acs_responders *r, int fd, const char *peer)
 				break;
 			}
 			se = SSL_get_error(ssl, ret);
-			left = deadline - resp_now_ms();
+			left = deadline - acs_clock_mono_ms();
 			if ((se != SSL_ERROR_WANT_READ && se != SSL_ERROR_WANT_WRITE) || left <= 0)
 				break;
 			if (resp_wait(r, fd, se == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT,

@@ -36,14 +36,6 @@ void resp_lower(char *s)
 	}
 }
 
-int64_t resp_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int resp_nonblock(int fd)
 {
 	int fl = fcntl(fd, F_GETFL);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "harness/buf.h"
+#include "harness/json_util.h"
 #include "harness/transcript.h"
 #include "mockclient/match.h"
 #include "mockclient/misbehave.h"
@@ -33,17 +34,6 @@ static const char *const features[] = {"eab",      "keyChange",        "revokeCe
 const char *const *acs_script_misbehaviours(void)
 {
 	return acs_mis_names();
-}
-
-static int in_list(const char *const *list, const char *s)
-{
-	size_t i;
-
-	for (i = 0; list[i] != NULL; i++) {
-		if (strcmp(list[i], s) == 0)
-			return 1;
-	}
-	return 0;
 }
 
 int acs_case_needs(const struct acs_case *c, const char *feature)
@@ -387,7 +377,7 @@ static int validate_expect(const json_t *exp, const char *what, struct acs_err *
 		return acs_err_set(err, ACS_E_INVAL, "%s: expected an object", what);
 	json_object_foreach((json_t *)exp, k, v)
 	{
-		if (!in_list(expect_keys, k))
+		if (!acs_str_in_list(expect_keys, k))
 			return acs_err_set(err, ACS_E_INVAL, "%s: unknown key \"%s\"", what, k);
 		if (strcmp(k, "status") == 0) {
 			size_t i;
@@ -487,7 +477,7 @@ static int validate_step(const json_t *step, struct acs_err *err)
 	{
 		const struct acs_arg_spec *sp;
 
-		if (in_list(common_args, k))
+		if (acs_str_in_list(common_args, k))
 			continue;
 		for (sp = a->args; sp->name != NULL; sp++) {
 			if (strcmp(sp->name, k) == 0)
@@ -499,7 +489,7 @@ static int validate_step(const json_t *step, struct acs_err *err)
 			return acs_err_set(err, ACS_E_INVAL, "argument \"%s\": expected %s", k,
 			                   types_words(sp->types));
 		if (sp->choices != NULL && json_is_string(v) &&
-		    !in_list(sp->choices, json_string_value(v))) {
+		    !acs_str_in_list(sp->choices, json_string_value(v))) {
 			/* key_of, by and the like name accounts: free text */
 			return acs_err_set(err, ACS_E_INVAL,
 			                   "argument \"%s\": unknown value \"%s\"", k,
@@ -535,7 +525,7 @@ static int validate_step(const json_t *step, struct acs_err *err)
 			ok = dns01;
 		else if (type != NULL && strcmp(type, "tls-alpn-01") == 0)
 			ok = alpn;
-		if (serve != NULL && !in_list(ok, serve))
+		if (serve != NULL && !acs_str_in_list(ok, serve))
 			return acs_err_set(
 			    err, ACS_E_INVAL,
 			    "argument \"serve\": \"%s\" is not a behaviour of the %s "
@@ -617,7 +607,7 @@ int acs_script_validate(const struct acs_case *c, struct acs_err *err)
 		return acs_err_set(err, ACS_E_INVAL, "no case body");
 	if (c->needs != NULL) {
 		for (i = 0; c->needs[i] != NULL; i++) {
-			if (!in_list(features, c->needs[i]))
+			if (!acs_str_in_list(features, c->needs[i]))
 				return acs_err_set(err, ACS_E_INVAL,
 				                   "needs: unknown feature \"%s\"", c->needs[i]);
 		}

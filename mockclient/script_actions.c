@@ -19,6 +19,7 @@
 
 #include "harness/b64url.h"
 #include "harness/buf.h"
+#include "harness/clock.h"
 #include "harness/transcript.h"
 #include "harness/x509.h"
 #include "harness/rfc3339.h"
@@ -169,29 +170,11 @@ static int spost_json(struct acs_run *run, struct acs_acme_account *a, const cha
 	return rc;
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts;
-
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) != 0)
-		;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Sleep as Retry-After says (default 1 s, at least 100 ms), capped by what is left. */
 static int poll_wait(struct acs_run *run, double deadline)
 {
 	long ms = acs_acme_retry_after_ms(run->resp);
-	double left = deadline - now_s();
+	double left = deadline - acs_clock_mono();
 
 	if (left <= 0)
 		return -1;
@@ -203,7 +186,7 @@ static int poll_wait(struct acs_run *run, double deadline)
 		ms = (long)(left * 1000);
 	if (ms < 100)
 		ms = 100;
-	sleep_ms(ms);
+	acs_sleep_ms(ms);
 	return 0;
 }
 
@@ -462,7 +445,7 @@ out:
 static int poll_authz_url(struct acs_run *run, struct acs_acme_account *a, const char *url,
                           const json_t *until, json_t **last)
 {
-	double deadline = now_s() + run->s->wait_seconds;
+	double deadline = acs_clock_mono() + run->s->wait_seconds;
 
 	*last = NULL;
 	for (;;) {
@@ -1479,7 +1462,7 @@ out:
 static int poll_order(struct acs_run *run, struct acs_acme_account *a, struct acs_acme_order *o,
                       const json_t *until)
 {
-	double deadline = now_s() + run->s->wait_seconds;
+	double deadline = acs_clock_mono() + run->s->wait_seconds;
 
 	for (;;) {
 		const char *st;
