@@ -1,5 +1,5 @@
 /* The version string, linked into every front-end library. */
-const char *acs_version(void);
+#include "harness/version.h"
 const char *acs_version(void)
 {
 	return ACMESPEC_VERSION;

@@ -11,6 +11,7 @@
 #include "harness/buf.h"
 #include "harness/err.h"
 #include "harness/verdict.h"
+#include "harness/version.h"
 
 struct acs_run_info {
 	const char *side;        /* "server" or "client" */
@@ -63,8 +64,6 @@ int acs_json_write(const char *path, const struct acs_run_info *info,
                    const struct acs_result *results, size_t n, struct acs_err *err);
 char *acs_json_render(const struct acs_run_info *info, const struct acs_result *results, size_t n);
 
-/* The acmespec version string (ACMESPEC_VERSION); static. Defined in harness/version.c. */
-const char *acs_version(void);
 
 /*
  * Helpers shared by the writers.
