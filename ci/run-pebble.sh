@@ -8,10 +8,16 @@
 #
 # JOBS (default 4) is acmespec's -j. SKIP_DEPS=1 / SKIP_BUILD=1 skip those
 # steps. OUT (default out/) is where the reports go; BUILD_DIR (default
-# build/) where acmespec is built.
+# build/) where acmespec is built. It runs in a private network namespace
+# (ci/netns.sh, needs root); ACMESPEC_NO_NETNS=1 runs it in this one.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
+# Pebble is a real peer: it runs, with the harness, in a private network
+# namespace of its own (loopback only; ci/netns.sh), unless already in one
+if [ -z "${ACMESPEC_NETNS:-}" ] && [ "${ACMESPEC_NO_NETNS:-0}" != 1 ]; then
+  exec bash "$ROOT/ci/netns.sh" run -- bash "$ROOT/ci/run-pebble.sh" "$@"
+fi
 
 [ "${SKIP_DEPS:-0}" = 1 ] || ci/install-deps.sh || { echo "main: installing dependencies failed" >&2; exit 3; }
 BUILD_DIR=${BUILD_DIR:-$ROOT/build}

@@ -39,6 +39,16 @@ _tl_cleanup() {
 
 tl_kill() { _pebble_kill "$1"; }
 
+# tl_check_private_net: the test runs where no peer can reach past loopback
+# (ctest runs scripts marked "# ctest-netns: private" through ci/netns.sh)
+tl_check_private_net() {
+  if [ -n "${ACMESPEC_NETNS:-}" ] && ! ip route get 1.1.1.1 >/dev/null 2>&1; then
+    tl_pass "runs in private network namespace $ACMESPEC_NETNS (loopback only)"
+  else
+    tl_fail "runs in a private network namespace (bash ci/netns.sh run -- $0 ...)"
+  fi
+}
+
 tl_pass() { TL_PASSED=$((TL_PASSED + 1)); echo "  ok    $*"; }
 tl_fail() { TL_FAILED=$((TL_FAILED + 1)); echo "  FAIL  $*"; }
 tl_info() { echo "  ..    $*"; }
@@ -147,6 +157,7 @@ tl_real_client() {
   local expect=$SRC/cases/expect/client-$name.json
   read -r -a sel <<<"${ACMESPEC_CLIENT_SEL:---client $name}"
   tl_init "clients_$name"
+  tl_check_private_net
   if ! command -v "$name" >/dev/null; then
     tl_fail "$name is installed (apt-get install -y $name)"
     tl_finish

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # ctest-labels: clients
+# ctest-netns: private
 # The client scenarios against dehydrated (Debian package `dehydrated`) through the
 # harness's ready-made recipe, with the known violations of
 # cases/expect/client-dehydrated.json: see tl_real_client in ci/testlib.sh.

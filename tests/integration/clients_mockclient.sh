@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # ctest-labels: clients
+# ctest-netns: private
 # Self-test of the client side: the client scenarios and the mock CA's
 # request checks judged against the harness's own conformant client,
 # `acmespec mock-client`. Every scenario must pass; then every scenario is
@@ -19,6 +20,7 @@ FILTER=${CLIENTS_FILTER:-client.*}
 # shellcheck source=ci/testlib.sh
 . "$SRC/ci/testlib.sh"
 tl_init clients_mockclient
+tl_check_private_net
 
 # the client under test: placeholders are filled in by acmespec client
 MOCK=("$ACMESPEC" mock-client --directory '{directory}' --ca-bundle '{ca_bundle}'

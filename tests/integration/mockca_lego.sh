@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # ctest-labels: clients
+# ctest-netns: private
 # A real client against the mock CA: lego (Debian package `lego`) obtains
 # certificates from `acmespec serve` with its own http-01 server and its own
 # tls-alpn-01 server, copes with scripted faults (badNonce, an order that
@@ -16,6 +17,7 @@ read -r -a SERVE <<<"${ACMESPEC_SERVE:-$ACMESPEC serve}"
 . "$SRC/ci/testlib.sh"
 
 tl_init mockca_lego
+tl_check_private_net
 if ! command -v lego >/dev/null; then
   tl_fail "lego is installed (apt-get install -y lego)"
   tl_finish

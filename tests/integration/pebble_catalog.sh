@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # ctest-labels: pebble
+# ctest-netns: private
 # The whole server catalog against Debian's Pebble 2.4.0 with deterministic
 # settings (no random nonce rejections, no validation sleeps, no authz reuse):
 # nothing unexpected (exit 0), no FAIL and no ERROR in the JSON report, a
@@ -17,6 +18,7 @@ EXPECT=$SRC/cases/expect/pebble-2.4.json
 cd "$SRC"
 
 tl_init pebble_catalog
+tl_check_private_net
 tl_check "expectations file $EXPECT exists" test -f "$EXPECT"
 pebble_start "$TL_WORK/pebble"
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # ctest-labels: pebble
+# ctest-netns: private
 # shellcheck disable=SC2030,SC2031  # the reference run sets its ports in a subshell on purpose
 # The server catalog against Pebble with its own defaults left on: 5% of good
 # nonces refused with badNonce, random 0-15 s sleeps before validations, valid
@@ -22,6 +23,7 @@ read -r -a FILTER <<<"${DEFAULTS_FILTER:-}"
 cd "$SRC"
 
 tl_init pebble_defaults
+tl_check_private_net
 
 # the deterministic reference, in a subshell with its own Pebble and ports,
 # running in the background while the defaults run goes on

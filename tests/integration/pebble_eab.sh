@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # ctest-labels: pebble
+# ctest-netns: private
 # External account binding: Pebble with externalAccountBindingRequired and a
 # known kid / HMAC key; the cases tagged eab run with --eab-kid/--eab-hmac and
 # must leave nothing unexpected (exit 0) with the expectations file, and at
@@ -22,6 +23,7 @@ EAB_HMAC=YWNtZXNwZWMtdGVzdC1vbmx5LWVhYi1obWFjLWtleSE
 cd "$SRC"
 
 tl_init pebble_eab
+tl_check_private_net
 PEBBLE_EAB_KID=$EAB_KID PEBBLE_EAB_HMAC=$EAB_HMAC pebble_start "$TL_WORK/pebble"
 tl_check "directory says externalAccountRequired" \
   bash -c "curl -sf --cacert '$PEBBLE_CA_BUNDLE' '$PEBBLE_DIR_URL' | jq -e '.meta.externalAccountRequired == true' >/dev/null"
