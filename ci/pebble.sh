@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Start and stop a Pebble (Debian's pebble 2.4.0) on loopback for acmespec.
+# Start and stop a Pebble on loopback for acmespec: Debian's pebble 2.4.0 by
+# default, or another build with PEBBLE_BIN (e.g. 2.10.1 from
+# ci/install-peers.sh: PEBBLE_BIN=/opt/acmespec-peers/bin/pebble).
 #
 # As a library (source it):
 #   . ci/pebble.sh
@@ -27,6 +29,7 @@
 #                                   rejections, validation sleeps, authz reuse)
 #                                   instead of the deterministic settings
 #   PEBBLE_STRICT=1                 pass -strict
+#   PEBBLE_BIN                      the pebble program (default: pebble on PATH)
 #   PEBBLE_START_TIMEOUT            seconds to wait for /dir (default 20)
 # Outputs (exported): PEBBLE_DIR_URL PEBBLE_CA_BUNDLE PEBBLE_PID PEBBLE_LOG
 #   PEBBLE_CONFIG and the five ports above.
@@ -170,7 +173,8 @@ pebble_start() {
   local -a envs=()
   mkdir -p "$dir"
   dir=$(cd "$dir" && pwd)
-  command -v pebble >/dev/null || { echo "pebble: not installed (ci/install-deps.sh)" >&2; return 1; }
+  local bin=${PEBBLE_BIN:-pebble}
+  command -v "$bin" >/dev/null || { echo "pebble: $bin is not installed (ci/install-deps.sh for Debian's 2.4.0, ci/install-peers.sh pebble for 2.10.1)" >&2; return 1; }
 
   # ports already given are kept; the others are picked free
   local v
@@ -206,7 +210,7 @@ pebble_start() {
   [ "${PEBBLE_STRICT:-0}" = 1 ] && flags+=(-strict)
 
   [ "${PEBBLE_NO_TRAP:-0}" = 1 ] || pebble_install_trap
-  env "${envs[@]}" pebble -config "$PEBBLE_CONFIG" -dnsserver "127.0.0.1:$DNS_PORT" \
+  env "${envs[@]}" "$bin" -config "$PEBBLE_CONFIG" -dnsserver "127.0.0.1:$DNS_PORT" \
     ${flags[@]+"${flags[@]}"} </dev/null >"$PEBBLE_LOG" 2>&1 &
   PEBBLE_PID=$!
   export PEBBLE_PID
