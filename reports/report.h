@@ -64,7 +64,6 @@ int acs_json_write(const char *path, const struct acs_run_info *info,
                    const struct acs_result *results, size_t n, struct acs_err *err);
 char *acs_json_render(const struct acs_run_info *info, const struct acs_result *results, size_t n);
 
-
 /*
  * Helpers shared by the writers.
  *
