@@ -198,11 +198,17 @@ pebble_start() {
   export PEBBLE_DIR_URL="https://127.0.0.1:$PEBBLE_PORT/dir"
 
   if [ "${PEBBLE_KEEP_DEFAULTS:-0}" = 1 ]; then
-    # Pebble's defaults: 5% of good nonces refused, 0-15 s validation sleeps,
-    # valid authorizations reused half of the time
+    # Pebble's defaults (2.4.0 and 2.10.1 alike): 5% of good nonces refused,
+    # a random 0-4 s sleep before each validation (PEBBLE_VA_SLEEPTIME, default
+    # 5, bounds it), valid authorizations reused half of the time
     envs=(-u PEBBLE_VA_NOSLEEP -u PEBBLE_WFE_NONCEREJECT -u PEBBLE_AUTHZREUSE)
     echo "pebble: keeping Pebble's defaults (random nonce rejections, validation sleeps, authz reuse)" >&2
   else
+    # Read by Pebble 2.4.0 and 2.10.1 alike. AUTHZREUSE=0 still leaves 1%:
+    # Pebble makes a new authz when rand.Intn(100) > percent, so a roll of 0
+    # reuses a valid one (no value turns reuse off; only
+    # server.8555.7_1_3.authz-reuse-listed orders an identifier again after
+    # validating it, and would then PASS instead of UNSUPPORTED).
     envs=(PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0
           PEBBLE_AUTHZREUSE="${PEBBLE_AUTHZREUSE:-0}")
   fi
