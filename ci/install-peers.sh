@@ -6,7 +6,7 @@
 # fetches the pinned module through the Go module proxy.
 #
 #   ci/install-peers.sh                 every peer below
-#   ci/install-peers.sh pebble lego     only these
+#   ci/install-peers.sh pebble caddy    only these
 #   ci/install-peers.sh --print-bin     the folder the binaries go to
 set -euo pipefail
 
