@@ -192,6 +192,15 @@ static void judged_run(struct judged *j)
 	acs_scenario_judge(&j->c, &j->s, &j->o, &j->f, &j->r);
 }
 
+/* Judge j again: the verdict must be raw and the message msg. */
+static void judged_expect(struct judged *j, enum acs_verdict raw, const char *msg)
+{
+	judged_run(j);
+	CU_ASSERT_EQUAL(j->r.raw, raw);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j->r.message);
+	CU_ASSERT_STRING_EQUAL(j->r.message, msg);
+}
+
 static void judged_clear(struct judged *j)
 {
 	json_decref(j->c.body);
@@ -423,15 +432,10 @@ static void test_deprovisioning(void)
 	judged_run(&j);
 	CU_ASSERT_EQUAL(j.r.raw, ACS_PASS);
 	CU_ASSERT_EQUAL(ff.asked, 1);
-	judged_clear(&j);
-
-	ff.served = 1;
-	judged_init(&j, "{'expect': {'exit': 'any', 'assert': ['deprovisioned-http01']}}",
-	            VALID_HTTP01);
-	j.f.http01_served = fake_served;
-	j.f.http01_ctx = &ff;
+	ff.served = 1; /* still served after the client exited */
 	judged_run(&j);
 	CU_ASSERT_EQUAL(j.r.raw, ACS_FAIL);
+	CU_ASSERT_EQUAL(ff.asked, 2);
 	CU_ASSERT_STRING_EQUAL(j.r.message,
 	                       "deprovisioned-http01: after the client exited, the key "
 	                       "authorization for a.acmespec.test is still served at "
@@ -448,16 +452,12 @@ static void test_deprovisioning(void)
 	CU_ASSERT_EQUAL(j.r.raw, ACS_PASS);
 	j.f.txt = txt;
 	j.f.ntxt = 2;
-	judged_run(&j);
-	CU_ASSERT_EQUAL(j.r.raw, ACS_FAIL);
-	CU_ASSERT_STRING_EQUAL(
-	    j.r.message, "deprovisioned-dns01: the TXT record _acme-challenge.a.acmespec.test "
-	                 "\"v2\" was never cleared (C059)");
+	judged_expect(&j, ACS_FAIL,
+	              "deprovisioned-dns01: the TXT record _acme-challenge.a.acmespec.test "
+	              "\"v2\" was never cleared (C059)");
 	j.f.ntxt = 0;
-	judged_run(&j);
-	CU_ASSERT_EQUAL(j.r.raw, ACS_FAIL);
-	CU_ASSERT_STRING_EQUAL(
-	    j.r.message, "deprovisioned-dns01: the client set no TXT record through {dns_hook}");
+	judged_expect(&j, ACS_FAIL,
+	              "deprovisioned-dns01: the client set no TXT record through {dns_hook}");
 	judged_clear(&j);
 }
 
@@ -471,34 +471,25 @@ static void test_outcome(void)
 	judged_init(&j, "{}", ONE_REQUEST);
 	j.o.started = 0;
 	j.o.start_error = "cannot run x: not found or not executable";
-	judged_run(&j);
-	CU_ASSERT_EQUAL(j.r.raw, ACS_ERROR);
-	CU_ASSERT_STRING_EQUAL(j.r.message, "cannot run x: not found or not executable");
+	judged_expect(&j, ACS_ERROR, "cannot run x: not found or not executable");
 	j.o.started = 1;
 	j.o.unsupported = 1;
 	j.o.status = 127;
-	judged_run(&j);
-	CU_ASSERT_EQUAL(j.r.raw, ACS_UNSUPPORTED);
-	CU_ASSERT_STRING_EQUAL(j.r.message, "the client does not support this scenario (exit 127)");
+	judged_expect(&j, ACS_UNSUPPORTED, "the client does not support this scenario (exit 127)");
 	judged_clear(&j);
 	judged_init(&j, "{}", "[{'seq': 1, 'method': 'VALIDATE', 'endpoint': 'http-01'}]");
 	j.o.status = 2;
-	judged_run(&j);
-	CU_ASSERT_EQUAL(j.r.raw, ACS_ERROR);
-	CU_ASSERT_STRING_EQUAL(j.r.message, "the client never contacted the mock CA (exit 2 after "
-	                                    "1.5 s): check the command");
+	judged_expect(&j, ACS_ERROR,
+	              "the client never contacted the mock CA (exit 2 after "
+	              "1.5 s): check the command");
 	judged_clear(&j);
 
 	/* exit, signal, timeout against "exit" */
 	judged_init(&j, "{'expect': {'exit': 'zero', 'certificate': false}}", ONE_REQUEST);
-	judged_run(&j);
-	CU_ASSERT_EQUAL(j.r.raw, ACS_PASS);
-	CU_ASSERT_STRING_EQUAL(j.r.message, "1 request, exit 0 after 1.5 s");
+	judged_expect(&j, ACS_PASS, "1 request, exit 0 after 1.5 s");
 	CU_ASSERT_STRING_EQUAL(j.r.expected, "exit zero, no certificate issued");
 	j.o.status = 1;
-	judged_run(&j);
-	CU_ASSERT_EQUAL(j.r.raw, ACS_FAIL);
-	CU_ASSERT_STRING_EQUAL(j.r.message, "the client exited 1, expected 0");
+	judged_expect(&j, ACS_FAIL, "the client exited 1, expected 0");
 	j.o.exited = 0;
 	j.o.status = 9;
 	judged_run(&j);
@@ -511,9 +502,7 @@ static void test_outcome(void)
 	/* a SHOULD case fails as NONSTRICT; every failure is in actual */
 	judged_init(&j, "{'expect': {'exit': 'nonzero', 'assert': ['finalized']}}", ONE_REQUEST);
 	j.c.level = ACS_SHOULD;
-	judged_run(&j);
-	CU_ASSERT_EQUAL(j.r.raw, ACS_NONSTRICT);
-	CU_ASSERT_STRING_EQUAL(j.r.message, "the client exited 0, expected a failure (non-zero)");
+	judged_expect(&j, ACS_NONSTRICT, "the client exited 0, expected a failure (non-zero)");
 	CU_ASSERT_STRING_EQUAL(j.r.actual,
 	                       "- the client exited 0, expected a failure (non-zero)\n"
 	                       "- finalized: the client never sent a finalize request\n");
@@ -527,9 +516,7 @@ static void test_certificate_and_output(void)
 	struct judged j;
 
 	judged_init(&j, "{}", ONE_REQUEST);
-	judged_run(&j);
-	CU_ASSERT_EQUAL(j.r.raw, ACS_FAIL);
-	CU_ASSERT_STRING_EQUAL(j.r.message, "certificate: the CA issued no certificate");
+	judged_expect(&j, ACS_FAIL, "certificate: the CA issued no certificate");
 	CU_ASSERT_STRING_EQUAL(j.r.expected,
 	                       "exit zero, a certificate for exactly the scenario's names, "
 	                       "downloaded");
@@ -537,10 +524,7 @@ static void test_certificate_and_output(void)
 
 	judged_init(&j, "{'expect': {'exit': 'any', 'certificate': false}}", ONE_REQUEST);
 	json_array_append_new(j.issued, json_string("-----BEGIN CERTIFICATE-----"));
-	judged_run(&j);
-	CU_ASSERT_EQUAL(j.r.raw, ACS_FAIL);
-	CU_ASSERT_STRING_EQUAL(j.r.message,
-	                       "certificate: the CA issued a certificate, expected none");
+	judged_expect(&j, ACS_FAIL, "certificate: the CA issued a certificate, expected none");
 	judged_clear(&j);
 
 	judged_init(&j, "{'expect': {'exit': 'any', 'output_contains': ['saw {domain}']}}",
@@ -552,10 +536,9 @@ static void test_certificate_and_output(void)
 	CU_ASSERT_EQUAL(j.r.raw, ACS_PASS);
 	CU_ASSERT_STRING_EQUAL(j.r.expected, "exit any, output contains \"saw a.acmespec.test\"");
 	j.o.output = "nothing";
-	judged_run(&j);
-	CU_ASSERT_EQUAL(j.r.raw, ACS_FAIL);
-	CU_ASSERT_STRING_EQUAL(j.r.message, "output_contains: the client's output does not "
-	                                    "mention \"saw a.acmespec.test\"");
+	judged_expect(&j, ACS_FAIL,
+	              "output_contains: the client's output does not "
+	              "mention \"saw a.acmespec.test\"");
 	judged_clear(&j);
 }
 
