@@ -179,10 +179,8 @@ int acs_routes_txt_facts(struct acs_routes *rs, const struct acs_route *rt,
 	for (t = rt->txt; t != NULL; t = t->next)
 		k++;
 	v = calloc(k ? k : 1, sizeof(*v));
-	if (v == NULL) {
+	if (v == NULL)
 		rc = ACS_E_NOMEM;
-		k = 0;
-	}
 	k = 0;
 	for (t = rt->txt; v != NULL && t != NULL; t = t->next, k++)
 		v[k] = (struct acs_scenario_txt){t->name, t->value, t->cleared};
