@@ -9,6 +9,9 @@
  * record into the DNS server the mock CA queries.
  *
  * Both print (they are CLI front ends) and return exit codes (DESIGN.md).
+ * The judging itself is the library mockserver/scenario.h; this front end
+ * starts the infrastructure (cli/client_front.h, cli/client_dns.h), runs
+ * the command (harness/proc.h, recipes in cli/recipes.h) and prints.
  */
 #ifndef ACMESPEC_CLI_CLIENT_H
 #define ACMESPEC_CLI_CLIENT_H

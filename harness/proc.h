@@ -1,0 +1,47 @@
+/*
+ * Running a command as a bounded child: its own process group, stdin from
+ * /dev/null, stdout and stderr captured together (the first and the last
+ * ACS_PROC_HEAD / ACS_PROC_TAIL bytes kept), and the whole group killed
+ * (SIGTERM, a grace period, SIGKILL) at the timeout or when the leader
+ * exits. What happened comes back as data; nothing is printed.
+ */
+#ifndef ACMESPEC_PROC_H
+#define ACMESPEC_PROC_H
+
+#include <stddef.h>
+#include "harness/buf.h"
+
+#define ACS_PROC_HEAD (24 * 1024) /* output: first bytes kept ... */
+#define ACS_PROC_TAIL (24 * 1024) /* ... and last bytes kept */
+
+/* The captured output: a head and a ring for the tail (zero it to reuse). */
+struct acs_proc_capture {
+	char head[ACS_PROC_HEAD];
+	size_t nhead;
+	char tail[ACS_PROC_TAIL]; /* ring */
+	size_t ntail_total;       /* bytes ever written into the ring */
+};
+
+/* How a run ended. */
+struct acs_proc_result {
+	int started; /* 0: could not be started (msg says why) */
+	int exited;  /* 1: exited with status; 0: killed by a signal */
+	int status;  /* exit status, or the signal */
+	int timed_out;
+	double seconds;
+	char msg[512]; /* "cannot run sh: not found or not executable", ... */
+};
+
+/*
+ * Run argv (argv[0] looked up in $PATH by the parent) with envp in cwd,
+ * output into cp (appended), for at most timeout seconds; *pr says how it
+ * ended. Leftovers of the group (daemons the command started) are killed
+ * when the leader exits.
+ */
+void acs_proc_run(char *const argv[], char *const envp[], const char *cwd, double timeout,
+                  struct acs_proc_capture *cp, struct acs_proc_result *pr);
+
+/* Append cp to out: the head, "[... N bytes of output left out ...]", the tail. */
+void acs_proc_capture_render(const struct acs_proc_capture *cp, struct acs_buf *out);
+
+#endif

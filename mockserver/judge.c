@@ -1,0 +1,304 @@
+/*
+ * Judging one client scenario run (mockserver/scenario.h): how the command
+ * ended, the certificate, the predicates and the output, into a verdict
+ * with evidence; and the request log as a transcript.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "harness/buf_cap.h"
+#include "harness/x509.h"
+#include "mockserver/scenario_int.h"
+
+/* every snprintf here cuts on purpose: messages are bounded */
+#pragma GCC diagnostic ignored "-Wformat-truncation"
+
+#define WHY_CAP 8192
+
+const char *acs_log_short_url(const char *u)
+{
+	const char *p = u != NULL ? strstr(u, "/s/") : NULL;
+
+	return p != NULL ? p : (u != NULL ? u : "?");
+}
+
+int acs_log_fired(const json_t *e, const char *check_id)
+{
+	json_t *ck = json_object_get(e, "checks");
+	size_t i;
+
+	for (i = 0; i < json_array_size(ck); i++) {
+		const char *id = acs_jstr(json_array_get(ck, i), "id");
+
+		if (strcmp(id ? id : "", check_id) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* s, or "?" for NULL. */
+static const char *q(const char *s)
+{
+	return s != NULL ? s : "?";
+}
+
+static void put_json(struct acs_buf *b, const json_t *j)
+{
+	char *s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+
+	if (s != NULL) {
+		acs_buf_put_capped(b, s, strlen(s) > 2048 ? 2048 : strlen(s));
+		if (strlen(s) > 2048)
+			acs_buf_put_capped(b, "...", 3);
+	}
+	free(s);
+}
+
+/* The first line of an entry: a validation or a request with its answer. */
+static void render_head(struct acs_buf *b, const json_t *e)
+{
+	const char *mb = acs_jstr(e, "misbehaviour"), *pb = acs_jstr(e, "problem");
+
+	if (acs_log_is_method(e, "VALIDATE")) {
+		acs_buf_putf_capped(b, "#%lld VALIDATE %s %s token %s: %s%s%s\n", acs_log_seq(e),
+		                    q(acs_jstr(e, "endpoint")), q(acs_jstr(e, "identifier")),
+		                    q(acs_jstr(e, "token")), q(acs_jstr(e, "result")),
+		                    acs_jstr(e, "detail") ? ": " : "",
+		                    acs_jstr(e, "detail") ? acs_jstr(e, "detail") : "");
+		return;
+	}
+	acs_buf_putf_capped(
+	    b, "#%lld %s %s [%s] -> %lld%s%s%s%s%s\n", acs_log_seq(e), q(acs_jstr(e, "method")),
+	    acs_log_short_url(acs_jstr(e, "url")), q(acs_jstr(e, "endpoint")),
+	    (long long)json_integer_value(json_object_get(e, "status")), pb ? " " : "",
+	    pb ? pb : "", mb ? " (fault: " : "", mb ? mb : "", mb ? ")" : "");
+}
+
+void acs_log_render_entry(struct acs_buf *b, const json_t *e, int full)
+{
+	json_t *ck = json_object_get(e, "checks");
+	size_t i;
+
+	render_head(b, e);
+	if (full && !acs_log_is_method(e, "VALIDATE")) {
+		if (json_object_get(e, "jws") != NULL) {
+			acs_buf_put_capped(b, "    protected: ", 15);
+			put_json(b, acs_log_prot(e));
+			acs_buf_put_capped(b, "\n    payload: ", 14);
+			put_json(b, acs_log_payload(e));
+			acs_buf_put_capped(b, "\n", 1);
+		}
+		if (acs_jstr(e, "user_agent") != NULL)
+			acs_buf_putf_capped(b, "    User-Agent: %s\n", acs_jstr(e, "user_agent"));
+	}
+	if (json_array_size(ck) == 0)
+		return;
+	if (full) {
+		for (i = 0; i < json_array_size(ck); i++) {
+			const json_t *k = json_array_get(ck, i);
+
+			acs_buf_putf_capped(b, "    ! %s (%s): %s\n", q(acs_jstr(k, "id")),
+			                    q(acs_jstr(k, "level")),
+			                    acs_jstr(k, "message") ? acs_jstr(k, "message") : "");
+		}
+		return;
+	}
+	acs_buf_put_capped(b, "    checks fired:", 17);
+	for (i = 0; i < json_array_size(ck); i++)
+		acs_buf_putf_capped(b, " %s", q(acs_jstr(json_array_get(ck, i), "id")));
+	acs_buf_put_capped(b, "\n", 1);
+}
+
+void acs_scenario_render_log(struct acs_buf *out, const json_t *log)
+{
+	size_t i;
+
+	for (i = 0; i < json_array_size(log); i++)
+		acs_log_render_entry(out, json_array_get(log, i), 0);
+}
+
+void acs_judge_fail(struct acs_judgement *j, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (j->nfail++ == 0)
+		(void)snprintf(j->first, sizeof(j->first), "%s", line);
+	acs_buf_putf_capped(&j->why, "- %s\n", line);
+}
+
+/* 1 when one of the issued leaves names exactly f's names. */
+static int issued_for_names(const struct acs_scenario_facts *f)
+{
+	struct acs_ident want[ACS_SCENARIO_MAX_NAMES];
+	size_t i, k, n = f->nnames < ACS_SCENARIO_MAX_NAMES ? f->nnames : ACS_SCENARIO_MAX_NAMES;
+	int match = 0;
+
+	for (k = 0; k < n; k++) {
+		memset(&want[k], 0, sizeof(want[k]));
+		(void)snprintf(want[k].type, sizeof(want[k].type), "dns");
+		(void)snprintf(want[k].value, sizeof(want[k].value), "%s", f->names[k]);
+	}
+	for (i = 0; i < json_array_size(f->issued) && !match; i++) {
+		const char *pem = json_string_value(json_array_get(f->issued, i));
+		struct acs_chain *ch = NULL;
+		struct acs_ident *ids = NULL;
+		size_t nids = 0;
+
+		if (pem == NULL || acs_chain_parse(pem, strlen(pem), &ch, NULL) != 0)
+			continue;
+		if (ch->n > 0 && acs_cert_idents(ch->certs[0], &ids, &nids, NULL) == 0)
+			match = acs_idents_equal_sets(ids, nids, want, n);
+		free(ids);
+		acs_chain_free(ch);
+	}
+	return match;
+}
+
+/* "certificate": issued for exactly the names and downloaded, or none issued. */
+static void judge_certificate(struct acs_judgement *j, struct acs_buf *exp)
+{
+	const struct acs_scenario_facts *f = j->f;
+	size_t i;
+	int dl = 0;
+
+	if (j->s->certificate < 0)
+		return;
+	(void)acs_buf_printf(exp, ", %s",
+	                     j->s->certificate ? "a certificate for exactly the "
+	                                         "scenario's names, downloaded"
+	                                       : "no certificate issued");
+	if (!j->s->certificate) {
+		if (json_array_size(f->issued) > 0)
+			acs_judge_fail(j,
+			               "certificate: the CA issued a certificate, expected none");
+		return;
+	}
+	for (i = 0; i < json_array_size(f->log); i++)
+		dl |= acs_log_post_ok(json_array_get(f->log, i), "certificate");
+	if (!issued_for_names(f))
+		acs_judge_fail(j, "certificate: %s",
+		               json_array_size(f->issued) == 0
+		                   ? "the CA issued no certificate"
+		                   : "no issued certificate names exactly the scenario's names");
+	else if (!dl)
+		acs_judge_fail(j, "certificate: the CA issued a certificate but the client never "
+		                  "downloaded it");
+}
+
+/* How the command ended against "expect.exit". */
+static void judge_exit(struct acs_judgement *j, const struct acs_client_outcome *o,
+                       struct acs_buf *exp)
+{
+	enum acs_exit_want w = j->s->exit;
+
+	(void)acs_buf_printf(exp, "exit %s",
+	                     w == ACS_EXIT_WANT_ZERO      ? "zero"
+	                     : w == ACS_EXIT_WANT_NONZERO ? "nonzero"
+	                                                  : "any");
+	if (o->timed_out)
+		acs_judge_fail(j, "the client did not finish within %.0f s and was killed",
+		               o->timeout);
+	else if (!o->exited)
+		acs_judge_fail(j, "the client died of signal %d", o->status);
+	else if ((w == ACS_EXIT_WANT_ZERO && o->status != 0) ||
+	         (w == ACS_EXIT_WANT_NONZERO && o->status == 0))
+		acs_judge_fail(j, "the client exited %d, expected %s", o->status,
+		               w == ACS_EXIT_WANT_ZERO ? "0" : "a failure (non-zero)");
+}
+
+/* "output_contains": each string, interpolated, in the client's output. */
+static void judge_output(struct acs_judgement *j, const struct acs_client_outcome *o,
+                         struct acs_buf *exp)
+{
+	size_t i;
+
+	for (i = 0; i < json_array_size(j->s->output); i++) {
+		char *want = acs_scenario_interpolate(
+		    json_string_value(json_array_get(j->s->output, i)), j->f->subst, j->f->nsubst);
+
+		(void)acs_buf_printf(exp, ", output contains \"%s\"", want ? want : "");
+		if (want != NULL && (o->output == NULL || strstr(o->output, want) == NULL))
+			acs_judge_fail(
+			    j, "output_contains: the client's output does not mention \"%s\"",
+			    want);
+		free(want);
+	}
+}
+
+/* The verdicts that need no judging: not started, unsupported, silent. 1: decided. */
+static int judge_early(const struct acs_client_outcome *o, size_t nreq, struct acs_result *r)
+{
+	char m[256];
+
+	if (!o->started) {
+		acs_judge_set_str(&r->message, o->start_error);
+		return 1;
+	}
+	if (o->unsupported) {
+		r->raw = ACS_UNSUPPORTED;
+		acs_judge_set_str(&r->message,
+		                  "the client does not support this scenario (exit 127)");
+		return 1;
+	}
+	if (nreq > 0)
+		return 0;
+	(void)snprintf(m, sizeof(m),
+	               "the client never contacted the mock CA (%s %d after %.1f s): check the "
+	               "command",
+	               o->timed_out ? "killed at the timeout," : "exit", o->status, o->seconds);
+	acs_judge_set_str(&r->message, m);
+	return 1;
+}
+
+void acs_scenario_judge(const struct acs_case *c, const struct acs_scenario *s,
+                        const struct acs_client_outcome *o, const struct acs_scenario_facts *f,
+                        struct acs_result *r)
+{
+	struct acs_judgement j;
+	struct acs_buf exp;
+	size_t i, nreq = 0;
+
+	r->raw = ACS_ERROR;
+	for (i = 0; i < json_array_size(f->log); i++)
+		nreq += !acs_log_is_method(json_array_get(f->log, i), "VALIDATE");
+	if (judge_early(o, nreq, r))
+		return;
+	memset(&j, 0, sizeof(j));
+	j.log = f->log;
+	j.s = s;
+	j.f = f;
+	acs_buf_init(&j.why, WHY_CAP);
+	acs_buf_init(&exp, 4096);
+	judge_exit(&j, o, &exp);
+	judge_certificate(&j, &exp);
+	for (i = 0; i < json_array_size(s->asserts); i++) {
+		const char *p = json_string_value(json_array_get(s->asserts, i));
+
+		(void)acs_buf_printf(&exp, ", %s", p);
+		acs_judge_predicate(&j, p);
+	}
+	judge_output(&j, o, &exp);
+	acs_judge_set_str(&r->expected, exp.data);
+	if (j.nfail == 0) {
+		char m[160];
+
+		r->raw = ACS_PASS;
+		(void)snprintf(m, sizeof(m), "%zu request%s, exit %d after %.1f s", nreq,
+		               nreq == 1 ? "" : "s", o->status, o->seconds);
+		acs_judge_set_str(&r->message, m);
+	} else {
+		r->raw = c->level == ACS_MUST ? ACS_FAIL : ACS_NONSTRICT;
+		acs_judge_set_str(&r->message, j.first);
+		acs_judge_set_str(&r->actual, j.why.data);
+	}
+	acs_buf_free(&j.why);
+	acs_buf_free(&exp);
+}

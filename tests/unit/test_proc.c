@@ -1,0 +1,106 @@
+/*
+ * Bounded child processes (harness/proc.h): exit status and output, a
+ * command that cannot start, the timeout killing the whole group, and the
+ * head-and-tail capture of long output.
+ */
+#include <CUnit/CUnit.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/buf.h"
+#include "harness/proc.h"
+
+extern char **environ;
+
+/* Run /bin/sh -c script for at most timeout seconds; the output rendered into *out. */
+static void run_sh(const char *script, double timeout, struct acs_proc_result *pr, char **out)
+{
+	char *argv[] = {"sh", "-c", (char *)script, NULL};
+	struct acs_proc_capture *cp = calloc(1, sizeof(*cp));
+	struct acs_buf b;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cp);
+	acs_proc_run(argv, environ, "/", timeout, cp, pr);
+	acs_buf_init(&b, 2 * (ACS_PROC_HEAD + ACS_PROC_TAIL));
+	(void)acs_buf_puts(&b, "");
+	acs_proc_capture_render(cp, &b);
+	*out = acs_buf_steal(&b);
+	free(cp);
+}
+
+static void test_exit_and_output(void)
+{
+	struct acs_proc_result pr;
+	char *out = NULL;
+
+	run_sh("echo out; echo err >&2; pwd; exit 3", 10, &pr, &out);
+	CU_ASSERT_EQUAL(pr.started, 1);
+	CU_ASSERT_EQUAL(pr.exited, 1);
+	CU_ASSERT_EQUAL(pr.status, 3);
+	CU_ASSERT_EQUAL(pr.timed_out, 0);
+	CU_ASSERT_STRING_EQUAL(out, "out\nerr\n/\n");
+	CU_ASSERT(pr.seconds >= 0 && pr.seconds < 10);
+	free(out);
+
+	run_sh("kill -TERM $$", 10, &pr, &out);
+	CU_ASSERT_EQUAL(pr.exited, 0);
+	CU_ASSERT_EQUAL(pr.status, 15);
+	free(out);
+}
+
+static void test_not_started(void)
+{
+	char *argv[] = {"acmespec-no-such-command", NULL};
+	struct acs_proc_capture *cp = calloc(1, sizeof(*cp));
+	struct acs_proc_result pr;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cp);
+	acs_proc_run(argv, environ, "/", 5, cp, &pr);
+	CU_ASSERT_EQUAL(pr.started, 0);
+	CU_ASSERT_STRING_EQUAL(pr.msg,
+	                       "cannot run acmespec-no-such-command: not found or not executable");
+	argv[0] = "/bin/true";
+	acs_proc_run(argv, environ, "/nonexistent-dir", 5, cp, &pr);
+	CU_ASSERT_EQUAL(pr.started, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(pr.msg, "cannot run /bin/true: "));
+	free(cp);
+}
+
+static void test_timeout_kills_group(void)
+{
+	struct acs_proc_result pr;
+	char *out = NULL;
+
+	/* a grandchild in the same group holds the pipe open: it dies too */
+	run_sh("sleep 30 & echo started; sleep 30", 0.5, &pr, &out);
+	CU_ASSERT_EQUAL(pr.started, 1);
+	CU_ASSERT_EQUAL(pr.timed_out, 1);
+	CU_ASSERT_EQUAL(pr.exited, 0);
+	CU_ASSERT(pr.seconds < 5);
+	CU_ASSERT_STRING_EQUAL(out, "started\n");
+	free(out);
+}
+
+static void test_head_and_tail(void)
+{
+	struct acs_proc_result pr;
+	char *out = NULL;
+
+	/* 100000 bytes: the first 24 KiB, a note, the last 24 KiB */
+	run_sh("head -c 100000 /dev/zero | tr '\\0' x", 10, &pr, &out);
+	CU_ASSERT_EQUAL(pr.status, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\n[... 50848 bytes of output left out ...]\n"));
+	CU_ASSERT_EQUAL(strlen(out), (size_t)(ACS_PROC_HEAD + ACS_PROC_TAIL) +
+	                                 strlen("\n[... 50848 bytes of output left out ...]\n"));
+	free(out);
+}
+
+void acs_test_register(void)
+{
+	CU_pSuite s = CU_add_suite("proc", NULL, NULL);
+
+	CU_add_test(s, "exit_and_output", test_exit_and_output);
+	CU_add_test(s, "not_started", test_not_started);
+	CU_add_test(s, "timeout_kills_group", test_timeout_kills_group);
+	CU_add_test(s, "head_and_tail", test_head_and_tail);
+}
