@@ -25,10 +25,6 @@ static int resp_export(struct mca_resp *resp, struct acs_mca_response *out)
 	out->status = resp->status;
 	out->body_len = resp->body.len;
 	out->body = acs_buf_steal(&resp->body);
-	if (out->body == NULL) {
-		out->body = strdup("");
-		out->body_len = 0;
-	}
 	out->content_type = out->body_len > 0 ? resp->ctype : NULL;
 	for (i = 0; i < resp->nh; i++) {
 		out->hname[i] = resp->hname[i];

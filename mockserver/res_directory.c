@@ -9,6 +9,20 @@
 #include "mockserver/res_directory.h"
 #include "mockserver/store.h"
 
+/*
+ * The ACME draft-era (v1) resource names: the whole directory of directory-v1,
+ * or aliases next to the RFC names (directory-v1-aliases). authz_path: where
+ * new-authz points.
+ */
+static void set_v1_names(json_t *d, struct mca_req *r, const char *authz_path)
+{
+	acs_mca_set_json_url(d, "new-reg", r, "/new-account", -1);
+	acs_mca_set_json_url(d, "new-authz", r, authz_path, -1);
+	acs_mca_set_json_url(d, "new-cert", r, "/new-order", -1);
+	acs_mca_set_json_url(d, "revoke-cert", r, "/revoke-cert", -1);
+	acs_mca_set_json_url(d, "key-change", r, "/key-change", -1);
+}
+
 void acs_mca_do_directory(struct mca_req *r)
 {
 	struct mca_scenario *s = r->scn;
@@ -17,11 +31,7 @@ void acs_mca_do_directory(struct mca_req *r)
 
 	r->resp.no_index = 1;
 	if (mca_mb(s, MB_DIR_V1)) {
-		acs_mca_set_json_url(d, "new-reg", r, "/new-account", -1);
-		acs_mca_set_json_url(d, "new-authz", r, "/new-order", -1);
-		acs_mca_set_json_url(d, "new-cert", r, "/new-order", -1);
-		acs_mca_set_json_url(d, "revoke-cert", r, "/revoke-cert", -1);
-		acs_mca_set_json_url(d, "key-change", r, "/key-change", -1);
+		set_v1_names(d, r, "/new-order");
 		if (!mca_mb(s, MB_NO_TOS))
 			acs_mca_set_json_url(meta, "terms-of-service", r, "/terms", -1);
 		json_object_set_new(d, "meta", meta);
@@ -48,11 +58,7 @@ void acs_mca_do_directory(struct mca_req *r)
 		acs_mca_set_json_url(d, "keyChange", r, "/key-change", -1);
 	acs_mca_set_json_url(d, "newAuthz", r, "/new-authz", -1);
 	if (mca_mb(s, MB_DIR_V1_ALIASES)) {
-		acs_mca_set_json_url(d, "new-reg", r, "/new-account", -1);
-		acs_mca_set_json_url(d, "new-authz", r, "/new-authz", -1);
-		acs_mca_set_json_url(d, "new-cert", r, "/new-order", -1);
-		acs_mca_set_json_url(d, "revoke-cert", r, "/revoke-cert", -1);
-		acs_mca_set_json_url(d, "key-change", r, "/key-change", -1);
+		set_v1_names(d, r, "/new-authz");
 	}
 	if (!mca_mb(s, MB_NO_TOS) && !mca_mb(s, MB_TOS_NOT_ADVERTISED))
 		acs_mca_set_json_url(meta, "termsOfService", r, "/terms", -1);

@@ -29,6 +29,10 @@
 /* Random part of an object's URL (section 10.5): 16 base64url characters. */
 #define MCA_RID_LEN 24
 
+/*
+ * An account (section 7.1.2). Every pointer member is owned by the object;
+ * orders holds order ids.
+ */
 struct mca_account {
 	int id;
 	char rid[MCA_RID_LEN];
@@ -44,6 +48,7 @@ struct mca_account {
 	size_t norders;
 };
 
+/* A challenge (section 7.1.5); authz: the id of its authorization. */
 struct mca_chall {
 	int id;
 	char rid[MCA_RID_LEN];
@@ -57,6 +62,7 @@ struct mca_chall {
 	enum mca_status result; /* result held back while hold_polls > 0 */
 };
 
+/* An authorization (section 7.1.4); acct and chall hold ids. */
 struct mca_authz {
 	int id;
 	char rid[MCA_RID_LEN];
@@ -69,6 +75,7 @@ struct mca_authz {
 	int nchall;
 };
 
+/* An order (section 7.1.3); pointer members owned, acct, authz and cert hold ids. */
 struct mca_order {
 	int id;
 	char rid[MCA_RID_LEN];
@@ -86,6 +93,7 @@ struct mca_order {
 	json_t *error;
 };
 
+/* An issued certificate; the X509s and PEM strings owned. */
 struct mca_cert {
 	int id;
 	char rid[MCA_RID_LEN];
@@ -98,14 +106,16 @@ struct mca_cert {
 	int reason;
 };
 
+/*
+ * One scenario: its objects (arrays of owned pointers, index = id - 1),
+ * switches, nonces and log. lock guards everything but refs and next.
+ */
 struct mca_scenario {
 	char name[72];
 	pthread_mutex_t lock;
 	int refs; /* guarded by the CA's registry lock */
 	struct acs_nonce_store *nonces;
 	struct mca_mb_state mb[MB_COUNT];
-	long ep_count[32]; /* signed requests per endpoint */
-	long responses;
 	struct mca_account **accts;
 	size_t naccts;
 	struct mca_order **orders;
@@ -125,7 +135,7 @@ struct mca_scenario {
 	size_t eab_key_len;
 	char last_nonce[ACS_NONCE_MAX]; /* nonce-repeats */
 	long nonces_issued;
-	struct mca_scenario *next;
+	struct mca_scenario *next; /* the registry's list (registry lock) */
 };
 
 /* Is misbehaviour m on for this scenario? */
