@@ -25,9 +25,14 @@ struct acs_mca_pki {
 	char *https_cert_pem, *https_key_pem;
 };
 
-/* Make both roots, the intermediates and the HTTPS certificate for names. */
+/*
+ * Make both roots, the intermediates and the HTTPS certificate for the n
+ * https_names (borrowed). *out: new PKI, freed with acs_mca_pki_free.
+ */
 int acs_mca_pki_make(struct acs_mca_pki **out, const char *const *https_names, size_t n,
                      struct acs_err *err);
+
+/* Free a PKI and everything it holds (NULL allowed). */
 void acs_mca_pki_free(struct acs_mca_pki *p);
 
 /*

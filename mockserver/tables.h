@@ -12,6 +12,7 @@
 /* Prefix of every problem type (RFC 8555 section 6.7). */
 #define MCA_PROBLEM_NS "urn:ietf:params:acme:error:"
 
+/* The misbehaviour switches, in table order (RFC violations from MB_TOKEN_UNSAFE on). */
 enum mca_mb {
 	MB_BAD_NONCE = 0,
 	MB_RATE_LIMITED,
@@ -181,6 +182,7 @@ enum mca_mb {
 /* Table entries in enum order (acs_mockca_misbehaviours returns them). */
 extern const struct acs_mockca_misbehaviour acs_mca_mb_table[MB_COUNT];
 
+/* The request checks the CA applies to clients, in the order of their table. */
 enum mca_check {
 	CK_USER_AGENT = 0,
 	CK_ACCEPT_LANGUAGE,
@@ -233,6 +235,7 @@ enum mca_check {
 	CK_COUNT
 };
 
+/* Table entries in enum order (acs_mockca_checks returns them). */
 extern const struct acs_mockca_check acs_mca_check_table[CK_COUNT];
 
 /* Status of an ACME object (section 7.1.6). */
@@ -246,10 +249,12 @@ enum mca_status {
 	ST_REVOKED,
 	ST_EXPIRED
 };
+/* The status as ACME spells it ("pending"); static string. */
 const char *acs_mca_status_name(enum mca_status s);
 
 /* CT_TLSSNI02 is only ever offered by the offer-tls-sni misbehaviour */
 enum mca_ctype { CT_HTTP01 = 0, CT_DNS01, CT_TLSALPN01, CT_TLSSNI02, CT_COUNT };
+/* Challenge type names ("http-01") by enum mca_ctype. */
 extern const char *const acs_mca_ctype_names[CT_COUNT];
 
 /* One misbehaviour switch of a scenario (or of the CA-wide defaults). */
@@ -288,6 +293,7 @@ enum mca_endpoint {
 	EP_NEWAUTHZ,
 	EP_COUNT
 };
+/* Endpoint names ("new-order") by enum mca_endpoint. */
 extern const char *const acs_mca_ep_names[EP_COUNT];
 
 #endif
