@@ -4,9 +4,12 @@
  */
 #include <CUnit/CUnit.h>
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include "harness/err.h"
+#include "harness/jwk.h"
+#include "harness/jws.h"
 #include "mockserver/handler.h"
 #include "mockserver/mockca.h"
 
@@ -188,6 +191,73 @@ static void test_too_big_and_log(void)
 	json_decref(log);
 }
 
+/* A fresh nonce from HEAD newNonce (new string), or NULL. */
+static char *fresh_nonce(void)
+{
+	struct acs_mca_response rs;
+	const char *n;
+	char *out = NULL;
+
+	if (send_req("HEAD", "/s/h/new-nonce", NULL, &rs) != 0)
+		return NULL;
+	n = resp_header(&rs, "Replay-Nonce");
+	if (n != NULL)
+		out = strdup(n);
+	acs_mca_response_clear(&rs);
+	return out;
+}
+
+/* POST payload to new-account signed with key (jwk) and nonce. */
+static int post_new_account(const struct acs_key *key, const char *nonce,
+                            struct acs_mca_response *rs)
+{
+	static const char payload[] = "{\"termsOfServiceAgreed\": true}";
+	struct acs_err err;
+	json_t *hdr;
+	char *body;
+	int rc;
+
+	hdr = json_pack("{s:s, s:o, s:s, s:s}", "alg", acs_key_alg(key), "jwk", acs_jwk_public(key),
+	                "nonce", nonce, "url", "https://ca.test:4443/s/h/new-account");
+	body = acs_jws_sign(key, hdr, payload, strlen(payload), &err);
+	json_decref(hdr);
+	if (body == NULL)
+		return -1;
+	rc = send_req("POST", "/s/h/new-account", body, rs);
+	free(body);
+	return rc;
+}
+
+static void test_signed_new_account(void)
+{
+	struct acs_mca_response rs;
+	struct acs_key *key = NULL;
+	struct acs_err err;
+	const char *loc;
+	char *nonce;
+	json_t *acct;
+
+	CU_ASSERT_EQUAL_FATAL(acs_key_generate(&key, ACS_KEY_EC256, &err), 0);
+	nonce = fresh_nonce();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(nonce);
+	CU_ASSERT_EQUAL_FATAL(post_new_account(key, nonce, &rs), 0);
+	CU_ASSERT_EQUAL(rs.status, 201);
+	loc = resp_header(&rs, "Location");
+	CU_ASSERT_TRUE(loc != NULL && strncmp(loc, "https://ca.test:4443/s/h/acct/", 30) == 0);
+	acct = json_loadb(rs.body, rs.body_len, 0, NULL);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(acct, "status")), "valid");
+	json_decref(acct);
+	acs_mca_response_clear(&rs);
+
+	/* the same nonce again: badNonce (section 6.5) */
+	CU_ASSERT_EQUAL_FATAL(post_new_account(key, nonce, &rs), 0);
+	assert_problem(&rs, 400, "urn:ietf:params:acme:error:badNonce");
+	acs_mca_response_clear(&rs);
+	CU_ASSERT_EQUAL(acs_mockca_check_count(ca, "h", "client.8555.6_5.nonce-fresh"), 1);
+	free(nonce);
+	acs_key_free(key);
+}
+
 void acs_test_register(void)
 {
 	CU_pSuite s = CU_add_suite("mockca_handler", suite_init, suite_clean);
@@ -197,4 +267,5 @@ void acs_test_register(void)
 	CU_add_test(s, "malformed_jws", test_malformed_jws);
 	CU_add_test(s, "unknown_paths", test_unknown_paths);
 	CU_add_test(s, "too_big_and_log", test_too_big_and_log);
+	CU_add_test(s, "signed_new_account", test_signed_new_account);
 }
