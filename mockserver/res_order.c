@@ -94,14 +94,83 @@ static json_t *order_json(struct mca_req *r, struct mca_order *o)
 	return j;
 }
 
+/*
+ * Check each identifier of a newOrder: the acceptable ones, normalised and
+ * without duplicates, into list[0..*n) and norm (as the order shows them);
+ * a {"type", "detail", "identifier"} entry into subs for each refused one.
+ */
+static void normalise_identifiers(struct mca_req *r, const json_t *ids, struct acs_ident *list,
+                                  size_t *n, json_t *norm, json_t *subs)
+{
+	size_t i, j;
+	json_t *v;
+
+	json_array_foreach(ids, i, v)
+	{
+		struct acs_ident id;
+		char detail[512];
+		const char *bad = acs_mca_ident_check(r, v, &id, detail, sizeof(detail));
+		int dup = 0;
+
+		if (bad != NULL) {
+			const char *ty = json_string_value(json_object_get(v, "type"));
+			const char *va = json_string_value(json_object_get(v, "value"));
+
+			json_array_append_new(subs, json_pack("{s:s, s:s, s:{s:s, s:s}}", "type",
+			                                      bad, "detail", detail, "identifier",
+			                                      "type", ty != NULL ? ty : "", "value",
+			                                      va != NULL ? va : ""));
+			continue;
+		}
+		for (j = 0; j < *n; j++)
+			dup |= strcmp(list[j].type, id.type) == 0 &&
+			       strcmp(list[j].value, id.value) == 0;
+		if (dup)
+			continue;
+		list[(*n)++] = id;
+		json_array_append_new(norm,
+		                      json_pack("{s:s, s:s}", "type", id.type, "value", id.value));
+	}
+}
+
+/*
+ * The authorizations of a new order, one per identifier of list: a valid
+ * one of the account is reused (section 7.1.3), else a new one is made.
+ * 0, or -1 when one cannot be made.
+ */
+static int order_authorizations(struct mca_scenario *s, struct mca_order *o,
+                                const struct acs_ident *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct acs_ident base = list[i];
+		int wild = strncmp(base.value, "*.", 2) == 0;
+		int aid;
+
+		if (wild)
+			memmove(base.value, base.value + 2, strlen(base.value + 2) + 1);
+		/* section 7.1.3: a valid authorization of the account is reused and listed */
+		aid = acs_mca_authz_reusable(s, o->acct, &base, wild);
+		if (aid > 0 && mca_mb(s, MB_AUTHZ_REUSE_COPY))
+			aid = acs_mca_authz_make(s, o->acct, &base, wild, 1);
+		else if (aid <= 0)
+			aid = acs_mca_authz_make(s, o->acct, &base, wild, 0);
+		if (aid < 0)
+			return -1;
+		o->authz[o->nauthz++] = aid;
+	}
+	return 0;
+}
+
 void acs_mca_do_new_order(struct mca_req *r, struct mca_post *p)
 {
 	struct mca_scenario *s = r->scn;
 	struct mca_order *o = NULL;
-	json_t *ids, *v, *norm = NULL, *subs = NULL, *body;
+	json_t *ids, *norm = NULL, *subs = NULL, *body;
 	const char *nbs, *nas;
 	struct acs_ident *list = NULL;
-	size_t i, j, n = 0;
+	size_t n = 0;
 	int oid, *na;
 	char *loc = NULL;
 	time_t now = time(NULL);
@@ -120,32 +189,7 @@ void acs_mca_do_new_order(struct mca_req *r, struct mca_post *p)
 	subs = json_array();
 	if (subs == NULL)
 		goto nomem;
-	json_array_foreach(ids, i, v)
-	{
-		struct acs_ident id;
-		char detail[512];
-		const char *bad = acs_mca_ident_check(r, v, &id, detail, sizeof(detail));
-		int dup = 0;
-
-		if (bad != NULL) {
-			const char *ty = json_string_value(json_object_get(v, "type"));
-			const char *va = json_string_value(json_object_get(v, "value"));
-
-			json_array_append_new(subs, json_pack("{s:s, s:s, s:{s:s, s:s}}", "type",
-			                                      bad, "detail", detail, "identifier",
-			                                      "type", ty != NULL ? ty : "", "value",
-			                                      va != NULL ? va : ""));
-			continue;
-		}
-		for (j = 0; j < n; j++)
-			dup |= strcmp(list[j].type, id.type) == 0 &&
-			       strcmp(list[j].value, id.value) == 0;
-		if (dup)
-			continue;
-		list[n++] = id;
-		json_array_append_new(norm,
-		                      json_pack("{s:s, s:s}", "type", id.type, "value", id.value));
-	}
+	normalise_identifiers(r, ids, list, &n, norm, subs);
 	if (json_array_size(subs) > 0) {
 		acs_mca_refuse_identifiers(r, subs, json_array_size(ids));
 		goto out;
@@ -188,26 +232,11 @@ void acs_mca_do_new_order(struct mca_req *r, struct mca_post *p)
 	o->expires = now + 7 * 86400;
 	o->identifiers = norm;
 	norm = NULL;
-	for (i = 0; i < n; i++) {
-		struct acs_ident base = list[i];
-		int wild = strncmp(base.value, "*.", 2) == 0;
-		int aid;
-
-		if (wild)
-			memmove(base.value, base.value + 2, strlen(base.value + 2) + 1);
-		/* section 7.1.3: a valid authorization of the account is reused and listed */
-		aid = acs_mca_authz_reusable(s, o->acct, &base, wild);
-		if (aid > 0 && mca_mb(s, MB_AUTHZ_REUSE_COPY))
-			aid = acs_mca_authz_make(s, o->acct, &base, wild, 1);
-		else if (aid <= 0)
-			aid = acs_mca_authz_make(s, o->acct, &base, wild, 0);
-		if (aid < 0) {
-			acs_mca_problem(r, 500, "serverInternal", "cannot create authorizations");
-			o->status = ST_INVALID;
-			o = NULL;
-			goto out;
-		}
-		o->authz[o->nauthz++] = aid;
+	if (order_authorizations(s, o, list, n) != 0) {
+		acs_mca_problem(r, 500, "serverInternal", "cannot create authorizations");
+		o->status = ST_INVALID;
+		o = NULL;
+		goto out;
 	}
 	na = realloc(p->acct->orders, (p->acct->norders + 1) * sizeof(int));
 	if (na != NULL) {
