@@ -11,7 +11,7 @@
 #include <openssl/x509v3.h>
 #include <stdlib.h>
 #include <string.h>
-#include "mockserver/internal.h"
+#include "mockserver/ca.h"
 
 static EVP_PKEY *gen_key(void)
 {

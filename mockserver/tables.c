@@ -1,12 +1,12 @@
 /*
  * The mock CA's data tables: misbehaviours (in the manner of BoringSSL's
  * ProtocolBugs: one named switch each) and the request checks applied to
- * clients. Both tables are indexed by the enums of internal.h.
+ * clients. Both tables are indexed by the enums of tables.h.
  */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include "mockserver/internal.h"
+#include "mockserver/tables.h"
 
 #define F(nm, arg, help, desc)                                                                     \
 	{                                                                                          \

@@ -22,7 +22,10 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
-#include "mockserver/internal.h"
+#include "mockserver/instance.h"
+#include "mockserver/log.h"
+#include "mockserver/validate.h"
+#include "mockserver/workers.h"
 
 #define BODY_CAP 8192
 
@@ -238,8 +241,8 @@ static void close_politely(SSL *ssl, int fd)
 	ERR_clear_error();
 }
 
-static int validate_alpn(struct acs_mockca *ca, const struct mca_vjob *job, json_t *ent,
-                         const char **errtype, struct acs_buf *detail)
+/* A client context offering acme-tls/1 (and http/1.1 with alpn-offers-http11); NULL on failure. */
+static SSL_CTX *alpn_ctx(const struct mca_vjob *job)
 {
 	static const unsigned char protos[] = "\x0a"
 	                                      "acme-tls/1";
@@ -247,16 +250,116 @@ static int validate_alpn(struct acs_mockca *ca, const struct mca_vjob *job, json
 	                                           "acme-tls/1"
 	                                           "\x08"
 	                                           "http/1.1";
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+
+	if (ctx == NULL)
+		return NULL;
+	if (JOB_MB(job, MB_ALPN_TLS11)) {
+		/* RFC 8737 section 4: TLS 1.2 or later; this one stops at 1.1 */
+		SSL_CTX_set_security_level(ctx, 0);
+		(void)SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION);
+		(void)SSL_CTX_set_max_proto_version(ctx, TLS1_1_VERSION);
+	} else {
+		(void)SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	}
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+	if (JOB_MB(job, MB_ALPN_OFFERS_HTTP11)
+	        ? SSL_CTX_set_alpn_protos(ctx, protos_http, sizeof(protos_http) - 1) != 0
+	        : SSL_CTX_set_alpn_protos(ctx, protos, sizeof(protos) - 1) != 0) {
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+/*
+ * The certificate's subjectAltName is the identifier (RFC 8737 section 3):
+ * 1 or 0; *n: how many names it has.
+ */
+static int alpn_san_ok(const struct mca_vjob *job, X509 *cert, int *n)
+{
+	GENERAL_NAMES *sans = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
+	int ok = 0, k;
+
+	*n = sans != NULL ? sk_GENERAL_NAME_num(sans) : 0;
+	/* alpn-extra-san-ok: any one matching name is enough */
+	for (k = 0; k < *n && !ok && (*n == 1 || JOB_MB(job, MB_ALPN_EXTRA_SAN_OK)); k++) {
+		GENERAL_NAME *g = sk_GENERAL_NAME_value(sans, k);
+
+		if (strcmp(job->ident.type, "dns") == 0 && g->type == GEN_DNS) {
+			const ASN1_IA5STRING *s = g->d.dNSName;
+			size_t l = strlen(job->ident.value);
+
+			ok = (size_t)ASN1_STRING_length(s) == l &&
+			     (JOB_MB(job, MB_ALPN_SAN_CASE)
+			          ? strncmp((const char *)ASN1_STRING_get0_data(s),
+			                    job->ident.value, l) == 0
+			          : strncasecmp((const char *)ASN1_STRING_get0_data(s),
+			                        job->ident.value, l) == 0);
+		} else if (strcmp(job->ident.type, "ip") == 0 && g->type == GEN_IPADD) {
+			unsigned char a[16];
+			int al = inet_pton(AF_INET, job->ident.value, a) == 1 ? 4 : 16;
+
+			if (al == 16 && inet_pton(AF_INET6, job->ident.value, a) != 1)
+				al = 0;
+			ok = al > 0 && ASN1_STRING_length(g->d.iPAddress) == al &&
+			     memcmp(ASN1_STRING_get0_data(g->d.iPAddress), a, (size_t)al) == 0;
+		}
+	}
+	GENERAL_NAMES_free(sans);
+	return ok;
+}
+
+/*
+ * The acmeIdentifier extension (RFC 8737 section 3): the DER OCTET STRING
+ * of SHA-256(key authorization), critical. 0, or -1 with the reason in
+ * detail and the check recorded in ent.
+ */
+static int alpn_ext_ok(const struct mca_vjob *job, X509 *cert, json_t *ent, struct acs_buf *detail)
+{
+	ASN1_OBJECT *oid = OBJ_txt2obj("1.3.6.1.5.5.7.1.31", 1);
+	int idx = oid != NULL ? X509_get_ext_by_OBJ(cert, oid, -1) : -1;
+	const ASN1_OCTET_STRING *data;
+	unsigned char digest[32];
+	X509_EXTENSION *ext;
+	const unsigned char *d;
+	int dl;
+
+	ASN1_OBJECT_free(oid);
+	if (idx < 0) {
+		detailf(detail, "the certificate has no acmeIdentifier extension");
+		acs_mca_check_ent(ent, CK_ALPN_EXTENSION, "%s", detail->data);
+		return -1;
+	}
+	ext = X509_get_ext(cert, idx);
+	data = X509_EXTENSION_get_data(ext);
+	d = ASN1_STRING_get0_data(data);
+	dl = ASN1_STRING_length(data);
+	acs_keyauth_digest(job->keyauth, digest);
+	if (dl != 34 || d[0] != 0x04 || d[1] != 0x20 || memcmp(d + 2, digest, 32) != 0) {
+		detailf(detail, "acmeIdentifier is not the DER OCTET STRING of SHA-256 of "
+		                "the key authorization");
+		acs_mca_check_ent(ent, CK_ALPN_EXTENSION, "%s", detail->data);
+		return -1;
+	}
+	if (!X509_EXTENSION_get_critical(ext)) {
+		detailf(detail, "the acmeIdentifier extension is not critical");
+		acs_mca_check_ent(ent, CK_ALPN_CRITICAL, "%s", detail->data);
+		return -1;
+	}
+	return 0;
+}
+
+static int validate_alpn(struct acs_mockca *ca, const struct mca_vjob *job, json_t *ent,
+                         const char **errtype, struct acs_buf *detail)
+{
 	SSL_CTX *ctx = NULL;
 	SSL *ssl = NULL;
 	X509 *cert = NULL;
-	GENERAL_NAMES *sans = NULL;
-	ASN1_OBJECT *oid = NULL;
 	const unsigned char *sel = NULL;
 	unsigned int sel_len = 0;
-	unsigned char digest[32];
 	char sni[300];
-	int fd = -1, rc = -1, idx, n, handshaken = 0;
+	int fd = -1, rc = -1, n, handshaken = 0;
 
 	alpn_sni(&job->ident, sni, sizeof(sni));
 	json_object_set_new(ent, "sni", json_string(sni));
@@ -269,21 +372,8 @@ static int validate_alpn(struct acs_mockca *ca, const struct mca_vjob *job, json
 		acs_mca_check_ent(ent, CK_ALPN_HANDSHAKE, "%s", detail->data);
 		goto out;
 	}
-	ctx = SSL_CTX_new(TLS_client_method());
+	ctx = alpn_ctx(job);
 	if (ctx == NULL)
-		goto crypto;
-	if (JOB_MB(job, MB_ALPN_TLS11)) {
-		/* RFC 8737 section 4: TLS 1.2 or later; this one stops at 1.1 */
-		SSL_CTX_set_security_level(ctx, 0);
-		(void)SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION);
-		(void)SSL_CTX_set_max_proto_version(ctx, TLS1_1_VERSION);
-	} else {
-		(void)SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-	}
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
-	if (JOB_MB(job, MB_ALPN_OFFERS_HTTP11)
-	        ? SSL_CTX_set_alpn_protos(ctx, protos_http, sizeof(protos_http) - 1) != 0
-	        : SSL_CTX_set_alpn_protos(ctx, protos, sizeof(protos) - 1) != 0)
 		goto crypto;
 	ssl = SSL_new(ctx);
 	if (ssl == NULL || SSL_set_fd(ssl, fd) != 1 || SSL_set_tlsext_host_name(ssl, sni) != 1)
@@ -321,76 +411,15 @@ static int validate_alpn(struct acs_mockca *ca, const struct mca_vjob *job, json
 		goto out;
 	}
 	*errtype = "unauthorized";
-	sans = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
-	n = sans != NULL ? sk_GENERAL_NAME_num(sans) : 0;
-	{
-		int ok = 0, k;
-
-		/* alpn-extra-san-ok: any one matching name is enough */
-		for (k = 0; k < n && !ok && (n == 1 || JOB_MB(job, MB_ALPN_EXTRA_SAN_OK)); k++) {
-			GENERAL_NAME *g = sk_GENERAL_NAME_value(sans, k);
-
-			if (strcmp(job->ident.type, "dns") == 0 && g->type == GEN_DNS) {
-				const ASN1_IA5STRING *s = g->d.dNSName;
-				size_t l = strlen(job->ident.value);
-
-				ok = (size_t)ASN1_STRING_length(s) == l &&
-				     (JOB_MB(job, MB_ALPN_SAN_CASE)
-				          ? strncmp((const char *)ASN1_STRING_get0_data(s),
-				                    job->ident.value, l) == 0
-				          : strncasecmp((const char *)ASN1_STRING_get0_data(s),
-				                        job->ident.value, l) == 0);
-			} else if (strcmp(job->ident.type, "ip") == 0 && g->type == GEN_IPADD) {
-				unsigned char a[16];
-				int al = inet_pton(AF_INET, job->ident.value, a) == 1 ? 4 : 16;
-
-				if (al == 16 && inet_pton(AF_INET6, job->ident.value, a) != 1)
-					al = 0;
-				ok = al > 0 && ASN1_STRING_length(g->d.iPAddress) == al &&
-				     memcmp(ASN1_STRING_get0_data(g->d.iPAddress), a, (size_t)al) ==
-				         0;
-			}
-		}
-		if (!ok) {
-			detailf(
-			    detail,
-			    "the certificate's subjectAltName must be exactly %s (found %d names)",
-			    job->ident.value, n);
-			acs_mca_check_ent(ent, CK_ALPN_SAN, "%s", detail->data);
-			goto out;
-		}
+	if (!alpn_san_ok(job, cert, &n)) {
+		detailf(detail,
+		        "the certificate's subjectAltName must be exactly %s (found %d names)",
+		        job->ident.value, n);
+		acs_mca_check_ent(ent, CK_ALPN_SAN, "%s", detail->data);
+		goto out;
 	}
-	if (JOB_MB(job, MB_ALPN_EXT_UNCHECKED)) {
+	if (JOB_MB(job, MB_ALPN_EXT_UNCHECKED) || alpn_ext_ok(job, cert, ent, detail) == 0)
 		rc = 0;
-		goto out;
-	}
-	oid = OBJ_txt2obj("1.3.6.1.5.5.7.1.31", 1);
-	idx = oid != NULL ? X509_get_ext_by_OBJ(cert, oid, -1) : -1;
-	if (idx < 0) {
-		detailf(detail, "the certificate has no acmeIdentifier extension");
-		acs_mca_check_ent(ent, CK_ALPN_EXTENSION, "%s", detail->data);
-		goto out;
-	}
-	{
-		X509_EXTENSION *ext = X509_get_ext(cert, idx);
-		const ASN1_OCTET_STRING *data = X509_EXTENSION_get_data(ext);
-		const unsigned char *d = ASN1_STRING_get0_data(data);
-		int dl = ASN1_STRING_length(data);
-
-		acs_keyauth_digest(job->keyauth, digest);
-		if (dl != 34 || d[0] != 0x04 || d[1] != 0x20 || memcmp(d + 2, digest, 32) != 0) {
-			detailf(detail, "acmeIdentifier is not the DER OCTET STRING of SHA-256 of "
-			                "the key authorization");
-			acs_mca_check_ent(ent, CK_ALPN_EXTENSION, "%s", detail->data);
-			goto out;
-		}
-		if (!X509_EXTENSION_get_critical(ext)) {
-			detailf(detail, "the acmeIdentifier extension is not critical");
-			acs_mca_check_ent(ent, CK_ALPN_CRITICAL, "%s", detail->data);
-			goto out;
-		}
-	}
-	rc = 0;
 	goto out;
 crypto:
 	*errtype = "serverInternal";
@@ -399,8 +428,6 @@ crypto:
 out:
 	if (handshaken)
 		close_politely(ssl, fd);
-	ASN1_OBJECT_free(oid);
-	GENERAL_NAMES_free(sans);
 	X509_free(cert);
 	SSL_free(ssl);
 	SSL_CTX_free(ctx);

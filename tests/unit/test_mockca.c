@@ -22,7 +22,9 @@
 #include "harness/jwk.h"
 #include "harness/jws.h"
 #include "harness/x509.h"
-#include "mockserver/internal.h"
+#include "mockserver/ca.h"
+#include "mockserver/instance.h"
+#include "mockserver/tables.h"
 #include "mockserver/mockca.h"
 
 static struct acs_mockca *ca;
