@@ -24,6 +24,8 @@
 #include "harness/x509.h"
 #include "harness/rfc3339.h"
 #include "mockclient/match.h"
+#include "mockclient/forms.h"
+#include "mockclient/provision.h"
 #include "mockclient/responders.h"
 #include "mockclient/script_int.h"
 
@@ -37,10 +39,7 @@ static const char *const key_choices[] = {
 
 static int is_problem(const struct acs_acme_resp *r, const char *type)
 {
-	const char *t = acs_acme_problem_type(r);
-
-	return t != NULL && strncmp(t, PROBLEM_PREFIX, strlen(PROBLEM_PREFIX)) == 0 &&
-	       strcmp(t + strlen(PROBLEM_PREFIX), type) == 0;
+	return acs_acme_problem_is(r, type, 0);
 }
 
 static long status_of(const struct acs_acme_resp *r)
@@ -173,19 +172,11 @@ static int spost_json(struct acs_run *run, struct acs_acme_account *a, const cha
 /* Sleep as Retry-After says (default 1 s, at least 100 ms), capped by what is left. */
 static int poll_wait(struct acs_run *run, double deadline)
 {
-	long ms = acs_acme_retry_after_ms(run->resp);
-	double left = deadline - acs_clock_mono();
+	static const struct acs_acme_wait w = {-1, 1000, 100, 1};
+	long ms = acs_acme_wait_ms(run->resp, &w, deadline);
 
-	if (left <= 0)
-		return -1;
 	if (ms < 0)
-		ms = 1000;
-	if (ms < 100)
-		ms = 100;
-	if ((double)ms > left * 1000)
-		ms = (long)(left * 1000);
-	if (ms < 100)
-		ms = 100;
+		return -1;
 	acs_sleep_ms(ms);
 	return 0;
 }
@@ -317,15 +308,26 @@ static int authz_ident(struct acs_run *run, json_t *authz, struct acs_ident *id)
 static int provision(struct acs_run *run, const struct acs_key *acct_key, json_t *authz,
                      json_t *chal, const char *type, const char *serve)
 {
-	struct acs_responders *resp = run->s->responders;
+	static const char *const http01_modes[] = {
+	    "ok",        "wrong",    "trailing-newline", "trailing-space",
+	    "not-found", "redirect", "fail-first",       NULL};
+	static const char *const alpn_modes[] = {
+	    "ok", "wrong-digest", "noncritical", "mixed-case", "extra-san", "no-extension", NULL};
+	static const char *const dns_modes[] = {"ok", "wrong", "decoys", NULL};
 	const char *token = json_string_value(json_object_get(chal, "token"));
+	const char *const *modes = strcmp(type, "http-01") == 0  ? http01_modes
+	                           : strcmp(type, "dns-01") == 0 ? dns_modes
+	                                                         : alpn_modes;
+	struct acs_acme_prov_req req;
 	struct acs_ident id;
 	struct acs_err err;
-	char *ka = NULL, *name = NULL;
-	int rc = -1;
+	struct acs_buf b;
+	char *ka = NULL;
+	size_t m;
+	int rc;
 
 	acs_err_clear(&err);
-	if (resp == NULL)
+	if (run->s->responders == NULL)
 		return acs_step_fail(run, ACS_STEP_HARNESS, NULL,
 		                     "no challenge responders running");
 	if (token == NULL)
@@ -337,108 +339,35 @@ static int provision(struct acs_run *run, const struct acs_key *acct_key, json_t
 		                     "%s challenge token is not base64url: \"%.80s\"", type, token);
 	if (authz_ident(run, authz, &id) != 0)
 		return -1;
+	for (m = 0; modes[m] != NULL && strcmp(modes[m], serve) != 0; m++)
+		;
+	if (modes[m] == NULL)
+		return acs_step_fail(run, ACS_STEP_HARNESS, NULL, "unknown %s serve \"%s\"", type,
+		                     serve);
 	ka = acs_keyauth(token, acct_key, &err);
 	if (ka == NULL)
 		return acs_step_fail(run, ACS_STEP_HARNESS, NULL, "key authorization: %s", err.msg);
-
-	if (strcmp(type, "http-01") == 0) {
-		static const char *const modes[] = {
-		    "ok",        "wrong",    "trailing-newline", "trailing-space",
-		    "not-found", "redirect", "fail-first",       NULL};
-		size_t m;
-
-		for (m = 0; modes[m] != NULL && strcmp(modes[m], serve) != 0; m++)
-			;
-		if (modes[m] == NULL) {
-			acs_step_fail(run, ACS_STEP_HARNESS, NULL, "unknown http-01 serve \"%s\"",
-			              serve);
-			goto out;
-		}
-		if (acs_http01_set(resp, token, ka, (enum acs_http01_mode)m, run->s->transcript) !=
-		    0) {
-			acs_step_fail(run, ACS_STEP_HARNESS, NULL, "cannot provision http-01");
-			goto out;
-		}
-		acs_acme_remember(run->s, 0, token, NULL);
-	} else if (strcmp(type, "dns-01") == 0) {
-		struct acs_buf b;
-		char *digest = NULL;
-
+	if (strcmp(type, "dns-01") == 0 && strcmp(serve, "wrong") == 0) {
 		acs_buf_init(&b, 1024);
-		acs_buf_printf(&b, "_acme-challenge.%s", id.value);
-		name = acs_buf_steal(&b);
-		if (name == NULL)
-			goto nomem;
-		if (strcmp(serve, "wrong") == 0) {
-			acs_buf_init(&b, 1024);
-			acs_buf_printf(&b, "%s.wrong", ka);
-			free(ka);
-			ka = acs_buf_steal(&b);
-			if (ka == NULL)
-				goto nomem;
-		} else if (strcmp(serve, "ok") != 0 && strcmp(serve, "decoys") != 0) {
-			acs_step_fail(run, ACS_STEP_HARNESS, NULL, "unknown dns-01 serve \"%s\"",
-			              serve);
-			goto out;
-		}
-		acs_dns_txt_clear(resp, name);
-		acs_acme_remember(run->s, 1, name, NULL);
-		if (strcmp(serve, "decoys") == 0) {
-			int i;
-
-			for (i = 0; i < 2; i++) {
-				unsigned char rnd[32];
-				char *v;
-
-				RAND_bytes(rnd, sizeof(rnd));
-				v = acs_b64url_encode(rnd, sizeof(rnd));
-				if (v == NULL)
-					goto nomem;
-				acs_dns_txt_add(resp, name, v, run->s->transcript);
-				free(v);
-			}
-		}
-		digest = acs_keyauth_digest_b64(ka);
-		if (digest == NULL)
-			goto nomem;
-		rc = acs_dns_txt_add(resp, name, digest, run->s->transcript);
-		free(digest);
-		if (rc != 0) {
-			rc = -1;
-			acs_step_fail(run, ACS_STEP_HARNESS, NULL, "cannot provision dns-01");
-			goto out;
-		}
-	} else if (strcmp(type, "tls-alpn-01") == 0) {
-		static const char *const modes[] = {"ok",         "wrong-digest", "noncritical",
-		                                    "mixed-case", "extra-san",    "no-extension",
-		                                    NULL};
-		size_t m;
-
-		for (m = 0; modes[m] != NULL && strcmp(modes[m], serve) != 0; m++)
-			;
-		if (modes[m] == NULL) {
-			acs_step_fail(run, ACS_STEP_HARNESS, NULL,
-			              "unknown tls-alpn-01 serve \"%s\"", serve);
-			goto out;
-		}
-		if (acs_alpn_set(resp, &id, ka, (enum acs_alpn_mode)m, run->s->transcript) != 0) {
-			acs_step_fail(run, ACS_STEP_HARNESS, NULL, "cannot provision tls-alpn-01");
-			goto out;
-		}
-		acs_acme_remember(run->s, 2, id.value, &id);
-	} else {
-		acs_step_fail(run, ACS_STEP_HARNESS, NULL, "cannot answer challenges of type %s",
-		              type);
-		goto out;
+		acs_buf_printf(&b, "%s.wrong", ka);
+		free(ka);
+		ka = acs_buf_steal(&b);
+		if (ka == NULL)
+			return acs_step_fail(run, ACS_STEP_HARNESS, NULL, "out of memory");
 	}
-	rc = 0;
-	goto out;
-nomem:
-	acs_step_fail(run, ACS_STEP_HARNESS, NULL, "out of memory");
-out:
+	memset(&req, 0, sizeof(req));
+	req.type = type;
+	req.token = token;
+	req.id = &id;
+	req.keyauth = ka;
+	req.http01 = (enum acs_http01_mode)m;
+	req.alpn = (enum acs_alpn_mode)m;
+	req.dns_decoys = strcmp(serve, "decoys") == 0;
+	rc = acs_acme_provision(run->s, &req, &err);
 	free(ka);
-	free(name);
-	return rc;
+	if (rc != 0)
+		return acs_step_fail(run, ACS_STEP_HARNESS, NULL, "%s", err.msg);
+	return 0;
 }
 
 /* Poll an authorization URL until its status is in `until`. */
@@ -693,95 +622,63 @@ static int key_of(struct acs_run *run, const char *name, struct acs_key **out)
 static json_t *make_eab(struct acs_run *run, const char *mode, const struct acs_key *acct_key,
                         const char *url)
 {
-	const char *kid = run->s->eab_kid;
-	unsigned char *mac = NULL;
+	struct acs_acme_eab e;
+	unsigned char *mac = NULL, fake[32], rnd[16];
 	size_t maclen = 0;
-	unsigned char fake[32];
-	struct acs_key *other = NULL;
-	json_t *hdr = NULL, *jwk = NULL, *out = NULL;
-	char *payload = NULL, *jws = NULL;
+	char *nonce = NULL;
+	json_t *out = NULL;
 	struct acs_err err;
-	acs_mis_set mis = 0;
 
 	acs_err_clear(&err);
+	memset(&e, 0, sizeof(e));
+	e.kid = run->s->eab_kid;
 	if (run->s->eab_hmac != NULL &&
 	    acs_b64url_decode(run->s->eab_hmac, strlen(run->s->eab_hmac), &mac, &maclen, &err) !=
 	        0) {
 		acs_step_fail(run, ACS_STEP_HARNESS, NULL, "--eab-hmac: %s", err.msg);
 		return NULL;
 	}
-	if (kid == NULL || mac == NULL) {
-		if (strcmp(mode, "always") == 0 || strcmp(mode, "auto") == 0) {
-			acs_step_fail(run, ACS_STEP_HARNESS, "eab",
-			              "external account binding needed but no --eab-kid/--eab-hmac "
-			              "given");
-			goto out;
-		}
-		/* negative forms can run without credentials, with made-up ones */
-		if (kid == NULL)
-			kid = "acmespec-made-up-kid";
-		if (mac == NULL) {
-			RAND_bytes(fake, sizeof(fake));
-			mac = malloc(sizeof(fake));
-			if (mac == NULL)
-				goto out;
-			memcpy(mac, fake, sizeof(fake));
-			maclen = sizeof(fake);
-		}
+	if ((e.kid == NULL || mac == NULL) &&
+	    (strcmp(mode, "always") == 0 || strcmp(mode, "auto") == 0)) {
+		acs_step_fail(run, ACS_STEP_HARNESS, "eab",
+		              "external account binding needed but no --eab-kid/--eab-hmac given");
+		goto out;
 	}
+	/* negative forms can run without credentials, with made-up ones */
+	if (e.kid == NULL)
+		e.kid = "acmespec-made-up-kid";
 	if (strcmp(mode, "unknown-kid") == 0)
-		kid = "acmespec-unknown-kid";
-	hdr = json_pack("{s:s,s:s}", "kid", kid, "url", url);
-	if (hdr == NULL)
-		goto out;
+		e.kid = "acmespec-unknown-kid";
+	e.mac = mac;
+	e.mac_len = maclen;
+	if (mac == NULL) {
+		RAND_bytes(fake, sizeof(fake));
+		e.mac = fake;
+		e.mac_len = sizeof(fake);
+	}
+	e.url = url;
+	if (strcmp(mode, "url-mismatch") == 0) {
+		e.url = acs_acme_dir_url(run->s, "newNonce");
+		if (e.url == NULL)
+			e.url = run->s->directory_url;
+	}
+	e.acct_key = acct_key;
 	if (strcmp(mode, "nonce") == 0) {
-		unsigned char rnd[16];
-		char *n;
-
 		RAND_bytes(rnd, sizeof(rnd));
-		n = acs_b64url_encode(rnd, sizeof(rnd));
-		json_object_set_new(hdr, "nonce", json_string(n != NULL ? n : "AAAA"));
-		free(n);
-	} else if (strcmp(mode, "url-mismatch") == 0) {
-		const char *nn = acs_acme_dir_url(run->s, "newNonce");
-
-		json_object_set_new(hdr, "url",
-		                    json_string(nn != NULL ? nn : run->s->directory_url));
-	} else if (strcmp(mode, "alg-none") == 0) {
-		mis |= ACS_MIS_BIT(ACS_MIS_ALG_NONE);
-	} else if (strcmp(mode, "bad-mac") == 0) {
-		mis |= ACS_MIS_BIT(ACS_MIS_SIG_CORRUPT);
+		nonce = acs_b64url_encode(rnd, sizeof(rnd));
+		e.nonce = nonce != NULL ? nonce : "AAAA";
 	}
-	if (strcmp(mode, "wrong-key") == 0) {
-		if (acs_key_generate(&other, ACS_KEY_EC256, &err) != 0) {
-			acs_step_fail(run, ACS_STEP_HARNESS, NULL, "key: %s", err.msg);
-			goto out;
-		}
-		jwk = acs_jwk_public(other);
-	} else {
-		jwk = acs_jwk_public(acct_key);
-	}
-	payload = jwk != NULL ? json_dumps(jwk, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	if (payload == NULL) {
-		acs_step_fail(run, ACS_STEP_HARNESS, NULL, "cannot export the account key");
-		goto out;
-	}
-	if (ACS_MIS_HAS(mis, ACS_MIS_ALG_NONE))
-		jws = acs_acme_jws(acct_key, NULL, 0, hdr, payload, strlen(payload), mis, &err);
-	else
-		jws = acs_acme_jws(NULL, mac, maclen, hdr, payload, strlen(payload), mis, &err);
-	if (jws == NULL) {
+	if (strcmp(mode, "alg-none") == 0)
+		e.mis = ACS_MIS_BIT(ACS_MIS_ALG_NONE);
+	else if (strcmp(mode, "bad-mac") == 0)
+		e.mis = ACS_MIS_BIT(ACS_MIS_SIG_CORRUPT);
+	e.other_key = strcmp(mode, "wrong-key") == 0;
+	out = acs_acme_eab_make(&e, &err);
+	if (out == NULL)
 		acs_step_fail(run, ACS_STEP_HARNESS, NULL, "EAB: %s", err.msg);
-		goto out;
-	}
-	out = json_loads(jws, 0, NULL);
 out:
 	free(mac);
-	free(payload);
-	free(jws);
-	json_decref(hdr);
-	json_decref(jwk);
-	acs_key_free(other);
+	free(nonce);
 	return out;
 }
 
@@ -942,12 +839,11 @@ static int act_key_change(struct acs_run *run)
 	struct acs_acme_account *a = step_account(run, 1);
 	const char *url = acs_acme_dir_url(run->s, "keyChange");
 	const char *newof = acs_arg_str(run, "new_key_of", NULL);
-	struct acs_key *newkey = NULL, *wrong = NULL;
+	struct acs_acme_keychange k;
+	struct acs_key *newkey = NULL;
 	const struct acs_key *oldkey;
-	json_t *inner_hdr = NULL, *inner_payload = NULL, *oldjwk = NULL;
-	char *inner_text = NULL, *inner = NULL, *acct_wrong = NULL;
 	struct acs_acme_resp *r = NULL;
-	acs_mis_set inner_mis = 0;
+	char *inner = NULL;
 	struct acs_err err;
 	int rc = -1;
 
@@ -966,60 +862,19 @@ static int act_key_change(struct acs_run *run)
 	} else if (make_key(run, acs_arg_str(run, "new_key", "ec256"), &newkey) != 0) {
 		goto out;
 	}
-	if (ACS_MIS_HAS(run->mis, ACS_MIS_INNER_SIG_CORRUPT))
-		inner_mis |= ACS_MIS_BIT(ACS_MIS_SIG_CORRUPT);
-
-	inner_hdr = json_object();
-	if (ACS_MIS_HAS(run->mis, ACS_MIS_INNER_KID))
-		json_object_set_new(inner_hdr, "kid", json_string(a->url));
-	else
-		json_object_set_new(inner_hdr, "jwk", acs_jwk_public(newkey));
-	if (ACS_MIS_HAS(run->mis, ACS_MIS_INNER_URL_MISMATCH)) {
-		const char *nn = acs_acme_dir_url(run->s, "newNonce");
-
-		json_object_set_new(inner_hdr, "url",
-		                    json_string(nn != NULL ? nn : run->s->directory_url));
-	} else {
-		json_object_set_new(inner_hdr, "url", json_string(url));
-	}
-
-	if (ACS_MIS_HAS(run->mis, ACS_MIS_INNER_OLDKEY_WRONG)) {
-		if (acs_key_generate(&wrong, ACS_KEY_EC256, &err) != 0) {
-			acs_step_fail(run, ACS_STEP_HARNESS, NULL, "key: %s", err.msg);
-			goto out;
-		}
-		oldjwk = acs_jwk_public(wrong);
-	} else {
-		/* the key the account has now, whatever signs the outer JWS */
-		oldjwk = acs_jwk_public(a->key);
-	}
-	if (ACS_MIS_HAS(run->mis, ACS_MIS_INNER_ACCOUNT_WRONG)) {
-		struct acs_buf b;
-
-		acs_buf_init(&b, 4096);
-		acs_buf_printf(&b, "%s0", a->url);
-		acct_wrong = acs_buf_steal(&b);
-	}
-	inner_payload = json_pack("{s:s,s:o}", "account", acct_wrong != NULL ? acct_wrong : a->url,
-	                          "oldKey", oldjwk);
-	oldjwk = NULL;
-	if (inner_payload == NULL) {
-		acs_step_fail(run, ACS_STEP_HARNESS, NULL, "cannot build the key-change payload");
+	memset(&k, 0, sizeof(k));
+	k.url = url;
+	k.account_url = a->url;
+	k.new_key = newkey;
+	k.old_key = a->key; /* the key the account has now, whatever signs the outer JWS */
+	k.other_url = acs_acme_dir_url(run->s, "newNonce");
+	if (k.other_url == NULL)
+		k.other_url = run->s->directory_url;
+	k.mis = run->mis & ACS_MIS_INNER_MASK;
+	inner = acs_acme_keychange_inner(&k, &err);
+	if (inner == NULL) {
+		acs_step_fail(run, ACS_STEP_HARNESS, NULL, "%s", err.msg);
 		goto out;
-	}
-	inner_text = json_dumps(inner_payload, JSON_COMPACT);
-	if (inner_text == NULL)
-		goto nomem;
-	if (ACS_MIS_HAS(run->mis, ACS_MIS_INNER_NOT_JWS)) {
-		inner = inner_text;
-		inner_text = NULL;
-	} else {
-		inner = acs_acme_jws(newkey, NULL, 0, inner_hdr, inner_text, strlen(inner_text),
-		                     inner_mis, &err);
-		if (inner == NULL) {
-			acs_step_fail(run, ACS_STEP_HARNESS, NULL, "inner JWS: %s", err.msg);
-			goto out;
-		}
 	}
 	if (spost_key(run, url, oldkey, a->url, a->url, inner, strlen(inner), "key-change", &r) !=
 	    0)
@@ -1033,18 +888,9 @@ static int act_key_change(struct acs_run *run)
 	a->key = newkey;
 	newkey = NULL;
 	rc = 0;
-	goto out;
-nomem:
-	acs_step_fail(run, ACS_STEP_HARNESS, NULL, "out of memory");
 out:
 	acs_key_free(newkey);
-	acs_key_free(wrong);
-	json_decref(inner_hdr);
-	json_decref(inner_payload);
-	json_decref(oldjwk);
-	free(inner_text);
 	free(inner);
-	free(acct_wrong);
 	return rc;
 }
 
@@ -2074,11 +1920,9 @@ static int act_revoke(struct acs_run *run)
 	struct acs_acme_order *o = step_order(run);
 	const char *by = acs_arg_str(run, "by", "account");
 	const char *url = acs_acme_dir_url(run->s, "revokeCert");
-	struct acs_chain *chain = NULL;
-	unsigned char *der = NULL;
-	int der_len;
-	char *cert64 = NULL, *payload = NULL;
-	json_t *p = NULL, *reason;
+	const struct acs_key *key = NULL;
+	const char *kid = NULL;
+	char *payload = NULL;
 	struct acs_err err;
 	int rc = -1;
 
@@ -2091,57 +1935,34 @@ static int act_revoke(struct acs_run *run)
 	if (o->cert_pem == NULL)
 		return acs_step_fail(run, ACS_STEP_HARNESS, NULL,
 		                     "order \"%s\" has no downloaded certificate", o->name);
-	if (acs_chain_parse(o->cert_pem, strlen(o->cert_pem), &chain, &err) != 0 || chain->n == 0)
-		return acs_step_fail(run, ACS_STEP_HARNESS, NULL, "certificate: %s", err.msg);
-	der_len = i2d_X509(chain->certs[0], &der);
-	if (der_len <= 0) {
-		acs_step_fail(run, ACS_STEP_HARNESS, NULL, "cannot encode the certificate");
-		goto out;
-	}
-	cert64 = acs_b64url_encode(der, (size_t)der_len);
-	p = json_pack("{s:s}", "certificate", cert64 != NULL ? cert64 : "");
-	reason = json_object_get(run->step, "reason");
-	if (reason != NULL)
-		json_object_set(p, "reason", reason);
-	payload = json_dumps(p, JSON_COMPACT);
-	if (payload == NULL) {
-		acs_step_fail(run, ACS_STEP_HARNESS, NULL, "out of memory");
-		goto out;
-	}
+	payload = acs_acme_revoke_payload(o->cert_pem, json_object_get(run->step, "reason"), &err);
+	if (payload == NULL)
+		return acs_step_fail(run, ACS_STEP_HARNESS, NULL, "%s", err.msg);
 	if (strcmp(by, "cert-key") == 0) {
-		if (o->cert_key == NULL) {
+		key = o->cert_key;
+		if (key == NULL)
 			acs_step_fail(run, ACS_STEP_HARNESS, NULL, "no certificate key recorded");
-			goto out;
-		}
-		if (spost_key(run, url, o->cert_key, NULL, NULL, payload, strlen(payload),
-		              "revoke-cert", NULL) != 0)
-			goto out;
 	} else {
 		const char *who = strcmp(by, "account") == 0 ? o->account : by;
 		struct acs_acme_account *a = acs_acme_account_find(run->s, who);
-		const struct acs_key *key;
 
-		if (a == NULL || a->url == NULL) {
+		if (a == NULL || a->url == NULL)
 			acs_step_fail(run, ACS_STEP_HARNESS, NULL, "revoke by: no account \"%s\"",
 			              who);
-			goto out;
-		}
-		key = signing_key(run, a);
-		if (key == NULL || spost_key(run, url, key, a->url, a->url, payload,
-		                             strlen(payload), "revoke-cert", NULL) != 0)
-			goto out;
+		else
+			key = signing_key(run, a);
+		kid = a != NULL ? a->url : NULL;
 	}
+	if (key == NULL ||
+	    spost_key(run, url, key, kid, kid, payload, strlen(payload), "revoke-cert", NULL) != 0)
+		goto out;
 	if (status_of(run->resp) != 200) {
 		fail_status(run, "revokeCert", "200");
 		goto out;
 	}
 	rc = 0;
 out:
-	acs_chain_free(chain);
-	OPENSSL_free(der);
-	free(cert64);
 	free(payload);
-	json_decref(p);
 	return rc;
 }
 
