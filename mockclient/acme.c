@@ -142,6 +142,27 @@ static void order_clear(struct acs_acme_order *o)
 	free(o->cert_pem);
 }
 
+void acs_acme_order_reset(struct acs_acme_order *o)
+{
+	order_clear(o);
+	memset((char *)o + sizeof(o->name), 0, sizeof(*o) - sizeof(o->name));
+}
+
+json_t *acs_acme_find_challenge(const json_t *authz, const char *type)
+{
+	json_t *list = json_object_get(authz, "challenges"), *c;
+	size_t i;
+
+	json_array_foreach(list, i, c)
+	{
+		const char *t = json_string_value(json_object_get(c, "type"));
+
+		if (t != NULL && strcmp(t, type) == 0)
+			return c;
+	}
+	return NULL;
+}
+
 void acs_acme_session_free(struct acs_acme_session *s)
 {
 	size_t i;

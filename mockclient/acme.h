@@ -208,6 +208,12 @@ struct acs_acme_order *acs_acme_order_find(struct acs_acme_session *s, const cha
 struct acs_acme_account *acs_acme_account_get(struct acs_acme_session *s, const char *name);
 struct acs_acme_order *acs_acme_order_get(struct acs_acme_session *s, const char *name);
 
+/* Forget everything about an order but its name (a name used again starts a new order). */
+void acs_acme_order_reset(struct acs_acme_order *o);
+
+/* The challenge of a type in an authorization object (borrowed from it), or NULL. */
+json_t *acs_acme_find_challenge(const json_t *authz, const char *type);
+
 /* Remember a provisioned challenge answer for clean-up at session end. */
 void acs_acme_remember(struct acs_acme_session *s, int kind, const char *key,
                        const struct acs_ident *ident);

@@ -111,21 +111,6 @@ static int flow_provision(struct acs_acme_session *s, const json_t *authz, const
 	return rc;
 }
 
-static const json_t *find_challenge(const json_t *authz, const char *type)
-{
-	json_t *chs = json_object_get(authz, "challenges"), *c;
-	size_t i;
-
-	json_array_foreach(chs, i, c)
-	{
-		const char *t = json_string_value(json_object_get(c, "type"));
-
-		if (t != NULL && strcmp(t, type) == 0)
-			return c;
-	}
-	return NULL;
-}
-
 /* Poll an authorization until it leaves pending (and processing). */
 static int poll_authz(struct acs_acme_session *s, const char *url, json_t **authz_out,
                       struct acs_err *err)
@@ -185,7 +170,7 @@ static int pick_challenge(struct acs_acme_session *s, const char *url, const jso
 	if (json_is_true(json_object_get(authz, "wildcard")) && strcmp(type, "dns-01") != 0)
 		return acs_err_set(err, ACS_E_UNSUPPORTED,
 		                   "a wildcard authorization needs dns-01 (--challenge dns-01)");
-	*chal = find_challenge(authz, type);
+	*chal = acs_acme_find_challenge(authz, type);
 	if (*chal == NULL)
 		return acs_err_set(err, ACS_E_UNSUPPORTED,
 		                   "authorization %s offers no %s challenge", url, type);

@@ -219,12 +219,18 @@ out:
 	return rc;
 }
 
-int acs_act_account_get(struct acs_run *run)
+/* POST to the account URL (payload NULL: POST-as-GET); 200 wanted, the object kept. */
+static int act_account_post(struct acs_run *run, const json_t *payload)
 {
 	struct acs_acme_account *a = acs_sa_step_account(run, 1);
 	struct acs_acme_resp *r = NULL;
+	int rc;
 
-	if (a == NULL || acs_sa_spost(run, a, a->url, NULL, "reg", 0, &r) != 0)
+	if (a == NULL)
+		return -1;
+	rc = payload != NULL ? acs_sa_spost_json(run, a, a->url, payload, "reg", &r)
+	                     : acs_sa_spost(run, a, a->url, NULL, "reg", 0, &r);
+	if (rc != 0)
 		return -1;
 	if (r->http->status != 200)
 		return acs_sa_fail_status(run, "account", "200");
@@ -235,20 +241,9 @@ int acs_act_account_get(struct acs_run *run)
 	return 0;
 }
 
-static int act_account_post(struct acs_run *run, const json_t *payload)
+int acs_act_account_get(struct acs_run *run)
 {
-	struct acs_acme_account *a = acs_sa_step_account(run, 1);
-	struct acs_acme_resp *r = NULL;
-
-	if (a == NULL || acs_sa_spost_json(run, a, a->url, payload, "reg", &r) != 0)
-		return -1;
-	if (r->http->status != 200)
-		return acs_sa_fail_status(run, "account", "200");
-	if (json_is_object(r->json)) {
-		json_decref(a->obj);
-		a->obj = json_incref(r->json);
-	}
-	return 0;
+	return act_account_post(run, NULL);
 }
 
 int acs_act_account_update(struct acs_run *run)

@@ -41,6 +41,23 @@ static size_t order_authz_count(const struct acs_acme_order *o)
 	return json_array_size(list);
 }
 
+/* A copy of the URL of authorization index of the order (free()), or NULL with the step failed. */
+static char *authz_url_copy(struct acs_run *run, const struct acs_acme_order *o, long index)
+{
+	const char *url = order_authz_url(o, (size_t)(index < 0 ? 0 : index));
+	char *u;
+
+	if (url == NULL) {
+		acs_step_fail(run, ACS_STEP_HARNESS, NULL, "order \"%s\" has no authorization %ld",
+		              o->name, index);
+		return NULL;
+	}
+	u = strdup(url);
+	if (u == NULL)
+		acs_step_fail(run, ACS_STEP_HARNESS, NULL, "out of memory");
+	return u;
+}
+
 /* Keep the authorization object in the order's cache at index. */
 static void cache_authz(struct acs_acme_order *o, size_t index, json_t *obj)
 {
@@ -99,22 +116,6 @@ static json_t *fetch_authz(struct acs_run *run, struct acs_acme_account *a,
 		set_current_authz(run, u, obj);
 	free(u);
 	return obj;
-}
-
-static json_t *find_challenge(json_t *authz, const char *type)
-{
-	json_t *list = json_object_get(authz, "challenges");
-	size_t i;
-	json_t *c;
-
-	json_array_foreach(list, i, c)
-	{
-		const char *t = json_string_value(json_object_get(c, "type"));
-
-		if (t != NULL && strcmp(t, type) == 0)
-			return c;
-	}
-	return NULL;
 }
 
 static const char *feature_of_type(const char *type)
@@ -348,7 +349,7 @@ int acs_act_authz_get(struct acs_run *run)
 	 * without answering it.
 	 */
 	{
-		json_t *cur = find_challenge(authz, "http-01");
+		json_t *cur = acs_acme_find_challenge(authz, "http-01");
 		const char *cu;
 
 		if (cur == NULL)
@@ -388,7 +389,7 @@ int acs_act_challenge_respond(struct acs_run *run)
 	authz = fetch_authz(run, a, o, (size_t)(index < 0 ? 0 : index), 1);
 	if (authz == NULL)
 		return -1;
-	chal = find_challenge(authz, type);
+	chal = acs_acme_find_challenge(authz, type);
 	if (chal == NULL || json_string_value(json_object_get(chal, "url")) == NULL)
 		return acs_step_fail(run, ACS_STEP_HARNESS, feature_of_type(type),
 		                     "the authorization offers no %s challenge", type);
@@ -453,19 +454,16 @@ int acs_act_poll_authz(struct acs_run *run)
 	struct acs_acme_order *o = a != NULL ? acs_sa_step_order(run) : NULL;
 	long index = acs_arg_int(run, "index", 0);
 	json_t *until = NULL, *last = NULL;
-	const char *url;
 	char *u = NULL;
 	int rc = -1;
 
 	if (o == NULL)
 		return -1;
-	url = order_authz_url(o, (size_t)(index < 0 ? 0 : index));
-	if (url == NULL)
-		return acs_step_fail(run, ACS_STEP_HARNESS, NULL,
-		                     "order \"%s\" has no authorization %ld", o->name, index);
-	u = strdup(url);
+	u = authz_url_copy(run, o, index);
+	if (u == NULL)
+		return -1;
 	until = until_list(run, def);
-	if (u == NULL || until == NULL)
+	if (until == NULL)
 		goto out;
 	if (poll_authz_url(run, a, u, until, &last) != 0)
 		goto out;
@@ -528,7 +526,7 @@ int acs_sa_authorize(struct acs_run *run, struct acs_acme_account *a, struct acs
 		}
 		if (json_is_true(json_object_get(authz, "wildcard")) && strcmp(t, "dns-01") != 0)
 			t = "dns-01";
-		chal = find_challenge(authz, t);
+		chal = acs_acme_find_challenge(authz, t);
 		if (chal == NULL || json_string_value(json_object_get(chal, "url")) == NULL) {
 			acs_step_fail(run, ACS_STEP_HARNESS, feature_of_type(t),
 			              "authorization %zu offers no %s challenge", i, t);
@@ -597,20 +595,15 @@ int acs_act_authz_deactivate(struct acs_run *run)
 	struct acs_acme_account *a = acs_sa_step_account(run, 1);
 	struct acs_acme_order *o = a != NULL ? acs_sa_step_order(run) : NULL;
 	long index = acs_arg_int(run, "index", 0);
-	const char *url;
 	char *u = NULL;
 	struct acs_acme_resp *r = NULL;
 	int rc;
 
 	if (o == NULL)
 		return -1;
-	url = order_authz_url(o, (size_t)(index < 0 ? 0 : index));
-	if (url == NULL)
-		return acs_step_fail(run, ACS_STEP_HARNESS, NULL,
-		                     "order \"%s\" has no authorization %ld", o->name, index);
-	u = strdup(url);
+	u = authz_url_copy(run, o, index);
 	if (u == NULL)
-		return acs_step_fail(run, ACS_STEP_HARNESS, NULL, "out of memory");
+		return -1;
 	rc = acs_sa_spost(run, a, u, "{\"status\":\"deactivated\"}", "authz", 0, &r);
 	if (rc == 0 && r->http->status != 200)
 		rc = acs_sa_fail_status(run, "authorization", "200");
@@ -652,7 +645,7 @@ int acs_act_observe(struct acs_run *run)
 	}
 	if (authz_ident(run, authz, &id) != 0)
 		return -1;
-	chal = find_challenge(authz, type);
+	chal = acs_acme_find_challenge(authz, type);
 	/* a settled authorization may list only the challenge that decided it */
 	if (chal == NULL && json_is_object(run->s->challenge) &&
 	    strcmp(json_string_value(json_object_get(run->s->challenge, "type")) != NULL

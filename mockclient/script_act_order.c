@@ -161,15 +161,7 @@ int acs_sa_new_order(struct acs_run *run, const char *name, const json_t *idspec
 		goto out;
 	}
 	/* a name used again starts a new order */
-	free(o->url);
-	json_decref(o->created);
-	json_decref(o->obj);
-	json_decref(o->authzs);
-	json_decref(o->sent_ids);
-	acs_key_free(o->cert_key);
-	free(o->not_after);
-	free(o->cert_pem);
-	memset((char *)o + sizeof(o->name), 0, sizeof(*o) - sizeof(o->name));
+	acs_acme_order_reset(o);
 	snprintf(o->account, sizeof(o->account), "%s", a->name);
 	o->url = strdup(loc);
 	/* recorded even with a bad body, so later steps say what is wrong with it */
