@@ -22,6 +22,7 @@
 #include "harness/b64url.h"
 #include "harness/buf.h"
 #include "harness/clock.h"
+#include "harness/json_util.h"
 #include "harness/transcript.h"
 #include "mockclient/responders.h"
 
@@ -1148,4 +1149,32 @@ long acs_acme_wait_ms(const struct acs_acme_resp *r, const struct acs_acme_wait 
 		return -1;
 	ms = (long)left_ms;
 	return ms < w->min_ms ? w->min_ms : ms;
+}
+
+int acs_acme_poll(const struct acs_acme_poll *p, const struct acs_acme_resp **last,
+                  struct acs_err *err)
+{
+	double start = acs_clock_mono();
+
+	for (;;) {
+		const struct acs_acme_resp *r = NULL;
+		const char *st;
+		long ms;
+		int rc = p->fetch(p->ctx, &r, err);
+
+		if (rc != 0)
+			return rc;
+		*last = r;
+		st = json_string_value(json_object_get(r->json, "status"));
+		if (st == NULL)
+			return acs_err_set(err, ACS_E_PARSE, "%s has no status", p->what);
+		if (p->until != NULL ? acs_str_in_list(p->until, st)
+		                     : !acs_str_in_list(p->waiting, st))
+			return 0;
+		ms = acs_acme_wait_ms(r, &p->wait, p->deadline);
+		if (ms < 0)
+			return acs_err_set(err, ACS_E_TIMEOUT, "%s still \"%s\" after %.0f s",
+			                   p->what, st, acs_clock_mono() - start);
+		acs_sleep_ms(ms);
+	}
 }

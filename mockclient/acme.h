@@ -260,6 +260,31 @@ struct acs_acme_wait {
 long acs_acme_wait_ms(const struct acs_acme_resp *r, const struct acs_acme_wait *w,
                       double deadline);
 
+/* A poll of an authorization or order until its status settles. */
+struct acs_acme_poll {
+	const char *what; /* "authorization", "order": for messages */
+	/*
+	 * Fetch the resource once: 0 with *r (borrowed until the next fetch;
+	 * its json an object) or a negative code (the poll ends with it).
+	 */
+	int (*fetch)(void *ctx, const struct acs_acme_resp **r, struct acs_err *err);
+	void *ctx;
+	const char *const *until;   /* stop at one of these statuses, or NULL: */
+	const char *const *waiting; /* stop at any status but these */
+	struct acs_acme_wait wait;  /* between fetches */
+	double deadline;            /* monotonic seconds */
+};
+
+/*
+ * Fetch, and again after the wait, until the status settles. Returns 0
+ * with *last (the last response, borrowed as the fetch says), the fetch's
+ * code, ACS_E_PARSE when the object has no status, or ACS_E_TIMEOUT when
+ * the next wait would pass the deadline (*last: the last response, also
+ * on these two).
+ */
+int acs_acme_poll(const struct acs_acme_poll *p, const struct acs_acme_resp **last,
+                  struct acs_err *err);
+
 /* n random lowercase letters and digits into out (n+1 bytes). */
 void acs_acme_random_label(char *out, size_t n);
 

@@ -81,15 +81,11 @@ int acs_flow_plain(struct acs_acme_session *s, const char *method, const char *u
 	return 0;
 }
 
-long acs_flow_wait_ms(const struct acs_acme_session *s, const struct acs_acme_resp *r)
+void acs_flow_wait_policy(const struct acs_acme_session *s, struct acs_acme_wait *w)
 {
-	struct acs_acme_wait w = {-1, FLOW_DEFAULT_WAIT, 0, 0};
-
-	if (SW(s, TIGHT_POLL))
-		w.fixed_ms = 0;
-	else if (SW(s, IGNORE_RETRY_AFTER))
-		w.fixed_ms = 100;
-	return acs_acme_wait_ms(r, &w, s->client.deadline);
+	memset(w, 0, sizeof(*w));
+	w->fixed_ms = SW(s, TIGHT_POLL) ? 0 : SW(s, IGNORE_RETRY_AFTER) ? 100 : -1;
+	w->default_ms = FLOW_DEFAULT_WAIT;
 }
 
 /* One signed request as the client builds it; p's url and payload are set by the caller. */
@@ -143,10 +139,12 @@ int acs_flow_post(struct acs_acme_session *s, const char *url, const char *paylo
 {
 	struct acs_acme_resp *r = NULL;
 	struct acs_acme_post p;
+	struct acs_acme_wait w;
 	char *nonce = NULL;
 	int badnonce = 0, retries = 0, rc;
 
 	*out = NULL;
+	acs_flow_wait_policy(s, &w);
 	for (;;) {
 		long ms;
 
@@ -165,7 +163,7 @@ int acs_flow_post(struct acs_acme_session *s, const char *url, const char *paylo
 		if ((r->http->status != 429 && r->http->status != 503) ||
 		    SW(s, GIVE_UP_ON_RETRY_AFTER) || retries >= FLOW_MAX_RETRIES)
 			break;
-		ms = acs_flow_wait_ms(s, r);
+		ms = acs_acme_wait_ms(r, &w, s->client.deadline);
 		if (ms < 0)
 			break;
 		retries++;

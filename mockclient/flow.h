@@ -114,8 +114,8 @@ int acs_flow_plain(struct acs_acme_session *s, const char *method, const char *u
 int acs_flow_fetch(struct acs_acme_session *s, const char *what, const char *url,
                    struct acs_acme_resp **out, struct acs_err *err);
 
-/* The wait after r as the client's switches read it, ms, or -1 past the deadline. */
-long acs_flow_wait_ms(const struct acs_acme_session *s, const struct acs_acme_resp *r);
+/* How the client waits before asking again (Retry-After, unless the switches say otherwise). */
+void acs_flow_wait_policy(const struct acs_acme_session *s, struct acs_acme_wait *w);
 
 /* Keep an order object as the flow's order, checking its arrays did not change (7.1.3). */
 int acs_flow_keep_order(struct acs_acme_session *s, const json_t *o, struct acs_err *err);

@@ -111,37 +111,59 @@ static int flow_provision(struct acs_acme_session *s, const json_t *authz, const
 	return rc;
 }
 
-/* Poll an authorization until it leaves pending (and processing). */
-static int poll_authz(struct acs_acme_session *s, const char *url, json_t **authz_out,
-                      struct acs_err *err)
-{
-	for (;;) {
-		struct acs_acme_resp *r = NULL;
-		const char *st;
-		long ms;
-		int rc = acs_flow_fetch(s, "authorization", url, &r, err);
+/* One resource polled by the flow: the last response is kept here until the next. */
+struct flow_poll {
+	struct acs_acme_session *s;
+	const char *what; /* "authorization" or "order" */
+	const char *url;
+	struct acs_acme_resp *r; /* owned */
+};
 
-		if (rc != 0)
-			return rc;
-		st = json_string_value(json_object_get(r->json, "status"));
-		if (st == NULL) {
-			acs_acme_resp_free(r);
-			return acs_flow_malformed(s, err, "authorization without status");
-		}
-		if (strcmp(st, "pending") != 0 && strcmp(st, "processing") != 0) {
-			*authz_out = json_incref(r->json);
-			acs_acme_resp_free(r);
-			return 0;
-		}
-		ms = acs_flow_wait_ms(s, r);
-		if (ms < 0)
-			acs_err_set(err, ACS_E_TIMEOUT,
-			            "authorization %s still %s at the time limit", url, st);
-		acs_acme_resp_free(r);
-		if (ms < 0)
-			return ACS_E_TIMEOUT;
-		acs_sleep_ms(ms);
-	}
+static int flow_poll_fetch(void *ctx, const struct acs_acme_resp **r, struct acs_err *err)
+{
+	struct flow_poll *fp = ctx;
+	int rc;
+
+	acs_acme_resp_free(fp->r);
+	fp->r = NULL;
+	rc = acs_flow_fetch(fp->s, fp->what, fp->url, &fp->r, err);
+	/* the order is kept (and checked against its first form) on every fetch */
+	if (rc == 0 && strcmp(fp->what, "order") == 0)
+		rc = acs_flow_keep_order(fp->s, fp->r->json, err);
+	*r = fp->r;
+	return rc;
+}
+
+/*
+ * Poll with the client's wait (Retry-After unless the switches say
+ * otherwise): until a status of until, or while one of waiting. *obj: a
+ * new reference to the last object, or NULL.
+ */
+static int flow_poll(struct acs_acme_session *s, const char *what, const char *url,
+                     const char *const *until, const char *const *waiting, json_t **obj,
+                     struct acs_err *err)
+{
+	static const char *const busy[] = {"pending", "processing", NULL};
+	struct flow_poll fp = {s, what, url, NULL};
+	struct acs_acme_poll p;
+	const struct acs_acme_resp *last = NULL;
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	p.what = what;
+	p.fetch = flow_poll_fetch;
+	p.ctx = &fp;
+	p.until = until;
+	p.waiting = until == NULL && waiting == NULL ? busy : waiting;
+	acs_flow_wait_policy(s, &p.wait);
+	p.deadline = s->client.deadline;
+	rc = acs_acme_poll(&p, &last, err);
+	if (rc == ACS_E_PARSE)
+		s->client.malformed = 1;
+	if (obj != NULL)
+		*obj = rc == 0 ? json_incref(fp.r->json) : NULL;
+	acs_acme_resp_free(fp.r);
+	return rc;
 }
 
 static void note_challenge_errors(struct acs_acme_session *s, const json_t *authz)
@@ -239,7 +261,7 @@ static int poll_answered(struct acs_acme_session *s, json_t *answered, int *fail
 
 		if (*failed)
 			break;
-		rc = poll_authz(s, url, &az, err);
+		rc = flow_poll(s, "authorization", url, NULL, NULL, &az, err);
 		if (rc != 0)
 			return rc;
 		st = json_string_value(json_object_get(az, "status"));
@@ -291,30 +313,7 @@ int acs_flow_authorize(struct acs_acme_session *s, const char *type, struct acs_
 /* Poll the order while its status is in `waiting`. */
 static int poll_order(struct acs_acme_session *s, const char *const *waiting, struct acs_err *err)
 {
-	for (;;) {
-		struct acs_acme_resp *r = NULL;
-		const char *st;
-		long ms;
-		int rc = acs_flow_fetch(s, "order", flow_order(s)->url, &r, err);
-
-		if (rc == 0)
-			rc = acs_flow_keep_order(s, r->json, err);
-		if (rc != 0) {
-			acs_acme_resp_free(r);
-			return rc;
-		}
-		st = order_status(s);
-		if (!acs_str_in_list(waiting, st)) {
-			acs_acme_resp_free(r);
-			return 0;
-		}
-		ms = acs_flow_wait_ms(s, r);
-		acs_acme_resp_free(r);
-		if (ms < 0)
-			return acs_err_set(err, ACS_E_TIMEOUT, "order still %s at the time limit",
-			                   st);
-		acs_sleep_ms(ms);
-	}
+	return flow_poll(s, "order", flow_order(s)->url, NULL, waiting, NULL, err);
 }
 
 /* The finalize payload {csr} for the order's names, as the CSR switches shape it. */

@@ -49,11 +49,15 @@ int acs_sa_spost_json(struct acs_run *run, struct acs_acme_account *a, const cha
                       const json_t *payload, const char *resource, struct acs_acme_resp **out);
 
 /*
- * Sleep as Retry-After of the judged response says (default 1 s, at least
- * 100 ms), capped by what is left before deadline; -1 when nothing is left
- * (no failure recorded).
+ * Poll a resource with the server cases' wait (Retry-After, default 1 s, at
+ * least 100 ms, until the case's wait runs out): fetch (acs_acme_poll's
+ * contract; a fetch that fails has recorded why) until a status of until
+ * (borrowed array of strings; NULL: until it leaves pending and
+ * processing). The fetched responses are the step's judged ones.
  */
-int acs_sa_poll_wait(struct acs_run *run, double deadline);
+int acs_sa_poll(struct acs_run *run, const char *what,
+                int (*fetch)(void *ctx, const struct acs_acme_resp **r, struct acs_err *err),
+                void *ctx, const json_t *until);
 
 /* ---- accounts (script_act_account.c) ---- */
 

@@ -213,38 +213,37 @@ static int provision(struct acs_run *run, const struct acs_key *acct_key, json_t
 	return 0;
 }
 
-/* Poll an authorization URL until its status is in `until`. */
+/* What a poll of an authorization fetches with. */
+struct authz_poll {
+	struct acs_run *run;
+	struct acs_acme_account *a;
+	const char *url;
+};
+
+static int authz_fetch(void *ctx, const struct acs_acme_resp **r, struct acs_err *err)
+{
+	struct authz_poll *ap = ctx;
+	struct acs_acme_resp *resp = NULL;
+
+	if (acs_sa_spost(ap->run, ap->a, ap->url, NULL, "authz", 0, &resp) != 0)
+		return acs_err_set(err, ACS_E_STATE, "authorization fetch failed");
+	if (resp->http->status != 200 || !json_is_object(resp->json)) {
+		acs_sa_fail_status(ap->run, "authorization", "200 with a JSON object");
+		return acs_err_set(err, ACS_E_STATE, "authorization fetch failed");
+	}
+	*r = resp;
+	return 0;
+}
+
+/* Poll an authorization URL until its status is in `until`; *last borrows the last object. */
 static int poll_authz_url(struct acs_run *run, struct acs_acme_account *a, const char *url,
                           const json_t *until, json_t **last)
 {
-	double deadline = acs_clock_mono() + run->s->wait_seconds;
+	struct authz_poll ap = {run, a, url};
+	int rc = acs_sa_poll(run, "authorization", authz_fetch, &ap, until);
 
-	*last = NULL;
-	for (;;) {
-		struct acs_acme_resp *r = NULL;
-		const char *st;
-		size_t i;
-		json_t *e;
-
-		if (acs_sa_spost(run, a, url, NULL, "authz", 0, &r) != 0)
-			return -1;
-		if (r->http->status != 200 || !json_is_object(r->json))
-			return acs_sa_fail_status(run, "authorization", "200 with a JSON object");
-		*last = r->json;
-		st = json_string_value(json_object_get(r->json, "status"));
-		if (st == NULL)
-			return acs_step_fail(run, ACS_STEP_OUTCOME, NULL,
-			                     "authorization has no status string");
-		json_array_foreach(until, i, e)
-		{
-			if (strcmp(json_string_value(e), st) == 0)
-				return 0;
-		}
-		if (acs_sa_poll_wait(run, deadline) != 0)
-			return acs_step_fail(run, ACS_STEP_HARNESS, NULL,
-			                     "authorization still \"%s\" after %.0f s", st,
-			                     run->s->wait_seconds);
-	}
+	*last = rc == 0 ? run->resp->json : NULL;
+	return rc;
 }
 
 static json_t *until_list(struct acs_run *run, const char *const *def)

@@ -234,50 +234,38 @@ int acs_act_order_get(struct acs_run *run)
 	return 0;
 }
 
+/* What a poll of an order fetches with. */
+struct order_poll {
+	struct acs_run *run;
+	struct acs_acme_account *a;
+	struct acs_acme_order *o;
+};
+
+static int order_fetch(void *ctx, const struct acs_acme_resp **r, struct acs_err *err)
+{
+	struct order_poll *op = ctx;
+
+	if (order_refresh(op->run, op->a, op->o) != 0)
+		return acs_err_set(err, ACS_E_STATE, "order fetch failed");
+	*r = op->run->resp;
+	return 0;
+}
+
 int acs_sa_poll_order(struct acs_run *run, struct acs_acme_account *a, struct acs_acme_order *o,
                       const json_t *until)
 {
-	double deadline = acs_clock_mono() + run->s->wait_seconds;
+	struct order_poll op = {run, a, o};
+	char *err;
 
-	for (;;) {
-		const char *st;
-		int in = 0;
-		size_t i;
-		json_t *e;
-
-		if (order_refresh(run, a, o) != 0)
-			return -1;
-		st = json_string_value(json_object_get(o->obj, "status"));
-		if (st == NULL)
-			return acs_step_fail(run, ACS_STEP_OUTCOME, NULL,
-			                     "order has no status string");
-		if (until != NULL) {
-			json_array_foreach(until, i, e)
-			{
-				if (strcmp(json_string_value(e), st) == 0)
-					in = 1;
-			}
-		} else {
-			in = strcmp(st, "pending") != 0 && strcmp(st, "processing") != 0;
-		}
-		if (in) {
-			if (strcmp(st, "invalid") == 0) {
-				char *err =
-				    json_dumps(json_object_get(o->obj, "error"), JSON_COMPACT);
-
-				acs_step_fail(run, ACS_STEP_OUTCOME, NULL,
-				              "order is invalid%s%.300s", err != NULL ? ": " : "",
-				              err != NULL ? err : "");
-				free(err);
-				return -1;
-			}
-			return 0;
-		}
-		if (acs_sa_poll_wait(run, deadline) != 0)
-			return acs_step_fail(run, ACS_STEP_HARNESS, NULL,
-			                     "order still \"%s\" after %.0f s", st,
-			                     run->s->wait_seconds);
-	}
+	if (acs_sa_poll(run, "order", order_fetch, &op, until) != 0)
+		return -1;
+	if (strcmp(json_string_value(json_object_get(o->obj, "status")), "invalid") != 0)
+		return 0;
+	err = json_dumps(json_object_get(o->obj, "error"), JSON_COMPACT);
+	acs_step_fail(run, ACS_STEP_OUTCOME, NULL, "order is invalid%s%.300s",
+	              err != NULL ? ": " : "", err != NULL ? err : "");
+	free(err);
+	return -1;
 }
 
 int acs_act_poll_order(struct acs_run *run)

@@ -158,16 +158,45 @@ int acs_sa_spost_json(struct acs_run *run, struct acs_acme_account *a, const cha
 	return rc;
 }
 
-/* Sleep as Retry-After says (default 1 s, at least 100 ms), capped by what is left. */
-int acs_sa_poll_wait(struct acs_run *run, double deadline)
+int acs_sa_poll(struct acs_run *run, const char *what,
+                int (*fetch)(void *ctx, const struct acs_acme_resp **r, struct acs_err *err),
+                void *ctx, const json_t *until)
 {
-	static const struct acs_acme_wait w = {-1, 1000, 100, 1};
-	long ms = acs_acme_wait_ms(run->resp, &w, deadline);
+	static const char *const busy[] = {"pending", "processing", NULL};
+	struct acs_acme_poll p;
+	const struct acs_acme_resp *last = NULL;
+	const char **strv = NULL;
+	struct acs_err err;
+	size_t i;
+	int rc;
 
-	if (ms < 0)
-		return -1;
-	acs_sleep_ms(ms);
-	return 0;
+	acs_err_clear(&err);
+	memset(&p, 0, sizeof(p));
+	if (until != NULL) {
+		strv = calloc(json_array_size(until) + 1, sizeof(*strv));
+		if (strv == NULL)
+			return acs_step_fail(run, ACS_STEP_HARNESS, NULL, "out of memory");
+		for (i = 0; i < json_array_size(until); i++)
+			strv[i] = json_string_value(json_array_get(until, i));
+	}
+	p.what = what;
+	p.fetch = fetch;
+	p.ctx = ctx;
+	p.until = strv;
+	p.waiting = busy;
+	/* Retry-After (default 1 s, at least 100 ms), capped by what is left */
+	p.wait.fixed_ms = -1;
+	p.wait.default_ms = 1000;
+	p.wait.min_ms = 100;
+	p.wait.cap = 1;
+	p.deadline = acs_clock_mono() + run->s->wait_seconds;
+	rc = acs_acme_poll(&p, &last, &err);
+	free(strv);
+	if (rc == ACS_E_PARSE)
+		return acs_step_fail(run, ACS_STEP_OUTCOME, NULL, "%s", err.msg);
+	if (rc == ACS_E_TIMEOUT)
+		return acs_step_fail(run, ACS_STEP_HARNESS, NULL, "%s", err.msg);
+	return rc == 0 ? 0 : -1;
 }
 
 static int act_directory(struct acs_run *run)
