@@ -3,7 +3,9 @@
  * client and transcript, the directory, a nonce cache, named accounts and
  * orders, and a request builder that can commit every misbehaviour of
  * mockclient/misbehave.h on purpose. The case interpreter (script.c) drives
- * it; nothing here judges a response.
+ * it step by step; the client flow (flow.h) drives it as an ordinary
+ * client, with the settings of struct acs_acme_client. Nothing here judges
+ * a response.
  *
  * A session is used by one thread at a time.
  */
@@ -185,8 +187,9 @@ struct acs_acme_post {
  * Sign and POST. Nonces: p->nonce, else the cached one, else a HEAD to
  * newNonce (asked again a few times when vet_nonces dropped what came). A
  * badNonce answer is retried up to 5 times with the error's own nonce
- * unless the request misbehaves about its nonce or p->no_badnonce_retry. Returns 0 with *out (any
- * status) or a negative code when no response could be had.
+ * unless the request misbehaves about its nonce or p->no_badnonce_retry.
+ * Returns 0 with *out (any status) or a negative code when no response
+ * could be had.
  */
 int acs_acme_post(struct acs_acme_session *s, const struct acs_acme_post *p,
                   struct acs_acme_resp **out, struct acs_err *err);

@@ -229,8 +229,9 @@ static int answer_authz(struct acs_acme_session *s, const char *url, const char 
 	} else if (strcmp(st, "valid") != 0 && strcmp(st, "pending") != 0) {
 		acs_flow_note(s, "authorization %s is %s", url, st);
 		*failed = 1;
-	} else if ((rc = pick_challenge(s, url, r->json, type, &chal, err)) == 0) {
-		if (early)
+	} else {
+		rc = pick_challenge(s, url, r->json, type, &chal, err);
+		if (rc == 0 && early)
 			rc = flow_provision(s, r->json, chal, type, err);
 		if (rc == 0)
 			rc = acs_flow_post(s, json_string_value(json_object_get(chal, "url")), "{}",
