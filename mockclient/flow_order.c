@@ -4,8 +4,6 @@
  */
 #include "mockclient/flow.h"
 
-#include <openssl/evp.h>
-#include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -325,8 +323,7 @@ static char *csr_payload(struct acs_acme_session *s, struct acs_err *err)
 	size_t n = json_array_size(o->sent_ids), i, total = n;
 	unsigned char *der = NULL;
 	size_t der_len = 0;
-	char *csr = NULL, *text = NULL;
-	json_t *p;
+	char *text;
 
 	if (n == 0 || n > FLOW_MAX_NAMES) {
 		acs_err_set(err, ACS_E_INVAL, "the order has no names, or too many");
@@ -350,16 +347,11 @@ static char *csr_payload(struct acs_acme_session *s, struct acs_err *err)
 		return NULL;
 	}
 	if (SW(s, CSR_NOT_DER))
-		csr = acs_b64url_encode((const unsigned char *)"acmespec: not a CSR", 19);
+		text = acs_acme_finalize_payload((const unsigned char *)"acmespec: not a CSR", 19,
+		                                 err);
 	else
-		csr = acs_b64url_encode(der, der_len);
-	p = csr != NULL ? json_pack("{s:s}", "csr", csr) : NULL;
-	text = p != NULL ? json_dumps(p, JSON_COMPACT) : NULL;
-	if (text == NULL)
-		acs_err_set(err, ACS_E_NOMEM, "out of memory");
-	json_decref(p);
+		text = acs_acme_finalize_payload(der, der_len, err);
 	free(der);
-	free(csr);
 	return text;
 }
 
@@ -458,10 +450,8 @@ static int check_chain(struct acs_acme_session *s, const struct acs_acme_resp *r
 		rc = acs_err_set(err, ACS_E_PARSE,
 		                 "certificate chain is not only certificates (%s): rejecting it",
 		                 chain->problem);
-	} else if (chain->n > 0) {
-		EVP_PKEY *pk = X509_get0_pubkey(chain->certs[0]);
-
-		*leaf_ok = pk != NULL && EVP_PKEY_eq(pk, acs_key_evp(k)) == 1;
+	} else {
+		*leaf_ok = acs_acme_leaf_is_for(chain, k);
 	}
 	acs_chain_free(chain);
 	return rc;

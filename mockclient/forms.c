@@ -3,6 +3,7 @@
  */
 #include "mockclient/forms.h"
 
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <stdlib.h>
@@ -164,4 +165,28 @@ char *acs_acme_revoke_payload(const char *pem, const json_t *reason, struct acs_
 	free(b64);
 	json_decref(p);
 	return text;
+}
+
+char *acs_acme_finalize_payload(const unsigned char *der, size_t der_len, struct acs_err *err)
+{
+	char *csr = acs_b64url_encode(der, der_len), *text = NULL;
+	json_t *p = csr != NULL ? json_pack("{s:s}", "csr", csr) : NULL;
+
+	if (p != NULL)
+		text = json_dumps(p, JSON_COMPACT);
+	if (text == NULL)
+		acs_err_set(err, ACS_E_NOMEM, "out of memory");
+	json_decref(p);
+	free(csr);
+	return text;
+}
+
+int acs_acme_leaf_is_for(const struct acs_chain *chain, const struct acs_key *key)
+{
+	EVP_PKEY *pk;
+
+	if (chain == NULL || chain->n == 0 || key == NULL)
+		return 0;
+	pk = X509_get0_pubkey(chain->certs[0]);
+	return pk != NULL && EVP_PKEY_eq(pk, acs_key_evp(key)) == 1;
 }

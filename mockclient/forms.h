@@ -2,8 +2,9 @@
  * Request bodies of the mock client engine that are JWS or certificates in
  * their own right, built once for the server cases' actions and the client
  * flow (flow.h): the external account binding (RFC 8555 7.3.4), the inner
- * JWS of a key change (7.3.5) and the revocation payload (7.6). Each can be
- * built wrong on purpose, as the misbehaviours of misbehave.h ask.
+ * JWS of a key change (7.3.5), the finalize and revocation payloads (7.4,
+ * 7.6), and the check that a downloaded leaf is for the CSR's key. Each
+ * can be built wrong on purpose, as the misbehaviours of misbehave.h ask.
  */
 #ifndef ACMESPEC_FORMS_H
 #define ACMESPEC_FORMS_H
@@ -13,6 +14,7 @@
 
 #include "harness/err.h"
 #include "harness/jwk.h"
+#include "harness/x509.h"
 #include "mockclient/acme.h"
 
 /* What an external account binding says. Every pointer is borrowed. */
@@ -51,5 +53,11 @@ char *acs_acme_keychange_inner(const struct acs_acme_keychange *k, struct acs_er
  * string, or NULL with err.
  */
 char *acs_acme_revoke_payload(const char *pem, const json_t *reason, struct acs_err *err);
+
+/* The finalize payload {"csr": base64url(der)} (7.4). New string, or NULL with err. */
+char *acs_acme_finalize_payload(const unsigned char *der, size_t der_len, struct acs_err *err);
+
+/* 1 when the chain's first certificate is for the public half of key (NULL: 0). */
+int acs_acme_leaf_is_for(const struct acs_chain *chain, const struct acs_key *key);
 
 #endif

@@ -60,7 +60,7 @@ static int finalize(struct acs_run *run, struct acs_acme_account *a, struct acs_
 	struct acs_key *key = NULL;
 	unsigned char *der = NULL;
 	size_t der_len = 0;
-	char *csr64 = NULL, *url = NULL, *payload = NULL;
+	char *url = NULL, *payload = NULL;
 	struct acs_acme_resp *r = NULL;
 	struct acs_err err;
 	const char *fin = json_string_value(json_object_get(o->obj, "finalize"));
@@ -131,15 +131,7 @@ static int finalize(struct acs_run *run, struct acs_acme_account *a, struct acs_
 		if (strcmp(variant, "bad-signature") == 0 && der_len > 8)
 			der[der_len - 3] ^= 0x01; /* inside the signature BIT STRING */
 	}
-	csr64 = acs_b64url_encode(der, der_len);
-	if (csr64 == NULL)
-		goto nomem;
-	{
-		json_t *p = json_pack("{s:s}", "csr", csr64);
-
-		payload = p != NULL ? json_dumps(p, JSON_COMPACT) : NULL;
-		json_decref(p);
-	}
+	payload = acs_acme_finalize_payload(der, der_len, &err);
 	if (payload == NULL)
 		goto nomem;
 	/* the certificate key is the CSR's, whatever the answer: later facts compare with it */
@@ -166,7 +158,6 @@ nomem:
 out:
 	acs_key_free(key);
 	free(der);
-	free(csr64);
 	free(url);
 	free(payload);
 	return rc;
@@ -207,11 +198,9 @@ static void chain_facts(struct acs_run *run, struct acs_acme_order *o, const cha
 		X509 *leaf = chain->certs[0];
 		struct acs_ident *cids = NULL, oids[64];
 		size_t ncids = 0, noids = order_idents(o, oids, 64);
-		EVP_PKEY *pk = X509_get0_pubkey(leaf);
 
 		json_object_set_new(f, "leaf_key_matches_csr",
-		                    json_boolean(o->cert_key != NULL && pk != NULL &&
-		                                 EVP_PKEY_eq(pk, acs_key_evp(o->cert_key)) == 1));
+		                    json_boolean(acs_acme_leaf_is_for(chain, o->cert_key)));
 		if (acs_cert_idents(leaf, &cids, &ncids, &err) == 0) {
 			json_object_set_new(
 			    f, "leaf_names_match_order",
