@@ -1,27 +1,79 @@
 /*
- * `acmespec mock-client`: the mock client engine (mockclient/acme.h) run as
+ * `acmespec mock-client`: the mock client engine (mockclient/flow.h) run as
  * an ordinary ACME client, so that `acmespec client -- acmespec mock-client
  * --directory {directory} ...` is a conformant client whose misbehaviours
- * (--misbehave NAME) are the negative controls of the client scenarios and
- * of the mock CA's request checks.
+ * (--misbehave NAME, the one table of mockclient/misbehave.h) are the
+ * negative controls of the client scenarios and of the mock CA's request
+ * checks.
  *
  * A complete issuance: new account (with EAB when the directory requires
  * it and credentials are given), new order, one challenge per pending
  * authorization answered with the responders of mockclient/responders.h
- * (http-01, tls-alpn-01) or the dns hook (dns-01), polling that honours
- * Retry-After, badNonce retried with the error's nonce, 429/503 retried
- * after Retry-After, finalize with a fresh key, download and strict check
- * of the chain, optional revocation.
+ * (http-01, tls-alpn-01), a webroot (http-01) or the dns hook (dns-01),
+ * polling that honours Retry-After, badNonce retried with the error's
+ * nonce, 429/503 retried after Retry-After, finalize with a fresh key,
+ * download and strict check of the chain, optional revocation.
  */
 #ifndef ACMESPEC_CLI_MOCKCLIENT_H
 #define ACMESPEC_CLI_MOCKCLIENT_H
 
+#include <stddef.h>
+
+#include "mockclient/misbehave.h"
+
+#define ACS_MC_MAX_NAMES    16
+#define ACS_MC_MAX_CONTACTS 8
+
 /*
- * Parse options (argv[0] is "mock-client"), run the flow, print progress
- * and errors (with the server's problem detail) on stderr. Exit codes: 0
- * certificate obtained (and revoked when asked), 1 the flow failed (a
- * refusal, an invalid authorization, a chain rejected), 2 usage error,
- * 3 could not start (responders, HTTP client).
+ * The options of `acmespec mock-client`, as acs_mc_parse_opts fills them.
+ * Strings are borrowed from argv (or the environment), except domains_copy.
+ */
+struct acs_mc_opts {
+	const char *directory; /* --directory URL (required) */
+	const char *ca_bundle; /* --ca-bundle FILE */
+	const char *cert_out;  /* --cert-out FILE; NULL: standard output */
+	const char *bind;      /* --bind ADDR; NULL: 127.0.0.1 */
+	const char *challenge; /* --challenge TYPE: http-01 (default), dns-01, tls-alpn-01 */
+	const char *dns_hook;  /* --dns-hook CMD */
+	const char *webroot;   /* --webroot DIR */
+	const char *eab_kid;   /* --eab-kid KID (with eab_hmac) */
+	const char *eab_hmac;  /* --eab-hmac B64URL (with eab_kid) */
+	const char *names[ACS_MC_MAX_NAMES]; /* --domain NAME, --domains N1,N2 */
+	size_t nnames;
+	const char *contacts[ACS_MC_MAX_CONTACTS]; /* --contact URI */
+	size_t ncontacts;
+	int http01_port;       /* --http01-port PORT (default 80) */
+	int tlsalpn01_port;    /* --tlsalpn01-port PORT (default 443) */
+	int agree_tos;         /* 1 unless --no-agree-tos */
+	int revoke;            /* --revoke */
+	int key_change;        /* --key-change */
+	int verbose;           /* --verbose */
+	long timeout_s;        /* --timeout SECONDS (default 60) */
+	acs_sw_set sw;         /* --misbehave NAME of the client kind */
+	acs_mis_set mis;       /* --misbehave NAME of the request kind */
+	acs_mis_set inner_mis; /* --misbehave NAME of the inner (key change) kind */
+	char *domains_copy;    /* --domains, split in place (owned: acs_mc_opts_free) */
+};
+
+/* Defaults of every option. */
+void acs_mc_opts_init(struct acs_mc_opts *o);
+
+/* Free what the options own (not o itself). */
+void acs_mc_opts_free(struct acs_mc_opts *o);
+
+/*
+ * Parse argv (argv[0] is "mock-client") into o (initialised by
+ * acs_mc_opts_init). Returns 0, 1 when --help was shown (on standard
+ * output), or -1 after a usage error was printed on standard error.
+ */
+int acs_mc_parse_opts(struct acs_mc_opts *o, int argc, char **argv);
+
+/*
+ * Parse options, run the flow, print progress and errors (with the
+ * server's problem detail) on stderr. Exit codes: 0 certificate obtained
+ * (and revoked when asked), 1 the flow failed (a refusal, an invalid
+ * authorization, a chain rejected), 2 usage error, 3 could not start
+ * (responders, HTTP client).
  */
 int acs_cmd_mock_client(int argc, char **argv);
 

@@ -21,6 +21,8 @@
 
 #include "harness/b64url.h"
 #include "harness/buf.h"
+#include "harness/clock.h"
+#include "harness/json_util.h"
 #include "harness/transcript.h"
 #include "mockclient/responders.h"
 
@@ -84,6 +86,7 @@ int acs_acme_session_new(struct acs_acme_session **out, const struct acs_acme_se
 	memset(&ho, 0, sizeof(ho));
 	ho.ca_bundle = o->ca_bundle;
 	ho.timeout_ms = o->timeout_ms;
+	ho.user_agent = o->user_agent;
 	rc = acs_http_new(&s->http, &ho, err);
 	if (rc != 0)
 		goto out;
@@ -140,6 +143,27 @@ static void order_clear(struct acs_acme_order *o)
 	free(o->cert_pem);
 }
 
+void acs_acme_order_reset(struct acs_acme_order *o)
+{
+	order_clear(o);
+	memset((char *)o + sizeof(o->name), 0, sizeof(*o) - sizeof(o->name));
+}
+
+json_t *acs_acme_find_challenge(const json_t *authz, const char *type)
+{
+	json_t *list = json_object_get(authz, "challenges"), *c;
+	size_t i;
+
+	json_array_foreach(list, i, c)
+	{
+		const char *t = json_string_value(json_object_get(c, "type"));
+
+		if (t != NULL && strcmp(t, type) == 0)
+			return c;
+	}
+	return NULL;
+}
+
 void acs_acme_session_free(struct acs_acme_session *s)
 {
 	size_t i;
@@ -161,6 +185,12 @@ void acs_acme_session_free(struct acs_acme_session *s)
 		free(p->key);
 	}
 	free(s->prov);
+	for (i = 0; i < s->client.ndns; i++) {
+		free(s->client.dns_names[i]);
+		free(s->client.dns_values[i]);
+	}
+	for (i = 0; i < s->client.nfiles; i++)
+		free(s->client.files[i]);
 	for (i = 0; i < s->naccounts; i++)
 		account_clear(&s->accounts[i]);
 	free(s->accounts);
@@ -279,6 +309,21 @@ const char *acs_acme_problem_type(const struct acs_acme_resp *r)
 	return json_string_value(json_object_get(r->json, "type"));
 }
 
+int acs_acme_problem_is(const struct acs_acme_resp *r, const char *type, int any_namespace)
+{
+	static const char prefix[] = "urn:ietf:params:acme:error:";
+	const char *t = acs_acme_problem_type(r);
+	size_t tl = strlen(type), n;
+
+	if (t == NULL)
+		return 0;
+	if (!any_namespace)
+		return strncmp(t, prefix, sizeof(prefix) - 1) == 0 &&
+		       strcmp(t + sizeof(prefix) - 1, type) == 0;
+	n = strlen(t);
+	return n >= tl && strcmp(t + n - tl, type) == 0 && (n == tl || t[n - tl - 1] == ':');
+}
+
 char *acs_acme_resp_summary(const struct acs_acme_resp *r)
 {
 	struct acs_buf b;
@@ -307,6 +352,18 @@ static void take_nonce(struct acs_acme_session *s, const struct acs_http_respons
 
 	if (n != NULL && n[0] != '\0')
 		acs_acme_set_str(&s->nonce, n);
+	if (s->vet_nonces)
+		(void)acs_acme_vet_nonce(s);
+}
+
+int acs_acme_vet_nonce(struct acs_acme_session *s)
+{
+	if (s->nonce == NULL || acs_b64url_valid(s->nonce, strlen(s->nonce)))
+		return 0;
+	acs_transcript_note(s->transcript, "ignoring invalid Replay-Nonce \"%s\"", s->nonce);
+	free(s->nonce);
+	s->nonce = NULL;
+	return 1;
 }
 
 /* One exchange: record, parse a JSON body, take the nonce. */
@@ -392,7 +449,7 @@ int acs_acme_new_nonce(struct acs_acme_session *s, const char *method, struct ac
 
 	if (url == NULL)
 		return acs_err_set(err, ACS_E_NOTFOUND, "the directory has no newNonce URL");
-	rc = acs_acme_plain(s, method != NULL ? method : "HEAD", url, NULL, 0, &r, err);
+	rc = acs_acme_plain(s, method != NULL ? method : "HEAD", url, s->headers, 0, &r, err);
 	if (rc != 0)
 		return rc;
 	if (out != NULL)
@@ -692,11 +749,12 @@ static char *unknown_account_url(struct acs_acme_session *s, const char *account
  * Conformant requests consume the cache (or fetch from newNonce) and are
  * remembered for nonce-reuse.
  */
-static int pick_nonce(struct acs_acme_session *s, acs_mis_set mis, char **nonce,
+static int pick_nonce(struct acs_acme_session *s, const struct acs_acme_post *p, char **nonce,
                       struct acs_err *err)
 {
+	acs_mis_set mis = p->mis;
 	unsigned char rnd[16];
-	int rc;
+	int rc, tries;
 
 	*nonce = NULL;
 	if (ACS_MIS_HAS(mis, ACS_MIS_NONCE_OMIT))
@@ -719,14 +777,24 @@ static int pick_nonce(struct acs_acme_session *s, acs_mis_set mis, char **nonce,
 		*nonce = strdup("a+b/=");
 		return *nonce != NULL ? 0 : acs_err_set(err, ACS_E_NOMEM, "out of memory");
 	}
-	if (s->nonce == NULL) {
+	if (p->nonce != NULL) {
+		*nonce = strdup(p->nonce);
+		if (*nonce == NULL)
+			return acs_err_set(err, ACS_E_NOMEM, "out of memory");
+		acs_acme_set_str(&s->last_used_nonce, *nonce);
+		return 0;
+	}
+	/* a nonce dropped as invalid: ask again, a few times */
+	for (tries = 0; s->nonce == NULL && tries < (s->vet_nonces ? 5 : 1); tries++) {
 		rc = acs_acme_new_nonce(s, "HEAD", NULL, err);
 		if (rc != 0)
 			return acs_err_prefix(err, "cannot get a nonce");
-		if (s->nonce == NULL)
-			return acs_err_set(err, ACS_E_PARSE,
-			                   "newNonce answered without a Replay-Nonce header");
 	}
+	if (s->nonce == NULL)
+		return acs_err_set(err, ACS_E_PARSE,
+		                   s->vet_nonces
+		                       ? "newNonce gave no usable Replay-Nonce"
+		                       : "newNonce answered without a Replay-Nonce header");
 	*nonce = s->nonce;
 	s->nonce = NULL;
 	acs_acme_set_str(&s->last_used_nonce, *nonce);
@@ -811,8 +879,8 @@ static json_t *build_header(struct acs_acme_session *s, const struct acs_acme_po
 	free(tmp);
 	tmp = NULL;
 
-	put_kid = want_kid;
-	put_jwk = !want_kid;
+	put_kid = want_kid && (p->bugs & ACS_POST_NO_KEY_SOURCE) == 0;
+	put_jwk = !want_kid && (p->bugs & ACS_POST_NO_KEY_SOURCE) == 0;
 	if (ACS_MIS_HAS(mis, ACS_MIS_JWK_AND_KID)) {
 		put_kid = 1;
 		put_jwk = 1;
@@ -856,6 +924,48 @@ nomem:
 	return NULL;
 }
 
+/*
+ * The body deviations of the client flow, applied to a finished flattened
+ * JWS (*body is replaced): two-signatures (general serialization, the
+ * signature twice) and not-utf8 (a member holding the byte 0xFF). -1 on
+ * ENOMEM (*body freed and NULL).
+ */
+static int reshape_body(unsigned bugs, char **body)
+{
+	struct acs_buf b;
+
+	if ((bugs & ACS_POST_TWO_SIGNATURES) != 0) {
+		json_t *flat = json_loads(*body, 0, NULL), *gen;
+		json_t *sig =
+		    json_pack("{s:O?,s:O?}", "protected", json_object_get(flat, "protected"),
+		              "signature", json_object_get(flat, "signature"));
+
+		gen = json_pack("{s:O?,s:[O,O]}", "payload", json_object_get(flat, "payload"),
+		                "signatures", sig, sig);
+		free(*body);
+		*body = gen != NULL ? json_dumps(gen, JSON_COMPACT) : NULL;
+		json_decref(flat);
+		json_decref(sig);
+		json_decref(gen);
+		if (*body == NULL)
+			return -1;
+	}
+	if ((bugs & ACS_POST_NOT_UTF8) != 0 && (*body)[0] == '{') {
+		acs_buf_init(&b, 0);
+		if (acs_buf_printf(&b, "{\"acmespec\":\"\xff\",%s", *body + 1) != 0) {
+			acs_buf_free(&b);
+			free(*body);
+			*body = NULL;
+			return -1;
+		}
+		free(*body);
+		*body = acs_buf_steal(&b);
+		if (*body == NULL)
+			return -1;
+	}
+	return 0;
+}
+
 /* 1 when the "Name: value" list has a header of that name. */
 static int has_header(const char *const *list, const char *name)
 {
@@ -884,7 +994,7 @@ int acs_acme_post(struct acs_acme_session *s, const struct acs_acme_post *p,
 	for (attempt = 0;; attempt++) {
 		const char *type;
 
-		rc = pick_nonce(s, p->mis, &nonce, err);
+		rc = pick_nonce(s, p, &nonce, err);
 		if (rc != 0)
 			goto out;
 		hdr = build_header(s, p, nonce, err);
@@ -900,7 +1010,7 @@ int acs_acme_post(struct acs_acme_session *s, const struct acs_acme_post *p,
 		body = acs_acme_jws(
 		    p->key, NULL, 0, hdr, ACS_MIS_HAS(p->mis, ACS_MIS_PAYLOAD_OMIT) ? "" : payload,
 		    ACS_MIS_HAS(p->mis, ACS_MIS_PAYLOAD_OMIT) ? 0 : payload_len, p->mis, err);
-		if (body == NULL) {
+		if (body == NULL || reshape_body(p->bugs, &body) != 0) {
 			rc = err != NULL && err->code != 0 ? err->code : ACS_E_NOMEM;
 			goto out;
 		}
@@ -953,7 +1063,8 @@ int acs_acme_post(struct acs_acme_session *s, const struct acs_acme_post *p,
 		type = acs_acme_problem_type(r);
 		if (r->http->status == 400 && type != NULL &&
 		    strcmp(type, "urn:ietf:params:acme:error:badNonce") == 0 &&
-		    (p->mis & ACS_MIS_NONCE_MASK) == 0 && attempt < MAX_NONCE_RETRIES) {
+		    (p->mis & ACS_MIS_NONCE_MASK) == 0 && !p->no_badnonce_retry &&
+		    p->nonce == NULL && attempt < MAX_NONCE_RETRIES) {
 			acs_transcript_note(s->transcript,
 			                    "badNonce for a fresh nonce: retrying (%d of %d) with "
 			                    "the nonce of the error response",
@@ -1018,5 +1129,52 @@ long acs_acme_retry_after_ms(const struct acs_acme_resp *r)
 		if (when - now > 86400)
 			return 86400L * 1000;
 		return (long)(when - now) * 1000;
+	}
+}
+
+long acs_acme_wait_ms(const struct acs_acme_resp *r, const struct acs_acme_wait *w, double deadline)
+{
+	double left_ms = (deadline - acs_clock_mono()) * 1000.0;
+	long ms = w->fixed_ms;
+
+	if (ms < 0)
+		ms = acs_acme_retry_after_ms(r);
+	if (ms < 0)
+		ms = w->default_ms;
+	if (ms < w->min_ms)
+		ms = w->min_ms;
+	if ((double)ms <= left_ms)
+		return ms;
+	if (!w->cap || left_ms <= 0)
+		return -1;
+	ms = (long)left_ms;
+	return ms < w->min_ms ? w->min_ms : ms;
+}
+
+int acs_acme_poll(const struct acs_acme_poll *p, const struct acs_acme_resp **last,
+                  struct acs_err *err)
+{
+	double start = acs_clock_mono();
+
+	for (;;) {
+		const struct acs_acme_resp *r = NULL;
+		const char *st;
+		long ms;
+		int rc = p->fetch(p->ctx, &r, err);
+
+		if (rc != 0)
+			return rc;
+		*last = r;
+		st = json_string_value(json_object_get(r->json, "status"));
+		if (st == NULL)
+			return acs_err_set(err, ACS_E_PARSE, "%s has no status", p->what);
+		if (p->until != NULL ? acs_str_in_list(p->until, st)
+		                     : !acs_str_in_list(p->waiting, st))
+			return 0;
+		ms = acs_acme_wait_ms(r, &p->wait, p->deadline);
+		if (ms < 0)
+			return acs_err_set(err, ACS_E_TIMEOUT, "%s still \"%s\" after %.0f s",
+			                   p->what, st, acs_clock_mono() - start);
+		acs_sleep_ms(ms);
 	}
 }

@@ -3,7 +3,9 @@
  * client and transcript, the directory, a nonce cache, named accounts and
  * orders, and a request builder that can commit every misbehaviour of
  * mockclient/misbehave.h on purpose. The case interpreter (script.c) drives
- * it; nothing here judges a response.
+ * it step by step; the client flow (flow.h) drives it as an ordinary
+ * client, with the settings of struct acs_acme_client. Nothing here judges
+ * a response.
  *
  * A session is used by one thread at a time.
  */
@@ -70,6 +72,35 @@ struct acs_acme_session_opts {
 	struct acs_responders *responders; /* borrowed, may be NULL */
 	const char *eab_kid;               /* may be NULL */
 	const char *eab_hmac;              /* base64url, may be NULL */
+	const char *user_agent;            /* NULL: the HTTP client's default */
+};
+
+#define ACS_ACME_MAX_PROV 16
+
+/*
+ * How the session behaves as an ACME client running the flow of
+ * mockclient/flow.h. All zero (the default) for server cases, whose
+ * interpreter drives the session step by step.
+ */
+struct acs_acme_client {
+	acs_sw_set sw;              /* client-behaviour misbehaviours (misbehave.h) */
+	acs_mis_set mis;            /* request misbehaviours of every signed request */
+	acs_mis_set inner_mis;      /* inner-JWS misbehaviours of a key change */
+	const char *const *headers; /* extra headers of every request (borrowed), or NULL */
+	const char *webroot;  /* http-01: write DIR/.well-known/acme-challenge/TOKEN (borrowed) */
+	const char *dns_hook; /* dns-01: `HOOK set|clear NAME VALUE` through /bin/sh (borrowed) */
+	double deadline;      /* monotonic seconds (harness/clock.h) bounding every wait */
+	/* progress of the flow ("account URL"), for the front end to show; may be NULL */
+	void (*note)(void *ctx, const char *msg);
+	void *note_ctx;
+	int malformed; /* set when a response lacked a field the protocol requires */
+
+	/* provisioned outside the responders, taken down by acs_flow_deprovision (owned) */
+	char *dns_names[ACS_ACME_MAX_PROV];
+	char *dns_values[ACS_ACME_MAX_PROV];
+	size_t ndns;
+	char *files[ACS_ACME_MAX_PROV];
+	size_t nfiles;
 };
 
 struct acs_acme_session {
@@ -82,8 +113,10 @@ struct acs_acme_session {
 	char *eab_kid;
 	char *eab_hmac;
 
-	char *nonce;           /* cached fresh nonce (owned), or NULL */
-	char *last_used_nonce; /* for nonce-reuse (owned), or NULL */
+	char *nonce;                /* cached fresh nonce (owned), or NULL */
+	int vet_nonces;             /* drop a Replay-Nonce that is not base64url (RFC 8555 6.5.1) */
+	const char *const *headers; /* extra headers of nonce requests (borrowed), or NULL */
+	char *last_used_nonce;      /* for nonce-reuse (owned), or NULL */
 
 	struct acs_acme_account *accounts;
 	size_t naccounts;
@@ -100,6 +133,8 @@ struct acs_acme_session {
 
 	struct acs_acme_provision *prov;
 	size_t nprov;
+
+	struct acs_acme_client client; /* the client flow's settings and state */
 };
 
 /*
@@ -138,13 +173,23 @@ struct acs_acme_post {
 	acs_mis_set mis;
 	const char *const *extra_headers; /* "Name: value", NULL-terminated, or NULL */
 	const char *account_url;          /* for kid-not-jwk / kid-unknown when kid is NULL */
+	const char *nonce;                /* this nonce instead of a fresh one, or NULL */
+	int no_badnonce_retry;            /* return a badNonce answer as it is */
+	unsigned bugs;                    /* ACS_POST_* deviations of the client flow */
 };
 
+/* Deviations of acs_acme_post that are client behaviours, not request misbehaviours. */
+#define ACS_POST_NO_KEY_SOURCE  0x1u /* neither jwk nor kid in the protected header */
+#define ACS_POST_TWO_SIGNATURES 0x2u /* general serialization, the signature twice */
+#define ACS_POST_NOT_UTF8       0x4u /* a body member holding the byte 0xFF */
+
 /*
- * Sign and POST. Nonces: the cached one, else a HEAD to newNonce. A badNonce
- * answer is retried up to 5 times with the error's own nonce unless the
- * request misbehaves about its nonce. Returns 0 with *out (any status) or
- * a negative code when no response could be had.
+ * Sign and POST. Nonces: p->nonce, else the cached one, else a HEAD to
+ * newNonce (asked again a few times when vet_nonces dropped what came). A
+ * badNonce answer is retried up to 5 times with the error's own nonce
+ * unless the request misbehaves about its nonce or p->no_badnonce_retry.
+ * Returns 0 with *out (any status) or a negative code when no response
+ * could be had.
  */
 int acs_acme_post(struct acs_acme_session *s, const struct acs_acme_post *p,
                   struct acs_acme_resp **out, struct acs_err *err);
@@ -166,6 +211,12 @@ struct acs_acme_order *acs_acme_order_find(struct acs_acme_session *s, const cha
 struct acs_acme_account *acs_acme_account_get(struct acs_acme_session *s, const char *name);
 struct acs_acme_order *acs_acme_order_get(struct acs_acme_session *s, const char *name);
 
+/* Forget everything about an order but its name (a name used again starts a new order). */
+void acs_acme_order_reset(struct acs_acme_order *o);
+
+/* The challenge of a type in an authorization object (borrowed from it), or NULL. */
+json_t *acs_acme_find_challenge(const json_t *authz, const char *type);
+
 /* Remember a provisioned challenge answer for clean-up at session end. */
 void acs_acme_remember(struct acs_acme_session *s, int kind, const char *key,
                        const struct acs_ident *ident);
@@ -176,6 +227,18 @@ int acs_acme_set_str(char **slot, const char *v);
 /* The problem type of a response ("urn:...:badNonce"), borrowed, or NULL. */
 const char *acs_acme_problem_type(const struct acs_acme_resp *r);
 
+/*
+ * 1 when the response is the problem `type` ("badNonce"): in the RFC 8555
+ * namespace, or with any_namespace in any "...:type" namespace.
+ */
+int acs_acme_problem_is(const struct acs_acme_resp *r, const char *type, int any_namespace);
+
+/*
+ * RFC 8555 6.5.1: drop the cached nonce when it is not base64url (noted in
+ * the transcript). Returns 1 when it was dropped, else 0.
+ */
+int acs_acme_vet_nonce(struct acs_acme_session *s);
+
 /* A short "status 400 urn:...:malformed: detail" description (new string). */
 char *acs_acme_resp_summary(const struct acs_acme_resp *r);
 
@@ -184,6 +247,46 @@ char *acs_acme_resp_summary(const struct acs_acme_resp *r);
  * when absent or unreadable.
  */
 long acs_acme_retry_after_ms(const struct acs_acme_resp *r);
+
+/* How long to wait before asking again (polling, 429/503). */
+struct acs_acme_wait {
+	long fixed_ms;   /* >= 0: this, whatever Retry-After says; -1: Retry-After */
+	long default_ms; /* without a (readable) Retry-After */
+	long min_ms;     /* at least this */
+	int cap;         /* 1: shorten to what is left before the deadline; 0: give up instead */
+};
+
+/*
+ * The wait before the next request after response r, in ms, or -1 when it
+ * would end after deadline (monotonic seconds, harness/clock.h).
+ */
+long acs_acme_wait_ms(const struct acs_acme_resp *r, const struct acs_acme_wait *w,
+                      double deadline);
+
+/* A poll of an authorization or order until its status settles. */
+struct acs_acme_poll {
+	const char *what; /* "authorization", "order": for messages */
+	/*
+	 * Fetch the resource once: 0 with *r (borrowed until the next fetch;
+	 * its json an object) or a negative code (the poll ends with it).
+	 */
+	int (*fetch)(void *ctx, const struct acs_acme_resp **r, struct acs_err *err);
+	void *ctx;
+	const char *const *until;   /* stop at one of these statuses, or NULL: */
+	const char *const *waiting; /* stop at any status but these */
+	struct acs_acme_wait wait;  /* between fetches */
+	double deadline;            /* monotonic seconds */
+};
+
+/*
+ * Fetch, and again after the wait, until the status settles. Returns 0
+ * with *last (the last response, borrowed as the fetch says), the fetch's
+ * code, ACS_E_PARSE when the object has no status, or ACS_E_TIMEOUT when
+ * the next wait would pass the deadline (*last: the last response, also
+ * on these two).
+ */
+int acs_acme_poll(const struct acs_acme_poll *p, const struct acs_acme_resp **last,
+                  struct acs_err *err);
 
 /* n random lowercase letters and digits into out (n+1 bytes). */
 void acs_acme_random_label(char *out, size_t n);
