@@ -64,6 +64,59 @@ int acs_json_write(const char *path, const struct acs_run_info *info,
                    const struct acs_result *results, size_t n, struct acs_err *err);
 char *acs_json_render(const struct acs_run_info *info, const struct acs_result *results, size_t n);
 
+/*
+ * Markdown summary for a CI step summary (GitHub's $GITHUB_STEP_SUMMARY):
+ * a title with the target and the verdict counts, a table of counts per
+ * verdict, then every case that did not PASS, FAIL / XPASS / ERROR first,
+ * then NONSTRICT, XFAIL, UNSUPPORTED, SKIPPED: id, section, level, title,
+ * requirement words and the message, its evidence (acs_result_details) in a
+ * <details> block. Everything from the target is escaped (Markdown
+ * punctuation, HTML, pipes; evidence in a code fence longer than any run of
+ * backticks it holds). Evidence is cut to ACS_MARKDOWN_CASE_MAX bytes per
+ * case and left out once the document passes ACS_MARKDOWN_BUDGET (GitHub
+ * refuses step summaries over 1 MiB); the text says so where it happens.
+ * New string (free()), NULL on ENOMEM.
+ */
+#define ACS_MARKDOWN_CASE_MAX ((size_t)16 * 1024)
+#define ACS_MARKDOWN_BUDGET   ((size_t)900 * 1024)
+char *acs_markdown_render(const struct acs_run_info *info, const struct acs_result *results,
+                          size_t n);
+
+/* The same written to path atomically (acs_report_write_file). */
+int acs_markdown_write(const char *path, const struct acs_run_info *info,
+                       const struct acs_result *results, size_t n, struct acs_err *err);
+
+/*
+ * Self-contained HTML report: one file, inline CSS and a little inline JS,
+ * no external asset. The run, the counts per verdict, filters by verdict,
+ * section and level (shown only when JS runs; without JS every row is
+ * visible), and one table row per case, problems first, with its evidence
+ * folded in a <details>. Every string from the target is HTML-escaped; a
+ * Content-Security-Policy allows only the report's own script and style
+ * (by hash) and no network, so even a markup mistake cannot run the
+ * target's script. New string (free()), NULL on ENOMEM.
+ */
+char *acs_html_render(const struct acs_run_info *info, const struct acs_result *results, size_t n);
+
+/* The same written to path atomically (acs_report_write_file). */
+int acs_html_write(const char *path, const struct acs_run_info *info,
+                   const struct acs_result *results, size_t n, struct acs_err *err);
+
+/*
+ * Listing order for people: FAIL, XPASS, ERROR, NONSTRICT, XFAIL,
+ * UNSUPPORTED, SKIPPED, PASS (rank 0 to 7; an unknown verdict ranks last).
+ */
+int acs_report_verdict_rank(enum acs_verdict v);
+
+/*
+ * Indices 0..n-1 of results stably sorted by acs_report_verdict_rank (same
+ * rank: the order of results). New array (free()); NULL on ENOMEM or when
+ * n is 0.
+ */
+size_t *acs_report_order(const struct acs_result *results, size_t n);
+
+/* The case id of r, or "(unknown case)" when it has none. Static or borrowed. */
+const char *acs_report_case_id(const struct acs_result *r);
 
 /*
  * Helpers shared by the writers.
