@@ -237,10 +237,17 @@ static void md_case(struct md *m, const struct acs_result *r)
 	md_text(m, acs_report_case_id(r), 0);
 	md_raw(m, "**");
 	if (c != NULL) {
-		md_raw(m, " \xC2\xB7 RFC ");
-		md_text(m, c->rfc != NULL ? c->rfc : "?", 0);
-		md_raw(m, " \xC2\xA7");
-		md_text(m, c->section != NULL ? c->section : "?", 0);
+		struct acs_buf ref;
+
+		/* one text, so that the section is not at its start ("6.10" is no list) */
+		acs_buf_init(&ref, 0);
+		if (acs_buf_printf(&ref, "RFC %s \xC2\xA7%s", c->rfc != NULL ? c->rfc : "?",
+		                   c->section != NULL ? c->section : "?") != 0 &&
+		    m->rc == 0)
+			m->rc = ACS_E_NOMEM;
+		md_raw(m, " \xC2\xB7 ");
+		md_text(m, ref.data, 0);
+		acs_buf_free(&ref);
 		md_fmt(m, " \xC2\xB7 %s", acs_level_name(c->level));
 		if (c->title != NULL) {
 			md_raw(m, " \xC2\xB7 ");
