@@ -165,14 +165,5 @@ char *acs_expect_draft_render(const struct acs_report *rep)
 
 int acs_expect_draft_write(const char *path, const struct acs_report *rep, struct acs_err *err)
 {
-	char *doc = acs_expect_draft_render(rep);
-	int rc;
-
-	if (doc == NULL)
-		return acs_err_set(err, ACS_E_NOMEM,
-		                   "cannot render expectations draft %s: out of memory",
-		                   path != NULL ? path : "");
-	rc = acs_report_write_file(path, doc, strlen(doc), err);
-	free(doc);
-	return rc;
+	return acs_report_write_doc(path, acs_expect_draft_render(rep), "expectations draft", err);
 }

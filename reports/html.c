@@ -18,8 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define REPORT_MAX ((size_t)512 * 1024 * 1024)
-
 static const char css[] =
     "body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:0;color:#1b1f24;"
     "background:#f6f7f9}"
@@ -75,49 +73,22 @@ static const char js[] =
     "f.addEventListener('change',apply);"
     "f.addEventListener('reset',function(){setTimeout(apply,0);});apply();})();";
 
-/* The output and the first error, so that calls need no checks. */
-struct html {
-	struct acs_buf b;
-	int rc;
-};
-
-static void h_raw(struct html *h, const char *s)
-{
-	if (h->rc == 0)
-		h->rc = acs_buf_puts(&h->b, s);
-}
-
-static void h_fmt(struct html *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void h_fmt(struct html *h, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (h->rc != 0)
-		return;
-	va_start(ap, fmt);
-	h->rc = acs_buf_vprintf(&h->b, fmt, ap);
-	va_end(ap);
-}
-
 /* Element text, escaped (& < >), line breaks kept. */
-static void h_text(struct html *h, const char *s)
+static void h_text(struct acs_report_out *h, const char *s)
 {
-	if (h->rc == 0 && s != NULL)
-		h->rc = acs_report_put_text(&h->b, s, strlen(s), ACS_TEXT_XML);
+	acs_out_text(h, s, ACS_TEXT_XML);
 }
 
 /* An attribute value, escaped (& < > " ') on one line, quoted. */
-static void h_attr(struct html *h, const char *name, const char *value)
+static void h_attr(struct acs_report_out *h, const char *name, const char *value)
 {
-	h_fmt(h, " %s=\"", name);
-	if (h->rc == 0 && value != NULL)
-		h->rc = acs_report_put_text(&h->b, value, strlen(value),
-		                            ACS_TEXT_XML | ACS_TEXT_ONELINE);
-	h_raw(h, "\"");
+	acs_out_printf(h, " %s=\"", name);
+	acs_out_text(h, value, ACS_TEXT_XML | ACS_TEXT_ONELINE);
+	acs_out_puts(h, "\"");
 }
 
 /* 'sha256-<base64>' of text for the Content-Security-Policy. */
-static void h_csp_hash(struct html *h, const char *text)
+static void h_csp_hash(struct acs_report_out *h, const char *text)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned char b64[4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1];
@@ -130,7 +101,7 @@ static void h_csp_hash(struct html *h, const char *text)
 		return;
 	}
 	EVP_EncodeBlock(b64, md, (int)mdlen);
-	h_fmt(h, "'sha256-%s'", (const char *)b64);
+	acs_out_printf(h, "'sha256-%s'", (const char *)b64);
 }
 
 /* ------------------------------------------------------------ sections */
@@ -182,56 +153,59 @@ static const char **distinct_sections(const struct acs_result *results, size_t n
 	return list;
 }
 
-static void h_head(struct html *h, const struct acs_run_info *info)
+static void h_head(struct acs_report_out *h, const struct acs_run_info *info)
 {
-	h_raw(h, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-	         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-	         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-	         "img-src data:; base-uri 'none'; form-action 'none'; style-src ");
+	acs_out_puts(h,
+	             "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	             "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+	             "img-src data:; base-uri 'none'; form-action 'none'; style-src ");
 	h_csp_hash(h, css);
-	h_raw(h, "; script-src ");
+	acs_out_puts(h, "; script-src ");
 	h_csp_hash(h, js);
-	h_raw(h, "\">\n<title>acmespec ");
+	acs_out_puts(h, "\">\n<title>acmespec ");
 	h_text(h, info != NULL && info->side != NULL ? info->side : "unknown");
-	h_raw(h, " report");
+	acs_out_puts(h, " report");
 	if (info != NULL && info->target != NULL) {
-		h_raw(h, ": ");
+		acs_out_puts(h, ": ");
 		h_text(h, info->target);
 	}
-	h_raw(h, "</title>\n<style>");
-	h_raw(h, css);
-	h_raw(h, "</style>\n</head>\n<body>\n");
+	acs_out_puts(h, "</title>\n<style>");
+	acs_out_puts(h, css);
+	acs_out_puts(h, "</style>\n</head>\n<body>\n");
 }
 
-static void h_run_item(struct html *h, const char *label, const char *value)
+static void h_run_item(struct acs_report_out *h, const char *label, const char *value)
 {
-	h_fmt(h, "<dt>%s</dt><dd>", label);
+	acs_out_printf(h, "<dt>%s</dt><dd>", label);
 	h_text(h, value != NULL ? value : "(none)");
-	h_raw(h, "</dd>");
+	acs_out_puts(h, "</dd>");
 }
 
-static void h_header(struct html *h, const struct acs_run_info *info, const struct acs_summary *sum)
+static void h_header(struct acs_report_out *h, const struct acs_run_info *info,
+                     const struct acs_summary *sum)
 {
 	int strict = info != NULL ? info->strict : 0;
 	char stamp[32];
 
-	h_raw(h, "<header>\n<h1>acmespec ");
+	acs_out_puts(h, "<header>\n<h1>acmespec ");
 	h_text(h, info != NULL && info->side != NULL ? info->side : "unknown");
-	h_raw(h, " report</h1>\n<dl class=\"run\">");
+	acs_out_puts(h, " report</h1>\n<dl class=\"run\">");
 	h_run_item(h, "target", info != NULL ? info->target : NULL);
 	h_run_item(h, "profile", info != NULL ? info->profile : NULL);
 	h_run_item(h, "expectations", info != NULL ? info->expect_file : NULL);
 	if (info != NULL) {
 		acs_rfc3339_format(info->started, stamp);
 		h_run_item(h, "started", stamp);
-		h_fmt(h, "<dt>duration</dt><dd>%.3f s (%d job%s)</dd>",
-		      info->seconds >= 0 ? info->seconds : 0.0, info->jobs,
-		      info->jobs == 1 ? "" : "s");
+		acs_out_printf(h, "<dt>duration</dt><dd>%.3f s (%d job%s)</dd>",
+		               info->seconds >= 0 ? info->seconds : 0.0, info->jobs,
+		               info->jobs == 1 ? "" : "s");
 	}
 	h_run_item(h, "strict", strict ? "on (NONSTRICT fails the run)" : "off");
-	h_fmt(h, "<dt>exit code</dt><dd id=\"exit-code\">%d</dd>", acs_exit_code(sum, strict));
+	acs_out_printf(h, "<dt>exit code</dt><dd id=\"exit-code\">%d</dd>",
+	               acs_exit_code(sum, strict));
 	h_run_item(h, "acmespec", acs_version());
-	h_raw(h, "</dl>\n</header>\n");
+	acs_out_puts(h, "</dl>\n</header>\n");
 }
 
 static const enum acs_verdict shown_order[] = {
@@ -240,190 +214,176 @@ static const enum acs_verdict shown_order[] = {
 };
 #define NSHOWN (sizeof(shown_order) / sizeof(shown_order[0]))
 
-static void h_cards(struct html *h, const struct acs_summary *sum)
+static void h_cards(struct acs_report_out *h, const struct acs_summary *sum)
 {
 	size_t i;
 
-	h_fmt(h,
-	      "<section class=\"cards\" id=\"summary\">\n<div class=\"card\" id=\"count-total\">"
-	      "<b>%zu</b>cases</div>\n",
-	      sum->total);
+	acs_out_printf(
+	    h,
+	    "<section class=\"cards\" id=\"summary\">\n<div class=\"card\" id=\"count-total\">"
+	    "<b>%zu</b>cases</div>\n",
+	    sum->total);
 	for (i = 0; i < NSHOWN; i++) {
 		const char *name = acs_verdict_name(shown_order[i]);
 
-		h_fmt(h, "<div class=\"card v-%s\" id=\"count-%s\"><b>%zu</b>%s</div>\n", name,
-		      name, sum->count[shown_order[i]], name);
+		acs_out_printf(h, "<div class=\"card v-%s\" id=\"count-%s\"><b>%zu</b>%s</div>\n",
+		               name, name, sum->count[shown_order[i]], name);
 	}
-	h_raw(h, "</section>\n");
+	acs_out_puts(h, "</section>\n");
 }
 
-static void h_filters(struct html *h, const struct acs_result *results, size_t n,
+static void h_filters(struct acs_report_out *h, const struct acs_result *results, size_t n,
                       const struct acs_summary *sum)
 {
 	const char **sections;
 	size_t i, ns = 0;
 
-	h_raw(h, "<form id=\"filters\" hidden>\n<strong>show</strong>\n");
+	acs_out_puts(h, "<form id=\"filters\" hidden>\n<strong>show</strong>\n");
 	for (i = 0; i < NSHOWN; i++) {
 		const char *name = acs_verdict_name(shown_order[i]);
 
 		if (sum->count[shown_order[i]] == 0)
 			continue;
-		h_fmt(h,
-		      "<label><input type=\"checkbox\" name=\"verdict\" value=\"%s\" checked> "
-		      "<span class=\"badge v-%s\">%s</span> %zu</label>\n",
-		      name, name, name, sum->count[shown_order[i]]);
+		acs_out_printf(
+		    h,
+		    "<label><input type=\"checkbox\" name=\"verdict\" value=\"%s\" checked> "
+		    "<span class=\"badge v-%s\">%s</span> %zu</label>\n",
+		    name, name, name, sum->count[shown_order[i]]);
 	}
-	h_raw(h, "<label>section <select name=\"section\"><option value=\"\">all</option>");
+	acs_out_puts(h, "<label>section <select name=\"section\"><option value=\"\">all</option>");
 	sections = distinct_sections(results, n, &ns);
 	if (sections == NULL && h->rc == 0)
 		h->rc = ACS_E_NOMEM;
 	for (i = 0; i < ns; i++) {
-		h_raw(h, "<option");
+		acs_out_puts(h, "<option");
 		h_attr(h, "value", sections[i]);
-		h_raw(h, ">\xC2\xA7");
+		acs_out_puts(h, ">\xC2\xA7");
 		h_text(h, sections[i]);
-		h_raw(h, "</option>");
+		acs_out_puts(h, "</option>");
 	}
 	free(sections);
-	h_raw(h, "</select></label>\n<label>level <select name=\"level\"><option value=\"\">all"
-	         "</option><option>MUST</option><option>SHOULD</option><option>MAY</option>"
-	         "</select></label>\n<button type=\"reset\">reset</button>\n"
-	         "<button type=\"button\" id=\"open-all\">unfold shown</button>\n"
-	         "<button type=\"button\" id=\"close-all\">fold all</button>\n"
-	         "<span id=\"shown\"></span>\n</form>\n");
+	acs_out_puts(h,
+	             "</select></label>\n<label>level <select name=\"level\"><option value=\"\">all"
+	             "</option><option>MUST</option><option>SHOULD</option><option>MAY</option>"
+	             "</select></label>\n<button type=\"reset\">reset</button>\n"
+	             "<button type=\"button\" id=\"open-all\">unfold shown</button>\n"
+	             "<button type=\"button\" id=\"close-all\">fold all</button>\n"
+	             "<span id=\"shown\"></span>\n</form>\n");
 }
 
 /* A titled block of the evidence: <h4>label</h4><pre>text</pre>. */
-static void h_block(struct html *h, const char *label, const char *text)
+static void h_block(struct acs_report_out *h, const char *label, const char *text)
 {
 	if (text == NULL)
 		return;
-	h_fmt(h, "<div><h4>%s</h4><pre>", label);
+	acs_out_printf(h, "<div><h4>%s</h4><pre>", label);
 	h_text(h, text);
-	h_raw(h, "</pre></div>");
+	acs_out_puts(h, "</pre></div>");
 }
 
-static void h_evidence(struct html *h, const struct acs_result *r)
+static void h_evidence(struct acs_report_out *h, const struct acs_result *r)
 {
 	const struct acs_case *c = r->c;
 
-	h_raw(h, "<div class=\"ev\">");
+	acs_out_puts(h, "<div class=\"ev\">");
 	if (c != NULL) {
-		h_raw(h, "<h4>requirement (RFC ");
+		acs_out_puts(h, "<h4>requirement (RFC ");
 		h_text(h, c->rfc != NULL ? c->rfc : "?");
-		h_raw(h, " \xC2\xA7");
+		acs_out_puts(h, " \xC2\xA7");
 		h_text(h, c->section != NULL ? c->section : "?");
-		h_fmt(h, ", %s)</h4><blockquote>", acs_level_name(c->level));
+		acs_out_printf(h, ", %s)</h4><blockquote>", acs_level_name(c->level));
 		h_text(h, c->requirement != NULL ? c->requirement : "(not given)");
-		h_raw(h, "</blockquote>");
+		acs_out_puts(h, "</blockquote>");
 	}
 	if (r->message != NULL) {
-		h_raw(h, "<h4>result</h4><div class=\"result\">");
+		acs_out_puts(h, "<h4>result</h4><div class=\"result\">");
 		h_text(h, r->message);
-		h_raw(h, "</div>");
+		acs_out_puts(h, "</div>");
 	}
 	if (r->step > 0)
-		h_fmt(h, "<h4>step</h4><div>%d</div>", r->step);
+		acs_out_printf(h, "<h4>step</h4><div>%d</div>", r->step);
 	if (r->expected != NULL || r->actual != NULL) {
-		h_raw(h, "<div class=\"pair\">");
+		acs_out_puts(h, "<div class=\"pair\">");
 		h_block(h, "expected", r->expected != NULL ? r->expected : "");
 		h_block(h, "actual", r->actual != NULL ? r->actual : "");
-		h_raw(h, "</div>");
+		acs_out_puts(h, "</div>");
 	}
 	if (r->expect_reason != NULL) {
-		h_raw(h, "<h4>expectation</h4><div>");
+		acs_out_puts(h, "<h4>expectation</h4><div>");
 		h_text(h, r->expect_reason);
-		h_raw(h, "</div>");
+		acs_out_puts(h, "</div>");
 	}
 	h_block(h, "transcript", r->transcript);
 	h_block(h, "client output", r->client_output);
 	h_block(h, "rerun", r->rerun);
-	h_raw(h, "</div>");
+	acs_out_puts(h, "</div>");
 }
 
-static void h_row(struct html *h, const struct acs_result *r)
+static void h_row(struct acs_report_out *h, const struct acs_result *r)
 {
 	const struct acs_case *c = r->c;
 	const char *v = acs_verdict_name(r->verdict);
 	double secs = r->seconds >= 0 && r->seconds < 1e9 ? r->seconds : 0.0;
 
-	h_raw(h, "<tr class=\"case\"");
+	acs_out_puts(h, "<tr class=\"case\"");
 	h_attr(h, "data-verdict", v);
 	h_attr(h, "data-section", c != NULL ? c->section : "");
 	h_attr(h, "data-level", c != NULL ? acs_level_name(c->level) : "");
-	h_fmt(h, "><td><span class=\"badge v-%s\">%s</span></td><td><details><summary><code>", v,
-	      v);
+	acs_out_printf(
+	    h, "><td><span class=\"badge v-%s\">%s</span></td><td><details><summary><code>", v, v);
 	h_text(h, acs_report_case_id(r));
-	h_raw(h, "</code>");
+	acs_out_puts(h, "</code>");
 	if (c != NULL && c->title != NULL) {
-		h_raw(h, " \xE2\x80\x94 ");
+		acs_out_puts(h, " \xE2\x80\x94 ");
 		h_text(h, c->title);
 	}
 	if (r->verdict != ACS_PASS && r->message != NULL) {
-		h_raw(h, "<div class=\"msg\">");
+		acs_out_puts(h, "<div class=\"msg\">");
 		h_text(h, r->message);
-		h_raw(h, "</div>");
+		acs_out_puts(h, "</div>");
 	}
-	h_raw(h, "</summary>");
+	acs_out_puts(h, "</summary>");
 	h_evidence(h, r);
-	h_raw(h, "</details></td><td>");
+	acs_out_puts(h, "</details></td><td>");
 	if (c != NULL && c->section != NULL) {
-		h_raw(h, "\xC2\xA7");
+		acs_out_puts(h, "\xC2\xA7");
 		h_text(h, c->section);
 	}
-	h_fmt(h, "</td><td>%s</td><td class=\"num\">%.3f s</td></tr>\n",
-	      c != NULL ? acs_level_name(c->level) : "", secs);
+	acs_out_printf(h, "</td><td>%s</td><td class=\"num\">%.3f s</td></tr>\n",
+	               c != NULL ? acs_level_name(c->level) : "", secs);
 }
 
 char *acs_html_render(const struct acs_run_info *info, const struct acs_result *results, size_t n)
 {
 	struct acs_summary sum;
-	struct html h;
+	struct acs_report_out h;
 	size_t *order, i;
 
-	if (results == NULL)
-		n = 0;
-	acs_summarize(results, n, &sum);
-	order = acs_report_order(results, n);
-	if (n > 0 && order == NULL)
+	if (acs_out_begin(&h, results, &n, &sum, &order) != 0)
 		return NULL;
-	acs_buf_init(&h.b, REPORT_MAX);
-	h.rc = 0;
 	h_head(&h, info);
 	h_header(&h, info, &sum);
-	h_raw(&h, "<main>\n");
+	acs_out_puts(&h, "<main>\n");
 	h_cards(&h, &sum);
 	h_filters(&h, results, n, &sum);
-	h_raw(&h, "<table id=\"cases\">\n<thead><tr><th>verdict</th><th>case (click for the "
-	          "evidence)</th><th>section</th><th>level</th><th>time</th></tr></thead>\n"
-	          "<tbody>\n");
+	acs_out_puts(&h, "<table id=\"cases\">\n<thead><tr><th>verdict</th><th>case (click for the "
+	                 "evidence)</th><th>section</th><th>level</th><th>time</th></tr></thead>\n"
+	                 "<tbody>\n");
 	for (i = 0; i < n && h.rc == 0; i++)
 		h_row(&h, &results[order[i]]);
-	h_raw(&h, "</tbody>\n</table>\n</main>\n<footer>written by acmespec ");
+	acs_out_puts(&h, "</tbody>\n</table>\n</main>\n<footer>written by acmespec ");
 	h_text(&h, acs_version());
-	h_raw(&h, "; problems first, then known failures, what did not apply, and passes</footer>\n"
-	          "<script>");
-	h_raw(&h, js);
-	h_raw(&h, "</script>\n</body>\n</html>\n");
+	acs_out_puts(
+	    &h, "; problems first, then known failures, what did not apply, and passes</footer>\n"
+	        "<script>");
+	acs_out_puts(&h, js);
+	acs_out_puts(&h, "</script>\n</body>\n</html>\n");
 	free(order);
-	if (h.rc != 0) {
-		acs_buf_free(&h.b);
-		return NULL;
-	}
-	return acs_buf_steal(&h.b);
+	return acs_out_finish(&h);
 }
 
 int acs_html_write(const char *path, const struct acs_run_info *info,
                    const struct acs_result *results, size_t n, struct acs_err *err)
 {
-	char *doc = acs_html_render(info, results, n);
-	int rc;
-
-	if (doc == NULL)
-		return acs_err_set(err, ACS_E_NOMEM, "cannot render HTML report %s: out of memory",
-		                   path != NULL ? path : "");
-	rc = acs_report_write_file(path, doc, strlen(doc), err);
-	free(doc);
-	return rc;
+	return acs_report_write_doc(path, acs_html_render(info, results, n), "HTML report", err);
 }

@@ -13,32 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define REPORT_MAX  ((size_t)512 * 1024 * 1024)
 #define MESSAGE_MAX 500 /* bytes of a message shown as the short reason */
-
-/* The output and the first error, so that calls need no checks. */
-struct md {
-	struct acs_buf b;
-	int rc;
-};
-
-static void md_raw(struct md *m, const char *s)
-{
-	if (m->rc == 0)
-		m->rc = acs_buf_puts(&m->b, s);
-}
-
-static void md_fmt(struct md *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void md_fmt(struct md *m, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (m->rc != 0)
-		return;
-	va_start(ap, fmt);
-	m->rc = acs_buf_vprintf(&m->b, fmt, ap);
-	va_end(ap);
-}
 
 /* Length of s cut to at most max bytes without splitting a UTF-8 sequence. */
 static size_t utf8_cut(const char *s, size_t len, size_t max)
@@ -79,7 +54,7 @@ static int md_needs_escape(const char *s, size_t i, size_t start)
  * link, an emphasis, a table cell, math, a heading or list, an HTML tag
  * or an autolink. Cut to max bytes (0: no cut) with an ellipsis.
  */
-static void md_text(struct md *m, const char *s, size_t max)
+static void md_text(struct acs_report_out *m, const char *s, size_t max)
 {
 	struct acs_buf clean;
 	size_t i, start, len;
@@ -87,7 +62,7 @@ static void md_text(struct md *m, const char *s, size_t max)
 
 	if (m->rc != 0 || s == NULL)
 		return;
-	acs_buf_init(&clean, REPORT_MAX);
+	acs_buf_init(&clean, ACS_REPORT_MAX);
 	rc = acs_report_put_text(&clean, s, strlen(s), ACS_TEXT_ONELINE);
 	len = clean.len;
 	if (max > 0)
@@ -129,67 +104,69 @@ static size_t longest_backticks(const char *s, size_t len)
 
 /* ------------------------------------------------------------- sections */
 
-static void md_title(struct md *m, const struct acs_run_info *info, const struct acs_summary *sum)
+static void md_title(struct acs_report_out *m, const struct acs_run_info *info,
+                     const struct acs_summary *sum)
 {
 	size_t i;
 	int first = 1;
 
-	md_raw(m, "## acmespec ");
+	acs_out_puts(m, "## acmespec ");
 	md_text(m, info != NULL && info->side != NULL ? info->side : "unknown", 0);
-	md_raw(m, " run");
+	acs_out_puts(m, " run");
 	if (info != NULL && info->target != NULL) {
-		md_raw(m, " against ");
+		acs_out_puts(m, " against ");
 		md_text(m, info->target, 200);
 	}
-	md_fmt(m, ": %zu case%s", sum->total, sum->total == 1 ? "" : "s");
+	acs_out_printf(m, ": %zu case%s", sum->total, sum->total == 1 ? "" : "s");
 	for (i = 0; i < ACS_VERDICT_COUNT; i++) {
 		size_t k = sum->count[i];
 
 		if (k == 0)
 			continue;
-		md_fmt(m, "%s %zu %s", first ? " \xE2\x80\x94" : ",", k,
-		       acs_verdict_name((enum acs_verdict)i));
+		acs_out_printf(m, "%s %zu %s", first ? " \xE2\x80\x94" : ",", k,
+		               acs_verdict_name((enum acs_verdict)i));
 		first = 0;
 	}
-	md_raw(m, "\n\n");
+	acs_out_puts(m, "\n\n");
 }
 
-static void md_run_line(struct md *m, const struct acs_run_info *info,
+static void md_run_line(struct acs_report_out *m, const struct acs_run_info *info,
                         const struct acs_summary *sum)
 {
 	int strict = info != NULL ? info->strict : 0;
 	char stamp[32];
 
-	md_fmt(m, "exit code %d", acs_exit_code(sum, strict));
+	acs_out_printf(m, "exit code %d", acs_exit_code(sum, strict));
 	if (info != NULL) {
-		md_raw(m, " \xC2\xB7 profile ");
+		acs_out_puts(m, " \xC2\xB7 profile ");
 		md_text(m, info->profile != NULL ? info->profile : "(none)", 100);
-		md_raw(m, " \xC2\xB7 expectations ");
+		acs_out_puts(m, " \xC2\xB7 expectations ");
 		md_text(m, info->expect_file != NULL ? info->expect_file : "(none)", 200);
 		acs_rfc3339_format(info->started, stamp);
-		md_fmt(m,
-		       " \xC2\xB7 strict %s \xC2\xB7 %d job%s \xC2\xB7 started %s \xC2\xB7 %.3f s",
-		       strict ? "on" : "off", info->jobs, info->jobs == 1 ? "" : "s", stamp,
-		       info->seconds >= 0 ? info->seconds : 0.0);
+		acs_out_printf(
+		    m, " \xC2\xB7 strict %s \xC2\xB7 %d job%s \xC2\xB7 started %s \xC2\xB7 %.3f s",
+		    strict ? "on" : "off", info->jobs, info->jobs == 1 ? "" : "s", stamp,
+		    info->seconds >= 0 ? info->seconds : 0.0);
 	}
-	md_fmt(m, " \xC2\xB7 acmespec %s\n\n", acs_version());
+	acs_out_printf(m, " \xC2\xB7 acmespec %s\n\n", acs_version());
 }
 
-static void md_counts(struct md *m, const struct acs_summary *sum)
+static void md_counts(struct acs_report_out *m, const struct acs_summary *sum)
 {
 	static const enum acs_verdict order[] = {ACS_PASS,        ACS_FAIL,      ACS_XPASS,
 	                                         ACS_ERROR,       ACS_NONSTRICT, ACS_XFAIL,
 	                                         ACS_UNSUPPORTED, ACS_SKIPPED};
 	size_t i;
 
-	md_raw(m, "| verdict | cases |\n|:--|--:|\n");
+	acs_out_puts(m, "| verdict | cases |\n|:--|--:|\n");
 	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
-		md_fmt(m, "| %s | %zu |\n", acs_verdict_name(order[i]), sum->count[order[i]]);
-	md_fmt(m, "| **total** | **%zu** |\n\n", sum->total);
+		acs_out_printf(m, "| %s | %zu |\n", acs_verdict_name(order[i]),
+		               sum->count[order[i]]);
+	acs_out_printf(m, "| **total** | **%zu** |\n\n", sum->total);
 }
 
 /* The evidence of r in a <details> block, or a note when over budget. */
-static void md_evidence(struct md *m, const struct acs_result *r)
+static void md_evidence(struct acs_report_out *m, const struct acs_result *r)
 {
 	struct acs_buf d;
 	size_t len, fence, i;
@@ -198,11 +175,12 @@ static void md_evidence(struct md *m, const struct acs_result *r)
 	if (m->rc != 0)
 		return;
 	if (m->b.len > ACS_MARKDOWN_BUDGET) {
-		md_raw(m, "*evidence left out: the summary reached its size limit; see the JSON or "
-		          "HTML report*\n\n");
+		acs_out_puts(
+		    m, "*evidence left out: the summary reached its size limit; see the JSON or "
+		       "HTML report*\n\n");
 		return;
 	}
-	acs_buf_init(&d, REPORT_MAX);
+	acs_buf_init(&d, ACS_REPORT_MAX);
 	rc = acs_result_details(&d, r, NULL);
 	if (rc != 0 || d.data == NULL) {
 		acs_buf_free(&d);
@@ -213,29 +191,29 @@ static void md_evidence(struct md *m, const struct acs_result *r)
 	fence = longest_backticks(d.data, len) + 1;
 	if (fence < 3)
 		fence = 3;
-	md_raw(m, "<details><summary>evidence</summary>\n\n");
+	acs_out_puts(m, "<details><summary>evidence</summary>\n\n");
 	for (i = 0; i < fence; i++)
-		md_raw(m, "`");
-	md_raw(m, "text\n");
+		acs_out_puts(m, "`");
+	acs_out_puts(m, "text\n");
 	if (m->rc == 0)
 		m->rc = acs_buf_append(&m->b, d.data, len);
 	if (len > 0 && d.data[len - 1] != '\n')
-		md_raw(m, "\n");
+		acs_out_puts(m, "\n");
 	if (len < d.len)
-		md_fmt(m, "[evidence cut at %zu of %zu bytes]\n", len, d.len);
+		acs_out_printf(m, "[evidence cut at %zu of %zu bytes]\n", len, d.len);
 	for (i = 0; i < fence; i++)
-		md_raw(m, "`");
-	md_raw(m, "\n\n</details>\n\n");
+		acs_out_puts(m, "`");
+	acs_out_puts(m, "\n\n</details>\n\n");
 	acs_buf_free(&d);
 }
 
-static void md_case(struct md *m, const struct acs_result *r)
+static void md_case(struct acs_report_out *m, const struct acs_result *r)
 {
 	const struct acs_case *c = r->c;
 
-	md_raw(m, "**");
+	acs_out_puts(m, "**");
 	md_text(m, acs_report_case_id(r), 0);
-	md_raw(m, "**");
+	acs_out_puts(m, "**");
 	if (c != NULL) {
 		struct acs_buf ref;
 
@@ -245,30 +223,30 @@ static void md_case(struct md *m, const struct acs_result *r)
 		                   c->section != NULL ? c->section : "?") != 0 &&
 		    m->rc == 0)
 			m->rc = ACS_E_NOMEM;
-		md_raw(m, " \xC2\xB7 ");
+		acs_out_puts(m, " \xC2\xB7 ");
 		md_text(m, ref.data, 0);
 		acs_buf_free(&ref);
-		md_fmt(m, " \xC2\xB7 %s", acs_level_name(c->level));
+		acs_out_printf(m, " \xC2\xB7 %s", acs_level_name(c->level));
 		if (c->title != NULL) {
-			md_raw(m, " \xC2\xB7 ");
+			acs_out_puts(m, " \xC2\xB7 ");
 			md_text(m, c->title, MESSAGE_MAX);
 		}
 	}
-	md_raw(m, "\n\n");
+	acs_out_puts(m, "\n\n");
 	if (c != NULL && c->requirement != NULL) {
-		md_raw(m, "> ");
+		acs_out_puts(m, "> ");
 		md_text(m, c->requirement, 0);
-		md_raw(m, "\n\n");
+		acs_out_puts(m, "\n\n");
 	}
 	if (r->message != NULL) {
-		md_raw(m, "reason: ");
+		acs_out_puts(m, "reason: ");
 		md_text(m, r->message, MESSAGE_MAX);
-		md_raw(m, "\n\n");
+		acs_out_puts(m, "\n\n");
 	}
 	if (r->expect_reason != NULL && (r->verdict == ACS_XFAIL || r->verdict == ACS_XPASS)) {
-		md_raw(m, "expectation: ");
+		acs_out_puts(m, "expectation: ");
 		md_text(m, r->expect_reason, MESSAGE_MAX);
-		md_raw(m, "\n\n");
+		acs_out_puts(m, "\n\n");
 	}
 	md_evidence(m, r);
 }
@@ -277,23 +255,17 @@ char *acs_markdown_render(const struct acs_run_info *info, const struct acs_resu
                           size_t n)
 {
 	struct acs_summary sum;
-	struct md m;
+	struct acs_report_out m;
 	size_t *order = NULL, i;
 	enum acs_verdict current = ACS_PASS;
 
-	if (results == NULL)
-		n = 0;
-	acs_summarize(results, n, &sum);
-	order = acs_report_order(results, n);
-	if (n > 0 && order == NULL)
+	if (acs_out_begin(&m, results, &n, &sum, &order) != 0)
 		return NULL;
-	acs_buf_init(&m.b, REPORT_MAX);
-	m.rc = 0;
 	md_title(&m, info, &sum);
 	md_run_line(&m, info, &sum);
 	md_counts(&m, &sum);
 	if (sum.count[ACS_PASS] == sum.total)
-		md_raw(&m, "Every case passed.\n");
+		acs_out_puts(&m, "Every case passed.\n");
 	for (i = 0; i < n && m.rc == 0; i++) {
 		const struct acs_result *r = &results[order[i]];
 
@@ -301,31 +273,20 @@ char *acs_markdown_render(const struct acs_run_info *info, const struct acs_resu
 			continue;
 		if (r->verdict != current) {
 			current = r->verdict;
-			md_fmt(&m, "### %s (%zu)\n\n", acs_verdict_name(current),
-			       (int)current >= 0 && current < ACS_VERDICT_COUNT ? sum.count[current]
-			                                                        : (size_t)0);
+			acs_out_printf(&m, "### %s (%zu)\n\n", acs_verdict_name(current),
+			               (int)current >= 0 && current < ACS_VERDICT_COUNT
+			                   ? sum.count[current]
+			                   : (size_t)0);
 		}
 		md_case(&m, r);
 	}
 	free(order);
-	if (m.rc != 0) {
-		acs_buf_free(&m.b);
-		return NULL;
-	}
-	return acs_buf_steal(&m.b);
+	return acs_out_finish(&m);
 }
 
 int acs_markdown_write(const char *path, const struct acs_run_info *info,
                        const struct acs_result *results, size_t n, struct acs_err *err)
 {
-	char *doc = acs_markdown_render(info, results, n);
-	int rc;
-
-	if (doc == NULL)
-		return acs_err_set(err, ACS_E_NOMEM,
-		                   "cannot render Markdown summary %s: out of memory",
-		                   path != NULL ? path : "");
-	rc = acs_report_write_file(path, doc, strlen(doc), err);
-	free(doc);
-	return rc;
+	return acs_report_write_doc(path, acs_markdown_render(info, results, n), "Markdown summary",
+	                            err);
 }

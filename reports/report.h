@@ -141,6 +141,51 @@ int acs_report_put_text(struct acs_buf *b, const char *s, size_t len, unsigned f
  */
 int acs_result_details(struct acs_buf *b, const struct acs_result *r, const char *indent);
 
+/* The cap of a rendered report: reports hold every transcript. */
+#define ACS_REPORT_MAX ((size_t)512 * 1024 * 1024)
+
+/*
+ * An output being rendered and the first error met, so that a writer can
+ * make many appends and check once at the end: after an error every
+ * append does nothing. Initialise b with acs_buf_init and rc with 0.
+ */
+struct acs_report_out {
+	struct acs_buf b;
+	int rc;
+};
+
+/* Append s as it is (markup the writer made itself). */
+void acs_out_puts(struct acs_report_out *o, const char *s);
+
+/* Append printf-style text (markup the writer made itself). */
+void acs_out_printf(struct acs_report_out *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Append s (NULL: nothing) through acs_report_put_text with flags. */
+void acs_out_text(struct acs_report_out *o, const char *s, unsigned flags);
+
+/*
+ * Begin a report for people over results (NULL: none, *n becomes 0): the
+ * counts into sum, the listing order into *order (acs_report_order; NULL
+ * when *n is 0; free()), and o made empty with the reports' cap. Returns 0
+ * or ACS_E_NOMEM (nothing to free then).
+ */
+int acs_out_begin(struct acs_report_out *o, const struct acs_result *results, size_t *n,
+                  struct acs_summary *sum, size_t **order);
+
+/*
+ * The rendered document: o's content as a new string (free()), or NULL
+ * when an append failed (o is freed either way).
+ */
+char *acs_out_finish(struct acs_report_out *o);
+
+/*
+ * Write a rendered document to path atomically and free it; doc NULL means
+ * rendering ran out of memory ("cannot render WHAT PATH: out of memory").
+ * what names the format ("HTML report"). Returns 0, ACS_E_NOMEM or ACS_E_IO.
+ */
+int acs_report_write_doc(const char *path, char *doc, const char *what, struct acs_err *err);
+
 /*
  * Write len bytes to path atomically: a temporary file in the same
  * directory, flushed, then renamed over path (mode 0644). On failure the
