@@ -186,6 +186,7 @@ static void h_header(struct acs_report_out *h, const struct acs_run_info *info,
                      const struct acs_summary *sum)
 {
 	int strict = info != NULL ? info->strict : 0;
+	int code = acs_exit_code(sum, strict);
 	char stamp[32];
 
 	acs_out_puts(h, "<header>\n<h1>acmespec ");
@@ -202,8 +203,8 @@ static void h_header(struct acs_report_out *h, const struct acs_run_info *info,
 		               info->jobs == 1 ? "" : "s");
 	}
 	h_run_item(h, "strict", strict ? "on (NONSTRICT fails the run)" : "off");
-	acs_out_printf(h, "<dt>exit code</dt><dd id=\"exit-code\">%d</dd>",
-	               acs_exit_code(sum, strict));
+	acs_out_printf(h, "<dt>exit code</dt><dd id=\"exit-code\">%d: %s</dd>", code,
+	               acs_report_exit_words(code));
 	h_run_item(h, "acmespec", acs_version());
 	acs_out_puts(h, "</dl>\n</header>\n");
 }

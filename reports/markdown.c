@@ -134,9 +134,10 @@ static void md_run_line(struct acs_report_out *m, const struct acs_run_info *inf
                         const struct acs_summary *sum)
 {
 	int strict = info != NULL ? info->strict : 0;
+	int code = acs_exit_code(sum, strict);
 	char stamp[32];
 
-	acs_out_printf(m, "exit code %d", acs_exit_code(sum, strict));
+	acs_out_printf(m, "**exit code %d: %s**", code, acs_report_exit_words(code));
 	if (info != NULL) {
 		acs_out_puts(m, " \xC2\xB7 profile ");
 		md_text(m, info->profile != NULL ? info->profile : "(none)", 100);

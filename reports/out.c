@@ -64,3 +64,19 @@ int acs_report_write_doc(const char *path, char *doc, const char *what, struct a
 	free(doc);
 	return rc;
 }
+
+const char *acs_report_exit_words(int code)
+{
+	switch (code) {
+	case ACS_EXIT_OK:
+		return "nothing unexpected";
+	case ACS_EXIT_UNEXPECTED:
+		return "unexpected results";
+	case ACS_EXIT_USAGE:
+		return "a usage or configuration error";
+	case ACS_EXIT_INFRA:
+		return "the run could not judge everything";
+	default:
+		return "unknown exit code";
+	}
+}

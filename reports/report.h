@@ -1,7 +1,10 @@
 /*
  * Report writers: console, JUnit XML (validates against
- * shared/reference/junit.xsd), JSON. They take the finished results plus a
- * description of the run; none of them prints anything else.
+ * shared/reference/junit.xsd), JSON, a Markdown summary and a
+ * self-contained HTML report (docs/reports.md). They take the finished
+ * results plus a description of the run; none of them prints anything
+ * else. Reading a JSON report back, diff, merge and the expectations draft
+ * are in reports/load.h.
  */
 #ifndef ACMESPEC_REPORT_H
 #define ACMESPEC_REPORT_H
@@ -114,6 +117,13 @@ int acs_report_verdict_rank(enum acs_verdict v);
  * n is 0.
  */
 size_t *acs_report_order(const struct acs_result *results, size_t n);
+
+/*
+ * What an exit code means, for people: "nothing unexpected", "unexpected
+ * results", "a usage or configuration error", "the run could not judge
+ * everything". Static string.
+ */
+const char *acs_report_exit_words(int code);
 
 /* The case id of r, or "(unknown case)" when it has none. Static or borrowed. */
 const char *acs_report_case_id(const struct acs_result *r);

@@ -157,7 +157,8 @@ static void test_md_title_counts_order(void)
 	md = acs_markdown_render(&info, r, NCASES);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(md);
 	CU_ASSERT(strncmp(md, title, strlen(title)) == 0);
-	CU_ASSERT_PTR_NOT_NULL(after(md, "exit code 3 \xC2\xB7 profile rfc8555"));
+	CU_ASSERT_PTR_NOT_NULL(after(
+	    md, "**exit code 3: the run could not judge everything** \xC2\xB7 profile rfc8555"));
 	CU_ASSERT_PTR_NOT_NULL(
 	    after(md, "| verdict | cases |\n|:--|--:|\n| PASS | 1 |\n| FAIL | 1 |\n"));
 	CU_ASSERT_PTR_NOT_NULL(after(md, "| SKIPPED | 0 |\n| **total** | **7** |\n"));
@@ -311,7 +312,9 @@ static void test_html_summary_and_rows(void)
 	CU_ASSERT_PTR_NOT_NULL(after(html, "id=\"count-FAIL\"><b>1</b>FAIL</div>"));
 	CU_ASSERT_PTR_NOT_NULL(after(html, "id=\"count-PASS\"><b>1</b>PASS</div>"));
 	CU_ASSERT_PTR_NOT_NULL(after(html, "id=\"count-SKIPPED\"><b>0</b>SKIPPED</div>"));
-	CU_ASSERT_PTR_NOT_NULL(after(html, "<dt>exit code</dt><dd id=\"exit-code\">3</dd>"));
+	CU_ASSERT_PTR_NOT_NULL(
+	    after(html, "<dt>exit code</dt><dd id=\"exit-code\">3: the run could not judge "
+	                "everything</dd>"));
 	CU_ASSERT_EQUAL(occurrences(html, "<tr class=\"case\""), NCASES);
 	CU_ASSERT(in_order(html, rows, sizeof(rows) / sizeof(rows[0])));
 	/* filters: hidden without JS, sections in numeric order, only verdicts present */
@@ -418,6 +421,9 @@ static void test_order(void)
 	CU_ASSERT_PTR_NULL(acs_report_order(r, 0));
 	CU_ASSERT_EQUAL(acs_report_verdict_rank(ACS_VERDICT_COUNT), 8);
 	CU_ASSERT_STRING_EQUAL(acs_report_case_id(NULL), "(unknown case)");
+	CU_ASSERT_STRING_EQUAL(acs_report_exit_words(ACS_EXIT_OK), "nothing unexpected");
+	CU_ASSERT_STRING_EQUAL(acs_report_exit_words(ACS_EXIT_UNEXPECTED), "unexpected results");
+	CU_ASSERT_STRING_EQUAL(acs_report_exit_words(42), "unknown exit code");
 }
 
 void acs_test_register(void)
