@@ -46,7 +46,7 @@ static const char css[] =
     "th{background:#f0f2f5;position:sticky;top:0}"
     "td.num{white-space:nowrap;color:#57606a}"
     "summary{cursor:pointer}summary code{font-weight:600}"
-    ".msg{color:#57606a;margin-top:2px;word-break:break-word}"
+    ".msg{display:block;color:#57606a;margin-top:2px;word-break:break-word}"
     ".ev{margin:8px 0 4px;padding-left:10px;border-left:3px solid #d8dce1}"
     ".ev h4{margin:10px 0 2px;font-size:12px;text-transform:uppercase;color:#57606a}"
     ".ev blockquote{margin:0;font-style:italic}"
@@ -339,9 +339,10 @@ static void h_row(struct acs_report_out *h, const struct acs_result *r)
 		h_text(h, c->title);
 	}
 	if (r->verdict != ACS_PASS && r->message != NULL) {
-		acs_out_puts(h, "<div class=\"msg\">");
+		/* a span: <summary> holds phrasing content only */
+		acs_out_puts(h, "<span class=\"msg\">");
 		h_text(h, r->message);
-		acs_out_puts(h, "</div>");
+		acs_out_puts(h, "</span>");
 	}
 	acs_out_puts(h, "</summary>");
 	h_evidence(h, r);
