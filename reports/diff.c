@@ -41,14 +41,6 @@ static const char *id_of(const struct acs_change *c)
 	return acs_report_case_id(c->before != NULL ? c->before : c->after);
 }
 
-static int cmp_result_id(const void *a, const void *b)
-{
-	const struct acs_result *x = *(const struct acs_result *const *)a;
-	const struct acs_result *y = *(const struct acs_result *const *)b;
-
-	return strcmp(acs_report_case_id(x), acs_report_case_id(y));
-}
-
 static int cmp_change(const void *a, const void *b)
 {
 	const struct acs_change *x = a, *y = b;
@@ -68,7 +60,7 @@ static const struct acs_result **sorted_results(const struct acs_report *rep)
 		return NULL;
 	for (i = 0; i < rep->n; i++)
 		list[i] = &rep->results[i];
-	qsort(list, rep->n, sizeof(*list), cmp_result_id);
+	qsort(list, rep->n, sizeof(*list), acs_report_cmp_id);
 	return list;
 }
 
@@ -111,7 +103,7 @@ int acs_report_diff(const struct acs_report *before, const struct acs_report *af
 	while (i < before->n || j < after->n) {
 		const struct acs_result *b = i < before->n ? bl[i] : NULL;
 		const struct acs_result *a = j < after->n ? al[j] : NULL;
-		int d = b == NULL ? 1 : a == NULL ? -1 : cmp_result_id(&bl[i], &al[j]);
+		int d = b == NULL ? 1 : a == NULL ? -1 : acs_report_cmp_id(&bl[i], &al[j]);
 		int kind;
 
 		if (d < 0)

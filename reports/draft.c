@@ -78,12 +78,6 @@ static json_t *entry_json(const struct acs_result *r, enum acs_verdict v)
 	return o;
 }
 
-static int cmp_result_id(const void *a, const void *b)
-{
-	return strcmp(acs_report_case_id(*(const struct acs_result *const *)a),
-	              acs_report_case_id(*(const struct acs_result *const *)b));
-}
-
 /* The top-level note: where the draft came from and what to do with it. */
 static json_t *top_note(const struct acs_report *rep)
 {
@@ -115,7 +109,7 @@ static json_t *draft_json(const struct acs_report *rep)
 			sorted[k++] = &rep->results[i];
 	}
 	if (!bad)
-		qsort(sorted, k, sizeof(*sorted), cmp_result_id);
+		qsort(sorted, k, sizeof(*sorted), acs_report_cmp_id);
 	if (!bad) {
 		bad |= put(doc, "target", json_string(rep->target != NULL ? rep->target : ""));
 		bad |= put(doc, "notes", top_note(rep));

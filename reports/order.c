@@ -1,12 +1,13 @@
 /*
- * The order in which reports for people list cases: what needs action
+ * The orders in which reports list cases: for people, what needs action
  * first (FAIL, XPASS, ERROR), then warnings and known failures, then what
- * did not apply, then the passes.
+ * did not apply, then the passes; for tools, by case id.
  */
 #include "reports/report.h"
 #include "harness/catalog.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 int acs_report_verdict_rank(enum acs_verdict v)
 {
@@ -56,4 +57,10 @@ size_t *acs_report_order(const struct acs_result *results, size_t n)
 const char *acs_report_case_id(const struct acs_result *r)
 {
 	return r != NULL && r->c != NULL && r->c->id != NULL ? r->c->id : "(unknown case)";
+}
+
+int acs_report_cmp_id(const void *a, const void *b)
+{
+	return strcmp(acs_report_case_id(*(const struct acs_result *const *)a),
+	              acs_report_case_id(*(const struct acs_result *const *)b));
 }

@@ -125,6 +125,12 @@ size_t *acs_report_order(const struct acs_result *results, size_t n);
  */
 const char *acs_report_exit_words(int code);
 
+/*
+ * qsort(3) comparator for an array of const struct acs_result *: by case
+ * id (acs_report_case_id), byte order.
+ */
+int acs_report_cmp_id(const void *a, const void *b);
+
 /* The case id of r, or "(unknown case)" when it has none. Static or borrowed. */
 const char *acs_report_case_id(const struct acs_result *r);
 
