@@ -163,13 +163,5 @@ char *acs_json_render(const struct acs_run_info *info, const struct acs_result *
 int acs_json_write(const char *path, const struct acs_run_info *info,
                    const struct acs_result *results, size_t n, struct acs_err *err)
 {
-	char *doc = acs_json_render(info, results, n);
-	int rc;
-
-	if (doc == NULL)
-		return acs_err_set(err, ACS_E_NOMEM, "cannot render JSON report %s: out of memory",
-		                   path != NULL ? path : "");
-	rc = acs_report_write_file(path, doc, strlen(doc), err);
-	free(doc);
-	return rc;
+	return acs_report_write_doc(path, acs_json_render(info, results, n), "JSON report", err);
 }

@@ -208,53 +208,27 @@ out:
 
 /* ---------------------------------------------------------------- writing */
 
-/* The output buffer and the first error met, so calls need no checks. */
-struct xml {
-	struct acs_buf b;
-	int rc;
-};
-
-static void x_raw(struct xml *x, const char *s)
-{
-	if (x->rc == 0)
-		x->rc = acs_buf_puts(&x->b, s);
-}
-
-static void x_fmt(struct xml *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void x_fmt(struct xml *x, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (x->rc != 0)
-		return;
-	va_start(ap, fmt);
-	x->rc = acs_buf_vprintf(&x->b, fmt, ap);
-	va_end(ap);
-}
-
 /* Escaped text; attribute values are made one line. */
-static void x_text(struct xml *x, const char *s, int attr)
+static void x_text(struct acs_report_out *x, const char *s, int attr)
 {
-	if (x->rc == 0 && s != NULL)
-		x->rc = acs_report_put_text(&x->b, s, strlen(s),
-		                            ACS_TEXT_XML | (attr ? ACS_TEXT_ONELINE : 0));
+	acs_out_text(x, s, ACS_TEXT_XML | (attr ? ACS_TEXT_ONELINE : 0));
 }
 
-static void x_attr(struct xml *x, const char *name, const char *value)
+static void x_attr(struct acs_report_out *x, const char *name, const char *value)
 {
-	x_fmt(x, " %s=\"", name);
+	acs_out_printf(x, " %s=\"", name);
 	x_text(x, value != NULL ? value : "", 1);
-	x_raw(x, "\"");
+	acs_out_puts(x, "\"");
 }
 
 /* A duration as the schema's SUREFIRE_TIME wants it: "12.345". */
-static void x_time(struct xml *x, const char *name, double seconds)
+static void x_time(struct acs_report_out *x, const char *name, double seconds)
 {
 	if (!(seconds >= 0)) /* negative or NaN */
 		seconds = 0;
 	if (seconds > 1e9)
 		seconds = 1e9;
-	x_fmt(x, " %s=\"%.3f\"", name, seconds);
+	acs_out_printf(x, " %s=\"%.3f\"", name, seconds);
 }
 
 static const char *case_side(const struct acs_result *r, const struct acs_run_info *info)
@@ -267,25 +241,26 @@ static const char *case_side(const struct acs_result *r, const struct acs_run_in
 }
 
 /* "acmespec.server.8555.sec6_5": no dot inside the section (Jenkins). */
-static void x_classname(struct xml *x, const struct acs_result *r, const struct acs_run_info *info)
+static void x_classname(struct acs_report_out *x, const struct acs_result *r,
+                        const struct acs_run_info *info)
 {
 	const char *s;
 
-	x_raw(x, " classname=\"acmespec.");
+	acs_out_puts(x, " classname=\"acmespec.");
 	x_text(x, case_side(r, info), 1);
 	if (r->c == NULL || r->c->rfc == NULL || r->c->section == NULL) {
-		x_raw(x, ".unknown\"");
+		acs_out_puts(x, ".unknown\"");
 		return;
 	}
-	x_raw(x, ".");
+	acs_out_puts(x, ".");
 	x_text(x, r->c->rfc, 1);
-	x_raw(x, ".sec");
+	acs_out_puts(x, ".sec");
 	for (s = r->c->section; *s != '\0' && x->rc == 0; s++) {
 		char one[2] = {*s == '.' ? '_' : *s, '\0'};
 
 		x_text(x, one, 1);
 	}
-	x_raw(x, "\"");
+	acs_out_puts(x, "\"");
 }
 
 static const char *level_of(const struct acs_result *r, const char *fallback)
@@ -296,7 +271,7 @@ static const char *level_of(const struct acs_result *r, const char *fallback)
 }
 
 /* The one-line message attribute of a failure, error or skip. */
-static void x_message(struct xml *x, const struct acs_result *r)
+static void x_message(struct acs_report_out *x, const struct acs_result *r)
 {
 	struct acs_buf m;
 
@@ -327,7 +302,7 @@ static void x_message(struct xml *x, const struct acs_result *r)
 }
 
 /* The result's details as element text. */
-static void x_details(struct xml *x, const struct acs_result *r)
+static void x_details(struct acs_report_out *x, const struct acs_result *r)
 {
 	struct acs_buf d;
 	int rc;
@@ -342,74 +317,75 @@ static void x_details(struct xml *x, const struct acs_result *r)
 }
 
 /* <failure|error|skipped message type>details</...> */
-static void x_outcome(struct xml *x, const char *element, const char *type,
+static void x_outcome(struct acs_report_out *x, const char *element, const char *type,
                       const struct acs_result *r, int with_details)
 {
-	x_fmt(x, "      <%s", element);
+	acs_out_printf(x, "      <%s", element);
 	x_message(x, r);
 	x_attr(x, "type", type);
 	if (!with_details) {
-		x_raw(x, "/>\n");
+		acs_out_puts(x, "/>\n");
 		return;
 	}
-	x_raw(x, ">");
+	acs_out_puts(x, ">");
 	x_details(x, r);
-	x_fmt(x, "</%s>\n", element);
+	acs_out_printf(x, "</%s>\n", element);
 }
 
-static void x_testcase(struct xml *x, const struct acs_result *r, const struct acs_run_info *info,
-                       int strict)
+static void x_testcase(struct acs_report_out *x, const struct acs_result *r,
+                       const struct acs_run_info *info, int strict)
 {
-	x_raw(x, "    <testcase");
+	acs_out_puts(x, "    <testcase");
 	x_attr(x, "name", r->c != NULL && r->c->id != NULL ? r->c->id : "(unknown case)");
 	x_classname(x, r, info);
 	x_time(x, "time", r->seconds);
 	switch (r->verdict) {
 	case ACS_PASS:
-		x_raw(x, "/>\n");
+		acs_out_puts(x, "/>\n");
 		return;
 	case ACS_FAIL:
-		x_raw(x, ">\n");
+		acs_out_puts(x, ">\n");
 		x_outcome(x, "failure", level_of(r, "MUST"), r, 1);
 		break;
 	case ACS_NONSTRICT:
-		x_raw(x, ">\n");
+		acs_out_puts(x, ">\n");
 		if (strict) {
 			x_outcome(x, "failure", level_of(r, "SHOULD"), r, 1);
 		} else {
-			x_raw(x, "      <system-out>NONSTRICT (a failure only with --strict)\n");
+			acs_out_puts(
+			    x, "      <system-out>NONSTRICT (a failure only with --strict)\n");
 			x_details(x, r);
-			x_raw(x, "</system-out>\n");
+			acs_out_puts(x, "</system-out>\n");
 		}
 		break;
 	case ACS_XPASS:
-		x_raw(x, ">\n");
+		acs_out_puts(x, ">\n");
 		x_outcome(x, "failure", "XPASS", r, 1);
 		break;
 	case ACS_ERROR:
-		x_raw(x, ">\n");
+		acs_out_puts(x, ">\n");
 		x_outcome(x, "error", "ERROR", r, 1);
 		break;
 	case ACS_XFAIL:
-		x_raw(x, ">\n");
+		acs_out_puts(x, ">\n");
 		x_outcome(x, "skipped", "XFAIL", r, 1);
 		break;
 	case ACS_UNSUPPORTED:
 	case ACS_SKIPPED:
-		x_raw(x, ">\n");
+		acs_out_puts(x, ">\n");
 		x_outcome(x, "skipped", acs_verdict_name(r->verdict), r, 0);
 		break;
 	default:
-		x_raw(x, ">\n");
+		acs_out_puts(x, ">\n");
 		x_outcome(x, "error", "UNKNOWN", r, 1);
 		break;
 	}
-	x_raw(x, "    </testcase>\n");
+	acs_out_puts(x, "    </testcase>\n");
 }
 
 char *acs_junit_render(const struct acs_run_info *info, const struct acs_result *results, size_t n)
 {
-	struct xml x;
+	struct acs_report_out x;
 	size_t i, failures = 0, errors = 0, skipped = 0;
 	int strict = info != NULL ? info->strict : 0;
 	const char *side = info != NULL && info->side != NULL ? info->side : "unknown";
@@ -441,59 +417,47 @@ char *acs_junit_render(const struct acs_run_info *info, const struct acs_result 
 
 	acs_buf_init(&x.b, REPORT_MAX);
 	x.rc = 0;
-	x_raw(&x, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-	x_raw(&x, "<testsuites name=\"acmespec\"");
-	x_fmt(&x, " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\"", n, failures, errors);
+	acs_out_puts(&x, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	acs_out_puts(&x, "<testsuites name=\"acmespec\"");
+	acs_out_printf(&x, " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\"", n, failures, errors);
 	x_time(&x, "time", seconds);
-	x_raw(&x, ">\n");
+	acs_out_puts(&x, ">\n");
 
-	x_raw(&x, "  <testsuite name=\"acmespec.");
+	acs_out_puts(&x, "  <testsuite name=\"acmespec.");
 	x_text(&x, side, 1);
-	x_fmt(&x, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\"", n, failures,
-	      errors, skipped);
+	acs_out_printf(&x, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\"", n,
+	               failures, errors, skipped);
 	x_time(&x, "time", seconds);
 	x_attr(&x, "timestamp", stamp);
 	x_attr(&x, "hostname", host);
-	x_raw(&x, ">\n");
+	acs_out_puts(&x, ">\n");
 
-	x_raw(&x, "    <properties>\n");
-	x_raw(&x, "      <property name=\"side\"");
+	acs_out_puts(&x, "    <properties>\n");
+	acs_out_puts(&x, "      <property name=\"side\"");
 	x_attr(&x, "value", side);
-	x_raw(&x, "/>\n      <property name=\"target\"");
+	acs_out_puts(&x, "/>\n      <property name=\"target\"");
 	x_attr(&x, "value", info != NULL ? info->target : NULL);
-	x_raw(&x, "/>\n      <property name=\"profile\"");
+	acs_out_puts(&x, "/>\n      <property name=\"profile\"");
 	x_attr(&x, "value", info != NULL ? info->profile : NULL);
-	x_raw(&x, "/>\n      <property name=\"strict\"");
+	acs_out_puts(&x, "/>\n      <property name=\"strict\"");
 	x_attr(&x, "value", strict ? "true" : "false");
-	x_raw(&x, "/>\n      <property name=\"expect_file\"");
+	acs_out_puts(&x, "/>\n      <property name=\"expect_file\"");
 	x_attr(&x, "value", info != NULL ? info->expect_file : NULL);
-	x_raw(&x, "/>\n      <property name=\"jobs\"");
-	x_fmt(&x, " value=\"%d\"", info != NULL ? info->jobs : 0);
-	x_raw(&x, "/>\n      <property name=\"acmespec_version\"");
+	acs_out_puts(&x, "/>\n      <property name=\"jobs\"");
+	acs_out_printf(&x, " value=\"%d\"", info != NULL ? info->jobs : 0);
+	acs_out_puts(&x, "/>\n      <property name=\"acmespec_version\"");
 	x_attr(&x, "value", acs_version());
-	x_raw(&x, "/>\n    </properties>\n");
+	acs_out_puts(&x, "/>\n    </properties>\n");
 
 	for (i = 0; i < n; i++)
 		x_testcase(&x, &results[i], info, strict);
 
-	x_raw(&x, "  </testsuite>\n</testsuites>\n");
-	if (x.rc != 0) {
-		acs_buf_free(&x.b);
-		return NULL;
-	}
-	return acs_buf_steal(&x.b);
+	acs_out_puts(&x, "  </testsuite>\n</testsuites>\n");
+	return acs_out_finish(&x);
 }
 
 int acs_junit_write(const char *path, const struct acs_run_info *info,
                     const struct acs_result *results, size_t n, struct acs_err *err)
 {
-	char *doc = acs_junit_render(info, results, n);
-	int rc;
-
-	if (doc == NULL)
-		return acs_err_set(err, ACS_E_NOMEM, "cannot render JUnit report %s: out of memory",
-		                   path != NULL ? path : "");
-	rc = acs_report_write_file(path, doc, strlen(doc), err);
-	free(doc);
-	return rc;
+	return acs_report_write_doc(path, acs_junit_render(info, results, n), "JUnit report", err);
 }

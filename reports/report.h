@@ -1,7 +1,10 @@
 /*
  * Report writers: console, JUnit XML (validates against
- * shared/reference/junit.xsd), JSON. They take the finished results plus a
- * description of the run; none of them prints anything else.
+ * shared/reference/junit.xsd), JSON, a Markdown summary and a
+ * self-contained HTML report (docs/reports.md). They take the finished
+ * results plus a description of the run; none of them prints anything
+ * else. Reading a JSON report back, diff, merge and the expectations draft
+ * are in reports/load.h.
  */
 #ifndef ACMESPEC_REPORT_H
 #define ACMESPEC_REPORT_H
@@ -65,6 +68,73 @@ int acs_json_write(const char *path, const struct acs_run_info *info,
 char *acs_json_render(const struct acs_run_info *info, const struct acs_result *results, size_t n);
 
 /*
+ * Markdown summary for a CI step summary (GitHub's $GITHUB_STEP_SUMMARY):
+ * a title with the target and the verdict counts, a table of counts per
+ * verdict, then every case that did not PASS, FAIL / XPASS / ERROR first,
+ * then NONSTRICT, XFAIL, UNSUPPORTED, SKIPPED: id, section, level, title,
+ * requirement words and the message, its evidence (acs_result_details) in a
+ * <details> block. Everything from the target is escaped (Markdown
+ * punctuation, HTML, pipes; evidence in a code fence longer than any run of
+ * backticks it holds). Evidence is cut to ACS_MARKDOWN_CASE_MAX bytes per
+ * case and left out once the document passes ACS_MARKDOWN_BUDGET (GitHub
+ * refuses step summaries over 1 MiB); the text says so where it happens.
+ * New string (free()), NULL on ENOMEM.
+ */
+#define ACS_MARKDOWN_CASE_MAX ((size_t)16 * 1024)
+#define ACS_MARKDOWN_BUDGET   ((size_t)900 * 1024)
+char *acs_markdown_render(const struct acs_run_info *info, const struct acs_result *results,
+                          size_t n);
+
+/* The same written to path atomically (acs_report_write_file). */
+int acs_markdown_write(const char *path, const struct acs_run_info *info,
+                       const struct acs_result *results, size_t n, struct acs_err *err);
+
+/*
+ * Self-contained HTML report: one file, inline CSS and a little inline JS,
+ * no external asset. The run, the counts per verdict, filters by verdict,
+ * section and level (shown only when JS runs; without JS every row is
+ * visible), and one table row per case, problems first, with its evidence
+ * folded in a <details>. Every string from the target is HTML-escaped; a
+ * Content-Security-Policy allows only the report's own script and style
+ * (by hash) and no network, so even a markup mistake cannot run the
+ * target's script. New string (free()), NULL on ENOMEM.
+ */
+char *acs_html_render(const struct acs_run_info *info, const struct acs_result *results, size_t n);
+
+/* The same written to path atomically (acs_report_write_file). */
+int acs_html_write(const char *path, const struct acs_run_info *info,
+                   const struct acs_result *results, size_t n, struct acs_err *err);
+
+/*
+ * Listing order for people: FAIL, XPASS, ERROR, NONSTRICT, XFAIL,
+ * UNSUPPORTED, SKIPPED, PASS (rank 0 to 7; an unknown verdict ranks last).
+ */
+int acs_report_verdict_rank(enum acs_verdict v);
+
+/*
+ * Indices 0..n-1 of results stably sorted by acs_report_verdict_rank (same
+ * rank: the order of results). New array (free()); NULL on ENOMEM or when
+ * n is 0.
+ */
+size_t *acs_report_order(const struct acs_result *results, size_t n);
+
+/*
+ * What an exit code means, for people: "nothing unexpected", "unexpected
+ * results", "a usage or configuration error", "the run could not judge
+ * everything". Static string.
+ */
+const char *acs_report_exit_words(int code);
+
+/*
+ * qsort(3) comparator for an array of const struct acs_result *: by case
+ * id (acs_report_case_id), byte order.
+ */
+int acs_report_cmp_id(const void *a, const void *b);
+
+/* The case id of r, or "(unknown case)" when it has none. Static or borrowed. */
+const char *acs_report_case_id(const struct acs_result *r);
+
+/*
  * Helpers shared by the writers.
  *
  * acs_report_put_text appends len bytes of s to b as valid UTF-8 fit for a
@@ -86,6 +156,51 @@ int acs_report_put_text(struct acs_buf *b, const char *s, size_t len, unsigned f
  * left out. Returns 0 or ACS_E_TOOBIG / ACS_E_NOMEM.
  */
 int acs_result_details(struct acs_buf *b, const struct acs_result *r, const char *indent);
+
+/* The cap of a rendered report: reports hold every transcript. */
+#define ACS_REPORT_MAX ((size_t)512 * 1024 * 1024)
+
+/*
+ * An output being rendered and the first error met, so that a writer can
+ * make many appends and check once at the end: after an error every
+ * append does nothing. Initialise b with acs_buf_init and rc with 0.
+ */
+struct acs_report_out {
+	struct acs_buf b;
+	int rc;
+};
+
+/* Append s as it is (markup the writer made itself). */
+void acs_out_puts(struct acs_report_out *o, const char *s);
+
+/* Append printf-style text (markup the writer made itself). */
+void acs_out_printf(struct acs_report_out *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Append s (NULL: nothing) through acs_report_put_text with flags. */
+void acs_out_text(struct acs_report_out *o, const char *s, unsigned flags);
+
+/*
+ * Begin a report for people over results (NULL: none, *n becomes 0): the
+ * counts into sum, the listing order into *order (acs_report_order; NULL
+ * when *n is 0; free()), and o made empty with the reports' cap. Returns 0
+ * or ACS_E_NOMEM (nothing to free then).
+ */
+int acs_out_begin(struct acs_report_out *o, const struct acs_result *results, size_t *n,
+                  struct acs_summary *sum, size_t **order);
+
+/*
+ * The rendered document: o's content as a new string (free()), or NULL
+ * when an append failed (o is freed either way).
+ */
+char *acs_out_finish(struct acs_report_out *o);
+
+/*
+ * Write a rendered document to path atomically and free it; doc NULL means
+ * rendering ran out of memory ("cannot render WHAT PATH: out of memory").
+ * what names the format ("HTML report"). Returns 0, ACS_E_NOMEM or ACS_E_IO.
+ */
+int acs_report_write_doc(const char *path, char *doc, const char *what, struct acs_err *err);
 
 /*
  * Write len bytes to path atomically: a temporary file in the same
