@@ -188,7 +188,7 @@ static int has_json(const char *dir)
 
 	if (d == NULL)
 		return 0;
-	while (!found && (e = readdir(d)) != NULL) {
+	for (e = readdir(d); e != NULL && !found; e = readdir(d)) {
 		size_t len = strlen(e->d_name);
 
 		found = len > 5 && strcmp(e->d_name + len - 5, ".json") == 0;
@@ -229,7 +229,10 @@ static int load_expectations(const char *file, const struct profile *p,
 		return 0;
 	n = (fe ? fe->n : 0) + json_array_size(pe);
 	all = calloc(1, sizeof(*all));
-	if (all == NULL || (all->entries = calloc(n ? n : 1, sizeof(*all->entries))) == NULL)
+	if (all == NULL)
+		goto nomem;
+	all->entries = calloc(n ? n : 1, sizeof(*all->entries));
+	if (all->entries == NULL)
 		goto nomem;
 	all->target = xstrdup(fe && fe->target ? fe->target : p->name);
 	for (i = 0; fe != NULL && i < fe->n; i++, k++) {
@@ -931,7 +934,10 @@ static int load_check_cases(const char *dir, struct acs_catalog **out, struct ac
 		                   path);
 	}
 	cat = calloc(1, sizeof(*cat));
-	if (cat == NULL || (cat->cases = calloc(n ? n : 1, sizeof(*cat->cases))) == NULL)
+	if (cat == NULL)
+		goto nomem;
+	cat->cases = calloc(n ? n : 1, sizeof(*cat->cases));
+	if (cat->cases == NULL)
 		goto nomem;
 	for (i = 0; i < n; i++) {
 		struct acs_case *c = &cat->cases[i];
