@@ -1,5 +1,6 @@
 #include "cli/cli_common.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,9 +14,37 @@ static int dir_exists(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/*
+ * The installed catalog next to this program: <bindir>/../share/acmespec/cases
+ * (ACMESPEC_INSTALL_CASES_REL, relative to the program's directory), so that
+ * an installed tree works wherever it was installed to. NULL when absent.
+ */
+static const char *installed_cases(void)
+{
+	static char path[PATH_MAX];
+	char exe[PATH_MAX], rel[PATH_MAX + 64];
+	ssize_t len;
+	char *slash;
+
+	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (len <= 0)
+		return NULL;
+	exe[len] = '\0';
+	slash = strrchr(exe, '/');
+	if (slash == NULL)
+		return NULL;
+	*slash = '\0';
+	(void)snprintf(rel, sizeof(rel), "%s/%s", exe, ACMESPEC_INSTALL_CASES_REL);
+	/* "/opt/acmespec/share/acmespec/cases", not ".../bin/../share/..." */
+	if (realpath(rel, path) == NULL)
+		return NULL;
+	return dir_exists(path) ? path : NULL;
+}
+
 const char *acs_cli_cases_dir(const struct acs_cli *cli)
 {
 	const char *env = getenv("ACMESPEC_CASES");
+	const char *installed;
 
 	if (cli->cases_dir != NULL)
 		return cli->cases_dir;
@@ -23,7 +52,12 @@ const char *acs_cli_cases_dir(const struct acs_cli *cli)
 		return env;
 	if (dir_exists("cases/server") || dir_exists("cases/client"))
 		return "cases";
-	return ACMESPEC_DEFAULT_CASES;
+	installed = installed_cases();
+	if (installed != NULL)
+		return installed;
+	if (dir_exists(ACMESPEC_DEFAULT_CASES))
+		return ACMESPEC_DEFAULT_CASES;
+	return ACMESPEC_INSTALL_CASES;
 }
 
 void acs_cli_fill_filter(const struct acs_cli *cli, struct acs_filter *f)

@@ -14,8 +14,9 @@
 
 /*
  * The catalog directory: --cases, then $ACMESPEC_CASES, then ./cases when
- * it holds a server/ or client/ folder, then the source tree's catalog.
- * Borrowed string.
+ * it holds a server/ or client/ folder, then the installed catalog next to
+ * the program (<bindir>/../share/acmespec/cases), then the source tree's
+ * catalog, then the install prefix's share/acmespec/cases. Borrowed string.
  */
 const char *acs_cli_cases_dir(const struct acs_cli *cli);
 

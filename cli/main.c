@@ -1,6 +1,6 @@
 /*
- * acmespec: the command line. Parses options (harness/cli.c), loads the
- * catalog, and runs one command. Only this file prints.
+ * acmespec: the command line. Parses options (cli/cli.c, one table for
+ * every command), loads the catalog, and runs one command.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include "harness/b64url.h"
+#include "harness/clock.h"
+#include "harness/json_util.h"
 #include "harness/catalog.h"
 #include "cli/cli.h"
 #include "cli/cli_client.h"
@@ -138,7 +140,7 @@ struct profile {
 static int load_profile(const char *dir, const char *name, struct profile *p)
 {
 	char path[4096];
-	json_error_t jerr;
+	struct acs_err err = {0};
 	size_t i;
 
 	memset(p, 0, sizeof(*p));
@@ -159,12 +161,8 @@ static int load_profile(const char *dir, const char *name, struct profile *p)
 		fprintf(stderr, "acmespec: unknown profile \"%s\": cannot read %s\n", name, path);
 		return -1;
 	}
-	p->json = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-	if (p->json == NULL || !json_is_object(p->json)) {
-		fprintf(stderr, "acmespec: %s: line %d column %d: %s\n", path, jerr.line,
-		        jerr.column, p->json ? "expected a JSON object" : jerr.text);
-		json_decref(p->json);
-		p->json = NULL;
+	if (acs_json_load_object(path, "profile", &p->json, &err) != 0) {
+		fprintf(stderr, "acmespec: %s\n", err.msg);
 		return -1;
 	}
 	return 0;
@@ -190,7 +188,7 @@ static int has_json(const char *dir)
 
 	if (d == NULL)
 		return 0;
-	while (!found && (e = readdir(d)) != NULL) {
+	for (e = readdir(d); e != NULL && !found; e = readdir(d)) {
 		size_t len = strlen(e->d_name);
 
 		found = len > 5 && strcmp(e->d_name + len - 5, ".json") == 0;
@@ -231,7 +229,10 @@ static int load_expectations(const char *file, const struct profile *p,
 		return 0;
 	n = (fe ? fe->n : 0) + json_array_size(pe);
 	all = calloc(1, sizeof(*all));
-	if (all == NULL || (all->entries = calloc(n ? n : 1, sizeof(*all->entries))) == NULL)
+	if (all == NULL)
+		goto nomem;
+	all->entries = calloc(n ? n : 1, sizeof(*all->entries));
+	if (all->entries == NULL)
 		goto nomem;
 	all->target = xstrdup(fe && fe->target ? fe->target : p->name);
 	for (i = 0; fe != NULL && i < fe->n; i++, k++) {
@@ -412,6 +413,61 @@ static int embedded_scenario(struct embedded *em, const char *name, char *const 
 	return 0;
 }
 
+/*
+ * What can be refused before any traffic: a directory URL that is not
+ * https://, a production CA without --allow-production, an unreadable
+ * --ca-bundle. Prints why; -1 then.
+ */
+static int server_check_target(const struct acs_cli *cli)
+{
+	if (cli->url != NULL && strncmp(cli->url, "https://", 8) != 0) {
+		fprintf(
+		    stderr,
+		    "acmespec: directory URL must be https:// (RFC 8555 section 6.1), got \"%s\"\n",
+		    cli->url);
+		return -1;
+	}
+	if (cli->url != NULL && is_production(cli->url) && !cli->allow_production) {
+		fprintf(stderr,
+		        "acmespec: refusing production CA directory %s: conformance cases send "
+		        "malformed requests on purpose; pass --allow-production if you really mean "
+		        "it\n",
+		        cli->url);
+		return -1;
+	}
+	if (cli->ca_bundle != NULL && access(cli->ca_bundle, R_OK) != 0) {
+		fprintf(stderr, "acmespec: cannot read --ca-bundle %s: %s\n", cli->ca_bundle,
+		        errno_text(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The command line that reruns a case of this server run, up to the case. */
+static void server_rerun(struct acs_buf *rerun, const struct acs_cli *cli, const char *argv0)
+{
+	acs_buf_puts(rerun, argv0);
+	acs_buf_puts(rerun, " server");
+	if (cli->url != NULL) {
+		acs_cli_shell_word(rerun, cli->url);
+		acs_cli_shell_opt(rerun, "--ca-bundle", cli->ca_bundle);
+	}
+	if (cli->http01_port != ACS_CLI_PORT_UNSET)
+		acs_buf_printf(rerun, " --http01-port %d", cli->http01_port);
+	if (cli->tlsalpn01_port != ACS_CLI_PORT_UNSET)
+		acs_buf_printf(rerun, " --tlsalpn01-port %d", cli->tlsalpn01_port);
+	if (cli->dns_port != ACS_CLI_PORT_UNSET)
+		acs_buf_printf(rerun, " --dns-port %d", cli->dns_port);
+	acs_cli_shell_opt(rerun, "--bind", cli->bind);
+	if (cli->eab_kid != NULL) {
+		acs_cli_shell_opt(rerun, "--eab-kid", cli->eab_kid);
+		acs_buf_puts(rerun, " --eab-hmac \"$EAB_HMAC\"");
+	}
+	acs_cli_shell_opt(rerun, "--profile", cli->profile);
+	acs_cli_shell_opt(rerun, "--cases", cli->cases_dir);
+	acs_cli_shell_opt(rerun, "--expect", cli->expect_file);
+}
+
 static int cmd_server(const struct acs_cli *cli, const char *argv0)
 {
 	struct acs_catalog *cat = NULL;
@@ -427,7 +483,7 @@ static int cmd_server(const struct acs_cli *cli, const char *argv0)
 	struct server_ctx sc;
 	struct acs_err err = {0};
 	struct acs_buf rerun;
-	struct timespec t0, t1;
+	double t0;
 	struct embedded em = {0};
 	const char *dir = acs_cli_cases_dir(cli);
 	char *url = NULL;
@@ -438,26 +494,8 @@ static int cmd_server(const struct acs_cli *cli, const char *argv0)
 	acs_buf_init(&rerun, 8192);
 	memset(&sc, 0, sizeof(sc));
 	embedded = cli->url == NULL;
-	if (!embedded && strncmp(cli->url, "https://", 8) != 0) {
-		fprintf(
-		    stderr,
-		    "acmespec: directory URL must be https:// (RFC 8555 section 6.1), got \"%s\"\n",
-		    cli->url);
+	if (server_check_target(cli) != 0)
 		goto out;
-	}
-	if (!embedded && is_production(cli->url) && !cli->allow_production) {
-		fprintf(stderr,
-		        "acmespec: refusing production CA directory %s: conformance cases send "
-		        "malformed requests on purpose; pass --allow-production if you really mean "
-		        "it\n",
-		        cli->url);
-		goto out;
-	}
-	if (cli->ca_bundle != NULL && access(cli->ca_bundle, R_OK) != 0) {
-		fprintf(stderr, "acmespec: cannot read --ca-bundle %s: %s\n", cli->ca_bundle,
-		        errno_text(errno));
-		goto out;
-	}
 	if (load_side(dir, "server", &cat) != 0)
 		goto out;
 	if (load_profile(dir, cli->profile, &prof) != 0)
@@ -524,26 +562,7 @@ static int cmd_server(const struct acs_cli *cli, const char *argv0)
 		goto out;
 	}
 
-	acs_buf_puts(&rerun, argv0);
-	acs_buf_puts(&rerun, " server");
-	if (!embedded) {
-		acs_cli_shell_word(&rerun, cli->url);
-		acs_cli_shell_opt(&rerun, "--ca-bundle", cli->ca_bundle);
-	}
-	if (cli->http01_port != ACS_CLI_PORT_UNSET)
-		acs_buf_printf(&rerun, " --http01-port %d", cli->http01_port);
-	if (cli->tlsalpn01_port != ACS_CLI_PORT_UNSET)
-		acs_buf_printf(&rerun, " --tlsalpn01-port %d", cli->tlsalpn01_port);
-	if (cli->dns_port != ACS_CLI_PORT_UNSET)
-		acs_buf_printf(&rerun, " --dns-port %d", cli->dns_port);
-	acs_cli_shell_opt(&rerun, "--bind", cli->bind);
-	if (cli->eab_kid != NULL) {
-		acs_cli_shell_opt(&rerun, "--eab-kid", cli->eab_kid);
-		acs_buf_puts(&rerun, " --eab-hmac \"$EAB_HMAC\"");
-	}
-	acs_cli_shell_opt(&rerun, "--profile", cli->profile);
-	acs_cli_shell_opt(&rerun, "--cases", cli->cases_dir);
-	acs_cli_shell_opt(&rerun, "--expect", cli->expect_file);
+	server_rerun(&rerun, cli, argv0);
 
 	run.jobs = cli->jobs;
 	run.filter = &filter;
@@ -561,14 +580,13 @@ static int cmd_server(const struct acs_cli *cli, const char *argv0)
 	info.strict = cli->strict;
 	info.jobs = cli->jobs;
 	info.started = time(NULL);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = acs_clock_mono();
 	if (acs_run(cat, &run, &results, &n, &err) != 0) {
 		fprintf(stderr, "acmespec: %s\n", err.msg);
 		rc = err.code == ACS_E_NOTFOUND ? ACS_EXIT_USAGE : ACS_EXIT_INFRA;
 		goto out;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	info.seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	info.seconds = acs_clock_mono() - t0;
 
 	acs_console_summary(&sc.con, &info, results, n);
 	acs_summarize(results, n, &sum);
@@ -718,8 +736,7 @@ struct client_selftest_ctx {
 /* Run argv (bounded by limit seconds, output discarded); its exit status or -1. */
 static int run_child(char *const *argv, double limit)
 {
-	struct timespec nap = {0, 50 * 1000 * 1000};
-	double waited = 0;
+	double deadline = acs_clock_mono() + limit;
 	pid_t pid = fork();
 	int status;
 
@@ -744,14 +761,13 @@ static int run_child(char *const *argv, double limit)
 			return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 		if (w < 0)
 			return -1;
-		if (waited > limit) {
+		if (acs_clock_mono() > deadline) {
 			kill(-pid, SIGKILL);
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
 			return -1;
 		}
-		nanosleep(&nap, NULL);
-		waited += 0.05;
+		acs_sleep_ms(50);
 	}
 }
 
@@ -768,6 +784,7 @@ static enum acs_verdict client_selftest_run(struct client_selftest_ctx *st, cons
 	size_t a = 0, i;
 	json_t *report = NULL, *results;
 	enum acs_verdict v = ACS_ERROR;
+	struct acs_err err = {0};
 	unsigned n;
 	int rc;
 
@@ -819,7 +836,9 @@ static enum acs_verdict client_selftest_run(struct client_selftest_ctx *st, cons
 	argv[a] = NULL;
 
 	rc = run_child(argv, st->timeout * 4 + 30);
-	report = json_load_file(json_path, 0, NULL);
+	/* no report: the message below says so */
+	if (acs_json_load_object(json_path, "report", &report, &err) != 0)
+		report = NULL;
 	unlink(json_path);
 	results = json_object_get(report, "results");
 	for (i = 0; i < json_array_size(results); i++) {
@@ -901,21 +920,24 @@ static int load_check_cases(const char *dir, struct acs_catalog **out, struct ac
 	const struct acs_mockca_check *checks;
 	struct acs_catalog *cat = NULL;
 	json_t *doc = NULL, *list;
-	json_error_t jerr;
 	char path[4096];
 	size_t n, i, j;
 
 	checks = acs_mockca_checks(&n);
 	snprintf(path, sizeof(path), "%s/client-checks.json", dir);
-	doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (acs_json_load_object(path, "checks file", &doc, err) != 0)
+		return -1;
 	list = json_object_get(doc, "checks");
-	if (doc == NULL || !json_is_array(list)) {
+	if (!json_is_array(list)) {
 		json_decref(doc);
-		return acs_err_set(err, ACS_E_PARSE, "%s: %s", path,
-		                   doc ? "field \"checks\": expected an array" : jerr.text);
+		return acs_err_set(err, ACS_E_PARSE, "%s: field \"checks\": expected an array",
+		                   path);
 	}
 	cat = calloc(1, sizeof(*cat));
-	if (cat == NULL || (cat->cases = calloc(n ? n : 1, sizeof(*cat->cases))) == NULL)
+	if (cat == NULL)
+		goto nomem;
+	cat->cases = calloc(n ? n : 1, sizeof(*cat->cases));
+	if (cat->cases == NULL)
 		goto nomem;
 	for (i = 0; i < n; i++) {
 		struct acs_case *c = &cat->cases[i];
@@ -1014,7 +1036,7 @@ static int cmd_selftest(const struct acs_cli *cli, const char *argv0)
 	struct embedded em = {0};
 	struct acs_err err = {0};
 	struct acs_buf rerun;
-	struct timespec t0, t1;
+	double t0;
 	const char *dir = acs_cli_cases_dir(cli);
 	int do_server = cli->side == NULL || strcmp(cli->side, "server") == 0;
 	int do_client = cli->side == NULL || strcmp(cli->side, "client") == 0;
@@ -1065,7 +1087,7 @@ static int cmd_selftest(const struct acs_cli *cli, const char *argv0)
 	info.profile = "rfc8555";
 	info.jobs = cli->jobs;
 	info.started = time(NULL);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = acs_clock_mono();
 
 	if (scat != NULL) {
 		for (i = 0; i < scat->n; i++)
@@ -1124,8 +1146,7 @@ static int cmd_selftest(const struct acs_cli *cli, const char *argv0)
 		cres = NULL;
 		cn = 0;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	info.seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	info.seconds = acs_clock_mono() - t0;
 	acs_console_summary(&progress.con, &info, results, n);
 	acs_summarize(results, n, &sum);
 	/* the self-test has no SHOULD slack: a NONSTRICT would be a harness defect */
@@ -1208,60 +1229,82 @@ static int cmd_list(const struct acs_cli *cli)
 	return rc;
 }
 
+/*
+ * The commands that need no libcurl set-up of their own here: serve, and
+ * the two that a client under test runs (dns-hook, mock-client). Their
+ * options were checked against the table; dns-hook and mock-client still
+ * read their own argv (argv[0] their name).
+ */
+static int run_standalone(const struct acs_cli *cli, int argc, char **argv)
+{
+	switch (cli->cmd) {
+	case ACS_CMD_SERVE:
+		return acs_cmd_serve(cli);
+	case ACS_CMD_DNS_HOOK:
+		return acs_cmd_dns_hook(argc - 1, argv + 1);
+	default:
+		return acs_cmd_mock_client(argc - 1, argv + 1);
+	}
+}
+
+static int run_command(const struct acs_cli *cli, const char *argv0)
+{
+	struct acs_client_opts co = {cli->client_name, cli->keep_workdir};
+	int rc;
+
+	if (acs_http_global_init() != 0) {
+		fprintf(stderr, "acmespec: cannot initialise libcurl\n");
+		return ACS_EXIT_INFRA;
+	}
+	switch (cli->cmd) {
+	case ACS_CMD_SERVER:
+		rc = cmd_server(cli, argv0);
+		break;
+	case ACS_CMD_LIST:
+		rc = cmd_list(cli);
+		break;
+	case ACS_CMD_CLIENT:
+		rc = acs_cmd_client_opts(cli, argv0, &co);
+		break;
+	case ACS_CMD_SELFTEST:
+		rc = cmd_selftest(cli, argv0);
+		break;
+	default:
+		fprintf(stderr, "acmespec: command %s is not available in this build yet\n",
+		        acs_cli_cmd_name(cli->cmd));
+		rc = ACS_EXIT_USAGE;
+		break;
+	}
+	acs_http_global_cleanup();
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct acs_cli cli;
 	char msg[512];
-	int rc;
 
 	/* a peer closing a socket must not kill the harness */
 	signal(SIGPIPE, SIG_IGN);
-	/* the mock CA parses its own options (and --help); it wants its name as argv[0] */
-	if (argc > 1 && strcmp(argv[1], "serve") == 0)
-		return acs_serve_main(argc - 1, argv + 1);
-	/* so do the clients' dns-01 hook and the mock client run as a client under test */
-	if (argc > 1 && strcmp(argv[1], "dns-hook") == 0)
-		return acs_cmd_dns_hook(argc - 1, argv + 1);
-	if (argc > 1 && strcmp(argv[1], "mock-client") == 0)
-		return acs_cmd_mock_client(argc - 1, argv + 1);
 	if (acs_cli_parse(argc, argv, &cli, msg, sizeof(msg)) != 0) {
-		fprintf(stderr, "acmespec: %s\n", msg);
+		fprintf(stderr, "%s\n", msg);
 		return ACS_EXIT_USAGE;
 	}
 	if (cli.version) {
 		printf("acmespec %s\n", ACMESPEC_VERSION);
 		return ACS_EXIT_OK;
 	}
-	if (cli.help) {
+	if (cli.man) {
+		acs_cli_man(stdout);
+		return ACS_EXIT_OK;
+	}
+	/* the mock client's --help also lists its misbehaviours, which only it knows */
+	if (cli.help && cli.cmd != ACS_CMD_MOCK_CLIENT) {
 		acs_cli_help(stdout, cli.cmd);
 		return ACS_EXIT_OK;
 	}
-	if (acs_http_global_init() != 0) {
-		fprintf(stderr, "acmespec: cannot initialise libcurl\n");
-		return ACS_EXIT_INFRA;
-	}
-	switch (cli.cmd) {
-	case ACS_CMD_SERVER:
-		rc = cmd_server(&cli, argv[0]);
-		break;
-	case ACS_CMD_LIST:
-		rc = cmd_list(&cli);
-		break;
-	case ACS_CMD_CLIENT: {
-		struct acs_client_opts co = {cli.client_name, cli.keep_workdir};
-
-		rc = acs_cmd_client_opts(&cli, argv[0], &co);
-		break;
-	}
-	case ACS_CMD_SELFTEST:
-		rc = cmd_selftest(&cli, argv[0]);
-		break;
-	default:
-		fprintf(stderr, "acmespec: command %s is not available in this build yet\n",
-		        acs_cli_cmd_name(cli.cmd));
-		rc = ACS_EXIT_USAGE;
-		break;
-	}
-	acs_http_global_cleanup();
-	return rc;
+	if (cli.cmd == ACS_CMD_SERVE || cli.cmd == ACS_CMD_DNS_HOOK ||
+	    cli.cmd == ACS_CMD_MOCK_CLIENT)
+		return run_standalone(&cli, argc, argv);
+	return run_command(&cli, argv[0]);
 }

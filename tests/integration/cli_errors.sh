@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # ctest-labels: cli
 # The command line's contract (DESIGN.md "Exit codes"): --version, --help,
-# list, and the exit codes of the error paths: unknown option 2, a filter
-# matching no case 2, an unreachable target 3 with a message naming it, a
-# production directory refused (2) unless --allow-production.
+# --man, list, and the exit codes of the error paths: a bad option is
+# reported in one format by every command and exits 2, a filter matching no
+# case 2, an unreachable target 3 with a message naming it, a production
+# directory refused (2) unless --allow-production.
 #
 #   bash tests/integration/cli_errors.sh BUILD/acmespec SOURCE_DIR
 set -euo pipefail
@@ -30,9 +31,37 @@ tl_expect_exit 0 "acmespec list --tag nonce" "$ACMESPEC" list --tag nonce
 m=$(grep -cE 'server\.[a-z0-9]+\.[0-9_]+\.[a-z0-9-]+' "$TL_WORK/last.out" || true)
 tl_check "list --tag nonce prints a non-empty subset ($m of $n)" test "$m" -gt 0 -a "$m" -le "$n"
 
+# the whole output is exactly this one line
+out_is() { [ "$(cat "$TL_WORK/last.out")" = "$1" ]; }
+
+tl_expect_exit 0 "acmespec --man" "$ACMESPEC" --man
+tl_check "--man prints roff" tl_out_has '^\.TH ACMESPEC 1'
+
 tl_expect_exit 2 "unknown option" "$ACMESPEC" server --no-such-option
 tl_check "the message names the option" tl_out_has 'no-such-option'
 tl_expect_exit 2 "unknown command" "$ACMESPEC" no-such-command
+tl_check "the message names the command" \
+  out_is 'acmespec: unknown command "no-such-command" (see acmespec --help)'
+
+# one format for a bad option, whatever the command
+for cmd in server client serve list selftest mock-client dns-hook; do
+  tl_expect_exit 2 "$cmd --bogus" "$ACMESPEC" "$cmd" --bogus
+  tl_check "$cmd: one message format" \
+    out_is "acmespec $cmd: unknown option --bogus (see acmespec $cmd --help)"
+  tl_expect_exit 0 "$cmd --help" "$ACMESPEC" "$cmd" --help
+  tl_check "$cmd --help shows its usage" tl_out_has "^usage: acmespec $cmd"
+done
+tl_expect_exit 2 "an option of another command" "$ACMESPEC" serve --junit r.xml
+tl_check "the message says whose option it is" \
+  out_is 'acmespec serve: --junit is not an option of acmespec serve (see acmespec serve --help)'
+tl_expect_exit 2 "a missing value" "$ACMESPEC" server --bind
+tl_check "the message names the value" \
+  out_is 'acmespec server: option --bind needs a value ADDR (see acmespec server --help)'
+tl_expect_exit 2 "serve --port out of range" "$ACMESPEC" serve --port 70000
+tl_check "the message gives the range" \
+  out_is 'acmespec serve: option --port: expected a number from 0 to 65535, got "70000"'
+tl_expect_exit 2 "mock-client without --directory" "$ACMESPEC" mock-client --domain a.test
+tl_check "the message says what is required" tl_out_has '^acmespec mock-client: --directory'
 
 tl_expect_exit 2 "--case matching no case" "$ACMESPEC" list --case 'nomatch*'
 tl_check "the message says nothing matched" tl_out_has 'match|no case'
@@ -52,6 +81,11 @@ tl_check "it gave up quickly ($((SECONDS - start))s <= 60s)" test $((SECONDS - s
 tl_expect_exit 2 "--ca-bundle that does not exist" \
   "$ACMESPEC" server "https://127.0.0.1:$closed/dir" --ca-bundle "$TL_WORK/none.pem"
 tl_expect_exit 2 "-j 0" "$ACMESPEC" server "https://127.0.0.1:$closed/dir" -j 0
+tl_check "-j 0: the range" \
+  out_is 'acmespec server: option --jobs: expected a number from 1 to 64, got "0"'
+tl_expect_exit 2 "-j abc" "$ACMESPEC" server "https://127.0.0.1:$closed/dir" -j abc
+tl_check "-j abc: the same range message" \
+  out_is 'acmespec server: option --jobs: expected a number from 1 to 64, got "abc"'
 tl_expect_exit 2 "--expect file that does not exist" \
   "$ACMESPEC" server "https://127.0.0.1:$closed/dir" --expect "$TL_WORK/none.json"
 
