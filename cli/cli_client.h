@@ -43,7 +43,9 @@ int acs_cmd_client_opts(const struct acs_cli *cli, const char *argv0,
 /*
  * `acmespec dns-hook set|clear|present|cleanup NAME [VALUE]`: argv[0] is
  * "dns-hook". Talks to the running harness through $ACMESPEC_DNS_SOCKET.
- * Returns 0 (done), 1 (the harness refused) or 2 (usage, no harness).
+ * Returns ACS_EXIT_OK (done), ACS_EXIT_UNEXPECTED (the harness refused),
+ * ACS_EXIT_USAGE (bad words, not run under acmespec client) or
+ * ACS_EXIT_INFRA (the harness cannot be reached).
  */
 int acs_cmd_dns_hook(int argc, char **argv);
 

@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "cli/cli_table.h"
+#include "mockclient/misbehave.h"
 #include "mockserver/mockca.h"
 
 static const char exit_codes[] =
@@ -75,22 +76,64 @@ static void print_options(FILE *out, enum acs_cli_cmd cmd)
 	}
 }
 
-/* The mock CA's misbehaviours (serve --misbehave), from its own table. */
-static void print_misbehaviours(FILE *out)
-{
-	const struct acs_mockca_misbehaviour *mb;
-	size_t i, n;
+/* One misbehaviour as help shows it, from the mock CA's or the mock client's table. */
+struct mb_row {
+	const char *name;
+	const char *arg;  /* "[ENDPOINT:]N" or NULL */
+	const char *kind; /* "[violation] ", "[request] ", ... or "" */
+	const char *help;
+};
 
-	mb = acs_mockca_misbehaviours(&n);
-	fputs("\nmisbehaviours:\n", out);
-	for (i = 0; i < n; i++) {
+/*
+ * Row i of the misbehaviour table of cmd (serve: the mock CA's; mock-client:
+ * the mock client's, one table for its request, inner and client kinds).
+ * 0 past the end.
+ */
+static int mb_row(enum acs_cli_cmd cmd, size_t i, struct mb_row *r)
+{
+	size_t n;
+
+	if (cmd == ACS_CMD_SERVE) {
+		const struct acs_mockca_misbehaviour *mb = acs_mockca_misbehaviours(&n);
+
+		if (i >= n)
+			return 0;
+		r->name = mb[i].name;
+		r->arg = mb[i].arg_help;
+		r->kind = mb[i].violation ? "[violation] " : "";
+		r->help = mb[i].description;
+		return 1;
+	}
+	if (cmd == ACS_CMD_MOCK_CLIENT) {
+		const struct acs_misbehaviour *mb = acs_misbehaviours(&n);
+
+		if (i >= n)
+			return 0;
+		r->name = mb[i].name;
+		r->arg = NULL;
+		r->kind = mb[i].kind == ACS_MIS_KIND_CLIENT  ? ""
+		          : mb[i].kind == ACS_MIS_KIND_INNER ? "[key-change inner JWS] "
+		                                             : "[every signed request] ";
+		r->help = mb[i].help;
+		return 1;
+	}
+	return 0;
+}
+
+/* The misbehaviours of cmd (--misbehave), from its mock's own table. */
+static void print_misbehaviours(FILE *out, enum acs_cli_cmd cmd)
+{
+	struct mb_row r;
+	size_t i;
+
+	for (i = 0; mb_row(cmd, i, &r); i++) {
 		char left[64];
 
-		(void)snprintf(left, sizeof(left), "%s%s%s", mb[i].name,
-		               mb[i].arg_help != NULL ? "=" : "",
-		               mb[i].arg_help != NULL ? mb[i].arg_help : "");
-		fprintf(out, "  %-36s %s%s\n", left, mb[i].violation ? "[violation] " : "",
-		        mb[i].description);
+		if (i == 0)
+			fputs("\nmisbehaviours:\n", out);
+		(void)snprintf(left, sizeof(left), "%s%s%s", r.name, r.arg != NULL ? "=" : "",
+		               r.arg != NULL ? r.arg : "");
+		fprintf(out, "  %-36s %s%s\n", left, r.kind, r.help);
 	}
 }
 
@@ -127,8 +170,7 @@ void acs_cli_help(FILE *out, enum acs_cli_cmd cmd)
 		fold(out, cmds[i].about, 78, 0);
 	}
 	print_options(out, cmd);
-	if (cmd == ACS_CMD_SERVE)
-		print_misbehaviours(out);
+	print_misbehaviours(out, cmd);
 }
 
 /* Text for roff: "-" as "\-", "\" as "\e", a leading "." or "'" guarded by "\&". */
@@ -176,26 +218,26 @@ static void man_options(FILE *out, enum acs_cli_cmd cmd)
 	}
 }
 
-static void man_misbehaviours(FILE *out)
+static void man_misbehaviours(FILE *out, enum acs_cli_cmd cmd)
 {
-	const struct acs_mockca_misbehaviour *mb;
-	size_t i, n;
+	struct mb_row r;
+	size_t i;
 
-	mb = acs_mockca_misbehaviours(&n);
-	fputs(".PP\nMisbehaviours of the mock CA (\\fB\\-\\-misbehave\\fR):\n", out);
-	for (i = 0; i < n; i++) {
+	for (i = 0; mb_row(cmd, i, &r); i++) {
+		if (i == 0)
+			fprintf(out, ".PP\nMisbehaviours of the %s (\\fB\\-\\-misbehave\\fR):\n",
+			        cmd == ACS_CMD_SERVE ? "mock CA" : "mock client");
 		fputs(".TP\n\\fB", out);
-		roff(out, mb[i].name);
+		roff(out, r.name);
 		fputs("\\fR", out);
-		if (mb[i].arg_help != NULL) {
+		if (r.arg != NULL) {
 			fputs("=\\fI", out);
-			roff(out, mb[i].arg_help);
+			roff(out, r.arg);
 			fputs("\\fR", out);
 		}
 		fputc('\n', out);
-		if (mb[i].violation)
-			fputs("[violation] ", out);
-		roff(out, mb[i].description);
+		fputs(r.kind, out);
+		roff(out, r.help);
 		fputc('\n', out);
 	}
 }
@@ -219,8 +261,7 @@ static void man_commands(FILE *out)
 			fputc('\n', out);
 		}
 		man_options(out, cmds[i].cmd);
-		if (cmds[i].cmd == ACS_CMD_SERVE)
-			man_misbehaviours(out);
+		man_misbehaviours(out, cmds[i].cmd);
 	}
 }
 

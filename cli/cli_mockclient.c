@@ -8,7 +8,6 @@
 #include "cli/cli_mockclient.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,45 +19,13 @@
 #include "harness/err.h"
 #include "harness/http.h"
 #include "harness/transcript.h"
+#include "harness/verdict.h"
 #include "mockclient/acme.h"
 #include "mockclient/flow.h"
 #include "mockclient/misbehave.h"
 #include "mockclient/responders.h"
 
 #define PROG "acmespec mock-client"
-
-struct opt {
-	const char *name;
-	int has_arg;
-	const char *metavar;
-	const char *help;
-};
-
-/* sorted by name; --help prints them in this order */
-static const struct opt opts[] = {
-    {"bind", 1, "ADDR", "address the challenge responders listen on (default 127.0.0.1)"},
-    {"ca-bundle", 1, "FILE", "PEM roots to trust for the ACME server"},
-    {"cert-out", 1, "FILE", "write the certificate chain there (default: standard output)"},
-    {"challenge", 1, "TYPE", "http-01 (default), dns-01 or tls-alpn-01"},
-    {"contact", 1, "URI", "account contact, e.g. mailto:a@b.test (repeatable)"},
-    {"directory", 1, "URL", "the ACME directory URL (required)"},
-    {"dns-hook", 1, "CMD", "dns-01: run `CMD set|clear NAME VALUE` through /bin/sh"},
-    {"domain", 1, "NAME", "a name to order, *.NAME for a wildcard (repeatable, required)"},
-    {"domains", 1, "N1,N2", "names to order, comma-separated (as the {domains} placeholder)"},
-    {"eab-hmac", 1, "B64URL", "external account binding HMAC key"},
-    {"eab-kid", 1, "KID", "external account binding key identifier"},
-    {"help", 0, NULL, "show this help and the misbehaviours"},
-    {"http01-port", 1, "PORT", "port of the http-01 responder (default 80)"},
-    {"key-change", 0, NULL, "roll the account key over (keyChange) right after newAccount"},
-    {"misbehave", 1, "NAME", "commit a misbehaviour (repeatable; list below)"},
-    {"no-agree-tos", 0, NULL, "do not agree to the terms of service"},
-    {"revoke", 0, NULL, "revoke the certificate once downloaded"},
-    {"timeout", 1, "SECONDS", "bound on the whole flow (default 60)"},
-    {"tlsalpn01-port", 1, "PORT", "port of the tls-alpn-01 responder (default 443)"},
-    {"verbose", 0, NULL, "print the transcript of every exchange on standard error"},
-    {"webroot", 1, "DIR", "http-01: write DIR/.well-known/acme-challenge/TOKEN, no server"},
-};
-#define NOPTS (sizeof(opts) / sizeof(opts[0]))
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
@@ -73,56 +40,6 @@ static void say(const char *fmt, ...)
 }
 
 /* ---- options ---- */
-
-static void usage(FILE *f)
-{
-	const struct acs_misbehaviour *mis;
-	size_t i, n, col = 0;
-
-	fprintf(f, "usage: acmespec mock-client --directory URL --domain NAME [options]\n\n"
-	           "A conformant ACME client made of the mock client engine: new account,\n"
-	           "new order, challenges, finalize, download (and --revoke). --misbehave\n"
-	           "breaks it on purpose: the negative controls of the client scenarios.\n"
-	           "Exit 0: certificate obtained; 1: the flow failed; 2: usage; 3: set-up.\n"
-	           "Under acmespec client, ACMESPEC_EAB_KID/ACMESPEC_EAB_HMAC, ACMESPEC_CONTACT,\n"
-	           "ACMESPEC_KEY_CHANGE=1 and ACMESPEC_REVOKE=1 stand for --eab-kid/--eab-hmac,\n"
-	           "--contact, --key-change and --revoke.\n\n"
-	           "options:\n");
-	for (i = 0; i < NOPTS; i++) {
-		char left[64];
-
-		(void)snprintf(left, sizeof(left), "--%s%s%s", opts[i].name,
-		               opts[i].has_arg ? " " : "", opts[i].has_arg ? opts[i].metavar : "");
-		fprintf(f, "  %-26s %s\n", left, opts[i].help);
-	}
-	mis = acs_misbehaviours(&n);
-	fprintf(f, "\nclient-behaviour misbehaviours:\n");
-	for (i = 0; i < n; i++) {
-		if (mis[i].kind == ACS_MIS_KIND_CLIENT)
-			fprintf(f, "  %-26s %s\n", mis[i].name, mis[i].help);
-	}
-	fprintf(f, "\nrequest misbehaviours (every signed request; docs/case-format.md):\n ");
-	for (i = 0; i < n; i++) {
-		if (mis[i].kind == ACS_MIS_KIND_CLIENT)
-			continue;
-		fprintf(f, "%s %s", (col % 5 == 0 && col > 0) ? "\n " : "", mis[i].name);
-		col++;
-	}
-	fprintf(f, "\n");
-}
-
-static int parse_int(const char *s, long lo, long hi, long *out)
-{
-	char *end = NULL;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (s[0] == '\0' || *end != '\0' || errno != 0 || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}
 
 /* One --misbehave NAME: a bit of the set its kind says. */
 static int set_misbehaviour(struct acs_mc_opts *o, const char *name)
@@ -183,124 +100,64 @@ void acs_mc_opts_free(struct acs_mc_opts *o)
 	o->domains_copy = NULL;
 }
 
-/* One option with its argument (NULL for flags); -1 after a usage message. */
-static int set_option(struct acs_mc_opts *o, const char *name, const char *arg)
+int acs_mc_opts_from_cli(struct acs_mc_opts *o, const struct acs_cli *cli)
 {
-	long v;
+	size_t i;
 
-	if (strcmp(name, "directory") == 0) {
-		o->directory = arg;
-	} else if (strcmp(name, "ca-bundle") == 0) {
-		o->ca_bundle = arg;
-	} else if (strcmp(name, "cert-out") == 0) {
-		o->cert_out = arg;
-	} else if (strcmp(name, "bind") == 0) {
-		o->bind = arg;
-	} else if (strcmp(name, "challenge") == 0) {
-		if (strcmp(arg, "http-01") != 0 && strcmp(arg, "dns-01") != 0 &&
-		    strcmp(arg, "tls-alpn-01") != 0) {
-			say("--challenge: expected http-01, dns-01 or tls-alpn-01, got \"%s\"",
-			    arg);
+	o->directory = cli->directory;
+	o->ca_bundle = cli->ca_bundle;
+	o->cert_out = cli->cert_out;
+	o->bind = cli->bind;
+	o->dns_hook = cli->dns_hook;
+	o->webroot = cli->webroot;
+	o->eab_kid = cli->eab_kid;
+	o->eab_hmac = cli->eab_hmac;
+	if (cli->challenge != NULL)
+		o->challenge = cli->challenge;
+	if (cli->http01_port != ACS_CLI_PORT_UNSET)
+		o->http01_port = cli->http01_port;
+	if (cli->tlsalpn01_port != ACS_CLI_PORT_UNSET)
+		o->tlsalpn01_port = cli->tlsalpn01_port;
+	o->agree_tos = !cli->no_agree_tos;
+	o->revoke = cli->revoke;
+	o->key_change = cli->key_change;
+	o->verbose = cli->verbose;
+	o->timeout_s = cli->timeout;
+	for (i = 0; i < cli->ncontacts && o->ncontacts < ACS_MC_MAX_CONTACTS; i++)
+		o->contacts[o->ncontacts++] = cli->contacts[i];
+	for (i = 0; i < cli->ndomains; i++) {
+		if (o->nnames >= ACS_MC_MAX_NAMES) {
+			say("--domain: more than %d names", ACS_MC_MAX_NAMES);
 			return -1;
 		}
-		o->challenge = arg;
-	} else if (strcmp(name, "contact") == 0) {
-		if (o->ncontacts >= ACS_MC_MAX_CONTACTS) {
-			say("--contact: too many");
+		o->names[o->nnames++] = cli->domains[i];
+	}
+	if (cli->domain_list != NULL && add_domains(o, cli->domain_list) != 0)
+		return -1;
+	for (i = 0; i < cli->nmisbehaviours; i++) {
+		if (set_misbehaviour(o, cli->misbehaviours[i]) != 0) {
+			say("--misbehave: unknown misbehaviour \"%s\" (see " PROG " --help)",
+			    cli->misbehaviours[i]);
 			return -1;
 		}
-		o->contacts[o->ncontacts++] = arg;
-	} else if (strcmp(name, "dns-hook") == 0) {
-		o->dns_hook = arg;
-	} else if (strcmp(name, "domain") == 0) {
-		if (o->nnames >= ACS_MC_MAX_NAMES || strlen(arg) == 0 || strlen(arg) > 250) {
-			say("--domain: too many names, or a bad one");
-			return -1;
-		}
-		o->names[o->nnames++] = arg;
-	} else if (strcmp(name, "domains") == 0) {
-		return add_domains(o, arg);
-	} else if (strcmp(name, "webroot") == 0) {
-		o->webroot = arg;
-	} else if (strcmp(name, "eab-kid") == 0) {
-		o->eab_kid = arg;
-	} else if (strcmp(name, "eab-hmac") == 0) {
-		o->eab_hmac = arg;
-	} else if (strcmp(name, "http01-port") == 0 || strcmp(name, "tlsalpn01-port") == 0) {
-		if (parse_int(arg, 1, 65535, &v) != 0) {
-			say("--%s: bad port \"%s\"", name, arg);
-			return -1;
-		}
-		if (name[0] == 'h')
-			o->http01_port = (int)v;
-		else
-			o->tlsalpn01_port = (int)v;
-	} else if (strcmp(name, "misbehave") == 0) {
-		if (set_misbehaviour(o, arg) != 0) {
-			say("--misbehave: unknown misbehaviour \"%s\"; see " PROG " --help", arg);
-			return -1;
-		}
-	} else if (strcmp(name, "no-agree-tos") == 0) {
-		o->agree_tos = 0;
-	} else if (strcmp(name, "revoke") == 0) {
-		o->revoke = 1;
-	} else if (strcmp(name, "key-change") == 0) {
-		o->key_change = 1;
-	} else if (strcmp(name, "timeout") == 0) {
-		if (parse_int(arg, 1, 3600, &v) != 0) {
-			say("--timeout: expected 1 to 3600 seconds, got \"%s\"", arg);
-			return -1;
-		}
-		o->timeout_s = v;
-	} else if (strcmp(name, "verbose") == 0) {
-		o->verbose = 1;
 	}
 	return 0;
 }
 
 int acs_mc_parse_opts(struct acs_mc_opts *o, int argc, char **argv)
 {
-	struct option lopts[NOPTS + 1];
-	size_t i;
-	int c, idx;
+	struct acs_cli cli;
+	char msg[512];
 
-	memset(lopts, 0, sizeof(lopts));
-	for (i = 0; i < NOPTS; i++) {
-		lopts[i].name = opts[i].name;
-		lopts[i].has_arg = opts[i].has_arg ? required_argument : no_argument;
-	}
-	optind = 1;
-	opterr = 0;
-	for (;;) {
-		idx = -1;
-		c = getopt_long(argc, argv, "h", lopts, &idx);
-		if (c == -1)
-			break;
-		if (c == 'h' || (c == 0 && idx >= 0 && strcmp(lopts[idx].name, "help") == 0)) {
-			usage(stdout);
-			return 1;
-		}
-		if (c != 0 || idx < 0) {
-			say("unknown option or missing argument near \"%s\"; see " PROG " --help",
-			    argv[optind - 1 < argc ? optind - 1 : argc - 1]);
-			return -1;
-		}
-		if (set_option(o, lopts[idx].name, optarg) != 0)
-			return -1;
-	}
-	if (optind < argc) {
-		say("unexpected argument \"%s\"", argv[optind]);
+	if (acs_cli_parse_cmd(ACS_CMD_MOCK_CLIENT, argc, argv, &cli, msg, sizeof(msg)) != 0) {
+		fprintf(stderr, "%s\n", msg);
 		return -1;
 	}
-	if (o->directory == NULL || o->nnames == 0) {
-		say("--directory and --domain are required; see " PROG " --help");
-		return -1;
+	if (cli.help) {
+		acs_cli_help(stdout, ACS_CMD_MOCK_CLIENT);
+		return 1;
 	}
-	if ((o->eab_kid == NULL) != (o->eab_hmac == NULL)) {
-		say("--eab-kid and --eab-hmac go together");
-		return -1;
-	}
-	return 0;
+	return acs_mc_opts_from_cli(o, &cli);
 }
 
 /*
@@ -454,7 +311,7 @@ static void crash_if_asked(const struct mc_run *run)
 	abort();
 }
 
-int acs_cmd_mock_client(int argc, char **argv)
+int acs_cmd_mock_client(const struct acs_cli *cli)
 {
 	struct acs_mc_opts o;
 	struct mc_run run;
@@ -462,12 +319,12 @@ int acs_cmd_mock_client(int argc, char **argv)
 	int rc, prc;
 
 	acs_mc_opts_init(&o);
-	prc = acs_mc_parse_opts(&o, argc, argv);
+	prc = acs_mc_opts_from_cli(&o, cli);
 	if (prc == 0)
 		prc = env_defaults(&o);
 	if (prc != 0) {
 		acs_mc_opts_free(&o);
-		return prc > 0 ? 0 : 2;
+		return ACS_EXIT_USAGE;
 	}
 	memset(&run, 0, sizeof(run));
 	run.o = &o;
@@ -476,18 +333,18 @@ int acs_cmd_mock_client(int argc, char **argv)
 	if (acs_http_global_init() != 0) {
 		say("cannot initialise libcurl");
 		acs_mc_opts_free(&o);
-		return 3;
+		return ACS_EXIT_INFRA;
 	}
-	rc = 3;
+	rc = ACS_EXIT_INFRA;
 	if (start(&run, &err) != 0) {
 		say("%s", err.msg);
 		goto out;
 	}
-	rc = 0;
+	rc = ACS_EXIT_OK;
 	if (run_flow(&run, &err) != 0) {
 		say("%s", err.msg);
 		crash_if_asked(&run);
-		rc = 1;
+		rc = ACS_EXIT_UNEXPECTED;
 	}
 out:
 	if (o.verbose && run.s != NULL) {

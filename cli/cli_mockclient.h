@@ -19,13 +19,14 @@
 
 #include <stddef.h>
 
+#include "cli/cli.h"
 #include "mockclient/misbehave.h"
 
 #define ACS_MC_MAX_NAMES    16
 #define ACS_MC_MAX_CONTACTS 8
 
 /*
- * The options of `acmespec mock-client`, as acs_mc_parse_opts fills them.
+ * The options of `acmespec mock-client`, as acs_mc_opts_from_cli fills them.
  * Strings are borrowed from argv (or the environment), except domains_copy.
  */
 struct acs_mc_opts {
@@ -48,7 +49,7 @@ struct acs_mc_opts {
 	int revoke;            /* --revoke */
 	int key_change;        /* --key-change */
 	int verbose;           /* --verbose */
-	long timeout_s;        /* --timeout SECONDS (default 60) */
+	double timeout_s;      /* --timeout SECONDS (default 60) */
 	acs_sw_set sw;         /* --misbehave NAME of the client kind */
 	acs_mis_set mis;       /* --misbehave NAME of the request kind */
 	acs_mis_set inner_mis; /* --misbehave NAME of the inner (key change) kind */
@@ -62,19 +63,28 @@ void acs_mc_opts_init(struct acs_mc_opts *o);
 void acs_mc_opts_free(struct acs_mc_opts *o);
 
 /*
- * Parse argv (argv[0] is "mock-client") into o (initialised by
- * acs_mc_opts_init). Returns 0, 1 when --help was shown (on standard
- * output), or -1 after a usage error was printed on standard error.
+ * Fill o (initialised by acs_mc_opts_init) from options parsed with the one
+ * option table (acs_cli_parse_cmd(ACS_CMD_MOCK_CLIENT, ...)): splits
+ * --domains and resolves each --misbehave NAME in the mock client's table.
+ * Returns 0, or -1 after a usage message was printed on standard error.
+ */
+int acs_mc_opts_from_cli(struct acs_mc_opts *o, const struct acs_cli *cli);
+
+/*
+ * Parse argv (argv[0] is "mock-client") with the option table into o.
+ * Returns 0, 1 when --help was shown (on standard output), or -1 after a
+ * usage error was printed on standard error.
  */
 int acs_mc_parse_opts(struct acs_mc_opts *o, int argc, char **argv);
 
 /*
- * Parse options, run the flow, print progress and errors (with the
- * server's problem detail) on stderr. Exit codes: 0 certificate obtained
- * (and revoked when asked), 1 the flow failed (a refusal, an invalid
- * authorization, a chain rejected), 2 usage error, 3 could not start
+ * Run the flow with the parsed options, print progress and errors (with
+ * the server's problem detail) on stderr. Exit codes: ACS_EXIT_OK
+ * certificate obtained (and revoked when asked), ACS_EXIT_UNEXPECTED the
+ * flow failed (a refusal, an invalid authorization, a chain rejected),
+ * ACS_EXIT_USAGE a usage error, ACS_EXIT_INFRA could not start
  * (responders, HTTP client).
  */
-int acs_cmd_mock_client(int argc, char **argv);
+int acs_cmd_mock_client(const struct acs_cli *cli);
 
 #endif

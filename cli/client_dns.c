@@ -5,6 +5,7 @@
 /* accept4 */
 #define _GNU_SOURCE
 #include "cli/client_dns.h"
+#include "harness/verdict.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -180,10 +181,10 @@ static int dns_hook_usage(int help)
 	        "puts (set, present) or removes (clear, cleanup) the TXT record NAME (the "
 	        "domain or\n_acme-challenge.DOMAIN) in the DNS server of a running "
 	        "acmespec client\n");
-	return help ? 0 : 2;
+	return help ? ACS_EXIT_OK : ACS_EXIT_USAGE;
 }
 
-/* Send line to the socket and read the one-line reply. 0, or 2 (printed why). */
+/* Send line to the socket and read the one-line reply. 0, or ACS_EXIT_INFRA (printed why). */
 static int dns_hook_talk(const char *sock, const char *line, char *reply, size_t len, size_t *got)
 {
 	struct sockaddr_un sa;
@@ -198,12 +199,12 @@ static int dns_hook_talk(const char *sock, const char *line, char *reply, size_t
 		        strerror(errno));
 		if (fd >= 0)
 			close(fd);
-		return 2;
+		return ACS_EXIT_INFRA;
 	}
 	if (send(fd, line, strlen(line), MSG_NOSIGNAL) != (ssize_t)strlen(line)) {
 		fprintf(stderr, "acmespec dns-hook: cannot write to %s\n", sock);
 		close(fd);
-		return 2;
+		return ACS_EXIT_INFRA;
 	}
 	*got = read_line(fd, reply, len, 5.0);
 	close(fd);
@@ -223,20 +224,20 @@ int acs_cmd_dns_hook(int argc, char **argv)
 	    strlen(sock) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
 		fprintf(stderr, "acmespec dns-hook: ACMESPEC_DNS_SOCKET is not set: run me from a "
 		                "command that acmespec client started\n");
-		return 2;
+		return ACS_EXIT_USAGE;
 	}
 	if (strlen(argv[2]) > 400 || (argc == 4 && strlen(argv[3]) > 400) ||
 	    strpbrk(argv[2], " \t\r\n") != NULL ||
 	    (argc == 4 && strpbrk(argv[3], " \t\r\n") != NULL)) {
 		fprintf(stderr, "acmespec dns-hook: NAME and VALUE must be single words\n");
-		return 2;
+		return ACS_EXIT_USAGE;
 	}
 	(void)snprintf(line, sizeof(line), "%s %s%s%s\n", argv[1], argv[2], argc == 4 ? " " : "",
 	               argc == 4 ? argv[3] : "");
 	if (dns_hook_talk(sock, line, reply, sizeof(reply), &got) != 0)
-		return 2;
+		return ACS_EXIT_INFRA;
 	if (strncmp(reply, "ok", 2) == 0)
-		return 0;
+		return ACS_EXIT_OK;
 	fprintf(stderr, "acmespec dns-hook: %s", got ? reply : "no answer from the harness\n");
-	return 1;
+	return ACS_EXIT_UNEXPECTED;
 }

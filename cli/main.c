@@ -1243,7 +1243,7 @@ static int run_standalone(const struct acs_cli *cli, int argc, char **argv)
 	case ACS_CMD_DNS_HOOK:
 		return acs_cmd_dns_hook(argc - 1, argv + 1);
 	default:
-		return acs_cmd_mock_client(argc - 1, argv + 1);
+		return acs_cmd_mock_client(cli);
 	}
 }
 
@@ -1298,8 +1298,7 @@ int main(int argc, char **argv)
 		acs_cli_man(stdout);
 		return ACS_EXIT_OK;
 	}
-	/* the mock client's --help also lists its misbehaviours, which only it knows */
-	if (cli.help && cli.cmd != ACS_CMD_MOCK_CLIENT) {
+	if (cli.help) {
 		acs_cli_help(stdout, cli.cmd);
 		return ACS_EXIT_OK;
 	}
