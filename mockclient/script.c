@@ -1245,9 +1245,14 @@ static int run_step(struct acs_run *run, const json_t *raw, struct acs_result *r
 				               run->feature, run->err.msg);
 			} else {
 				r->raw = fail_verdict(run->c);
-				set_result_fmt(&r->message, "step %d (%s): %s", run->index, doname,
-				               vt.msg.data != NULL ? vt.msg.data
-				                                   : "expectation failed");
+				/* what stopped the step (a state that never came) is evidence too
+				 */
+				set_result_fmt(
+				    &r->message, "step %d (%s): %s%s%s%s", run->index, doname,
+				    vt.msg.data != NULL ? vt.msg.data : "expectation failed",
+				    run->fail != ACS_STEP_OK ? " (" : "",
+				    run->fail != ACS_STEP_OK ? run->err.msg : "",
+				    run->fail != ACS_STEP_OK ? ")" : "");
 				set_result_str(&r->expected, vt.exp.data);
 				set_result_str(&r->actual, vt.act.data);
 			}
@@ -1263,9 +1268,18 @@ static int run_step(struct acs_run *run, const json_t *raw, struct acs_result *r
 			set_result_fmt(&r->message, "target does not support %s: %s", run->feature,
 			               run->err.msg);
 		} else {
-			r->raw = ACS_ERROR;
-			set_result_fmt(&r->message, "set-up step %d (%s) failed: %s", run->index,
-			               doname, run->err.msg);
+			/*
+			 * The target answered, but not as the step needs (an advertised
+			 * resource that fails, a state that never comes): a verdict on
+			 * the target that names the broken step, never ERROR, which
+			 * means the harness could not judge (docs/verdicts.md).
+			 */
+			r->raw = ACS_FAIL;
+			set_result_fmt(
+			    &r->message,
+			    "set-up step %d (%s) broken by the target, so the case cannot "
+			    "reach what it checks: %s",
+			    run->index, doname, run->err.msg);
 		}
 		return 1;
 	}

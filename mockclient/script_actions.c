@@ -194,8 +194,9 @@ int acs_sa_poll(struct acs_run *run, const char *what,
 	free(strv);
 	if (rc == ACS_E_PARSE)
 		return acs_step_fail(run, ACS_STEP_OUTCOME, NULL, "%s", err.msg);
+	/* a state change that never comes is the target's doing: judged, with the polls */
 	if (rc == ACS_E_TIMEOUT)
-		return acs_step_fail(run, ACS_STEP_HARNESS, NULL, "%s", err.msg);
+		return acs_step_fail(run, ACS_STEP_OUTCOME, NULL, "%s", err.msg);
 	return rc == 0 ? 0 : -1;
 }
 

@@ -15,8 +15,8 @@
 /* How an action ended when it did not succeed in the ordinary way. */
 enum acs_step_fail {
 	ACS_STEP_OK = 0,
-	ACS_STEP_OUTCOME, /* the server answered, not as a set-up step needs; judged steps judge it
-	                   */
+	ACS_STEP_OUTCOME, /* the server answered, not as the step needs, or never reached a
+	                     state: judged steps judge it, set-up steps FAIL naming the step */
 	ACS_STEP_HARNESS  /* the harness could not do what the step asks: ERROR (or UNSUPPORTED) */
 };
 
