@@ -1,11 +1,16 @@
 #include "cli/cli_common.h"
 
+#include <dirent.h>
+#include <errno.h>
+
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "mockclient/script.h"
 
 static int dir_exists(const char *path)
 {
@@ -134,4 +139,65 @@ int acs_cli_write_reports(const struct acs_cli *cli, const struct acs_run_info *
 		rc = -1;
 	}
 	return rc;
+}
+
+/* strerror(e) in lower case, as every message of the harness is. */
+const char *acs_cli_errno_text(int e)
+{
+	static __thread char text[128];
+
+	snprintf(text, sizeof(text), "%s", strerror(e));
+	if (text[0] >= 'A' && text[0] <= 'Z')
+		text[0] = (char)(text[0] - 'A' + 'a');
+	return text;
+}
+
+/* Load one side's catalog and check every server script statically. */
+int acs_cli_load_side(const char *dir, const char *side, struct acs_catalog **out)
+{
+	struct acs_err err = {0};
+	struct acs_catalog *cat = NULL;
+	size_t i;
+
+	if (acs_catalog_load(&cat, dir, side, &err) != 0) {
+		fprintf(stderr, "acmespec: %s\n", err.msg);
+		return -1;
+	}
+	if (strcmp(side, "server") == 0) {
+		for (i = 0; i < cat->n; i++) {
+			if (acs_script_validate(&cat->cases[i], &err) != 0) {
+				fprintf(stderr, "acmespec: %s: %s\n", cat->cases[i].file, err.msg);
+				acs_catalog_free(cat);
+				return -1;
+			}
+		}
+	}
+	*out = cat;
+	return 0;
+}
+
+/* 1 when dir holds at least one *.json file. */
+int acs_cli_has_json(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int found = 0;
+
+	if (d == NULL)
+		return 0;
+	for (e = readdir(d); e != NULL && !found; e = readdir(d)) {
+		size_t len = strlen(e->d_name);
+
+		found = len > 5 && strcmp(e->d_name + len - 5, ".json") == 0;
+	}
+	closedir(d);
+	return found;
+}
+
+void acs_cli_progress(void *ctx, const struct acs_result *r, size_t done, size_t total)
+{
+	struct acs_console *con = ctx;
+
+	acs_console_case(con, r, done, total);
+	fflush(con->out);
 }

@@ -42,4 +42,19 @@ int acs_cli_want_color(const struct acs_cli *cli);
 int acs_cli_write_reports(const struct acs_cli *cli, const struct acs_run_info *info,
                           const struct acs_result *results, size_t n);
 
+/* strerror(e) in lower case, as every message of the harness is (thread-local buffer). */
+const char *acs_cli_errno_text(int e);
+
+/*
+ * Load one side's catalog from dir and check every server script
+ * statically. *out: new catalog (acs_catalog_free). Prints why on failure; -1.
+ */
+int acs_cli_load_side(const char *dir, const char *side, struct acs_catalog **out);
+
+/* 1 when dir holds at least one *.json file. */
+int acs_cli_has_json(const char *dir);
+
+/* A runner progress callback that prints each finished case; ctx is a struct acs_console. */
+void acs_cli_progress(void *ctx, const struct acs_result *r, size_t done, size_t total);
+
 #endif

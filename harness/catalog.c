@@ -774,3 +774,16 @@ int acs_case_matches(const struct acs_case *c, const struct acs_filter *f)
 	}
 	return 1;
 }
+
+int acs_case_needs(const struct acs_case *c, const char *feature)
+{
+	size_t i;
+
+	if (c == NULL || c->needs == NULL)
+		return 0;
+	for (i = 0; c->needs[i] != NULL; i++) {
+		if (strcmp(c->needs[i], feature) == 0)
+			return 1;
+	}
+	return 0;
+}

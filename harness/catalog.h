@@ -78,4 +78,7 @@ struct acs_filter {
 
 int acs_case_matches(const struct acs_case *c, const struct acs_filter *f);
 
+/* 1 when the case lists feature in "needs" (c may be NULL). */
+int acs_case_needs(const struct acs_case *c, const char *feature);
+
 #endif

@@ -36,19 +36,6 @@ const char *const *acs_script_misbehaviours(void)
 	return acs_mis_names();
 }
 
-int acs_case_needs(const struct acs_case *c, const char *feature)
-{
-	size_t i;
-
-	if (c == NULL || c->needs == NULL)
-		return 0;
-	for (i = 0; c->needs[i] != NULL; i++) {
-		if (strcmp(c->needs[i], feature) == 0)
-			return 1;
-	}
-	return 0;
-}
-
 /* ---------------------------------------------------------------- interpolation */
 
 /* Variable names start with a letter, so regex counts such as {2,3} are left alone. */

@@ -45,9 +45,6 @@ int acs_step_fail(struct acs_run *run, enum acs_step_fail kind, const char *feat
 /* Replace the judged response (takes ownership of r). */
 void acs_step_set_resp(struct acs_run *run, struct acs_acme_resp *r);
 
-/* 1 when the case lists the feature in "needs". */
-int acs_case_needs(const struct acs_case *c, const char *feature);
-
 /* Step argument accessors (borrowed / with defaults). */
 const char *acs_arg_str(const struct acs_run *run, const char *name, const char *def);
 long acs_arg_int(const struct acs_run *run, const char *name, long def);

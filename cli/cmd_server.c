@@ -1,0 +1,263 @@
+/*
+ * `acmespec server [URL]`: the mock client runs the server catalog against
+ * the directory URL, or against the embedded mock CA when there is none.
+ */
+#include "cli/commands.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli_common.h"
+#include "cli/embedded.h"
+#include "harness/catalog.h"
+#include "harness/clock.h"
+#include "harness/expect.h"
+#include "harness/netpolicy.h"
+#include "harness/profile.h"
+#include "harness/runner.h"
+#include "harness/verdict.h"
+#include "mockclient/responders.h"
+#include "mockclient/script.h"
+#include "reports/report.h"
+
+struct server_ctx {
+	struct acs_server_target target;
+	const struct acs_profile *profile;
+	struct acs_console con;
+	/* embedded mock CA only: where cases needing EAB go, with which credentials */
+	char *eab_url;
+	const char *eab_kid;
+	const char *eab_hmac;
+};
+
+static void server_run_one(void *ctx, const struct acs_case *c, struct acs_result *r)
+{
+	struct server_ctx *sc = ctx;
+	size_t i;
+
+	for (i = 0; c->needs != NULL && c->needs[i] != NULL; i++) {
+		if (acs_profile_lacks(sc->profile, c->needs[i])) {
+			char msg[256];
+
+			snprintf(msg, sizeof(msg), "not applicable to profile %s: it has no %s",
+			         sc->profile->name, c->needs[i]);
+			r->raw = ACS_SKIPPED;
+			r->message = strdup(msg);
+			return;
+		}
+	}
+	if (sc->eab_url != NULL && acs_case_needs(c, "eab")) {
+		struct acs_server_target t = sc->target;
+
+		t.directory_url = sc->eab_url;
+		t.eab_kid = sc->eab_kid;
+		t.eab_hmac = sc->eab_hmac;
+		acs_script_run_case(&t, c, r);
+		return;
+	}
+	acs_script_run_case(&sc->target, c, r);
+}
+
+static int port_or(int port, int dflt)
+{
+	return port == ACS_CLI_PORT_UNSET ? dflt : port;
+}
+
+/*
+ * What can be refused before any traffic: a directory URL that is not
+ * https://, a production CA without --allow-production, an unreadable
+ * --ca-bundle. Prints why; -1 then.
+ */
+static int server_check_target(const struct acs_cli *cli)
+{
+	if (cli->url != NULL && strncmp(cli->url, "https://", 8) != 0) {
+		fprintf(
+		    stderr,
+		    "acmespec: directory URL must be https:// (RFC 8555 section 6.1), got \"%s\"\n",
+		    cli->url);
+		return -1;
+	}
+	if (cli->url != NULL && acs_url_is_production(cli->url) && !cli->allow_production) {
+		fprintf(stderr,
+		        "acmespec: refusing production CA directory %s: conformance cases send "
+		        "malformed requests on purpose; pass --allow-production if you really mean "
+		        "it\n",
+		        cli->url);
+		return -1;
+	}
+	if (cli->ca_bundle != NULL && access(cli->ca_bundle, R_OK) != 0) {
+		fprintf(stderr, "acmespec: cannot read --ca-bundle %s: %s\n", cli->ca_bundle,
+		        acs_cli_errno_text(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The command line that reruns a case of this server run, up to the case. */
+static void server_rerun(struct acs_buf *rerun, const struct acs_cli *cli, const char *argv0)
+{
+	acs_buf_puts(rerun, argv0);
+	acs_buf_puts(rerun, " server");
+	if (cli->url != NULL) {
+		acs_cli_shell_word(rerun, cli->url);
+		acs_cli_shell_opt(rerun, "--ca-bundle", cli->ca_bundle);
+	}
+	if (cli->http01_port != ACS_CLI_PORT_UNSET)
+		acs_buf_printf(rerun, " --http01-port %d", cli->http01_port);
+	if (cli->tlsalpn01_port != ACS_CLI_PORT_UNSET)
+		acs_buf_printf(rerun, " --tlsalpn01-port %d", cli->tlsalpn01_port);
+	if (cli->dns_port != ACS_CLI_PORT_UNSET)
+		acs_buf_printf(rerun, " --dns-port %d", cli->dns_port);
+	acs_cli_shell_opt(rerun, "--bind", cli->bind);
+	if (cli->eab_kid != NULL) {
+		acs_cli_shell_opt(rerun, "--eab-kid", cli->eab_kid);
+		acs_buf_puts(rerun, " --eab-hmac \"$EAB_HMAC\"");
+	}
+	acs_cli_shell_opt(rerun, "--profile", cli->profile);
+	acs_cli_shell_opt(rerun, "--cases", cli->cases_dir);
+	acs_cli_shell_opt(rerun, "--expect", cli->expect_file);
+}
+
+int acs_cmd_server(const struct acs_cli *cli, const char *argv0)
+{
+	struct acs_catalog *cat = NULL;
+	struct acs_expectations *expect = NULL;
+	struct acs_responders *resp = NULL;
+	struct acs_result *results = NULL;
+	struct acs_profile prof = {0};
+	struct acs_responders_opts ro = {0};
+	struct acs_filter filter;
+	struct acs_run_opts run = {0};
+	struct acs_run_info info = {0};
+	struct acs_summary sum;
+	struct server_ctx sc;
+	struct acs_err err = {0};
+	struct acs_buf rerun;
+	double t0;
+	struct acs_embedded em = {0};
+	const char *dir = acs_cli_cases_dir(cli);
+	char *url = NULL;
+	size_t n = 0, i;
+	int embedded;
+	int rc = ACS_EXIT_USAGE;
+
+	acs_buf_init(&rerun, 8192);
+	memset(&sc, 0, sizeof(sc));
+	embedded = cli->url == NULL;
+	if (server_check_target(cli) != 0)
+		goto out;
+	if (acs_cli_load_side(dir, "server", &cat) != 0)
+		goto out;
+	if (acs_profile_load(&prof, dir, cli->profile, &err) != 0 ||
+	    acs_profile_expectations(&prof, cli->expect_file, cat, &expect, &err) != 0) {
+		fprintf(stderr, "acmespec: %s\n", err.msg);
+		goto out;
+	}
+	acs_cli_fill_filter(cli, &filter);
+
+	ro.bind_addr = cli->bind ? cli->bind : "127.0.0.1";
+	ro.http01_port = port_or(cli->http01_port, embedded ? 0 : 5002);
+	ro.tlsalpn01_port = port_or(cli->tlsalpn01_port, embedded ? 0 : 5001);
+	ro.dns_port = port_or(cli->dns_port, embedded ? 0 : 8053);
+	ro.dns_a_answer = "127.0.0.1";
+
+	sc.target.ca_bundle = cli->ca_bundle;
+	sc.target.eab_kid = cli->eab_kid;
+	sc.target.eab_hmac = cli->eab_hmac;
+	sc.target.profile = prof.json;
+	sc.target.request_timeout_ms = (long)(cli->timeout * 1000);
+	sc.target.wait_seconds = cli->timeout;
+	sc.target.verbose = cli->verbose;
+	sc.profile = &prof;
+	sc.con.out = stdout;
+	sc.con.color = acs_cli_want_color(cli);
+	sc.con.verbose = cli->verbose;
+	sc.con.progress = isatty(fileno(stdout));
+
+	/* a filter that matches nothing is a usage error, found before any traffic */
+	for (i = 0; i < cat->n; i++)
+		if (acs_case_matches(&cat->cases[i], &filter))
+			break;
+	if (i == cat->n) {
+		fprintf(stderr, "acmespec: no server case matches the filters\n");
+		goto out;
+	}
+
+	rc = ACS_EXIT_INFRA;
+	if (acs_responders_start(&resp, &ro, &err) != 0) {
+		fprintf(stderr, "acmespec: cannot start the challenge responders: %s\n", err.msg);
+		goto out;
+	}
+	sc.target.responders = resp;
+	if (embedded) {
+		if (acs_embedded_start(&em, resp, &err) != 0 ||
+		    acs_embedded_scenario(&em, "conformant", NULL, NULL, 0, &url, &err) != 0 ||
+		    acs_embedded_scenario(&em, "conformant-eab", NULL, NULL, 1, &sc.eab_url,
+		                          &err) != 0) {
+			fprintf(stderr, "acmespec: cannot start the embedded mock CA: %s\n",
+			        err.msg);
+			goto out;
+		}
+		sc.target.ca_bundle = acs_mockca_bundle_path(em.ca);
+		sc.eab_kid = em.eab_kid;
+		sc.eab_hmac = em.eab_hmac;
+		fprintf(stdout, "embedded mock CA: %s\n", url);
+	} else {
+		url = strdup(cli->url);
+		if (url == NULL)
+			goto out;
+	}
+	sc.target.directory_url = url;
+	if (acs_script_probe(&sc.target, &err) != 0) {
+		fprintf(stderr, "acmespec: cannot reach %s: %s\n", url, err.msg);
+		goto out;
+	}
+
+	server_rerun(&rerun, cli, argv0);
+
+	run.jobs = cli->jobs;
+	run.filter = &filter;
+	run.expect = expect;
+	run.rerun_prefix = rerun.data;
+	run.run = server_run_one;
+	run.run_ctx = &sc;
+	run.progress = acs_cli_progress;
+	run.progress_ctx = &sc.con;
+
+	info.side = "server";
+	info.target = embedded ? "embedded mock CA" : url;
+	info.profile = prof.name;
+	info.expect_file = cli->expect_file;
+	info.strict = cli->strict;
+	info.jobs = cli->jobs;
+	info.started = time(NULL);
+	t0 = acs_clock_mono();
+	if (acs_run(cat, &run, &results, &n, &err) != 0) {
+		fprintf(stderr, "acmespec: %s\n", err.msg);
+		rc = err.code == ACS_E_NOTFOUND ? ACS_EXIT_USAGE : ACS_EXIT_INFRA;
+		goto out;
+	}
+	info.seconds = acs_clock_mono() - t0;
+
+	acs_console_summary(&sc.con, &info, results, n);
+	acs_summarize(results, n, &sum);
+	rc = acs_exit_code(&sum, cli->strict);
+	if (acs_cli_write_reports(cli, &info, results, n) != 0 && rc == ACS_EXIT_OK)
+		rc = ACS_EXIT_INFRA;
+out:
+	for (i = 0; i < n; i++)
+		acs_result_clear(&results[i]);
+	free(results);
+	acs_embedded_stop(&em);
+	acs_responders_stop(resp);
+	free(url);
+	free(sc.eab_url);
+	acs_expect_free(expect);
+	acs_profile_clear(&prof);
+	acs_catalog_free(cat);
+	acs_buf_free(&rerun);
+	return rc;
+}

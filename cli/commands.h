@@ -1,0 +1,20 @@
+/*
+ * The commands of the front end that run the catalog: `server`, `list` and
+ * `selftest` (cli/cmd_*.c). Each takes the parsed options, prints its report
+ * and returns an exit code (ACS_EXIT_*).
+ */
+#ifndef ACMESPEC_CLI_COMMANDS_H
+#define ACMESPEC_CLI_COMMANDS_H
+
+#include "cli/cli.h"
+
+/* `acmespec server [URL]`: the server catalog against URL or the embedded mock CA. */
+int acs_cmd_server(const struct acs_cli *cli, const char *argv0);
+
+/* `acmespec list`: the catalog, filtered. */
+int acs_cmd_list(const struct acs_cli *cli);
+
+/* `acmespec selftest`: every case against the conformant mock and its control. */
+int acs_cmd_selftest(const struct acs_cli *cli, const char *argv0);
+
+#endif
