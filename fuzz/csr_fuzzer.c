@@ -3,7 +3,10 @@
  *
  * Feeds the input as a DER PKCS#10 request, as finalize sends it: parsed,
  * self-signature checked, identifiers extracted (SAN dNSName / iPAddress
- * and the subject CN), public key wrapped.
+ * and the subject CN), public key wrapped. Since a mutated request almost
+ * never keeps a valid signature, the input is also decoded with OpenSSL,
+ * given a fixed EC key, re-signed and parsed again, so that the fuzzer
+ * reaches the subject and extension handling behind the signature check.
  *
  * Properties checked:
  *   - parsing returns 0, ACS_E_PARSE, ACS_E_VERIFY, ACS_E_TOOBIG,
@@ -15,6 +18,10 @@
  */
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include "fuzz/fuzz_util.h"
 #include "harness/jwk.h"
@@ -49,7 +56,7 @@ static void remake(const struct acs_ident *ids, size_t nids)
 	free(der);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void parse_one(const uint8_t *data, size_t size)
 {
 	struct acs_ident *ids = NULL;
 	struct acs_key *pub = NULL;
@@ -57,8 +64,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t nids = 0, i;
 	int rc;
 
-	if (size > 64 * 1024)
-		return 0;
 	memset(&err, 0, sizeof(err));
 	rc = acs_csr_parse(data, size, &ids, &nids, &pub, &err);
 	if (rc != 0) {
@@ -66,7 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		           rc == ACS_E_INVAL || rc == ACS_E_NOMEM || rc == ACS_E_CRYPTO);
 		FUZZ_CHECK(err.msg[0] != '\0');
 		FUZZ_CHECK(pub == NULL);
-		return 0;
+		return;
 	}
 	FUZZ_CHECK(pub != NULL);
 	acs_key_alg(pub);
@@ -79,5 +84,35 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		remake(ids, nids);
 	free(ids);
 	acs_key_free(pub);
+}
+
+/* The request in data with the fixed key and a fresh signature, as DER. */
+static void resign(const uint8_t *data, size_t size)
+{
+	const unsigned char *p = data;
+	unsigned char *der = NULL;
+	X509_REQ *req;
+	int len;
+
+	req = d2i_X509_REQ(NULL, &p, (long)size);
+	if (req == NULL)
+		return;
+	if (X509_REQ_set_pubkey(req, acs_key_evp(ec_key)) == 1 &&
+	    X509_REQ_sign(req, acs_key_evp(ec_key), EVP_sha256()) > 0) {
+		len = i2d_X509_REQ(req, &der);
+		if (len > 0)
+			parse_one(der, (size_t)len);
+		OPENSSL_free(der);
+	}
+	X509_REQ_free(req);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size > 64 * 1024)
+		return 0;
+	parse_one(data, size);
+	resign(data, size);
+	ERR_clear_error();
 	return 0;
 }
