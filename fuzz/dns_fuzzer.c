@@ -5,7 +5,9 @@
  *
  * Feeds the input as one DNS query, over "UDP" (512-byte answer cap) and
  * "TCP" (16384), to a responder state made for each input with TXT values
- * for a few names (one of them long enough to need truncation over UDP).
+ * for a few names (one of them long enough to need truncation over UDP,
+ * one with a transcript, so that the responder's note about each query it
+ * answers for that name is written too).
  *
  * Properties checked:
  *   - no answer exactly when the query is shorter than a header or is
@@ -24,6 +26,7 @@
 #include <string.h>
 
 #include "fuzz/fuzz_util.h"
+#include "harness/transcript.h"
 #include "mockclient/resp_internal.h"
 
 #define HDR 12
@@ -89,6 +92,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char long_value[513];
 	struct acs_responders *r;
+	struct acs_transcript *t = NULL;
 	unsigned char *q, *resp;
 	size_t len;
 	int tcp;
@@ -104,8 +108,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r->a_answer[3] = 1;
 	if (long_value[0] == '\0')
 		memset(long_value, 'v', sizeof(long_value) - 1);
+	FUZZ_CHECK(acs_transcript_new(&t, 64 * 1024) == 0);
 	FUZZ_CHECK(acs_dns_txt_add(r, "_acme-challenge.example.com",
-	                           "LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0", NULL) == 0);
+	                           "LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0", t) == 0);
 	FUZZ_CHECK(acs_dns_txt_add(r, "_acme-challenge.example.com", "", NULL) == 0);
 	FUZZ_CHECK(acs_dns_txt_add(r, "_acme-challenge.Big.Example.", long_value, NULL) == 0);
 	FUZZ_CHECK(acs_dns_txt_add(r, "_acme-challenge.big.example", long_value, NULL) == 0);
@@ -131,5 +136,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	resp_dns_free_table(r);
 	pthread_mutex_destroy(&r->dns_mu);
 	free(r);
+	acs_transcript_free(t);
 	return 0;
 }
