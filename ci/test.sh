@@ -11,6 +11,9 @@
 # no code the self-test does not), "all", "nopebble", or a label regex.
 # CTEST_JOBS (default 2): ctest -j. PLAIN_BUILD_DIR / ASAN_BUILD_DIR: the
 # build folders (default build/ and build-asan/).
+# FUZZ_TIME (default 20): seconds ci/fuzz.sh fuzzes each target (about
+# 9 targets x 20 s plus a clang build into build-fuzz/: ~4 minutes on
+# 2 cores; 0 builds and replays the corpora only; "skip" leaves it out).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -33,6 +36,29 @@ status=0
 echo
 echo "== format check"
 if ci/format-check.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
+
+# fuzzing: libFuzzer build, corpus replay and a short run per target, one
+# pass or fail per target from its summary "fuzz: N passed, N failed" (the
+# corpora also replay as fuzz.* entries in both ctest runs below)
+if [ "${FUZZ_TIME:-20}" != skip ]; then
+  echo
+  echo "== fuzz (ci/fuzz.sh, ${FUZZ_TIME:-20}s per target)"
+  log=$(mktemp)
+  set +e
+  FUZZ_TIME=${FUZZ_TIME:-20} ci/fuzz.sh 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  set -e
+  line=$(grep -E '^fuzz: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1 || true)
+  if [ -n "$line" ]; then
+    passed=$((passed + $(sed -E 's/^fuzz: ([0-9]+) passed.*/\1/' <<<"$line")))
+    failed=$((failed + $(sed -E 's/.*passed, ([0-9]+) failed$/\1/' <<<"$line")))
+  elif [ "$rc" -ne 0 ]; then
+    failed=$((failed + 1))
+  fi
+  rm -f "$log"
+  [ "$rc" -eq 0 ] || status=1
+fi
+
 # run_ctest DIR TITLE CTEST-ARGS...: adds to the counts from ctest's summary
 run_ctest() {
   local dir=$1 title=$2 log rc line total nfail

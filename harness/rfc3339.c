@@ -15,12 +15,31 @@ void acs_rfc3339_format(time_t t, char out[32])
 		memcpy(out, "1970-01-01T00:00:00Z", sizeof("1970-01-01T00:00:00Z"));
 }
 
+/*
+ * Whether s starts with the fixed-width "YYYY-MM-DDTHH:MM:SS" of RFC 3339
+ * section 5.6. strptime alone is lenient: it skips leading white space and
+ * takes one to four digits where the grammar wants exactly two or four.
+ */
+static int fixed_layout(const char *s)
+{
+	static const char layout[] = "dddd-dd-ddTdd:dd:dd";
+	size_t i;
+
+	for (i = 0; layout[i] != '\0'; i++) {
+		if (layout[i] == 'd' ? !isdigit((unsigned char)s[i]) : s[i] != layout[i])
+			return 0;
+	}
+	return 1;
+}
+
 int acs_rfc3339_parse(const char *s, time_t *out)
 {
 	struct tm tm;
 	const char *p;
 	long off = 0;
 
+	if (s == NULL || !fixed_layout(s))
+		return -1;
 	memset(&tm, 0, sizeof(tm));
 	p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
 	if (p == NULL)

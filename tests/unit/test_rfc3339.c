@@ -30,14 +30,17 @@ static void test_offsets_and_fractions(void)
 static void test_refused(void)
 {
 	static const char *const bad[] = {
-	    "",
-	    "2023-11-14",
-	    "2023-11-14T22:13:20",       /* no zone */
-	    "2023-11-14T22:13:20.Z",     /* empty fraction */
-	    "2023-11-14T22:13:20Z junk", /* trailing text */
-	    "2023-11-14T22:13:20+0100",  /* offset without colon */
-	    "2023-11-14T22:13:20+1:00",
-	    "not a date",
+	    "", "2023-11-14", "2023-11-14T22:13:20", /* no zone */
+	    "2023-11-14T22:13:20.Z",                 /* empty fraction */
+	    "2023-11-14T22:13:20Z junk",             /* trailing text */
+	    "2023-11-14T22:13:20+0100",              /* offset without colon */
+	    "2023-11-14T22:13:20+1:00", "not a date",
+	    /* strptime alone took these (found by fuzz/rfc3339_fuzzer.c) */
+	    "015-01-01T00:04:00+03:00", /* three-digit year */
+	    " 2023-11-14T22:13:20Z",    /* leading white space */
+	    "2023-1-14T22:13:20Z",      /* one-digit month */
+	    "2023-11-14T22:13:2Z",      /* one-digit second */
+	    "2023-11-14T2:13:20Z",      /* one-digit hour */
 	};
 	time_t t = 42;
 	size_t i;
