@@ -11,6 +11,7 @@ set -euo pipefail
 BUILD_PKGS=(build-essential cmake pkg-config libssl-dev libcurl4-openssl-dev
             libjansson-dev libmicrohttpd-dev libcunit1-dev)
 TOOL_PKGS=(libxml2-utils jq curl openssl iproute2 ca-certificates clang-format git universal-ctags
+           clang libclang-rt-14-dev
            chromium)
 PEER_PKGS=(pebble)
 CLIENT_PKGS=(certbot lego uacme dehydrated acme-tiny)
