@@ -956,7 +956,6 @@ int acs_cmd_client_opts(const struct acs_cli *cli, const char *argv0,
 {
 	struct client_run cr;
 	struct client_cmd cc;
-	struct acs_summary sum;
 	struct acs_err err = {0};
 	const char *dir = acs_cli_cases_dir(cli);
 	int rc = ACS_EXIT_USAGE;
@@ -993,11 +992,7 @@ int acs_cmd_client_opts(const struct acs_cli *cli, const char *argv0,
 	fflush(stdout);
 	if (run_scenarios(&cc, &cr, cli) != 0 || gather_results(&cc, &cr) != 0)
 		goto out;
-	acs_console_summary(&cr.con, &cc.info, cc.all, cc.nall);
-	acs_summarize(cc.all, cc.nall, &sum);
-	rc = acs_exit_code(&sum, cli->strict);
-	if (acs_cli_write_reports(cli, &cc.info, cc.all, cc.nall) != 0 && rc == ACS_EXIT_OK)
-		rc = ACS_EXIT_INFRA;
+	rc = acs_cli_finish_run(cli, &cr.con, &cc.info, cc.all, cc.nall, cli->strict);
 out:
 	stop_infra(&cr);
 	for (i = 0; cr.outs != NULL && i < cc.cat->n; i++)

@@ -201,3 +201,18 @@ void acs_cli_progress(void *ctx, const struct acs_result *r, size_t done, size_t
 	acs_console_case(con, r, done, total);
 	fflush(con->out);
 }
+
+int acs_cli_finish_run(const struct acs_cli *cli, const struct acs_console *con,
+                       const struct acs_run_info *info, const struct acs_result *results, size_t n,
+                       int strict)
+{
+	struct acs_summary sum;
+	int rc;
+
+	acs_console_summary(con, info, results, n);
+	acs_summarize(results, n, &sum);
+	rc = acs_exit_code(&sum, strict);
+	if (acs_cli_write_reports(cli, info, results, n) != 0 && rc == ACS_EXIT_OK)
+		rc = ACS_EXIT_INFRA;
+	return rc;
+}

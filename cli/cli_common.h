@@ -57,4 +57,13 @@ int acs_cli_has_json(const char *dir);
 /* A runner progress callback that prints each finished case; ctx is a struct acs_console. */
 void acs_cli_progress(void *ctx, const struct acs_result *r, size_t done, size_t total);
 
+/*
+ * The end of every run: the console summary, the JUnit and JSON reports the
+ * options ask for, and the exit code (strict: a NONSTRICT fails the run; a
+ * report that cannot be written makes a clean run ACS_EXIT_INFRA).
+ */
+int acs_cli_finish_run(const struct acs_cli *cli, const struct acs_console *con,
+                       const struct acs_run_info *info, const struct acs_result *results, size_t n,
+                       int strict);
+
 #endif

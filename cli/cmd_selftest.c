@@ -430,7 +430,6 @@ int acs_cmd_selftest(const struct acs_cli *cli, const char *argv0)
 	struct acs_filter filter;
 	struct acs_run_opts run = {0};
 	struct acs_run_info info = {0};
-	struct acs_summary sum;
 	struct selftest_ctx st;
 	struct acs_console con;
 	struct acs_embedded em = {0};
@@ -548,12 +547,8 @@ int acs_cmd_selftest(const struct acs_cli *cli, const char *argv0)
 		cn = 0;
 	}
 	info.seconds = acs_clock_mono() - t0;
-	acs_console_summary(&con, &info, results, n);
-	acs_summarize(results, n, &sum);
 	/* the self-test has no SHOULD slack: a NONSTRICT would be a harness defect */
-	rc = acs_exit_code(&sum, 1);
-	if (acs_cli_write_reports(cli, &info, results, n) != 0 && rc == ACS_EXIT_OK)
-		rc = ACS_EXIT_INFRA;
+	rc = acs_cli_finish_run(cli, &con, &info, results, n, 1);
 out:
 	for (i = 0; i < n; i++)
 		acs_result_clear(&results[i]);

@@ -132,7 +132,6 @@ int acs_cmd_server(const struct acs_cli *cli, const char *argv0)
 	struct acs_filter filter;
 	struct acs_run_opts run = {0};
 	struct acs_run_info info = {0};
-	struct acs_summary sum;
 	struct server_ctx sc;
 	struct acs_err err = {0};
 	struct acs_buf rerun;
@@ -242,11 +241,7 @@ int acs_cmd_server(const struct acs_cli *cli, const char *argv0)
 	}
 	info.seconds = acs_clock_mono() - t0;
 
-	acs_console_summary(&sc.con, &info, results, n);
-	acs_summarize(results, n, &sum);
-	rc = acs_exit_code(&sum, cli->strict);
-	if (acs_cli_write_reports(cli, &info, results, n) != 0 && rc == ACS_EXIT_OK)
-		rc = ACS_EXIT_INFRA;
+	rc = acs_cli_finish_run(cli, &sc.con, &info, results, n, cli->strict);
 out:
 	for (i = 0; i < n; i++)
 		acs_result_clear(&results[i]);
