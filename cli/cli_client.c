@@ -42,6 +42,7 @@
 #include "harness/clock.h"
 #include "harness/err.h"
 #include "harness/expect.h"
+#include "harness/ports.h"
 #include "harness/proc.h"
 #include "harness/runner.h"
 #include "harness/verdict.h"
@@ -63,26 +64,6 @@ extern char **environ;
 
 /* ------------------------------------------------------------------ */
 /* small helpers */
-
-/* A free loopback TCP port (bound and released: a small race, fine for one host). */
-static int free_port(void)
-{
-	struct sockaddr_in sa;
-	socklen_t len = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	int port = -1;
-
-	if (fd < 0)
-		return -1;
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
-		port = ntohs(sa.sin_port);
-	close(fd);
-	return port;
-}
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -355,7 +336,7 @@ static void scen_names(struct client_run *cr, struct scen *sc)
 		(void)snprintf(sc->wild, sizeof(sc->wild), "%s", sc->ordered[0]);
 	(void)snprintf(rt->webroot, sizeof(rt->webroot), "%s", sc->webroot);
 	rt->http01_port =
-	    cr->cli->http01_port != ACS_CLI_PORT_UNSET ? cr->cli->http01_port : free_port();
+	    cr->cli->http01_port != ACS_CLI_PORT_UNSET ? cr->cli->http01_port : acs_port_reserve();
 	acs_routes_add(&cr->routes, rt);
 	(void)snprintf(sc->http_port, sizeof(sc->http_port), "%d", rt->http01_port);
 	(void)snprintf(sc->alpn_port, sizeof(sc->alpn_port), "%d", cr->tlsalpn01_port);
@@ -646,8 +627,8 @@ static int start_infra(struct client_run *cr, struct acs_err *err)
 	if (acs_front_start(&cr->front, &cr->routes, err) != 0 ||
 	    acs_dnsctl_start(&cr->dns, &cr->routes, cr->dns_sock, err) != 0)
 		return err->code;
-	cr->tlsalpn01_port =
-	    cr->cli->tlsalpn01_port != ACS_CLI_PORT_UNSET ? cr->cli->tlsalpn01_port : free_port();
+	cr->tlsalpn01_port = cr->cli->tlsalpn01_port != ACS_CLI_PORT_UNSET ? cr->cli->tlsalpn01_port
+	                                                                   : acs_port_reserve();
 	mo.bind_addr = "127.0.0.1";
 	mo.http01_port = acs_front_port(cr->front);
 	mo.tlsalpn01_port = cr->tlsalpn01_port;

@@ -258,12 +258,42 @@ static int judge_early(const struct acs_client_outcome *o, size_t nreq, struct a
 	return 1;
 }
 
+/*
+ * The harness's own fault: the client says it could not bind a port that
+ * the harness handed it ({http01_port}, {tlsalpn01_port}: "address already
+ * in use"). Something else held the port, so the scenario judged nothing
+ * about the client. 1 (and *port) when so.
+ */
+static int port_taken(const struct acs_client_outcome *o, const struct acs_scenario_facts *f,
+                      const char **port)
+{
+	static const char *const keys[] = {"http01_port", "tlsalpn01_port"};
+	size_t i, k;
+
+	if (o->output == NULL || (strstr(o->output, "ddress already in use") == NULL &&
+	                          strstr(o->output, "EADDRINUSE") == NULL))
+		return 0; /* "Address already in use" (strerror) or "address ..." (Go) */
+	for (i = 0; i < f->nsubst; i++) {
+		for (k = 0; k < 2; k++) {
+			const char *v = f->subst[i].val;
+
+			if (strcmp(f->subst[i].key, keys[k]) == 0 && v != NULL && v[0] != '\0' &&
+			    strstr(o->output, v) != NULL) {
+				*port = v;
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
 void acs_scenario_judge(const struct acs_case *c, const struct acs_scenario *s,
                         const struct acs_client_outcome *o, const struct acs_scenario_facts *f,
                         struct acs_result *r)
 {
 	struct acs_judgement j;
 	struct acs_buf exp;
+	const char *port = NULL;
 	size_t i, nreq = 0;
 
 	r->raw = ACS_ERROR;
@@ -294,6 +324,18 @@ void acs_scenario_judge(const struct acs_case *c, const struct acs_scenario *s,
 		(void)snprintf(m, sizeof(m), "%zu request%s, exit %d after %.1f s", nreq,
 		               nreq == 1 ? "" : "s", o->status, o->seconds);
 		acs_judge_set_str(&r->message, m);
+	} else if (port_taken(o, f, &port)) {
+		char m[256];
+
+		r->raw = ACS_ERROR;
+		(void)snprintf(
+		    m, sizeof(m),
+		    "the client could not bind port %s that the harness gave it (address "
+		    "already in use): the harness's fault, nothing judged; first failure "
+		    "seen: %s",
+		    port, j.first);
+		acs_judge_set_str(&r->message, m);
+		acs_judge_set_str(&r->actual, j.why.data);
 	} else {
 		r->raw = c->level == ACS_MUST ? ACS_FAIL : ACS_NONSTRICT;
 		acs_judge_set_str(&r->message, j.first);

@@ -682,6 +682,37 @@ static void test_setup(void)
 	acs_mockca_stop(ca);
 }
 
+/*
+ * A client that could not bind the port the harness gave it is the
+ * harness's fault (ERROR); the same failure without that message, or
+ * naming another port, stays the client's FAIL.
+ */
+static void test_port_taken(void)
+{
+	static const struct acs_subst subst[] = {{"http01_port", "20417"},
+	                                         {"tlsalpn01_port", "20418"}};
+	struct judged j;
+
+	judged_init(&j, "{'expect': {'exit': 'zero', 'certificate': false}}", ONE_REQUEST);
+	j.f.subst = subst;
+	j.f.nsubst = 2;
+	j.o.status = 1;
+	j.o.output = "error: listen tcp 127.0.0.1:20418: bind: address already in use\n";
+	judged_expect(&j, ACS_ERROR,
+	              "the client could not bind port 20418 that the harness gave it (address "
+	              "already in use): the harness's fault, nothing judged; first failure seen: "
+	              "the client exited 1, expected 0");
+	j.o.output = "OSError: [Errno 98] Address already in use: ('127.0.0.1', 20417)\n";
+	judged_run(&j);
+	CU_ASSERT_EQUAL(j.r.raw, ACS_ERROR);
+	/* another port (the client's own choice) or another error: the client's FAIL */
+	j.o.output = "listen tcp 127.0.0.1:443: bind: address already in use\n";
+	judged_expect(&j, ACS_FAIL, "the client exited 1, expected 0");
+	j.o.output = "error: the server said no (port 20418)\n";
+	judged_expect(&j, ACS_FAIL, "the client exited 1, expected 0");
+	judged_clear(&j);
+}
+
 void acs_test_register(void)
 {
 	CU_pSuite s = CU_add_suite("scenario", NULL, NULL);
@@ -695,6 +726,7 @@ void acs_test_register(void)
 	CU_add_test(s, "simple_predicates", test_simple_predicates);
 	CU_add_test(s, "deprovisioning", test_deprovisioning);
 	CU_add_test(s, "outcome", test_outcome);
+	CU_add_test(s, "port_taken", test_port_taken);
 	CU_add_test(s, "certificate_and_output", test_certificate_and_output);
 	CU_add_test(s, "interpolate_and_render", test_interpolate_and_render);
 	CU_add_test(s, "check_cases", test_check_cases);
