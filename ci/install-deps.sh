@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Install what acmespec needs on Debian 12: build dependencies, the tools the
-# CI scripts use, and the real peers (Pebble; with --clients also the ACME
-# clients used on the client side). Idempotent: apt is not touched when every
+# CI scripts use, and the real peers (Pebble, Caddy; with --clients also the
+# ACME clients used on the client side). Idempotent: apt is not touched when every
 # package is already installed.
 #
-#   ci/install-deps.sh            build deps + tools + pebble
+#   ci/install-deps.sh            build deps + tools + pebble + caddy
 #   ci/install-deps.sh --clients  ... + certbot lego uacme dehydrated acme-tiny
 set -euo pipefail
 
@@ -13,14 +13,15 @@ BUILD_PKGS=(build-essential cmake pkg-config libssl-dev libcurl4-openssl-dev
 TOOL_PKGS=(libxml2-utils jq curl openssl iproute2 ca-certificates clang-format git universal-ctags
            clang libclang-rt-14-dev
            chromium)
-PEER_PKGS=(pebble)
+# caddy: Debian's 2.6.2, an ACME server through acme_server (ci/caddy.sh)
+PEER_PKGS=(pebble caddy)
 CLIENT_PKGS=(certbot lego uacme dehydrated acme-tiny)
 
 want=("${BUILD_PKGS[@]}" "${TOOL_PKGS[@]}" "${PEER_PKGS[@]}")
 for arg in "$@"; do
   case "$arg" in
     --clients) want+=("${CLIENT_PKGS[@]}") ;;
-    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "install-deps: unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
