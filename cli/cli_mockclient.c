@@ -243,6 +243,8 @@ static int start(struct mc_run *run, struct acs_err *err)
 	c->webroot = o->webroot;
 	c->dns_hook = o->dns_hook;
 	c->deadline = acs_clock_mono() + (double)o->timeout_s;
+	/* --timeout bounds the whole flow: no request may outlast it (D5) */
+	acs_http_set_deadline(run->s->http, c->deadline);
 	c->note = note;
 	acs_flow_begin(run->s);
 	return 0;

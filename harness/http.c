@@ -26,6 +26,7 @@ struct acs_http {
 	char *ca_bundle;
 	char *user_agent;
 	long timeout_ms;
+	double deadline; /* acs_clock_mono(); 0: none */
 	size_t max_body;
 	int insecure;
 	struct acs_transcript *transcript;
@@ -40,6 +41,7 @@ struct exchange {
 	int body_toobig;
 	int headers_toobig;
 	int nomem;
+	long bound_ms; /* the whole exchange's bound (CURLOPT_TIMEOUT_MS) */
 };
 
 int acs_http_global_init(void)
@@ -448,9 +450,27 @@ static void lower_first(char *s)
 		s[0] = (char)(s[0] - 'A' + 'a');
 }
 
-static long connect_bound(const struct acs_http *h)
+void acs_http_set_deadline(struct acs_http *h, double deadline)
 {
-	return h->timeout_ms < MAX_CONNECT_MS ? h->timeout_ms : MAX_CONNECT_MS;
+	h->deadline = deadline;
+}
+
+/* The bound of the next request: the per-request timeout, or less when a deadline is near. */
+static long request_bound(const struct acs_http *h)
+{
+	double left;
+
+	if (h->deadline <= 0)
+		return h->timeout_ms;
+	left = (h->deadline - acs_clock_mono()) * 1000.0;
+	if (left < 1)
+		return 1; /* curl takes 0 as "no limit" */
+	return left < (double)h->timeout_ms ? (long)left : h->timeout_ms;
+}
+
+static long connect_bound(long request_ms)
+{
+	return request_ms < MAX_CONNECT_MS ? request_ms : MAX_CONNECT_MS;
 }
 
 /*
@@ -492,7 +512,10 @@ static CURLcode configure(struct acs_http *h, const struct acs_http_request *req
 	CURL *c = h->curl;
 	CURLcode cc = CURLE_OK;
 	const char *body = req->body != NULL ? req->body : "";
-	long connect_ms = connect_bound(h);
+	long request_ms = request_bound(h);
+	long connect_ms = connect_bound(request_ms);
+
+	x->bound_ms = request_ms;
 
 #define SET(opt, val)                                                                              \
 	do {                                                                                       \
@@ -503,9 +526,11 @@ static CURLcode configure(struct acs_http *h, const struct acs_http_request *req
 	SET(CURLOPT_URL, req->url);
 	SET(CURLOPT_ERRORBUFFER, errbuf);
 	SET(CURLOPT_NOSIGNAL, 1L);
-	SET(CURLOPT_TIMEOUT_MS, h->timeout_ms);
+	SET(CURLOPT_TIMEOUT_MS, request_ms);
 	SET(CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
 	SET(CURLOPT_FOLLOWLOCATION, 0L);
+	/* a resolver that never answers must not hold clean-up beyond the bound */
+	SET(CURLOPT_QUICK_EXIT, 1L);
 	SET(CURLOPT_PROTOCOLS_STR, "http,https");
 	SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	SET(CURLOPT_WRITEFUNCTION, on_body);
@@ -609,12 +634,12 @@ int acs_http_do(struct acs_http *h, const struct acs_http_request *req,
 	}
 	if (cc == CURLE_OPERATION_TIMEDOUT) {
 		curl_off_t connected = 0;
-		long bound = h->timeout_ms;
+		long bound = x.bound_ms;
 
 		/* name the bound that ran out: connecting has its own, shorter one */
 		curl_easy_getinfo(h->curl, CURLINFO_CONNECT_TIME_T, &connected);
-		if (connected == 0 && connect_bound(h) < bound)
-			bound = connect_bound(h);
+		if (connected == 0 && connect_bound(x.bound_ms) < bound)
+			bound = connect_bound(x.bound_ms);
 		rc = acs_err_set(err, ACS_E_TIMEOUT, "timed out after %ld ms waiting for %s", bound,
 		                 req->url);
 		goto out;

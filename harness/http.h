@@ -59,6 +59,14 @@ struct acs_http;
 int acs_http_new(struct acs_http **out, const struct acs_http_opts *opts, struct acs_err *err);
 void acs_http_free(struct acs_http *h); /* NULL allowed */
 
+/*
+ * Bound every later request by an absolute deadline on the monotonic clock
+ * (acs_clock_mono; 0 removes it): a request gets at most the time left, so a
+ * whole flow ends on time even against a server that never answers. A
+ * request started at or after the deadline fails at once ("timed out").
+ */
+void acs_http_set_deadline(struct acs_http *h, double deadline);
+
 /* Attach a transcript (borrowed; NULL detaches) that records every exchange. */
 void acs_http_set_transcript(struct acs_http *h, struct acs_transcript *t);
 
