@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "harness/buf.h"
 #include "mockserver/dispatch.h"
 #include "mockserver/handler.h"
@@ -97,10 +98,41 @@ static int host_ok(const char *h)
 	return 1;
 }
 
-/* r->base, r->sbase and r->url from the Host the client used; 0 or ACS_E_NOMEM. */
-static int req_urls(struct mca_req *r, const char *scheme, const char *name)
+/*
+ * RFC 9112 section 3.2.2: a server MUST accept a request-target in absolute
+ * form ("https://127.0.0.1:4443/s/x/directory") and then take the host from
+ * it, ignoring Host. Returns the path part of target (origin form: target
+ * itself) and copies the authority into authority ("" in origin form, or
+ * when it does not fit: Host is used then).
+ */
+static const char *target_path(const char *target, char *authority, size_t len)
 {
-	const char *host = acs_mca_req_header(r, "Host");
+	const char *p = NULL, *slash;
+	size_t alen;
+
+	authority[0] = '\0';
+	if (strncasecmp(target, "https://", 8) == 0)
+		p = target + 8;
+	else if (strncasecmp(target, "http://", 7) == 0)
+		p = target + 7;
+	if (p == NULL)
+		return target;
+	slash = strchr(p, '/');
+	alen = slash != NULL ? (size_t)(slash - p) : strlen(p);
+	if (alen < len) {
+		memcpy(authority, p, alen);
+		authority[alen] = '\0';
+	}
+	return slash != NULL ? slash : "/";
+}
+
+/*
+ * r->base, r->sbase and r->url from the host the client named (the
+ * absolute-form authority, else Host); 0 or ACS_E_NOMEM.
+ */
+static int req_urls(struct mca_req *r, const char *scheme, const char *name, const char *authority)
+{
+	const char *host = authority[0] != '\0' ? authority : acs_mca_req_header(r, "Host");
 	struct acs_buf b;
 
 	/* URLs are built from the Host the client used, as the url check compares with it */
@@ -153,15 +185,15 @@ int acs_mca_offline_new(struct acs_mockca **out, const struct acs_mockca_opts *o
 int acs_mca_handle_request(struct acs_mockca *ca, const struct acs_mca_request *req,
                            struct acs_mca_response *out)
 {
-	const char *path = req->path != NULL ? req->path : "";
 	const char *scheme = req->scheme != NULL ? req->scheme : "https";
-	const char *slash;
+	const char *path, *slash;
 	struct mca_req r;
-	char name[72];
+	char name[72], authority[256];
 	size_t nlen;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	path = target_path(req->path != NULL ? req->path : "", authority, sizeof(authority));
 	if (strncmp(path, "/s/", 3) != 0)
 		return bare_problem(out, 404, "malformed",
 		                    "the mock CA serves scenarios under /s/<scenario>/directory");
@@ -184,7 +216,7 @@ int acs_mca_handle_request(struct acs_mockca *ca, const struct acs_mca_request *
 	if (r.scn == NULL)
 		return bare_problem(out, 404, "malformed", "unknown scenario");
 	r.logent = json_object();
-	if (req_urls(&r, scheme, name) != 0 || r.logent == NULL) {
+	if (req_urls(&r, scheme, name, authority) != 0 || r.logent == NULL) {
 		rc = bare_problem(out, 500, "serverInternal", "out of memory");
 		goto out;
 	}

@@ -258,11 +258,43 @@ static void test_signed_new_account(void)
 	acs_key_free(key);
 }
 
+/*
+ * RFC 9112 section 3.2.2: the absolute form of the request-target is
+ * accepted, and its host (not Host) makes the URLs (hardening issue, D8).
+ */
+static void test_absolute_form(void)
+{
+	struct acs_mca_response rs;
+	json_t *dir;
+
+	CU_ASSERT_EQUAL_FATAL(send_req("GET", "https://127.0.0.1:4443/s/h/directory", NULL, &rs),
+	                      0);
+	CU_ASSERT_EQUAL(rs.status, 200);
+	dir = json_loadb(rs.body, rs.body_len, 0, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(dir, "newNonce")),
+	                       "https://127.0.0.1:4443/s/h/new-nonce");
+	json_decref(dir);
+	acs_mca_response_clear(&rs);
+	CU_ASSERT_EQUAL_FATAL(send_req("HEAD", "HTTPS://127.0.0.1:4443/s/h/new-nonce", NULL, &rs),
+	                      0);
+	CU_ASSERT_EQUAL(rs.status, 200);
+	acs_mca_response_clear(&rs);
+	/* an absolute form outside the scenarios is still a 404 */
+	CU_ASSERT_EQUAL_FATAL(send_req("GET", "https://127.0.0.1:4443/nowhere", NULL, &rs), 0);
+	CU_ASSERT_EQUAL(rs.status, 404);
+	acs_mca_response_clear(&rs);
+	CU_ASSERT_EQUAL_FATAL(send_req("GET", "https://127.0.0.1:4443", NULL, &rs), 0);
+	CU_ASSERT_EQUAL(rs.status, 404);
+	acs_mca_response_clear(&rs);
+}
+
 void acs_test_register(void)
 {
 	CU_pSuite s = CU_add_suite("mockca_handler", suite_init, suite_clean);
 
 	CU_add_test(s, "directory_get", test_directory_get);
+	CU_add_test(s, "absolute_form", test_absolute_form);
 	CU_add_test(s, "new_nonce_head", test_new_nonce_head);
 	CU_add_test(s, "malformed_jws", test_malformed_jws);
 	CU_add_test(s, "unknown_paths", test_unknown_paths);
