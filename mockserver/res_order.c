@@ -163,6 +163,9 @@ static int order_authorizations(struct mca_scenario *s, struct mca_order *o,
 	return 0;
 }
 
+/* identifiers of one order at most (Boulder: 100 names) */
+#define MCA_MAX_ORDER_IDENTIFIERS 100
+
 void acs_mca_do_new_order(struct mca_req *r, struct mca_post *p)
 {
 	struct mca_scenario *s = r->scn;
@@ -178,8 +181,15 @@ void acs_mca_do_new_order(struct mca_req *r, struct mca_post *p)
 	if (acs_mca_want_object(r, p) != 0)
 		return;
 	ids = json_object_get(p->payload, "identifiers");
-	if (!json_is_array(ids) || json_array_size(ids) == 0 || json_array_size(ids) > 100) {
+	if (!json_is_array(ids) || json_array_size(ids) == 0) {
 		acs_mca_problem(r, 400, "malformed", "identifiers must be a non-empty array");
+		return;
+	}
+	/* a per-order cap, as Boulder's 100 names: said as such, not as a malformed array */
+	if (json_array_size(ids) > MCA_MAX_ORDER_IDENTIFIERS) {
+		acs_mca_problem(r, 400, "rejectedIdentifier",
+		                "too many identifiers: %zu; this CA takes at most %d per order",
+		                json_array_size(ids), MCA_MAX_ORDER_IDENTIFIERS);
 		return;
 	}
 	list = calloc(json_array_size(ids), sizeof(*list));

@@ -1125,6 +1125,23 @@ static void test_identifiers(void)
 	json_decref(b);
 	json_decref(pl);
 	resp_free(&r);
+	/* over the per-order cap: said as such (rejectedIdentifier), not "non-empty array" */
+	pl = json_pack("{s:[]}", "identifiers");
+	for (int k = 0; k < 101; k++) {
+		char name[64];
+
+		(void)snprintf(name, sizeof(name), "n%d.acmespec.test", k);
+		json_array_append_new(json_object_get(pl, "identifiers"),
+		                      json_pack("{s:s, s:s}", "type", "dns", "value", name));
+	}
+	b = post(&c, dir_url(&c, "newOrder"), pl, 0, NULL, &r);
+	CU_ASSERT_EQUAL(r.status, 400);
+	CU_ASSERT_STRING_EQUAL(problem_type(b), "rejectedIdentifier");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(b, "detail")),
+	                       "too many identifiers: 101; this CA takes at most 100 per order");
+	json_decref(b);
+	json_decref(pl);
+	resp_free(&r);
 	/* unknown identifier types: unsupportedIdentifier */
 	pl = json_pack("{s:[{s:s, s:s}]}", "identifiers", "type", "email", "value", "a@b.test");
 	b = post(&c, dir_url(&c, "newOrder"), pl, 0, NULL, &r);
