@@ -165,6 +165,8 @@ static int order_authorizations(struct mca_scenario *s, struct mca_order *o,
 
 /* identifiers of one order at most (Boulder: 100 names) */
 #define MCA_MAX_ORDER_IDENTIFIERS 100
+/* challenges a new authorization may get: http-01, dns-01, tls-alpn-01, tls-sni-02 */
+#define MCA_MAX_CHALLS_PER_AUTHZ 4
 
 void acs_mca_do_new_order(struct mca_req *r, struct mca_post *p)
 {
@@ -230,11 +232,24 @@ void acs_mca_do_new_order(struct mca_req *r, struct mca_post *p)
 	o->authz = calloc(n, sizeof(int));
 	if (o->authz == NULL)
 		goto nomem;
-	oid = acs_mca_push_obj((void ***)&s->orders, &s->norders, o);
-	if (oid < 0) {
-		acs_mca_problem(r, 429, "rateLimited", "too many orders in this scenario");
+	/*
+	 * The store keeps MCA_OBJ_MAX objects of a kind per scenario and never
+	 * evicts them: a full scenario says so (429 rateLimited, no Retry-After,
+	 * since waiting frees nothing) before it creates anything, instead of
+	 * failing half-way with a 500.
+	 */
+	if (s->norders >= MCA_OBJ_MAX || s->nauthzs + n > MCA_OBJ_MAX ||
+	    s->nchalls + MCA_MAX_CHALLS_PER_AUTHZ * n > MCA_OBJ_MAX) {
+		acs_mca_problem(r, 429, "rateLimited",
+		                "scenario %s is full: it holds %zu orders, %zu authorizations and "
+		                "%zu challenges, and the mock CA keeps at most %d of each per "
+		                "scenario; use a new scenario",
+		                s->name, s->norders, s->nauthzs, s->nchalls, MCA_OBJ_MAX);
 		goto out;
 	}
+	oid = acs_mca_push_obj((void ***)&s->orders, &s->norders, o);
+	if (oid < 0)
+		goto nomem;
 	o->id = oid;
 	acs_mca_new_rid(o->rid);
 	o->acct = p->acct->id;

@@ -1153,6 +1153,75 @@ static void test_identifiers(void)
 	client_free(&c);
 }
 
+/* n identifiers "PREFIX<k>.acmespec.test" for newOrder (new reference). */
+static json_t *many_idents(const char *prefix, int n)
+{
+	json_t *pl = json_pack("{s:[]}", "identifiers");
+	int k;
+
+	for (k = 0; k < n; k++) {
+		char name[64];
+
+		(void)snprintf(name, sizeof(name), "%s%d.acmespec.test", prefix, k);
+		json_array_append_new(json_object_get(pl, "identifiers"),
+		                      json_pack("{s:s, s:s}", "type", "dns", "value", name));
+	}
+	return pl;
+}
+
+/*
+ * A scenario whose store is full (5,000 objects of a kind; challenges fill
+ * first, three per DNS authorization) refuses the next order with 429
+ * rateLimited saying why (hardening issue, D4: it was a 500 serverInternal
+ * "cannot create authorizations" on every later order).
+ */
+static void test_scenario_full(void)
+{
+	struct client c;
+	struct resp r;
+	json_t *b, *pl;
+	const char *detail;
+	int i, created = 0;
+
+	CU_ASSERT_EQUAL_FATAL(client_init(&c, "full"), 0);
+	CU_ASSERT_EQUAL_FATAL(new_account(&c), 0);
+	for (i = 0; i < 16; i++) {
+		char prefix[16];
+
+		(void)snprintf(prefix, sizeof(prefix), "f%d-", i);
+		pl = many_idents(prefix, 100);
+		b = post(&c, dir_url(&c, "newOrder"), pl, 0, NULL, &r);
+		created += r.status == 201;
+		json_decref(b);
+		json_decref(pl);
+		resp_free(&r);
+	}
+	CU_ASSERT_EQUAL(created, 16); /* 1,600 authorizations, 4,800 challenges */
+	/* 100 more names would need up to 400 more challenges: refused, saying why */
+	pl = many_idents("over-", 100);
+	b = post(&c, dir_url(&c, "newOrder"), pl, 0, NULL, &r);
+	CU_ASSERT_EQUAL(r.status, 429);
+	if (r.status != 429)
+		fprintf(stderr, "\n  status %ld: %s\n", (long)r.status, r.body.data);
+	CU_ASSERT_STRING_EQUAL(problem_type(b), "rateLimited");
+	detail = json_string_value(json_object_get(b, "detail"));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(detail);
+	if (strstr(detail, "holds 16 orders, 1600 authorizations and 4800 challenges") == NULL)
+		fprintf(stderr, "\n  detail: %s\n", detail);
+	CU_ASSERT_PTR_NOT_NULL(
+	    strstr(detail, "holds 16 orders, 1600 authorizations and 4800 challenges"));
+	json_decref(b);
+	json_decref(pl);
+	resp_free(&r);
+	/* what still fits is served: the cap is a capacity, not a blanket refusal */
+	pl = many_idents("small-", 1);
+	json_decref(post(&c, dir_url(&c, "newOrder"), pl, 0, NULL, &r));
+	CU_ASSERT_EQUAL(r.status, 201);
+	json_decref(pl);
+	resp_free(&r);
+	client_free(&c);
+}
+
 /* Pre-authorization, reuse of a valid authorization, deactivation, account updates. */
 static void test_authz_lifecycle(void)
 {
@@ -1320,6 +1389,7 @@ void acs_test_register(void)
 	CU_add_test(s, "body_cap", test_body_cap);
 	CU_add_test(s, "urls_directory_eab", test_urls_directory_eab);
 	CU_add_test(s, "identifiers", test_identifiers);
+	CU_add_test(s, "scenario_full", test_scenario_full);
 	CU_add_test(s, "authz_lifecycle", test_authz_lifecycle);
 	CU_add_test(s, "validation_retry", test_validation_retry);
 	CU_add_test(s, "misbehaviour_table", test_misbehaviour_table);
