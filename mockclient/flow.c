@@ -89,22 +89,22 @@ void acs_flow_wait_policy(const struct acs_acme_session *s, struct acs_acme_wait
 }
 
 /* One signed request as the client builds it; p's url and payload are set by the caller. */
-static int flow_send(struct acs_acme_session *s, struct acs_acme_post *p, int use_jwk,
-                     const char *nonce, struct acs_acme_resp **out, struct acs_err *err)
+static int flow_send(struct acs_acme_session *s, const struct acs_flow_signer *who,
+                     struct acs_acme_post *p, int use_jwk, const char *nonce,
+                     struct acs_acme_resp **out, struct acs_err *err)
 {
-	struct acs_acme_account *a = acs_acme_account_find(s, ACS_FLOW_ACCOUNT);
 	acs_mis_set mis = s->client.mis;
 
-	if (a == NULL || a->key == NULL)
+	if (who->key == NULL)
 		return acs_err_set(err, ACS_E_STATE, "no account key");
 	/* kid-unknown is about kid: requests signed with jwk (newAccount) stay correct */
 	if (use_jwk)
 		mis &= ~ACS_MIS_BIT(ACS_MIS_KID_UNKNOWN);
 	if (p->payload_len == 0 && SW(s, B64_FALSE_POST_AS_GET))
 		mis |= ACS_MIS_BIT(ACS_MIS_B64_FALSE);
-	p->key = a->key;
-	p->kid = use_jwk ? NULL : a->url;
-	p->account_url = a->url;
+	p->key = who->key;
+	p->kid = use_jwk ? NULL : who->kid;
+	p->account_url = who->account_url;
 	p->mis = mis;
 	p->extra_headers = s->client.headers;
 	p->nonce = nonce;
@@ -137,6 +137,16 @@ static int retry_badnonce(struct acs_acme_session *s, const struct acs_acme_resp
 int acs_flow_post(struct acs_acme_session *s, const char *url, const char *payload, int use_jwk,
                   struct acs_acme_resp **out, struct acs_err *err)
 {
+	struct acs_flow_signer who;
+
+	acs_flow_signer(s, &who);
+	return acs_flow_post_as(s, &who, use_jwk, url, payload, out, err);
+}
+
+int acs_flow_post_as(struct acs_acme_session *s, const struct acs_flow_signer *who, int use_jwk,
+                     const char *url, const char *payload, struct acs_acme_resp **out,
+                     struct acs_err *err)
+{
 	struct acs_acme_resp *r = NULL;
 	struct acs_acme_post p;
 	struct acs_acme_wait w;
@@ -152,7 +162,7 @@ int acs_flow_post(struct acs_acme_session *s, const char *url, const char *paylo
 		p.url = url;
 		p.payload = payload;
 		p.payload_len = payload != NULL ? strlen(payload) : 0;
-		rc = flow_send(s, &p, use_jwk, nonce, &r, err);
+		rc = flow_send(s, who, &p, use_jwk, nonce, &r, err);
 		if (rc != 0)
 			break;
 		if (retry_badnonce(s, r, &badnonce, &nonce)) {
@@ -423,43 +433,28 @@ out:
 
 int acs_flow_key_change(struct acs_acme_session *s, struct acs_err *err)
 {
-	const char *url = acs_acme_dir_url(s, "keyChange");
 	struct acs_acme_account *a = acs_acme_account_find(s, ACS_FLOW_ACCOUNT);
-	struct acs_acme_keychange k;
-	struct acs_key *nk = NULL;
-	struct acs_acme_resp *r = NULL;
-	char *inner = NULL;
+	struct acs_flow_keychange_opts k;
+	struct acs_flow_result res;
+	struct acs_flow_io_ctx c;
+	struct acs_flow_io io;
 	int rc;
 
-	if (url == NULL)
-		return acs_err_set(err, ACS_E_UNSUPPORTED, "the directory has no keyChange URL");
 	if (a == NULL || a->url == NULL)
 		return acs_err_set(err, ACS_E_STATE, "no account to change the key of");
-	rc = acs_key_generate(&nk, ACS_KEY_EC256, err);
-	if (rc != 0)
-		return acs_err_prefix(err, "cannot make a key");
 	memset(&k, 0, sizeof(k));
-	k.url = url;
-	k.account_url = a->url;
-	k.new_key = nk;
-	k.old_key = a->key;
-	k.other_url = acs_acme_dir_url(s, "newNonce");
-	k.mis = s->client.inner_mis;
-	k.with_nonce = SW(s, KEYCHANGE_INNER_NONCE);
-	inner = acs_acme_keychange_inner(&k, err);
-	rc = inner != NULL ? acs_flow_post(s, url, inner, 0, &r, err) : err->code;
-	if (rc == 0 && r->http->status != 200)
-		rc = acs_flow_fail_resp(s, err, "keyChange", r);
-	if (rc == 0) {
-		acs_key_free(a->old_key);
-		a->old_key = a->key;
-		a->key = nk;
-		nk = NULL;
+	k.account = a;
+	acs_flow_signer(s, &k.who);
+	k.inner_mis = s->client.inner_mis;
+	k.inner_nonce = SW(s, KEYCHANGE_INNER_NONCE);
+	if (acs_key_generate(&k.new_key, ACS_KEY_EC256, err) != 0)
+		return acs_err_prefix(err, "cannot make a key");
+	acs_flow_io_begin(s, &c, &io);
+	acs_flow_step_key_change(s, &io, &k, &res);
+	rc = acs_flow_finish(s, &res, "keyChange", err);
+	acs_flow_io_end(&c);
+	if (rc == 0)
 		acs_flow_note(s, "account key rolled over");
-	}
-	acs_acme_resp_free(r);
-	acs_key_free(nk);
-	free(inner);
 	return rc;
 }
 

@@ -28,6 +28,8 @@
 #include "harness/err.h"
 #include "mockclient/acme.h"
 
+struct acs_flow_signer;
+
 #define ACS_FLOW_ACCOUNT "a" /* the flow's account in the session */
 #define ACS_FLOW_ORDER   "o" /* the flow's order in the session */
 
@@ -46,6 +48,11 @@ void acs_flow_begin(struct acs_acme_session *s);
  */
 int acs_flow_post(struct acs_acme_session *s, const char *url, const char *payload, int use_jwk,
                   struct acs_acme_resp **out, struct acs_err *err);
+
+/* acs_flow_post signed by who (not the flow's account); use_jwk: jwk, not who->kid. */
+int acs_flow_post_as(struct acs_acme_session *s, const struct acs_flow_signer *who, int use_jwk,
+                     const char *url, const char *payload, struct acs_acme_resp **out,
+                     struct acs_err *err);
 
 /* GET the directory and check it (v2 names, https URLs, and as the switches ask). */
 int acs_flow_directory(struct acs_acme_session *s, struct acs_err *err);
@@ -92,6 +99,97 @@ const char *acs_flow_certificate(struct acs_acme_session *s);
 /* Take down webroot files and hook records (kept on purpose with no-deprovision). */
 void acs_flow_deprovision(struct acs_acme_session *s);
 
+/*
+ * ---- the steps, once for both drivers ----
+ *
+ * Each step below is the one implementation of a client step. The flow's
+ * acs_flow_* functions above and the server cases' actions
+ * (script_act*.c) are thin adapters: they fill the step's options, hand
+ * it how signed requests go out (struct acs_flow_io), and turn its result
+ * into their own reporting (an ACS_E_* code and message for the flow;
+ * facts, acs_step_fail kinds and current objects for a server case).
+ * Client-behaviour switches (ACS_SW_*) reach a step only through its
+ * options and the flow's io; server cases never set them.
+ */
+
+/* How a step ended. */
+enum acs_flow_kind {
+	ACS_FLOW_DONE = 0, /* as the step needs */
+	ACS_FLOW_OUTCOME,  /* the target answered otherwise, or never reached a state */
+	ACS_FLOW_HARNESS   /* the harness could not do what the step asks */
+};
+
+/* What a step came to. */
+struct acs_flow_result {
+	enum acs_flow_kind kind;
+	const char *feature; /* static: the optional feature whose absence failed it, or NULL */
+	/* a status failure: the request ("keyChange") and the answer wanted ("200"), else NULL */
+	const char *what;
+	const char *want;
+	const struct acs_acme_resp *resp; /* the last answer (borrowed from the io), or NULL */
+	struct acs_err err;               /* why, unless DONE (code: an ACS_E_* value) */
+};
+
+/* Who signs a request. Every pointer is borrowed. */
+struct acs_flow_signer {
+	const struct acs_key *key;
+	const char *kid;         /* account URL for "kid"; NULL: "jwk" of key */
+	const char *account_url; /* for kid-not-jwk / kid-unknown, or NULL */
+};
+
+/*
+ * How a step's signed requests go out. post: 0 with *out (any status,
+ * borrowed until the io's next post or its owner's end) or a negative
+ * code with err ("POST URL: why") when no answer could be had.
+ * resource: the ACME v1 resource name (for v1-resource).
+ */
+struct acs_flow_io {
+	int (*post)(void *ctx, const char *url, const struct acs_flow_signer *who,
+	            const char *payload, const char *resource, const struct acs_acme_resp **out,
+	            struct acs_err *err);
+	void *ctx;
+};
+
+/*
+ * The directory URL `name` ("keyChange"), or NULL with res failed:
+ * HARNESS, ACS_E_UNSUPPORTED, feature `feature` (static, or NULL).
+ */
+const char *acs_flow_need_url(struct acs_acme_session *s, const char *name, const char *feature,
+                              struct acs_flow_result *res);
+
+/*
+ * A new key of a type of the server cases' "key" choices ("ec256",
+ * "leading-zero", ...; NULL: ec256). *out: owned.
+ */
+int acs_flow_make_key(const char *type, struct acs_key **out, struct acs_err *err);
+
+/* What a key change does. */
+struct acs_flow_keychange_opts {
+	struct acs_acme_account *account; /* whose key rolls over; needs its URL */
+	struct acs_flow_signer who;       /* signs the outer JWS (the account's key, or not) */
+	struct acs_key *new_key;          /* the key to roll over to (ownership passes) */
+	acs_mis_set inner_mis;            /* inner-* misbehaviours of the inner JWS */
+	int inner_nonce;                  /* a nonce in the inner header */
+};
+
+/* Roll the account key over (7.3.5): 200 wanted; then new_key is the account's, its old key kept.
+ */
+void acs_flow_step_key_change(struct acs_acme_session *s, const struct acs_flow_io *io,
+                              struct acs_flow_keychange_opts *o, struct acs_flow_result *res);
+
+/* What a revocation does. */
+struct acs_flow_revoke_opts {
+	const char *cert_pem;       /* the chain whose first certificate is revoked (borrowed) */
+	const char *cert_problem;   /* cert_pem NULL: why (the step fails HARNESS with it) */
+	const json_t *reason;       /* borrowed, or NULL to leave it out */
+	struct acs_flow_signer who; /* key NULL: fail HARNESS with who_problem */
+	const char *who_problem;
+};
+
+/* revokeCert (7.6): 200 wanted. */
+void acs_flow_step_revoke(struct acs_acme_session *s, const struct acs_flow_io *io,
+                          const struct acs_flow_revoke_opts *o, struct acs_flow_result *res);
+
 /* ---- pieces shared by the flow's files (not for use outside mockclient/) ---- */
 
 /* Tell the note callback. */
@@ -119,5 +217,25 @@ void acs_flow_wait_policy(const struct acs_acme_session *s, struct acs_acme_wait
 
 /* Keep an order object as the flow's order, checking its arrays did not change (7.1.3). */
 int acs_flow_keep_order(struct acs_acme_session *s, const json_t *o, struct acs_err *err);
+
+/* The flow's io: acs_flow_post's coping, the last answer kept in io->ctx (free with
+ * acs_flow_io_end). */
+struct acs_flow_io_ctx {
+	struct acs_acme_session *s;
+	struct acs_acme_resp *last; /* owned */
+};
+void acs_flow_io_begin(struct acs_acme_session *s, struct acs_flow_io_ctx *c,
+                       struct acs_flow_io *io);
+void acs_flow_io_end(struct acs_flow_io_ctx *c);
+
+/*
+ * A step's result as the flow reports it: 0, or its code with err (a
+ * status failure as "LABEL failed: status ...", see acs_flow_fail_resp).
+ */
+int acs_flow_finish(struct acs_acme_session *s, const struct acs_flow_result *res,
+                    const char *label, struct acs_err *err);
+
+/* The flow's signer: its account's key and URL (kid). */
+void acs_flow_signer(struct acs_acme_session *s, struct acs_flow_signer *who);
 
 #endif

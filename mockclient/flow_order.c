@@ -512,24 +512,24 @@ int acs_flow_download(struct acs_acme_session *s, struct acs_err *err)
 
 int acs_flow_revoke(struct acs_acme_session *s, struct acs_err *err)
 {
-	const char *url = acs_acme_dir_url(s, "revokeCert");
-	struct acs_acme_resp *r = NULL;
+	struct acs_flow_revoke_opts o;
+	struct acs_flow_result res;
+	struct acs_flow_io_ctx c;
+	struct acs_flow_io io;
 	json_t *reason = json_integer(SW(s, REVOKE_BAD_REASON) ? 7 : 4);
-	char *text;
 	int rc;
 
-	if (url == NULL) {
-		json_decref(reason);
-		return acs_err_set(err, ACS_E_UNSUPPORTED, "the directory has no revokeCert URL");
-	}
-	text = acs_acme_revoke_payload(acs_flow_certificate(s), reason, err);
-	rc = text != NULL ? acs_flow_post(s, url, text, 0, &r, err) : err->code;
-	if (rc == 0 && r->http->status != 200)
-		rc = acs_flow_fail_resp(s, err, "revocation", r);
+	memset(&o, 0, sizeof(o));
+	o.cert_pem = acs_flow_certificate(s);
+	o.reason = reason;
+	acs_flow_signer(s, &o.who);
+	o.who_problem = "no account key";
+	acs_flow_io_begin(s, &c, &io);
+	acs_flow_step_revoke(s, &io, &o, &res);
+	rc = acs_flow_finish(s, &res, "revocation", err);
+	acs_flow_io_end(&c);
 	if (rc == 0)
 		acs_flow_note(s, "certificate revoked");
-	acs_acme_resp_free(r);
 	json_decref(reason);
-	free(text);
 	return rc;
 }

@@ -14,6 +14,7 @@
 
 #include "harness/jwk.h"
 #include "mockclient/acme.h"
+#include "mockclient/flow.h"
 #include "mockclient/script_int.h"
 
 /* ---- shared helpers (script_actions.c) ---- */
@@ -36,8 +37,18 @@ const struct acs_key *acs_sa_signing_key(struct acs_run *run, struct acs_acme_ac
  * payload NULL: POST-as-GET.
  */
 int acs_sa_spost_key(struct acs_run *run, const char *url, const struct acs_key *key,
-                     const char *kid, const char *account_url, const char *payload, size_t len,
+                     const char *kid, const char *account_url, const char *payload,
                      const char *resource, struct acs_acme_resp **out);
+
+/* How the engine's steps (flow.h) send for this step: acs_sa_spost_key's way, without failing it.
+ */
+void acs_sa_io(struct acs_run *run, struct acs_flow_io *io);
+
+/*
+ * A step's result as the step's failure: 0 when done, else -1 with
+ * acs_step_fail of its kind (OUTCOME, HARNESS), feature and message.
+ */
+int acs_sa_result(struct acs_run *run, const struct acs_flow_result *res);
 
 /* Signed with the step's account by kid (or jwk when use_jwk). */
 int acs_sa_spost(struct acs_run *run, struct acs_acme_account *a, const char *url,

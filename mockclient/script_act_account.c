@@ -25,18 +25,10 @@
 
 int acs_sa_make_key(struct acs_run *run, const char *type, struct acs_key **out)
 {
-	enum acs_key_type kt;
 	struct acs_err err;
 
 	acs_err_clear(&err);
-	if (strcmp(type, "leading-zero") == 0) {
-		if (acs_key_generate_leading_zero(out, 'x', &err) != 0)
-			return acs_step_fail(run, ACS_STEP_HARNESS, NULL, "key: %s", err.msg);
-		return 0;
-	}
-	if (acs_key_type_parse(type, &kt) != 0)
-		return acs_step_fail(run, ACS_STEP_HARNESS, NULL, "unknown key type \"%s\"", type);
-	if (acs_key_generate(out, kt, &err) != 0)
+	if (acs_flow_make_key(type, out, &err) != 0)
 		return acs_step_fail(run, ACS_STEP_HARNESS, NULL, "key: %s", err.msg);
 	return 0;
 }
@@ -194,8 +186,7 @@ int acs_act_new_account(struct acs_run *run)
 		for (i = 0; i < run->s->naccounts && other_url == NULL; i++)
 			other_url = run->s->accounts[i].url;
 	}
-	if (acs_sa_spost_key(run, url, a->key, NULL, other_url, text, strlen(text), "new-reg",
-	                     &r) != 0)
+	if (acs_sa_spost_key(run, url, a->key, NULL, other_url, text, "new-reg", &r) != 0)
 		goto out;
 	/* a may have moved if spost created nothing; it did not, but look it up again anyway */
 	a = acs_acme_account_find(run->s, name);
@@ -271,59 +262,27 @@ int acs_act_account_deactivate(struct acs_run *run)
 int acs_act_key_change(struct acs_run *run)
 {
 	struct acs_acme_account *a = acs_sa_step_account(run, 1);
-	const char *url = acs_acme_dir_url(run->s, "keyChange");
 	const char *newof = acs_arg_str(run, "new_key_of", NULL);
-	struct acs_acme_keychange k;
-	struct acs_key *newkey = NULL;
-	const struct acs_key *oldkey;
-	struct acs_acme_resp *r = NULL;
-	char *inner = NULL;
-	struct acs_err err;
-	int rc = -1;
+	struct acs_flow_keychange_opts k;
+	struct acs_flow_result res;
+	struct acs_flow_io io;
 
-	acs_err_clear(&err);
 	if (a == NULL)
 		return -1;
-	if (url == NULL)
-		return acs_step_fail(run, ACS_STEP_HARNESS, "keyChange",
-		                     "the directory has no keyChange URL");
-	oldkey = acs_sa_signing_key(run, a);
-	if (oldkey == NULL)
-		return -1;
-	if (newof != NULL) {
-		if (acs_sa_key_of(run, newof, &newkey) != 0)
-			goto out;
-	} else if (acs_sa_make_key(run, acs_arg_str(run, "new_key", "ec256"), &newkey) != 0) {
-		goto out;
-	}
 	memset(&k, 0, sizeof(k));
-	k.url = url;
-	k.account_url = a->url;
-	k.new_key = newkey;
-	k.old_key = a->key; /* the key the account has now, whatever signs the outer JWS */
-	k.other_url = acs_acme_dir_url(run->s, "newNonce");
-	if (k.other_url == NULL)
-		k.other_url = run->s->directory_url;
-	k.mis = run->mis & ACS_MIS_INNER_MASK;
-	inner = acs_acme_keychange_inner(&k, &err);
-	if (inner == NULL) {
-		acs_step_fail(run, ACS_STEP_HARNESS, NULL, "%s", err.msg);
-		goto out;
-	}
-	if (acs_sa_spost_key(run, url, oldkey, a->url, a->url, inner, strlen(inner), "key-change",
-	                     &r) != 0)
-		goto out;
-	if (r->http->status != 200) {
-		acs_sa_fail_status(run, "keyChange", "200");
-		goto out;
-	}
-	acs_key_free(a->old_key);
-	a->old_key = a->key;
-	a->key = newkey;
-	newkey = NULL;
-	rc = 0;
-out:
-	acs_key_free(newkey);
-	free(inner);
-	return rc;
+	if (acs_flow_need_url(run->s, "keyChange", "keyChange", &res) == NULL)
+		return acs_sa_result(run, &res);
+	k.who.key = acs_sa_signing_key(run, a);
+	if (k.who.key == NULL)
+		return -1;
+	k.who.kid = a->url;
+	k.who.account_url = a->url;
+	if (newof != NULL ? acs_sa_key_of(run, newof, &k.new_key)
+	                  : acs_sa_make_key(run, acs_arg_str(run, "new_key", "ec256"), &k.new_key))
+		return -1;
+	k.account = a;
+	k.inner_mis = run->mis;
+	acs_sa_io(run, &io);
+	acs_flow_step_key_change(run->s, &io, &k, &res);
+	return acs_sa_result(run, &res);
 }

@@ -22,11 +22,6 @@
 #include "mockclient/responders.h"
 #include "mockclient/script_act.h"
 
-static long status_of(const struct acs_acme_resp *r)
-{
-	return r != NULL && r->http != NULL ? r->http->status : 0;
-}
-
 /* The order's identifiers as the server states them (else as sent). */
 static size_t order_idents(const struct acs_acme_order *o, struct acs_ident *ids, size_t max)
 {
@@ -371,49 +366,34 @@ int acs_act_revoke(struct acs_run *run)
 {
 	struct acs_acme_order *o = acs_sa_step_order(run);
 	const char *by = acs_arg_str(run, "by", "account");
-	const char *url = acs_acme_dir_url(run->s, "revokeCert");
-	const struct acs_key *key = NULL;
-	const char *kid = NULL;
-	char *payload = NULL;
-	struct acs_err err;
-	int rc = -1;
+	struct acs_flow_revoke_opts ro;
+	struct acs_flow_result res;
+	struct acs_flow_io io;
+	char cert_problem[200], who_problem[200];
 
-	acs_err_clear(&err);
 	if (o == NULL)
 		return -1;
-	if (url == NULL)
-		return acs_step_fail(run, ACS_STEP_HARNESS, "revokeCert",
-		                     "the directory has no revokeCert URL");
-	if (o->cert_pem == NULL)
-		return acs_step_fail(run, ACS_STEP_HARNESS, NULL,
-		                     "order \"%s\" has no downloaded certificate", o->name);
-	payload = acs_acme_revoke_payload(o->cert_pem, json_object_get(run->step, "reason"), &err);
-	if (payload == NULL)
-		return acs_step_fail(run, ACS_STEP_HARNESS, NULL, "%s", err.msg);
+	memset(&ro, 0, sizeof(ro));
+	snprintf(cert_problem, sizeof(cert_problem), "order \"%s\" has no downloaded certificate",
+	         o->name);
+	ro.cert_pem = o->cert_pem;
+	ro.cert_problem = cert_problem;
+	ro.reason = json_object_get(run->step, "reason");
 	if (strcmp(by, "cert-key") == 0) {
-		key = o->cert_key;
-		if (key == NULL)
-			acs_step_fail(run, ACS_STEP_HARNESS, NULL, "no certificate key recorded");
+		ro.who.key = o->cert_key;
+		ro.who_problem = "no certificate key recorded";
 	} else {
 		const char *who = strcmp(by, "account") == 0 ? o->account : by;
 		struct acs_acme_account *a = acs_acme_account_find(run->s, who);
 
-		if (a == NULL || a->url == NULL)
-			acs_step_fail(run, ACS_STEP_HARNESS, NULL, "revoke by: no account \"%s\"",
-			              who);
-		else
-			key = acs_sa_signing_key(run, a);
-		kid = a != NULL ? a->url : NULL;
+		snprintf(who_problem, sizeof(who_problem), "revoke by: no account \"%s\"", who);
+		ro.who_problem = who_problem;
+		if (a != NULL && a->url != NULL)
+			ro.who.key = acs_sa_signing_key(run, a);
+		ro.who.kid = a != NULL ? a->url : NULL;
+		ro.who.account_url = ro.who.kid;
 	}
-	if (key == NULL || acs_sa_spost_key(run, url, key, kid, kid, payload, strlen(payload),
-	                                    "revoke-cert", NULL) != 0)
-		goto out;
-	if (status_of(run->resp) != 200) {
-		acs_sa_fail_status(run, "revokeCert", "200");
-		goto out;
-	}
-	rc = 0;
-out:
-	free(payload);
-	return rc;
+	acs_sa_io(run, &io);
+	acs_flow_step_revoke(run->s, &io, &ro, &res);
+	return acs_sa_result(run, &res);
 }
