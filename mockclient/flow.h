@@ -26,6 +26,7 @@
 #include <stddef.h>
 
 #include "harness/err.h"
+#include "harness/x509.h"
 #include "mockclient/acme.h"
 
 struct acs_flow_signer;
@@ -127,6 +128,7 @@ struct acs_flow_result {
 	const char *what;
 	const char *want;
 	const struct acs_acme_resp *resp; /* the last answer (borrowed from the io), or NULL */
+	int malformed;                    /* the target left out a field the protocol requires */
 	struct acs_err err;               /* why, unless DONE (code: an ACS_E_* value) */
 };
 
@@ -176,6 +178,42 @@ struct acs_flow_keychange_opts {
  */
 void acs_flow_step_key_change(struct acs_acme_session *s, const struct acs_flow_io *io,
                               struct acs_flow_keychange_opts *o, struct acs_flow_result *res);
+
+#define ACS_FLOW_MAX_NAMES 64 /* identifiers of an order the steps handle */
+
+/* An identifier list [{type, value}] as idents (at most max; unusable entries skipped). */
+size_t acs_flow_idents(const json_t *list, struct acs_ident *ids, size_t max);
+
+/* The order's identifiers as the server states them (else as sent). */
+size_t acs_flow_order_idents(const struct acs_acme_order *o, struct acs_ident *ids, size_t max);
+
+/* What goes in the finalize request instead of an ordinary CSR. */
+enum acs_flow_csr {
+	ACS_FLOW_CSR_OK = 0,        /* the names in the SAN extension */
+	ACS_FLOW_CSR_CN_ONLY,       /* the first dns name in the subject CN only */
+	ACS_FLOW_CSR_BAD_SIGNATURE, /* a bit of the signature flipped */
+	ACS_FLOW_CSR_GARBAGE        /* the bytes of `garbage`, not a CSR at all */
+};
+
+/* What a finalize does. Every pointer but cert_key is borrowed. */
+struct acs_flow_finalize_opts {
+	struct acs_acme_order *order; /* its cert_key becomes the CSR's once the request is built */
+	const char *url;              /* the finalize URL (NULL: the order has none: OUTCOME) */
+	struct acs_flow_signer who;
+	/* make the CSR's key (*out: owned), once the order is found fit: 0, or a code with err */
+	int (*make_key)(void *ctx, struct acs_key **out, struct acs_err *err);
+	void *key_ctx;
+	const json_t *names; /* the order's identifiers [{type, value}] */
+	int missing_name;    /* leave the last name out (the only one: lone_name instead) */
+	const char *lone_name;
+	const char *extra_name; /* a name beyond the order's, or NULL */
+	enum acs_flow_csr csr;
+	const char *garbage;
+};
+
+/* finalize (7.4): 200 wanted; an object answered becomes the order's. */
+void acs_flow_step_finalize(struct acs_acme_session *s, const struct acs_flow_io *io,
+                            const struct acs_flow_finalize_opts *o, struct acs_flow_result *res);
 
 /* What a revocation does. */
 struct acs_flow_revoke_opts {

@@ -16,8 +16,6 @@
 #include "mockclient/forms.h"
 #include "mockclient/provision.h"
 
-#define FLOW_MAX_NAMES 64
-
 #define SW(s, m) ACS_SW_HAS((s)->client.sw, ACS_SW_##m)
 
 static const struct acs_key *account_key(struct acs_acme_session *s)
@@ -315,78 +313,51 @@ static int poll_order(struct acs_acme_session *s, const char *const *waiting, st
 	return flow_poll(s, "order", flow_order(s)->url, NULL, waiting, NULL, err);
 }
 
-/* The finalize payload {csr} for the order's names, as the CSR switches shape it. */
-static char *csr_payload(struct acs_acme_session *s, struct acs_err *err)
+/* The certificate key: fresh, or the account key with csr-account-key (make_key of the step). */
+static int flow_cert_key(void *ctx, struct acs_key **out, struct acs_err *err)
 {
-	struct acs_acme_order *o = flow_order(s);
-	struct acs_ident ids[FLOW_MAX_NAMES];
-	size_t n = json_array_size(o->sent_ids), i, total = n;
-	unsigned char *der = NULL;
-	size_t der_len = 0;
-	char *text;
+	struct acs_acme_session *s = ctx;
+	int rc = SW(s, CSR_ACCOUNT_KEY) ? acs_key_from_evp(out, acs_key_evp(account_key(s)), err)
+	                                : acs_key_generate(out, ACS_KEY_EC256, err);
 
-	if (n == 0 || n > FLOW_MAX_NAMES) {
-		acs_err_set(err, ACS_E_INVAL, "the order has no names, or too many");
-		return NULL;
-	}
-	if (SW(s, CSR_MISSING_NAME) && n > 1)
-		n--;
-	for (i = 0; i < n; i++) {
-		memset(&ids[i], 0, sizeof(ids[i]));
-		snprintf(ids[i].type, sizeof(ids[i].type), "dns");
-		snprintf(
-		    ids[i].value, sizeof(ids[i].value), "%s",
-		    json_string_value(json_object_get(json_array_get(o->sent_ids, i), "value")));
-	}
-	if (SW(s, CSR_MISSING_NAME) && total == 1)
-		snprintf(
-		    ids[0].value, sizeof(ids[0].value), "missing.%s",
-		    json_string_value(json_object_get(json_array_get(o->sent_ids, 0), "value")));
-	if (acs_csr_make(o->cert_key, ids, n, 1, &der, &der_len, err) != 0) {
-		acs_err_prefix(err, "cannot make the CSR");
-		return NULL;
-	}
-	if (SW(s, CSR_NOT_DER))
-		text = acs_acme_finalize_payload((const unsigned char *)"acmespec: not a CSR", 19,
-		                                 err);
-	else
-		text = acs_acme_finalize_payload(der, der_len, err);
-	free(der);
-	return text;
+	return rc != 0 ? acs_err_prefix(err, "cannot make the certificate key") : 0;
 }
 
-/* Send the finalize request with a fresh certificate key (the account key with csr-account-key). */
+/* Send the finalize request for the order's names, as the CSR switches shape it. */
 static int send_finalize(struct acs_acme_session *s, struct acs_err *err)
 {
 	struct acs_acme_order *o = flow_order(s);
-	const char *furl = json_string_value(json_object_get(o->obj, "finalize"));
-	struct acs_acme_resp *r = NULL;
-	char *text = NULL, *url = NULL;
+	struct acs_flow_finalize_opts fo;
+	struct acs_flow_result res;
+	struct acs_flow_io_ctx c;
+	struct acs_flow_io io;
+	struct acs_buf lone;
 	int rc;
 
-	if (furl == NULL)
-		return acs_flow_malformed(s, err, "order without finalize");
-	acs_key_free(o->cert_key);
-	o->cert_key = NULL;
-	if (SW(s, CSR_ACCOUNT_KEY))
-		rc = acs_key_from_evp(&o->cert_key, acs_key_evp(account_key(s)), err);
-	else
-		rc = acs_key_generate(&o->cert_key, ACS_KEY_EC256, err);
-	if (rc != 0)
-		return acs_err_prefix(err, "cannot make the certificate key");
-	/* a copy: o->obj changes with the answer */
-	url = strdup(furl);
-	if (url == NULL)
-		return acs_err_set(err, ACS_E_NOMEM, "out of memory");
-	text = csr_payload(s, err);
-	rc = text != NULL ? acs_flow_post(s, url, text, 0, &r, err) : err->code;
-	if (rc == 0 && (r->http->status != 200 || !json_is_object(r->json)))
-		rc = acs_flow_fail_resp(s, err, "finalize", r);
+	memset(&fo, 0, sizeof(fo));
+	fo.order = o;
+	fo.url = json_string_value(json_object_get(o->obj, "finalize"));
+	acs_flow_signer(s, &fo.who);
+	fo.make_key = flow_cert_key;
+	fo.key_ctx = s;
+	fo.names = o->sent_ids;
+	fo.missing_name = SW(s, CSR_MISSING_NAME);
+	acs_buf_init(&lone, 0);
+	acs_buf_printf(&lone, "missing.%s",
+	               json_string_value(json_object_get(json_array_get(o->sent_ids, 0), "value")));
+	fo.lone_name = lone.data != NULL ? lone.data : "missing.invalid";
+	fo.csr = SW(s, CSR_NOT_DER) ? ACS_FLOW_CSR_GARBAGE : ACS_FLOW_CSR_OK;
+	fo.garbage = "acmespec: not a CSR";
+	acs_flow_io_begin(s, &c, &io);
+	acs_flow_step_finalize(s, &io, &fo, &res);
+	rc = acs_flow_finish(s, &res, "finalize", err);
+	/* the client wants an order object back, and checks it against the first */
+	if (rc == 0 && !json_is_object(res.resp->json))
+		rc = acs_flow_fail_resp(s, err, "finalize", res.resp);
 	if (rc == 0)
-		rc = acs_flow_keep_order(s, r->json, err);
-	acs_acme_resp_free(r);
-	free(text);
-	free(url);
+		rc = acs_flow_keep_order(s, res.resp->json, err);
+	acs_flow_io_end(&c);
+	acs_buf_free(&lone);
 	return rc;
 }
 

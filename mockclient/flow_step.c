@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/x509.h"
 #include "mockclient/forms.h"
 
 /* Fail the step: kind, feature and why. */
@@ -138,6 +139,159 @@ out:
 	free(inner);
 }
 
+size_t acs_flow_idents(const json_t *list, struct acs_ident *ids, size_t max)
+{
+	size_t i, n = 0;
+	json_t *e;
+
+	json_array_foreach(list, i, e)
+	{
+		const char *t = json_string_value(json_object_get(e, "type"));
+		const char *v = json_string_value(json_object_get(e, "value"));
+
+		if (t == NULL || v == NULL || n >= max || strlen(t) >= sizeof(ids[n].type) ||
+		    strlen(v) >= sizeof(ids[n].value))
+			continue;
+		memset(&ids[n], 0, sizeof(ids[n]));
+		snprintf(ids[n].type, sizeof(ids[n].type), "%s", t);
+		snprintf(ids[n].value, sizeof(ids[n].value), "%s", v);
+		n++;
+	}
+	return n;
+}
+
+size_t acs_flow_order_idents(const struct acs_acme_order *o, struct acs_ident *ids, size_t max)
+{
+	const json_t *list = json_object_get(o->obj, "identifiers");
+
+	if (!json_is_array(list) || json_array_size(list) == 0)
+		list = o->sent_ids;
+	return acs_flow_idents(list, ids, max);
+}
+
+/* The DER body of the finalize request, as o asks. 0, or the step failed (HARNESS). */
+static int finalize_der(const struct acs_flow_finalize_opts *o, const struct acs_key *key,
+                        struct acs_ident *ids, size_t n, unsigned char **der, size_t *der_len,
+                        struct acs_flow_result *res)
+{
+	const char *cn = NULL;
+	size_t i;
+	int rc;
+
+	if (o->csr == ACS_FLOW_CSR_GARBAGE) {
+		*der_len = strlen(o->garbage);
+		*der = malloc(*der_len);
+		if (*der == NULL) {
+			step_fail(res, ACS_FLOW_HARNESS, NULL, ACS_E_NOMEM, "out of memory");
+			return -1;
+		}
+		memcpy(*der, o->garbage, *der_len);
+		return 0;
+	}
+	for (i = 0; i < n && cn == NULL; i++) {
+		if (strcmp(ids[i].type, "dns") == 0)
+			cn = ids[i].value;
+	}
+	if (o->csr == ACS_FLOW_CSR_CN_ONLY)
+		rc = acs_csr_make_cn_only(key, cn != NULL ? cn : ids[0].value, der, der_len,
+		                          &res->err);
+	else
+		rc = acs_csr_make(key, ids, n, 1, der, der_len, &res->err);
+	if (rc != 0) {
+		step_fail(res, ACS_FLOW_HARNESS, NULL, rc, "CSR: %s", res->err.msg);
+		return -1;
+	}
+	if (o->csr == ACS_FLOW_CSR_BAD_SIGNATURE && *der_len > 8)
+		(*der)[*der_len - 3] ^= 0x01; /* inside the signature BIT STRING */
+	return 0;
+}
+
+/*
+ * The finalize payload {csr} for o's names and a new key (*key: owned).
+ * New string, or NULL with the step failed.
+ */
+static char *finalize_payload(const struct acs_flow_finalize_opts *o, struct acs_key **key,
+                              struct acs_flow_result *res)
+{
+	struct acs_ident ids[ACS_FLOW_MAX_NAMES];
+	size_t n = acs_flow_idents(o->names, ids, ACS_FLOW_MAX_NAMES - 1);
+	unsigned char *der = NULL;
+	size_t der_len = 0;
+	char *payload;
+
+	if (n == 0) {
+		step_fail(res, ACS_FLOW_OUTCOME, NULL, ACS_E_STATE,
+		          "the order has no usable identifiers");
+		return NULL;
+	}
+	if (o->make_key(o->key_ctx, key, &res->err) != 0) {
+		step_fail_err(res, ACS_FLOW_HARNESS, &res->err);
+		return NULL;
+	}
+	if (o->extra_name != NULL) {
+		memset(&ids[n], 0, sizeof(ids[n]));
+		snprintf(ids[n].type, sizeof(ids[n].type), "dns");
+		snprintf(ids[n].value, sizeof(ids[n].value), "%s", o->extra_name);
+		n++;
+	} else if (o->missing_name && n > 1) {
+		n--;
+	} else if (o->missing_name) {
+		snprintf(ids[0].type, sizeof(ids[0].type), "dns");
+		snprintf(ids[0].value, sizeof(ids[0].value), "%s", o->lone_name);
+	}
+	if (finalize_der(o, *key, ids, n, &der, &der_len, res) != 0)
+		return NULL;
+	payload = acs_acme_finalize_payload(der, der_len, &res->err);
+	free(der);
+	if (payload == NULL)
+		step_fail(res, ACS_FLOW_HARNESS, NULL, ACS_E_NOMEM, "out of memory");
+	return payload;
+}
+
+void acs_flow_step_finalize(struct acs_acme_session *s, const struct acs_flow_io *io,
+                            const struct acs_flow_finalize_opts *o, struct acs_flow_result *res)
+{
+	struct acs_acme_order *order = o->order;
+	struct acs_key *key = NULL;
+	char *url = NULL, *payload = NULL;
+
+	(void)s;
+	step_begin(res);
+	if (o->url == NULL) {
+		step_fail(res, ACS_FLOW_OUTCOME, NULL, ACS_E_PARSE,
+		          "the order has no finalize URL");
+		res->malformed = 1;
+		goto out;
+	}
+	/* a copy: the order object changes with the answer */
+	url = strdup(o->url);
+	if (url == NULL) {
+		step_fail(res, ACS_FLOW_HARNESS, NULL, ACS_E_NOMEM, "out of memory");
+		goto out;
+	}
+	payload = finalize_payload(o, &key, res);
+	if (payload == NULL)
+		goto out;
+	/* the certificate key is the CSR's, whatever the answer: later checks compare with it */
+	acs_key_free(order->cert_key);
+	order->cert_key = key;
+	key = NULL;
+	if (step_post(io, url, &o->who, payload, "new-cert", res) != 0)
+		goto out;
+	if (res->resp->http->status != 200) {
+		step_fail_status(res, "finalize", "200");
+		goto out;
+	}
+	if (json_is_object(res->resp->json)) {
+		json_decref(order->obj);
+		order->obj = json_incref(res->resp->json);
+	}
+out:
+	acs_key_free(key);
+	free(url);
+	free(payload);
+}
+
 void acs_flow_step_revoke(struct acs_acme_session *s, const struct acs_flow_io *io,
                           const struct acs_flow_revoke_opts *o, struct acs_flow_result *res)
 {
@@ -204,6 +358,8 @@ int acs_flow_finish(struct acs_acme_session *s, const struct acs_flow_result *re
 {
 	if (res->kind == ACS_FLOW_DONE)
 		return 0;
+	if (res->malformed)
+		s->client.malformed = 1;
 	if (res->what != NULL)
 		return acs_flow_fail_resp(s, err, label, res->resp);
 	*err = res->err;

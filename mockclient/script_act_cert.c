@@ -22,140 +22,72 @@
 #include "mockclient/responders.h"
 #include "mockclient/script_act.h"
 
-/* The order's identifiers as the server states them (else as sent). */
-static size_t order_idents(const struct acs_acme_order *o, struct acs_ident *ids, size_t max)
+/* What the finalize action's key comes from. */
+struct finalize_key_ctx {
+	struct acs_run *run;
+	struct acs_acme_account *a;
+	const char *variant;
+};
+
+/* The CSR's key as the finalize variant asks (acs_flow_finalize_opts.make_key). */
+static int finalize_key(void *ctx, struct acs_key **key, struct acs_err *err)
 {
-	json_t *list = json_object_get(o->obj, "identifiers");
-	size_t i, n = 0;
-	json_t *e;
+	struct finalize_key_ctx *fk = ctx;
+	struct acs_run *run = fk->run;
+	int rc = 0;
 
-	if (!json_is_array(list) || json_array_size(list) == 0)
-		list = o->sent_ids;
-	json_array_foreach(list, i, e)
-	{
-		const char *t = json_string_value(json_object_get(e, "type"));
-		const char *v = json_string_value(json_object_get(e, "value"));
+	if (strcmp(fk->variant, "account-key") == 0) {
+		if (acs_key_from_evp(key, acs_key_evp(fk->a->key), err) != 0)
+			rc = acs_step_fail(run, ACS_STEP_HARNESS, NULL, "CSR: %s", err->msg);
+	} else if (strcmp(fk->variant, "key-of") == 0) {
+		const char *of = acs_arg_str(run, "key_of", NULL);
 
-		if (t == NULL || v == NULL || n >= max || strlen(t) >= sizeof(ids[n].type) ||
-		    strlen(v) >= sizeof(ids[n].value))
-			continue;
-		memset(&ids[n], 0, sizeof(ids[n]));
-		snprintf(ids[n].type, sizeof(ids[n].type), "%s", t);
-		snprintf(ids[n].value, sizeof(ids[n].value), "%s", v);
-		n++;
+		rc = of == NULL
+		         ? acs_step_fail(run, ACS_STEP_HARNESS, NULL, "csr \"key-of\" needs key_of")
+		         : acs_sa_key_of(run, of, key);
+	} else {
+		rc = acs_sa_make_key(run, acs_arg_str(run, "csr_key", "ec256"), key);
 	}
-	return n;
+	/* the step's failure is recorded already (the first one stands) */
+	return rc != 0 ? acs_err_set(err, ACS_E_STATE, "%s", run->err.msg) : 0;
 }
 
+/* The finalize step with a CSR variant of the finalize action ("ok", "extra-name", ...). */
 static int finalize(struct acs_run *run, struct acs_acme_account *a, struct acs_acme_order *o,
                     const char *variant)
 {
-	struct acs_ident ids[64];
-	size_t n = order_idents(o, ids, 63);
-	struct acs_key *key = NULL;
-	unsigned char *der = NULL;
-	size_t der_len = 0;
-	char *url = NULL, *payload = NULL;
-	struct acs_acme_resp *r = NULL;
-	struct acs_err err;
-	const char *fin = json_string_value(json_object_get(o->obj, "finalize"));
-	int rc = -1;
+	struct finalize_key_ctx fk = {run, a, variant};
+	struct acs_flow_finalize_opts fo;
+	struct acs_flow_result res;
+	struct acs_flow_io io;
+	const json_t *ids = json_object_get(o->obj, "identifiers");
+	char extra[300];
 
-	acs_err_clear(&err);
-	if (fin == NULL)
-		fin = json_string_value(json_object_get(o->created, "finalize"));
-	if (fin == NULL)
-		return acs_step_fail(run, ACS_STEP_OUTCOME, NULL, "the order has no finalize URL");
-	url = strdup(fin);
-	if (url == NULL)
-		return acs_step_fail(run, ACS_STEP_HARNESS, NULL, "out of memory");
-	if (n == 0) {
-		acs_step_fail(run, ACS_STEP_OUTCOME, NULL, "the order has no usable identifiers");
-		goto out;
-	}
-	if (strcmp(variant, "account-key") == 0) {
-		if (acs_key_from_evp(&key, acs_key_evp(a->key), &err) != 0)
-			goto keyfail;
-	} else if (strcmp(variant, "key-of") == 0) {
-		const char *of = acs_arg_str(run, "key_of", NULL);
-
-		if (of == NULL) {
-			acs_step_fail(run, ACS_STEP_HARNESS, NULL, "csr \"key-of\" needs key_of");
-			goto out;
-		}
-		if (acs_sa_key_of(run, of, &key) != 0)
-			goto out;
-	} else if (acs_sa_make_key(run, acs_arg_str(run, "csr_key", "ec256"), &key) != 0) {
-		goto out;
-	}
-	if (strcmp(variant, "extra-name") == 0 && n < 64) {
-		memset(&ids[n], 0, sizeof(ids[n]));
-		snprintf(ids[n].type, sizeof(ids[n].type), "dns");
-		snprintf(ids[n].value, sizeof(ids[n].value), "extra.%s", run->s->domain[0]);
-		n++;
-	} else if (strcmp(variant, "missing-name") == 0) {
-		if (n > 1) {
-			n--;
-		} else {
-			snprintf(ids[0].type, sizeof(ids[0].type), "dns");
-			snprintf(ids[0].value, sizeof(ids[0].value), "%s", run->s->domain[2]);
-		}
-	}
-	if (strcmp(variant, "garbage") == 0) {
-		static const char g[] = "this is not a DER certificate signing request";
-
-		der = malloc(sizeof(g) - 1);
-		if (der == NULL)
-			goto nomem;
-		memcpy(der, g, sizeof(g) - 1);
-		der_len = sizeof(g) - 1;
-	} else if (strcmp(variant, "cn-only") == 0) {
-		const char *cn = NULL;
-		size_t i;
-
-		for (i = 0; i < n && cn == NULL; i++) {
-			if (strcmp(ids[i].type, "dns") == 0)
-				cn = ids[i].value;
-		}
-		if (acs_csr_make_cn_only(key, cn != NULL ? cn : ids[0].value, &der, &der_len,
-		                         &err) != 0)
-			goto keyfail;
-	} else {
-		if (acs_csr_make(key, ids, n, 1, &der, &der_len, &err) != 0)
-			goto keyfail;
-		if (strcmp(variant, "bad-signature") == 0 && der_len > 8)
-			der[der_len - 3] ^= 0x01; /* inside the signature BIT STRING */
-	}
-	payload = acs_acme_finalize_payload(der, der_len, &err);
-	if (payload == NULL)
-		goto nomem;
-	/* the certificate key is the CSR's, whatever the answer: later facts compare with it */
-	acs_key_free(o->cert_key);
-	o->cert_key = key;
-	key = NULL;
-	if (acs_sa_spost(run, a, url, payload, "new-cert", 0, &r) != 0)
-		goto out;
-	if (r->http->status != 200) {
-		acs_sa_fail_status(run, "finalize", "200");
-		goto out;
-	}
-	if (json_is_object(r->json)) {
-		json_decref(o->obj);
-		o->obj = json_incref(r->json);
-	}
-	rc = 0;
-	goto out;
-keyfail:
-	acs_step_fail(run, ACS_STEP_HARNESS, NULL, "CSR: %s", err.msg);
-	goto out;
-nomem:
-	acs_step_fail(run, ACS_STEP_HARNESS, NULL, "out of memory");
-out:
-	acs_key_free(key);
-	free(der);
-	free(url);
-	free(payload);
-	return rc;
+	memset(&fo, 0, sizeof(fo));
+	fo.order = o;
+	fo.url = json_string_value(json_object_get(o->obj, "finalize"));
+	if (fo.url == NULL)
+		fo.url = json_string_value(json_object_get(o->created, "finalize"));
+	fo.who.key = acs_sa_signing_key(run, a);
+	if (fo.who.key == NULL)
+		return -1;
+	fo.who.kid = a->url;
+	fo.who.account_url = a->url;
+	fo.make_key = finalize_key;
+	fo.key_ctx = &fk;
+	fo.names = json_is_array(ids) && json_array_size(ids) > 0 ? ids : o->sent_ids;
+	snprintf(extra, sizeof(extra), "extra.%s", run->s->domain[0]);
+	fo.extra_name = strcmp(variant, "extra-name") == 0 ? extra : NULL;
+	fo.missing_name = strcmp(variant, "missing-name") == 0;
+	fo.lone_name = run->s->domain[2];
+	fo.csr = strcmp(variant, "cn-only") == 0         ? ACS_FLOW_CSR_CN_ONLY
+	         : strcmp(variant, "bad-signature") == 0 ? ACS_FLOW_CSR_BAD_SIGNATURE
+	         : strcmp(variant, "garbage") == 0       ? ACS_FLOW_CSR_GARBAGE
+	                                                 : ACS_FLOW_CSR_OK;
+	fo.garbage = "this is not a DER certificate signing request";
+	acs_sa_io(run, &io);
+	acs_flow_step_finalize(run->s, &io, &fo, &res);
+	return acs_sa_result(run, &res);
 }
 
 int acs_act_finalize(struct acs_run *run)
@@ -192,7 +124,7 @@ static void chain_facts(struct acs_run *run, struct acs_acme_order *o, const cha
 	if (chain->n > 0) {
 		X509 *leaf = chain->certs[0];
 		struct acs_ident *cids = NULL, oids[64];
-		size_t ncids = 0, noids = order_idents(o, oids, 64);
+		size_t ncids = 0, noids = acs_flow_order_idents(o, oids, 64);
 
 		json_object_set_new(f, "leaf_key_matches_csr",
 		                    json_boolean(acs_acme_leaf_is_for(chain, o->cert_key)));
