@@ -149,6 +149,9 @@ struct acs_flow_io {
 	int (*post)(void *ctx, const char *url, const struct acs_flow_signer *who,
 	            const char *payload, const char *resource, const struct acs_acme_resp **out,
 	            struct acs_err *err);
+	/* an unsigned GET, with the same contract */
+	int (*get)(void *ctx, const char *url, const struct acs_acme_resp **out,
+	           struct acs_err *err);
 	void *ctx;
 };
 
@@ -214,6 +217,62 @@ struct acs_flow_finalize_opts {
 /* finalize (7.4): 200 wanted; an object answered becomes the order's. */
 void acs_flow_step_finalize(struct acs_acme_session *s, const struct acs_flow_io *io,
                             const struct acs_flow_finalize_opts *o, struct acs_flow_result *res);
+
+/* What a downloaded chain is (acs_flow_chain_check). */
+struct acs_flow_chain {
+	int parsed;                    /* at least one certificate could be read */
+	int strict;                    /* only CERTIFICATE blocks and white space */
+	char problem[ACS_ERR_MSG_MAX]; /* why not parsed, or not strict, or "" */
+	char foreign[48]; /* the first PEM block that is no certificate ("-----BEGIN ..."), or "" */
+	size_t length;    /* certificates */
+	int leaf_key_matches; /* the leaf is for the key given */
+	int leaf_names_match; /* the leaf names the order's identifiers, no more, no fewer */
+	int leaf_is_ca;
+	int verifies;          /* the chain verifies up to its last certificate */
+	int not_after_matches; /* the leaf's notAfter is the order's (within 1 s); -1: none asked */
+	int same_leaf;         /* the leaf is default_leaf; -1: none given */
+	X509 *leaf;            /* owned (free with acs_flow_chain_clear), or NULL */
+};
+
+/*
+ * Check a chain (RFC 8555 7.4.2, 11.4) against the order (its names,
+ * notAfter), the CSR's key and a default chain's leaf (NULL allowed).
+ */
+void acs_flow_chain_check(const char *pem, size_t len, const struct acs_acme_order *o,
+                          const struct acs_key *key, X509 *default_leaf, struct acs_flow_chain *c);
+void acs_flow_chain_clear(struct acs_flow_chain *c);
+
+#define ACS_FLOW_MAX_ALT 32 /* alternate chains a download reports */
+
+/* What a certificate download came to (acs_flow_cert_clear). */
+struct acs_flow_cert {
+	int fetched;                 /* an answer came */
+	size_t nalt;                 /* Link rel="alternate" of the answer */
+	char *alt[ACS_FLOW_MAX_ALT]; /* their URLs (owned) */
+	struct acs_flow_chain chain; /* the chain, when the answer was 200 */
+};
+void acs_flow_cert_clear(struct acs_flow_cert *c);
+
+/* What a download does. Every pointer is borrowed. */
+struct acs_flow_download_opts {
+	struct acs_acme_order *order; /* its cert_pem becomes the chain */
+	const char *url;              /* the certificate (or alternate) URL */
+	struct acs_flow_signer who;
+	int get;                   /* GET, not POST-as-GET */
+	const struct acs_key *key; /* the CSR's key the leaf must be for */
+	X509 *default_leaf;        /* an alternate: the default chain's leaf, or NULL */
+};
+
+/* Download a certificate chain (7.4.2): 200 wanted ("certificate"), then checked into c->chain. */
+void acs_flow_step_download(struct acs_acme_session *s, const struct acs_flow_io *io,
+                            const struct acs_flow_download_opts *o, struct acs_flow_cert *c,
+                            struct acs_flow_result *res);
+
+/* Download an alternate chain: as acs_flow_step_download ("alternate certificate"), cert_pem kept.
+ */
+void acs_flow_step_alternate(struct acs_acme_session *s, const struct acs_flow_io *io,
+                             const struct acs_flow_download_opts *o, struct acs_flow_cert *c,
+                             struct acs_flow_result *res);
 
 /* What a revocation does. */
 struct acs_flow_revoke_opts {

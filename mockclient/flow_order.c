@@ -396,62 +396,45 @@ int acs_flow_finalize(struct acs_acme_session *s, struct acs_err *err)
 }
 
 /* 11.4: only CERTIFICATE blocks (MUST reject other blocks; SHOULD: nothing else either). */
-static int check_chain(struct acs_acme_session *s, const struct acs_acme_resp *r, int *leaf_ok,
-                       struct acs_err *err)
+static int chain_verdict(struct acs_acme_session *s, const struct acs_flow_chain *c,
+                         struct acs_err *err)
 {
-	const char *body = r->http->body, *p;
-	const struct acs_key *k =
-	    flow_order(s)->cert_key != NULL ? flow_order(s)->cert_key : account_key(s);
-	struct acs_chain *chain = NULL;
-	int rc;
-
-	*leaf_ok = 0;
-	for (p = strstr(body, "-----BEGIN"); !SW(s, ACCEPT_ANY_PEM) && p != NULL;
-	     p = strstr(p + 1, "-----BEGIN")) {
-		if (strncmp(p, "-----BEGIN CERTIFICATE-----", 27) != 0)
-			return acs_err_set(err, ACS_E_PARSE,
-			                   "certificate chain holds \"%.40s\": rejecting it (RFC "
-			                   "8555 section 11.4)",
-			                   p);
-	}
-	rc = acs_chain_parse(body, r->http->body_len, &chain, err);
-	if (rc != 0)
-		return acs_err_prefix(err, "certificate chain");
-	if (!chain->strict && !SW(s, ACCEPT_ANY_PEM)) {
-		rc = acs_err_set(err, ACS_E_PARSE,
-		                 "certificate chain is not only certificates (%s): rejecting it",
-		                 chain->problem);
-	} else {
-		*leaf_ok = acs_acme_leaf_is_for(chain, k);
-	}
-	acs_chain_free(chain);
-	return rc;
+	if (c->foreign[0] != '\0' && !SW(s, ACCEPT_ANY_PEM))
+		return acs_err_set(err, ACS_E_PARSE,
+		                   "certificate chain holds \"%s\": rejecting it (RFC 8555 section "
+		                   "11.4)",
+		                   c->foreign);
+	if (!c->parsed)
+		return acs_err_set(err, ACS_E_PARSE, "certificate chain: %s", c->problem);
+	if (!c->strict && !SW(s, ACCEPT_ANY_PEM))
+		return acs_err_set(err, ACS_E_PARSE,
+		                   "certificate chain is not only certificates (%s): rejecting it",
+		                   c->problem);
+	return 0;
 }
 
 /* 7.4.2: alternates are fetched like the default chain, by POST-as-GET. */
-static void fetch_alternates(struct acs_acme_session *s, const struct acs_acme_resp *r)
+static void fetch_alternates(struct acs_acme_session *s, struct acs_flow_download_opts *d,
+                             const struct acs_flow_cert *main, struct acs_flow_io *io)
 {
 	size_t i;
 
-	for (i = 0; i < 4; i++) {
-		char *alt = acs_http_link(r->http, "alternate", i);
-		struct acs_acme_resp *ar = NULL;
+	for (i = 0; i < 4 && i < main->nalt; i++) {
+		struct acs_flow_result res;
+		struct acs_flow_cert c;
 		struct acs_err err;
-		int ok, leaf_ok = 0;
 
-		if (alt == NULL)
-			break;
 		acs_err_clear(&err);
-		ok = SW(s, FETCH_ALTERNATES_GET) ? acs_flow_plain(s, "GET", alt, &ar, &err)
-		                                 : acs_flow_post(s, alt, NULL, 0, &ar, &err);
-		if (ok == 0 && ar->http->status == 200 && check_chain(s, ar, &leaf_ok, &err) == 0 &&
-		    leaf_ok)
-			acs_flow_note(s, "alternate chain %zu: %s", i + 1, alt);
-		else if (ok == 0)
+		d->url = main->alt[i];
+		d->get = SW(s, FETCH_ALTERNATES_GET);
+		acs_flow_step_alternate(s, io, d, &c, &res);
+		if ((res.kind == ACS_FLOW_DONE && chain_verdict(s, &c.chain, &err) == 0 &&
+		     c.chain.leaf_key_matches))
+			acs_flow_note(s, "alternate chain %zu: %s", i + 1, d->url);
+		else if (c.fetched)
 			acs_flow_note(s, "alternate chain %zu: %s unusable (status %ld)", i + 1,
-			              alt, ar->http->status);
-		acs_acme_resp_free(ar);
-		free(alt);
+			              d->url, res.resp->http->status);
+		acs_flow_cert_clear(&c);
 	}
 }
 
@@ -459,25 +442,35 @@ int acs_flow_download(struct acs_acme_session *s, struct acs_err *err)
 {
 	struct acs_acme_order *o = flow_order(s);
 	const char *curl = json_string_value(json_object_get(o->obj, "certificate"));
-	struct acs_acme_resp *r = NULL;
-	int rc, leaf_ok = 0;
+	struct acs_flow_download_opts d;
+	struct acs_flow_result res;
+	struct acs_flow_cert c;
+	struct acs_flow_io_ctx ic;
+	struct acs_flow_io io;
+	int rc;
 
 	if (curl == NULL)
 		return acs_flow_malformed(s, err, "valid order without certificate URL");
-	rc = SW(s, GET_RESOURCES) ? acs_flow_plain(s, "GET", curl, &r, err)
-	                          : acs_flow_post(s, curl, NULL, 0, &r, err);
-	if (rc == 0 && r->http->status != 200)
-		rc = acs_flow_fail_resp(s, err, "certificate download", r);
+	memset(&d, 0, sizeof(d));
+	d.order = o;
+	d.url = curl;
+	acs_flow_signer(s, &d.who);
+	d.get = SW(s, GET_RESOURCES);
+	d.key = o->cert_key != NULL ? o->cert_key : account_key(s);
+	acs_flow_io_begin(s, &ic, &io);
+	acs_flow_step_download(s, &io, &d, &c, &res);
+	rc = acs_flow_finish(s, &res, "certificate download", err);
 	if (rc == 0)
-		rc = check_chain(s, r, &leaf_ok, err);
-	if (rc == 0 && !leaf_ok)
+		rc = chain_verdict(s, &c.chain, err);
+	if (rc == 0 && !c.chain.leaf_key_matches)
 		rc =
 		    acs_err_set(err, ACS_E_VERIFY, "the certificate is not for the key of the CSR");
 	if (rc == 0)
-		rc = acs_acme_set_str(&o->cert_pem, r->http->body);
-	if (rc == 0)
-		fetch_alternates(s, r);
-	acs_acme_resp_free(r);
+		fetch_alternates(s, &d, &c, &io);
+	else
+		acs_acme_set_str(&o->cert_pem, NULL); /* only a chain the client accepts is kept */
+	acs_flow_io_end(&ic);
+	acs_flow_cert_clear(&c);
 	return rc;
 }
 

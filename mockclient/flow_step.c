@@ -6,11 +6,15 @@
  */
 #include "mockclient/flow.h"
 
+#include <openssl/x509v3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "harness/http.h"
+#include "harness/rfc3339.h"
 #include "harness/x509.h"
 #include "mockclient/forms.h"
 
@@ -319,6 +323,146 @@ void acs_flow_step_revoke(struct acs_acme_session *s, const struct acs_flow_io *
 	         res->resp->http->status != 200)
 		step_fail_status(res, "revokeCert", "200");
 	free(payload);
+}
+
+/* ---- certificates ---- */
+
+void acs_flow_chain_clear(struct acs_flow_chain *c)
+{
+	X509_free(c->leaf);
+	c->leaf = NULL;
+}
+
+/* The leaf's notAfter is the order's (within a second). */
+static int not_after_matches(X509 *leaf, const char *not_after)
+{
+	time_t want = 0, got = 0;
+	struct tm tm;
+	int ok = acs_rfc3339_parse(not_after, &want) == 0 &&
+	         ASN1_TIME_to_tm(X509_get0_notAfter(leaf), &tm) == 1;
+
+	if (ok)
+		got = timegm(&tm);
+	return ok && (got - want <= 1 && want - got <= 1);
+}
+
+/* The facts of a parsed chain's leaf. */
+static void leaf_check(const struct acs_chain *chain, const struct acs_acme_order *o,
+                       const struct acs_key *key, X509 *default_leaf, struct acs_flow_chain *c)
+{
+	X509 *leaf = chain->certs[0];
+	struct acs_ident *cids = NULL, oids[ACS_FLOW_MAX_NAMES];
+	size_t ncids = 0, noids = acs_flow_order_idents(o, oids, ACS_FLOW_MAX_NAMES);
+	struct acs_err err;
+
+	acs_err_clear(&err);
+	X509_up_ref(leaf);
+	c->leaf = leaf;
+	c->leaf_key_matches = acs_acme_leaf_is_for(chain, key);
+	if (acs_cert_idents(leaf, &cids, &ncids, &err) == 0) {
+		c->leaf_names_match = acs_idents_equal_sets(cids, ncids, oids, noids);
+		free(cids);
+	}
+	c->leaf_is_ca = (X509_get_extension_flags(leaf) & EXFLAG_CA) != 0;
+	acs_err_clear(&err);
+	c->verifies = acs_chain_verify(chain, NULL, &err) == 0;
+	if (default_leaf != NULL)
+		c->same_leaf = X509_cmp(leaf, default_leaf) == 0;
+	if (o->not_after != NULL)
+		c->not_after_matches = not_after_matches(leaf, o->not_after);
+}
+
+void acs_flow_chain_check(const char *pem, size_t len, const struct acs_acme_order *o,
+                          const struct acs_key *key, X509 *default_leaf, struct acs_flow_chain *c)
+{
+	struct acs_chain *chain = NULL;
+	struct acs_err err;
+	const char *p;
+
+	memset(c, 0, sizeof(*c));
+	c->not_after_matches = -1;
+	c->same_leaf = -1;
+	/* 11.4: a chain holds CERTIFICATE blocks only */
+	for (p = strstr(pem, "-----BEGIN"); p != NULL; p = strstr(p + 1, "-----BEGIN")) {
+		if (strncmp(p, "-----BEGIN CERTIFICATE-----", 27) != 0) {
+			snprintf(c->foreign, sizeof(c->foreign), "%.40s", p);
+			break;
+		}
+	}
+	acs_err_clear(&err);
+	if (acs_chain_parse(pem, len, &chain, &err) != 0) {
+		snprintf(c->problem, sizeof(c->problem), "%s", err.msg);
+		return;
+	}
+	c->parsed = 1;
+	c->strict = chain->strict;
+	snprintf(c->problem, sizeof(c->problem), "%s", chain->problem);
+	c->length = chain->n;
+	if (chain->n > 0)
+		leaf_check(chain, o, key, default_leaf, c);
+	acs_chain_free(chain);
+}
+
+void acs_flow_cert_clear(struct acs_flow_cert *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nalt; i++)
+		free(c->alt[i]);
+	acs_flow_chain_clear(&c->chain);
+	memset(c, 0, sizeof(*c));
+}
+
+/* Fetch a chain and check it; 0 with the answer 200, or the step failed. */
+static int fetch_chain(const struct acs_flow_io *io, const struct acs_flow_download_opts *o,
+                       const char *what, struct acs_flow_cert *c, struct acs_flow_result *res)
+{
+	const struct acs_acme_resp *r;
+	struct acs_err err;
+
+	step_begin(res);
+	memset(c, 0, sizeof(*c));
+	acs_err_clear(&err);
+	if (o->get ? io->get(io->ctx, o->url, &res->resp, &err) != 0
+	           : step_post(io, o->url, &o->who, NULL, "cert", res) != 0) {
+		if (o->get)
+			step_fail_err(res, ACS_FLOW_HARNESS, &err);
+		return -1;
+	}
+	r = res->resp;
+	c->fetched = 1;
+	while (c->nalt < ACS_FLOW_MAX_ALT) {
+		char *l = acs_http_link(r->http, "alternate", c->nalt);
+
+		if (l == NULL)
+			break;
+		c->alt[c->nalt++] = l;
+	}
+	if (r->http->status != 200) {
+		step_fail_status(res, what, "200");
+		return -1;
+	}
+	acs_flow_chain_check(r->http->body, r->http->body_len, o->order, o->key, o->default_leaf,
+	                     &c->chain);
+	return 0;
+}
+
+void acs_flow_step_download(struct acs_acme_session *s, const struct acs_flow_io *io,
+                            const struct acs_flow_download_opts *o, struct acs_flow_cert *c,
+                            struct acs_flow_result *res)
+{
+	(void)s;
+	if (fetch_chain(io, o, "certificate", c, res) == 0 &&
+	    acs_acme_set_str(&o->order->cert_pem, res->resp->http->body) != 0)
+		step_fail(res, ACS_FLOW_HARNESS, NULL, ACS_E_NOMEM, "out of memory");
+}
+
+void acs_flow_step_alternate(struct acs_acme_session *s, const struct acs_flow_io *io,
+                             const struct acs_flow_download_opts *o, struct acs_flow_cert *c,
+                             struct acs_flow_result *res)
+{
+	(void)s;
+	(void)fetch_chain(io, o, "alternate certificate", c, res);
 }
 
 /* ---- the flow's side ---- */

@@ -100,90 +100,36 @@ int acs_act_finalize(struct acs_run *run)
 	return finalize(run, a, o, acs_arg_str(run, "csr", "ok"));
 }
 
-static void chain_facts(struct acs_run *run, struct acs_acme_order *o, const char *pem, size_t len,
-                        X509 *default_leaf)
+/* The facts of a downloaded chain (docs/case-format.md, cert-download). */
+static void chain_facts(struct acs_run *run, const struct acs_flow_chain *c)
 {
-	struct acs_chain *chain = NULL;
-	struct acs_err err;
 	json_t *f = run->facts;
 
-	acs_err_clear(&err);
-	if (acs_chain_parse(pem, len, &chain, &err) != 0) {
-		json_object_set_new(f, "pem_strict", json_false());
-		json_object_set_new(f, "pem_problem", json_string(err.msg));
-		json_object_set_new(f, "chain_length", json_integer(0));
-		json_object_set_new(f, "leaf_key_matches_csr", json_false());
-		json_object_set_new(f, "leaf_names_match_order", json_false());
-		json_object_set_new(f, "leaf_is_ca", json_false());
-		json_object_set_new(f, "chain_verifies", json_false());
-		return;
+	json_object_set_new(f, "pem_strict", json_boolean(c->parsed && c->strict));
+	json_object_set_new(f, "pem_problem", json_string(c->problem));
+	json_object_set_new(f, "chain_length", json_integer((json_int_t)c->length));
+	if (!c->parsed || c->length > 0) {
+		json_object_set_new(f, "leaf_key_matches_csr", json_boolean(c->leaf_key_matches));
+		json_object_set_new(f, "leaf_names_match_order", json_boolean(c->leaf_names_match));
+		json_object_set_new(f, "leaf_is_ca", json_boolean(c->leaf_is_ca));
+		json_object_set_new(f, "chain_verifies", json_boolean(c->verifies));
 	}
-	json_object_set_new(f, "pem_strict", json_boolean(chain->strict));
-	json_object_set_new(f, "pem_problem", json_string(chain->problem));
-	json_object_set_new(f, "chain_length", json_integer((json_int_t)chain->n));
-	if (chain->n > 0) {
-		X509 *leaf = chain->certs[0];
-		struct acs_ident *cids = NULL, oids[64];
-		size_t ncids = 0, noids = acs_flow_order_idents(o, oids, 64);
-
-		json_object_set_new(f, "leaf_key_matches_csr",
-		                    json_boolean(acs_acme_leaf_is_for(chain, o->cert_key)));
-		if (acs_cert_idents(leaf, &cids, &ncids, &err) == 0) {
-			json_object_set_new(
-			    f, "leaf_names_match_order",
-			    json_boolean(acs_idents_equal_sets(cids, ncids, oids, noids)));
-			free(cids);
-		} else {
-			json_object_set_new(f, "leaf_names_match_order", json_false());
-		}
-		json_object_set_new(
-		    f, "leaf_is_ca",
-		    json_boolean((X509_get_extension_flags(leaf) & EXFLAG_CA) != 0));
-		acs_err_clear(&err);
-		json_object_set_new(f, "chain_verifies",
-		                    json_boolean(acs_chain_verify(chain, NULL, &err) == 0));
-		if (default_leaf != NULL)
-			json_object_set_new(f, "same_leaf",
-			                    json_boolean(X509_cmp(leaf, default_leaf) == 0));
-		if (o->not_after != NULL) {
-			time_t want = 0, got = 0;
-			struct tm tm;
-			int ok = acs_rfc3339_parse(o->not_after, &want) == 0 &&
-			         ASN1_TIME_to_tm(X509_get0_notAfter(leaf), &tm) == 1;
-
-			if (ok)
-				got = timegm(&tm);
-			json_object_set_new(
-			    f, "not_after_matches",
-			    json_boolean(ok && (got - want <= 1 && want - got <= 1)));
-		}
-	}
-	acs_chain_free(chain);
+	if (c->same_leaf >= 0)
+		json_object_set_new(f, "same_leaf", json_boolean(c->same_leaf));
+	if (c->not_after_matches >= 0)
+		json_object_set_new(f, "not_after_matches", json_boolean(c->not_after_matches));
 }
 
-static X509 *first_cert(const char *pem)
-{
-	struct acs_chain *chain = NULL;
-	X509 *x = NULL;
-
-	if (pem == NULL || acs_chain_parse(pem, strlen(pem), &chain, NULL) != 0)
-		return NULL;
-	if (chain->n > 0) {
-		x = chain->certs[0];
-		X509_up_ref(x);
-	}
-	acs_chain_free(chain);
-	return x;
-}
-
+/* The download step, and the alternate one when alternate >= 0, as the cert-download action. */
 static int cert_download(struct acs_run *run, struct acs_acme_account *a, struct acs_acme_order *o,
                          long alternate)
 {
 	const char *cu = json_string_value(json_object_get(o->obj, "certificate"));
-	struct acs_acme_resp *r = NULL;
-	char *url = NULL, *alt = NULL;
-	X509 *leaf = NULL;
-	size_t nalt = 0;
+	struct acs_flow_download_opts d;
+	struct acs_flow_cert c, ac;
+	struct acs_flow_result res;
+	struct acs_flow_io io;
+	char *url = NULL;
 	int rc = -1;
 
 	if (cu == NULL) {
@@ -196,57 +142,56 @@ static int cert_download(struct acs_run *run, struct acs_acme_account *a, struct
 	url = strdup(cu);
 	if (url == NULL)
 		return acs_step_fail(run, ACS_STEP_HARNESS, NULL, "out of memory");
-	if (acs_sa_spost(run, a, url, NULL, "cert", 0, &r) != 0)
-		goto out;
-	acs_acme_set_str(&run->s->certificate_url, url);
-	while (nalt < 32) {
-		char *l = acs_http_link(r->http, "alternate", nalt);
-
-		if (l == NULL)
-			break;
-		free(l);
-		nalt++;
+	memset(&d, 0, sizeof(d));
+	memset(&ac, 0, sizeof(ac));
+	d.order = o;
+	d.url = url;
+	d.who.key = acs_sa_signing_key(run, a);
+	d.who.kid = a->url;
+	d.who.account_url = a->url;
+	d.key = o->cert_key;
+	acs_sa_io(run, &io);
+	if (d.who.key == NULL) {
+		free(url);
+		return -1;
 	}
-	json_object_set_new(run->facts, "alternates", json_integer((json_int_t)nalt));
-	if (r->http->status != 200) {
-		acs_sa_fail_status(run, "certificate", "200");
-		goto out;
+	acs_flow_step_download(run->s, &io, &d, &c, &res);
+	if (c.fetched) {
+		acs_acme_set_str(&run->s->certificate_url, url);
+		json_object_set_new(run->facts, "alternates", json_integer((json_int_t)c.nalt));
 	}
-	acs_acme_set_str(&o->cert_pem, r->http->body);
-	if (nalt == 0 && acs_case_needs(run->c, "alternate-chains")) {
+	if (acs_sa_result(run, &res) != 0)
+		goto out;
+	if (c.nalt == 0 && acs_case_needs(run->c, "alternate-chains")) {
 		acs_step_fail(run, ACS_STEP_HARNESS, "alternate-chains",
 		              "the certificate response has no Link rel=\"alternate\"");
 		goto out;
 	}
 	if (alternate < 0) {
-		chain_facts(run, o, r->http->body, r->http->body_len, NULL);
+		chain_facts(run, &c.chain);
 		rc = 0;
 		goto out;
 	}
-	alt = acs_http_link(r->http, "alternate", (size_t)alternate);
-	if (alt == NULL) {
+	if ((size_t)alternate >= c.nalt) {
 		acs_step_fail(run, ACS_STEP_HARNESS, "alternate-chains",
 		              "the certificate response has no alternate link %ld (it has %zu)",
-		              alternate, nalt);
+		              alternate, c.nalt);
 		goto out;
 	}
-	leaf = first_cert(r->http->body);
-	if (acs_sa_spost(run, a, alt, NULL, "cert", 0, &r) != 0)
+	d.url = c.alt[alternate];
+	d.default_leaf = c.chain.leaf;
+	acs_flow_step_alternate(run->s, &io, &d, &ac, &res);
+	if (acs_sa_result(run, &res) != 0)
 		goto out;
-	json_object_set_new(run->facts, "alternates", json_integer((json_int_t)nalt));
-	if (r->http->status != 200) {
-		acs_sa_fail_status(run, "alternate certificate", "200");
-		goto out;
-	}
-	acs_acme_set_str(&run->s->certificate_url, alt);
-	chain_facts(run, o, r->http->body, r->http->body_len, leaf);
-	if (leaf == NULL)
+	acs_acme_set_str(&run->s->certificate_url, d.url);
+	chain_facts(run, &ac.chain);
+	if (c.chain.leaf == NULL)
 		json_object_set_new(run->facts, "same_leaf", json_false());
 	rc = 0;
 out:
-	X509_free(leaf);
+	acs_flow_cert_clear(&c);
+	acs_flow_cert_clear(&ac);
 	free(url);
-	free(alt);
 	return rc;
 }
 

@@ -128,9 +128,23 @@ static int sa_io_post(void *ctx, const char *url, const struct acs_flow_signer *
 	return 0;
 }
 
+static int sa_io_get(void *ctx, const char *url, const struct acs_acme_resp **out,
+                     struct acs_err *err)
+{
+	struct acs_run *run = ctx;
+	struct acs_acme_resp *r = NULL;
+
+	if (acs_acme_plain(run->s, "GET", url, run->headers, run->mis, &r, err) != 0)
+		return -1;
+	acs_step_set_resp(run, r);
+	*out = r;
+	return 0;
+}
+
 void acs_sa_io(struct acs_run *run, struct acs_flow_io *io)
 {
 	io->post = sa_io_post;
+	io->get = sa_io_get;
 	io->ctx = run;
 }
 
