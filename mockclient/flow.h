@@ -168,6 +168,53 @@ const char *acs_flow_need_url(struct acs_acme_session *s, const char *name, cons
  */
 int acs_flow_make_key(const char *type, struct acs_key **out, struct acs_err *err);
 
+/* An external account binding (7.3.4) as a step makes it. Every pointer is borrowed. */
+struct acs_flow_eab_opts {
+	const char *kid;           /* the credentials, or NULL */
+	const char *hmac;          /* base64url, or NULL */
+	const char *missing_creds; /* credentials needed: why not (HARNESS, feature "eab"); NULL:
+	                              made up when missing (the negative forms) */
+	const char *url;           /* the protected "url" instead of newAccount's, or NULL */
+	const char *alg;           /* a claimed alg, or NULL: HS256 */
+	const char *nonce;         /* a nonce in the protected header, or NULL */
+	int other_key;             /* bind a fresh key, not the account's */
+	acs_mis_set mis;           /* ALG_NONE, SIG_CORRUPT */
+};
+
+/* What a new account asks for. Every pointer is borrowed. */
+struct acs_flow_account_opts {
+	struct acs_acme_account *account; /* with its key; gets URL and object */
+	struct acs_flow_signer who;       /* jwk of the account key; account_url for kid-not-jwk */
+	int agree_tos;                    /* termsOfServiceAgreed: true */
+	const json_t *contact;            /* "contact", or NULL */
+	const json_t *only_return_existing;  /* "onlyReturnExisting", or NULL */
+	const struct acs_flow_eab_opts *eab; /* an externalAccountBinding, or NULL */
+	const json_t *extra;                 /* members merged into the payload, or NULL */
+};
+
+/* newAccount (7.3): 201 (or 200) with Location wanted. */
+void acs_flow_step_new_account(struct acs_acme_session *s, const struct acs_flow_io *io,
+                               const struct acs_flow_account_opts *o, struct acs_flow_result *res);
+
+/* What a new order asks for. Every pointer is borrowed. */
+struct acs_flow_order_opts {
+	const char *name;           /* the order's name in the session (a name used again: new) */
+	const char *account;        /* the account's name, kept with the order */
+	struct acs_flow_signer who; /* the account's */
+	const json_t *identifiers;  /* [{type, value}] */
+	const char *not_before;     /* RFC 3339, or NULL */
+	const char *not_after;      /* RFC 3339, or NULL */
+	const json_t *extra;        /* members merged into the payload, or NULL */
+};
+
+/*
+ * newOrder (7.4): 201 with Location and an object wanted; the order is
+ * kept even with a bad body. A refusal of ip or wildcard identifiers
+ * names the feature.
+ */
+void acs_flow_step_new_order(struct acs_acme_session *s, const struct acs_flow_io *io,
+                             const struct acs_flow_order_opts *o, struct acs_flow_result *res);
+
 /* What a key change does. */
 struct acs_flow_keychange_opts {
 	struct acs_acme_account *account; /* whose key rolls over; needs its URL */
@@ -334,5 +381,20 @@ int acs_flow_finish(struct acs_acme_session *s, const struct acs_flow_result *re
 
 /* The flow's signer: its account's key and URL (kid). */
 void acs_flow_signer(struct acs_acme_session *s, struct acs_flow_signer *who);
+
+/* A step's result: begun (all clear), failed (kind, feature, code, why). */
+void acs_flow_res_begin(struct acs_flow_result *res);
+void acs_flow_res_fail(struct acs_flow_result *res, enum acs_flow_kind kind, const char *feature,
+                       int code, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void acs_flow_res_fail_err(struct acs_flow_result *res, enum acs_flow_kind kind,
+                           const struct acs_err *err);
+
+/* res->resp is not the status wanted: OUTCOME, "WHAT: expected WANT, got ...". */
+void acs_flow_res_status(struct acs_flow_result *res, const char *what, const char *want);
+
+/* One signed request of a step: 0 with res->resp, or -1 with the step failed (HARNESS). */
+int acs_flow_res_post(const struct acs_flow_io *io, const char *url,
+                      const struct acs_flow_signer *who, const char *payload, const char *resource,
+                      struct acs_flow_result *res);
 
 #endif

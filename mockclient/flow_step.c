@@ -18,12 +18,8 @@
 #include "harness/x509.h"
 #include "mockclient/forms.h"
 
-/* Fail the step: kind, feature and why. */
-static void step_fail(struct acs_flow_result *res, enum acs_flow_kind kind, const char *feature,
-                      int code, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static void step_fail(struct acs_flow_result *res, enum acs_flow_kind kind, const char *feature,
-                      int code, const char *fmt, ...)
+void acs_flow_res_fail(struct acs_flow_result *res, enum acs_flow_kind kind, const char *feature,
+                       int code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -36,41 +32,41 @@ static void step_fail(struct acs_flow_result *res, enum acs_flow_kind kind, cons
 }
 
 /* Fail the step with err as it is. */
-static void step_fail_err(struct acs_flow_result *res, enum acs_flow_kind kind,
-                          const struct acs_err *err)
+void acs_flow_res_fail_err(struct acs_flow_result *res, enum acs_flow_kind kind,
+                           const struct acs_err *err)
 {
 	res->kind = kind;
 	res->err = *err;
 }
 
 /* An answer that is not the status wanted: OUTCOME, as "WHAT: expected WANT". */
-static void step_fail_status(struct acs_flow_result *res, const char *what, const char *want)
+void acs_flow_res_status(struct acs_flow_result *res, const char *what, const char *want)
 {
 	char *sum = acs_acme_resp_summary(res->resp);
 
-	step_fail(res, ACS_FLOW_OUTCOME, NULL, ACS_E_STATE, "%s: expected %s, got %s", what, want,
-	          sum != NULL ? sum : "?");
+	acs_flow_res_fail(res, ACS_FLOW_OUTCOME, NULL, ACS_E_STATE, "%s: expected %s, got %s", what,
+	                  want, sum != NULL ? sum : "?");
 	free(sum);
 	res->what = what;
 	res->want = want;
 }
 
-static void step_begin(struct acs_flow_result *res)
+void acs_flow_res_begin(struct acs_flow_result *res)
 {
 	memset(res, 0, sizeof(*res));
 }
 
 /* One signed request of a step; 0 with res->resp, or -1 with the step failed (HARNESS). */
-static int step_post(const struct acs_flow_io *io, const char *url,
-                     const struct acs_flow_signer *who, const char *payload, const char *resource,
-                     struct acs_flow_result *res)
+int acs_flow_res_post(const struct acs_flow_io *io, const char *url,
+                      const struct acs_flow_signer *who, const char *payload, const char *resource,
+                      struct acs_flow_result *res)
 {
 	struct acs_err err;
 
 	acs_err_clear(&err);
 	res->resp = NULL;
 	if (io->post(io->ctx, url, who, payload, resource, &res->resp, &err) != 0) {
-		step_fail_err(res, ACS_FLOW_HARNESS, &err);
+		acs_flow_res_fail_err(res, ACS_FLOW_HARNESS, &err);
 		return -1;
 	}
 	return 0;
@@ -82,8 +78,8 @@ const char *acs_flow_need_url(struct acs_acme_session *s, const char *name, cons
 	const char *url = acs_acme_dir_url(s, name);
 
 	if (url == NULL)
-		step_fail(res, ACS_FLOW_HARNESS, feature, ACS_E_UNSUPPORTED,
-		          "the directory has no %s URL", name);
+		acs_flow_res_fail(res, ACS_FLOW_HARNESS, feature, ACS_E_UNSUPPORTED,
+		                  "the directory has no %s URL", name);
 	return url;
 }
 
@@ -108,7 +104,7 @@ void acs_flow_step_key_change(struct acs_acme_session *s, const struct acs_flow_
 	const char *url;
 	char *inner = NULL;
 
-	step_begin(res);
+	acs_flow_res_begin(res);
 	url = acs_flow_need_url(s, "keyChange", "keyChange", res);
 	if (url == NULL)
 		goto out;
@@ -124,13 +120,13 @@ void acs_flow_step_key_change(struct acs_acme_session *s, const struct acs_flow_
 	k.with_nonce = o->inner_nonce;
 	inner = acs_acme_keychange_inner(&k, &res->err);
 	if (inner == NULL) {
-		step_fail_err(res, ACS_FLOW_HARNESS, &res->err);
+		acs_flow_res_fail_err(res, ACS_FLOW_HARNESS, &res->err);
 		goto out;
 	}
-	if (step_post(io, url, &o->who, inner, "key-change", res) != 0)
+	if (acs_flow_res_post(io, url, &o->who, inner, "key-change", res) != 0)
 		goto out;
 	if (res->resp->http->status != 200) {
-		step_fail_status(res, "keyChange", "200");
+		acs_flow_res_status(res, "keyChange", "200");
 		goto out;
 	}
 	acs_key_free(a->old_key);
@@ -186,7 +182,8 @@ static int finalize_der(const struct acs_flow_finalize_opts *o, const struct acs
 		*der_len = strlen(o->garbage);
 		*der = malloc(*der_len);
 		if (*der == NULL) {
-			step_fail(res, ACS_FLOW_HARNESS, NULL, ACS_E_NOMEM, "out of memory");
+			acs_flow_res_fail(res, ACS_FLOW_HARNESS, NULL, ACS_E_NOMEM,
+			                  "out of memory");
 			return -1;
 		}
 		memcpy(*der, o->garbage, *der_len);
@@ -202,7 +199,7 @@ static int finalize_der(const struct acs_flow_finalize_opts *o, const struct acs
 	else
 		rc = acs_csr_make(key, ids, n, 1, der, der_len, &res->err);
 	if (rc != 0) {
-		step_fail(res, ACS_FLOW_HARNESS, NULL, rc, "CSR: %s", res->err.msg);
+		acs_flow_res_fail(res, ACS_FLOW_HARNESS, NULL, rc, "CSR: %s", res->err.msg);
 		return -1;
 	}
 	if (o->csr == ACS_FLOW_CSR_BAD_SIGNATURE && *der_len > 8)
@@ -224,12 +221,12 @@ static char *finalize_payload(const struct acs_flow_finalize_opts *o, struct acs
 	char *payload;
 
 	if (n == 0) {
-		step_fail(res, ACS_FLOW_OUTCOME, NULL, ACS_E_STATE,
-		          "the order has no usable identifiers");
+		acs_flow_res_fail(res, ACS_FLOW_OUTCOME, NULL, ACS_E_STATE,
+		                  "the order has no usable identifiers");
 		return NULL;
 	}
 	if (o->make_key(o->key_ctx, key, &res->err) != 0) {
-		step_fail_err(res, ACS_FLOW_HARNESS, &res->err);
+		acs_flow_res_fail_err(res, ACS_FLOW_HARNESS, &res->err);
 		return NULL;
 	}
 	if (o->extra_name != NULL) {
@@ -248,7 +245,7 @@ static char *finalize_payload(const struct acs_flow_finalize_opts *o, struct acs
 	payload = acs_acme_finalize_payload(der, der_len, &res->err);
 	free(der);
 	if (payload == NULL)
-		step_fail(res, ACS_FLOW_HARNESS, NULL, ACS_E_NOMEM, "out of memory");
+		acs_flow_res_fail(res, ACS_FLOW_HARNESS, NULL, ACS_E_NOMEM, "out of memory");
 	return payload;
 }
 
@@ -260,17 +257,17 @@ void acs_flow_step_finalize(struct acs_acme_session *s, const struct acs_flow_io
 	char *url = NULL, *payload = NULL;
 
 	(void)s;
-	step_begin(res);
+	acs_flow_res_begin(res);
 	if (o->url == NULL) {
-		step_fail(res, ACS_FLOW_OUTCOME, NULL, ACS_E_PARSE,
-		          "the order has no finalize URL");
+		acs_flow_res_fail(res, ACS_FLOW_OUTCOME, NULL, ACS_E_PARSE,
+		                  "the order has no finalize URL");
 		res->malformed = 1;
 		goto out;
 	}
 	/* a copy: the order object changes with the answer */
 	url = strdup(o->url);
 	if (url == NULL) {
-		step_fail(res, ACS_FLOW_HARNESS, NULL, ACS_E_NOMEM, "out of memory");
+		acs_flow_res_fail(res, ACS_FLOW_HARNESS, NULL, ACS_E_NOMEM, "out of memory");
 		goto out;
 	}
 	payload = finalize_payload(o, &key, res);
@@ -280,10 +277,10 @@ void acs_flow_step_finalize(struct acs_acme_session *s, const struct acs_flow_io
 	acs_key_free(order->cert_key);
 	order->cert_key = key;
 	key = NULL;
-	if (step_post(io, url, &o->who, payload, "new-cert", res) != 0)
+	if (acs_flow_res_post(io, url, &o->who, payload, "new-cert", res) != 0)
 		goto out;
 	if (res->resp->http->status != 200) {
-		step_fail_status(res, "finalize", "200");
+		acs_flow_res_status(res, "finalize", "200");
 		goto out;
 	}
 	if (json_is_object(res->resp->json)) {
@@ -302,26 +299,27 @@ void acs_flow_step_revoke(struct acs_acme_session *s, const struct acs_flow_io *
 	const char *url;
 	char *payload = NULL;
 
-	step_begin(res);
+	acs_flow_res_begin(res);
 	url = acs_flow_need_url(s, "revokeCert", "revokeCert", res);
 	if (url == NULL)
 		return;
 	if (o->cert_pem == NULL) {
-		step_fail(res, ACS_FLOW_HARNESS, NULL, ACS_E_STATE, "%s",
-		          o->cert_problem != NULL ? o->cert_problem : "no downloaded certificate");
+		acs_flow_res_fail(res, ACS_FLOW_HARNESS, NULL, ACS_E_STATE, "%s",
+		                  o->cert_problem != NULL ? o->cert_problem
+		                                          : "no downloaded certificate");
 		return;
 	}
 	payload = acs_acme_revoke_payload(o->cert_pem, o->reason, &res->err);
 	if (payload == NULL) {
-		step_fail_err(res, ACS_FLOW_HARNESS, &res->err);
+		acs_flow_res_fail_err(res, ACS_FLOW_HARNESS, &res->err);
 		return;
 	}
 	if (o->who.key == NULL)
-		step_fail(res, ACS_FLOW_HARNESS, NULL, ACS_E_STATE, "%s",
-		          o->who_problem != NULL ? o->who_problem : "no key to sign with");
-	else if (step_post(io, url, &o->who, payload, "revoke-cert", res) == 0 &&
+		acs_flow_res_fail(res, ACS_FLOW_HARNESS, NULL, ACS_E_STATE, "%s",
+		                  o->who_problem != NULL ? o->who_problem : "no key to sign with");
+	else if (acs_flow_res_post(io, url, &o->who, payload, "revoke-cert", res) == 0 &&
 	         res->resp->http->status != 200)
-		step_fail_status(res, "revokeCert", "200");
+		acs_flow_res_status(res, "revokeCert", "200");
 	free(payload);
 }
 
@@ -420,13 +418,13 @@ static int fetch_chain(const struct acs_flow_io *io, const struct acs_flow_downl
 	const struct acs_acme_resp *r;
 	struct acs_err err;
 
-	step_begin(res);
+	acs_flow_res_begin(res);
 	memset(c, 0, sizeof(*c));
 	acs_err_clear(&err);
 	if (o->get ? io->get(io->ctx, o->url, &res->resp, &err) != 0
-	           : step_post(io, o->url, &o->who, NULL, "cert", res) != 0) {
+	           : acs_flow_res_post(io, o->url, &o->who, NULL, "cert", res) != 0) {
 		if (o->get)
-			step_fail_err(res, ACS_FLOW_HARNESS, &err);
+			acs_flow_res_fail_err(res, ACS_FLOW_HARNESS, &err);
 		return -1;
 	}
 	r = res->resp;
@@ -439,7 +437,7 @@ static int fetch_chain(const struct acs_flow_io *io, const struct acs_flow_downl
 		c->alt[c->nalt++] = l;
 	}
 	if (r->http->status != 200) {
-		step_fail_status(res, what, "200");
+		acs_flow_res_status(res, what, "200");
 		return -1;
 	}
 	acs_flow_chain_check(r->http->body, r->http->body_len, o->order, o->key, o->default_leaf,
@@ -454,7 +452,7 @@ void acs_flow_step_download(struct acs_acme_session *s, const struct acs_flow_io
 	(void)s;
 	if (fetch_chain(io, o, "certificate", c, res) == 0 &&
 	    acs_acme_set_str(&o->order->cert_pem, res->resp->http->body) != 0)
-		step_fail(res, ACS_FLOW_HARNESS, NULL, ACS_E_NOMEM, "out of memory");
+		acs_flow_res_fail(res, ACS_FLOW_HARNESS, NULL, ACS_E_NOMEM, "out of memory");
 }
 
 void acs_flow_step_alternate(struct acs_acme_session *s, const struct acs_flow_io *io,
