@@ -28,6 +28,7 @@
 #include "harness/err.h"
 #include "harness/x509.h"
 #include "mockclient/acme.h"
+#include "mockclient/responders.h"
 
 struct acs_flow_signer;
 
@@ -129,7 +130,8 @@ struct acs_flow_result {
 	const char *want;
 	const struct acs_acme_resp *resp; /* the last answer (borrowed from the io), or NULL */
 	int malformed;                    /* the target left out a field the protocol requires */
-	struct acs_err err;               /* why, unless DONE (code: an ACS_E_* value) */
+	int invalid;        /* authorize: an authorization is not (or did not turn) valid */
+	struct acs_err err; /* why, unless DONE (code: an ACS_E_* value) */
 };
 
 /* Who signs a request. Every pointer is borrowed. */
@@ -214,6 +216,64 @@ struct acs_flow_order_opts {
  */
 void acs_flow_step_new_order(struct acs_acme_session *s, const struct acs_flow_io *io,
                              const struct acs_flow_order_opts *o, struct acs_flow_result *res);
+
+/* How a challenge answer is put up (acs_flow_provision_answer). */
+struct acs_flow_prov {
+	const struct acs_key *acct_key; /* for the key authorization (borrowed) */
+	int need_responders;            /* fail (HARNESS) without the session's responders */
+	int need_dns_hook;              /* dns-01 fails without the session's dns hook */
+	int skip_alpn;                  /* tls-alpn-01: put nothing up */
+	int keyauth_wrong;              /* serve "TOKENx.wrong", not the key authorization */
+	int dns_wrong;                  /* dns-01: the key authorization + ".wrong" */
+	enum acs_http01_mode http01;
+	enum acs_alpn_mode alpn;
+	int dns_decoys;
+	int dns_star; /* a wildcard authorization's dns-01 at _acme-challenge.*.NAME */
+};
+
+/* The identifier of an authorization (a wildcard's base name): 0, or -1 with res failed. */
+int acs_flow_authz_ident(const json_t *authz, struct acs_ident *id, struct acs_flow_result *res);
+
+/* The errors of an authorization's challenges, for messages ("http-01: urn:...: detail"). New
+ * string. */
+char *acs_flow_authz_errors(const json_t *authz);
+
+/* Put up the answer to challenge chal (of type) of authorization authz (both borrowed). */
+void acs_flow_provision_answer(struct acs_acme_session *s, const json_t *authz, const json_t *chal,
+                               const char *type, const struct acs_flow_prov *p,
+                               struct acs_flow_result *res);
+
+/* The feature a challenge type is ("http-01", ...: static), or NULL. */
+const char *acs_flow_type_feature(const char *type);
+
+/* What an authorize does: answer every pending authorization of the order, poll each. */
+struct acs_flow_authorize_opts {
+	struct acs_acme_order *order; /* its authorizations (borrowed) */
+	struct acs_flow_signer who;
+	const char *type;  /* the challenge type to answer */
+	int get;           /* fetch authorizations by GET, not POST-as-GET */
+	int any_2xx;       /* any 2xx answer will do (else 200) */
+	int need_authz;    /* an order listing none fails (OUTCOME) */
+	int poll_each;     /* poll each at once; else answer all first, then poll */
+	int wildcard_dns;  /* a wildcard is answered with dns-01 (else: unsupported) */
+	int post_on_valid; /* answer valid authorizations again */
+	int respond_first; /* respond before the answer is up */
+	struct acs_flow_prov prov;
+	struct acs_acme_wait wait; /* polls: between fetches */
+	double deadline;           /* polls: monotonic seconds */
+	const char *const *until;  /* polls: stop at these statuses (NULL: when settled) */
+	/* an authorization object fetched or polled (index in the order), a challenge answered */
+	void (*authz_seen)(void *ctx, size_t index, const char *url, const json_t *obj);
+	void (*chal_seen)(void *ctx, const char *url, const json_t *obj);
+	void *ctx;
+};
+
+/*
+ * Authorize the order (7.5, 7.5.1). An authorization that is or becomes
+ * neither pending nor valid stops it: OUTCOME with res->invalid set.
+ */
+void acs_flow_step_authorize(struct acs_acme_session *s, const struct acs_flow_io *io,
+                             const struct acs_flow_authorize_opts *o, struct acs_flow_result *res);
 
 /* What a key change does. */
 struct acs_flow_keychange_opts {

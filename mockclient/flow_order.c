@@ -37,76 +37,6 @@ static const char *order_status(struct acs_acme_session *s)
 	return st != NULL ? st : "?";
 }
 
-/* The key authorization the client serves (a wrong one with keyauth-wrong). New string. */
-static char *flow_keyauth(struct acs_acme_session *s, const char *token, struct acs_err *err)
-{
-	struct acs_buf b;
-	char *ka = acs_keyauth(token, account_key(s), err);
-
-	if (ka == NULL) {
-		acs_err_prefix(err, "key authorization");
-		return NULL;
-	}
-	if (!SW(s, KEYAUTH_WRONG))
-		return ka;
-	free(ka);
-	acs_buf_init(&b, 4096);
-	acs_buf_printf(&b, "%sx.wrong", token);
-	ka = acs_buf_steal(&b);
-	if (ka == NULL)
-		acs_err_set(err, ACS_E_NOMEM, "out of memory");
-	return ka;
-}
-
-/* Provision the answer to a challenge of an authorization. */
-static int flow_provision(struct acs_acme_session *s, const json_t *authz, const json_t *chal,
-                          const char *type, struct acs_err *err)
-{
-	const char *token = json_string_value(json_object_get(chal, "token"));
-	const char *value =
-	    json_string_value(json_object_get(json_object_get(authz, "identifier"), "value"));
-	struct acs_acme_prov_req req;
-	struct acs_ident id;
-	char *ka;
-	int rc;
-
-	if (token == NULL || value == NULL)
-		return acs_flow_malformed(
-		    s, err, "challenge without token or authorization without identifier");
-	/* 8.3: a token used in a path must be checked (base64url only) */
-	if (!acs_b64url_valid(token, strlen(token)))
-		return acs_err_set(err, ACS_E_PARSE,
-		                   "challenge token is not base64url: refusing \"%.60s\"", token);
-	if (strlen(value) + 1 > sizeof(id.value))
-		return acs_flow_malformed(s, err, "identifier too long");
-	if (strcmp(type, "dns-01") == 0 && s->client.dns_hook == NULL)
-		return acs_err_set(err, ACS_E_STATE, "dns-01 needs --dns-hook");
-	memset(&id, 0, sizeof(id));
-	snprintf(id.type, sizeof(id.type), "dns");
-	snprintf(id.value, sizeof(id.value), "%s", value);
-	if (strcmp(type, "tls-alpn-01") == 0 && SW(s, ALPN_UNPROVISIONED)) {
-		acs_flow_note(s, "tls-alpn-01 for %s not provisioned (alpn-unprovisioned)",
-		              id.value);
-		return 0;
-	}
-	ka = flow_keyauth(s, token, err);
-	if (ka == NULL)
-		return err->code;
-	memset(&req, 0, sizeof(req));
-	req.type = type;
-	req.token = token;
-	req.id = &id;
-	req.keyauth = ka;
-	req.http01 = SW(s, HTTP01_TRAILING_NEWLINE) ? ACS_HTTP01_TRAILING_NL : ACS_HTTP01_OK;
-	req.alpn = SW(s, ALPN_NONCRITICAL) ? ACS_ALPN_NONCRITICAL
-	           : SW(s, ALPN_EXTRA_SAN) ? ACS_ALPN_EXTRA_SAN
-	                                   : ACS_ALPN_OK;
-	req.dns_star = json_is_true(json_object_get(authz, "wildcard")) && SW(s, WILDCARD_TXT_STAR);
-	rc = acs_acme_provision(s, &req, err);
-	free(ka);
-	return rc;
-}
-
 /* One resource polled by the flow: the last response is kept here until the next. */
 struct flow_poll {
 	struct acs_acme_session *s;
@@ -162,148 +92,43 @@ static int flow_poll(struct acs_acme_session *s, const char *what, const char *u
 	return rc;
 }
 
-static void note_challenge_errors(struct acs_acme_session *s, const json_t *authz)
-{
-	json_t *chs = json_object_get(authz, "challenges"), *c;
-	size_t i;
-
-	json_array_foreach(chs, i, c)
-	{
-		json_t *e = json_object_get(c, "error");
-		const char *t = json_string_value(json_object_get(c, "type"));
-
-		if (e != NULL && SW(s, HIDE_DETAIL))
-			acs_flow_note(s, "challenge %s failed", t);
-		else if (e != NULL)
-			acs_flow_note(s, "challenge %s: %s: %s", t,
-			              json_string_value(json_object_get(e, "type")),
-			              json_string_value(json_object_get(e, "detail")));
-	}
-}
-
-/* The challenge of an authorization to answer, after its checks. *chal: borrowed from authz. */
-static int pick_challenge(struct acs_acme_session *s, const char *url, const json_t *authz,
-                          const char *type, const json_t **chal, struct acs_err *err)
-{
-	if (json_is_true(json_object_get(authz, "wildcard")) && strcmp(type, "dns-01") != 0)
-		return acs_err_set(err, ACS_E_UNSUPPORTED,
-		                   "a wildcard authorization needs dns-01 (--challenge dns-01)");
-	*chal = acs_acme_find_challenge(authz, type);
-	if (*chal == NULL)
-		return acs_err_set(err, ACS_E_UNSUPPORTED,
-		                   "authorization %s offers no %s challenge", url, type);
-	if (json_string_value(json_object_get(*chal, "url")) == NULL)
-		return acs_flow_malformed(
-		    s, err, "%s challenge without \"url\"%s", type,
-		    json_object_get(*chal, "uri") != NULL ? " (it has ACME v1's \"uri\")" : "");
-	return 0;
-}
-
-/*
- * Answer one authorization: provision, POST the challenge (or the other
- * way round with respond-before-provision). *answered: 1 when it now needs
- * polling; *failed: 1 when it is already settled wrong.
- */
-static int answer_authz(struct acs_acme_session *s, const char *url, const char *type,
-                        int *answered, int *failed, struct acs_err *err)
-{
-	struct acs_acme_resp *r = NULL, *cr = NULL;
-	const json_t *chal = NULL;
-	const char *st;
-	int early = !SW(s, RESPOND_BEFORE_PROVISION);
-	int rc = acs_flow_fetch(s, "authorization", url, &r, err);
-
-	*answered = *failed = 0;
-	if (rc != 0)
-		return rc;
-	st = json_string_value(json_object_get(r->json, "status"));
-	if (st == NULL) {
-		rc = acs_flow_malformed(s, err, "authorization without status");
-	} else if (strcmp(st, "valid") == 0 && !SW(s, POST_CHALLENGE_ON_VALID)) {
-		/* 7.1.3: the status decides; a valid authorization needs no challenge */
-		acs_flow_note(s, "authorization %s already valid", url);
-	} else if (strcmp(st, "valid") != 0 && strcmp(st, "pending") != 0) {
-		acs_flow_note(s, "authorization %s is %s", url, st);
-		*failed = 1;
-	} else {
-		rc = pick_challenge(s, url, r->json, type, &chal, err);
-		if (rc == 0 && early)
-			rc = flow_provision(s, r->json, chal, type, err);
-		if (rc == 0)
-			rc = acs_flow_post(s, json_string_value(json_object_get(chal, "url")), "{}",
-			                   0, &cr, err);
-		if (rc == 0 && cr->http->status / 100 != 2)
-			rc = acs_flow_fail_resp(s, err, "challenge response", cr);
-		if (rc == 0 && !early)
-			rc = flow_provision(s, r->json, chal, type, err);
-		*answered = rc == 0;
-	}
-	acs_acme_resp_free(cr);
-	acs_acme_resp_free(r);
-	return rc;
-}
-
-/* Poll the answered authorizations; *failed when one did not turn valid. */
-static int poll_answered(struct acs_acme_session *s, json_t *answered, int *failed,
-                         struct acs_err *err)
-{
-	size_t i;
-	json_t *u;
-
-	json_array_foreach(answered, i, u)
-	{
-		const char *url = json_string_value(u), *st;
-		json_t *az = NULL;
-		int rc;
-
-		if (*failed)
-			break;
-		rc = flow_poll(s, "authorization", url, NULL, NULL, &az, err);
-		if (rc != 0)
-			return rc;
-		st = json_string_value(json_object_get(az, "status"));
-		if (strcmp(st, "valid") != 0) {
-			acs_flow_note(s, "authorization %s is %s", url, st);
-			note_challenge_errors(s, az);
-			*failed = 1;
-		} else {
-			acs_flow_note(s, "authorization %s valid", url);
-		}
-		json_decref(az);
-	}
-	return 0;
-}
-
 int acs_flow_authorize(struct acs_acme_session *s, const char *type, struct acs_err *err)
 {
-	json_t *azs = json_deep_copy(json_object_get(flow_order(s)->obj, "authorizations"));
-	json_t *answered = json_array(), *u;
-	size_t i;
-	int rc = 0, failed = 0;
+	struct acs_flow_authorize_opts ao;
+	struct acs_flow_result res;
+	struct acs_flow_io_ctx c;
+	struct acs_flow_io io;
+	int rc;
 
-	if (azs == NULL || answered == NULL)
-		rc = acs_err_set(err, ACS_E_NOMEM, "out of memory");
-	json_array_foreach(azs, i, u)
-	{
-		int now_answered = 0;
-
-		if (rc != 0 || failed)
-			break;
-		if (!json_is_string(u))
-			rc = acs_flow_malformed(s, err, "authorizations holds a non-string");
-		else
-			rc = answer_authz(s, json_string_value(u), type, &now_answered, &failed,
-			                  err);
-		if (rc == 0 && now_answered)
-			json_array_append(answered, u);
-	}
-	if (rc == 0 && !failed)
-		rc = poll_answered(s, answered, &failed, err);
-	acs_flow_deprovision(s);
-	if (rc == 0 && failed && !SW(s, FINALIZE_AFTER_INVALID))
+	memset(&ao, 0, sizeof(ao));
+	ao.order = flow_order(s);
+	acs_flow_signer(s, &ao.who);
+	ao.type = type;
+	ao.get = SW(s, GET_RESOURCES);
+	ao.any_2xx = 1;
+	ao.post_on_valid = SW(s, POST_CHALLENGE_ON_VALID);
+	ao.respond_first = SW(s, RESPOND_BEFORE_PROVISION);
+	ao.prov.acct_key = account_key(s);
+	ao.prov.need_dns_hook = 1;
+	ao.prov.skip_alpn = SW(s, ALPN_UNPROVISIONED);
+	ao.prov.keyauth_wrong = SW(s, KEYAUTH_WRONG);
+	ao.prov.http01 = SW(s, HTTP01_TRAILING_NEWLINE) ? ACS_HTTP01_TRAILING_NL : ACS_HTTP01_OK;
+	ao.prov.alpn = SW(s, ALPN_NONCRITICAL) ? ACS_ALPN_NONCRITICAL
+	               : SW(s, ALPN_EXTRA_SAN) ? ACS_ALPN_EXTRA_SAN
+	                                       : ACS_ALPN_OK;
+	ao.prov.dns_star = SW(s, WILDCARD_TXT_STAR);
+	acs_flow_wait_policy(s, &ao.wait);
+	ao.deadline = s->client.deadline;
+	acs_flow_io_begin(s, &c, &io);
+	acs_flow_step_authorize(s, &io, &ao, &res);
+	if (res.invalid && SW(s, FINALIZE_AFTER_INVALID))
+		rc = 0;
+	else if (res.invalid)
 		rc = acs_err_set(err, ACS_E_STATE, "an authorization of the order is not valid");
-	json_decref(azs);
-	json_decref(answered);
+	else
+		rc = acs_flow_finish(s, &res, "authorization", err);
+	acs_flow_io_end(&c);
+	acs_flow_deprovision(s);
 	return rc;
 }
 

@@ -59,6 +59,9 @@ int acs_sa_spost(struct acs_run *run, struct acs_acme_account *a, const char *ur
 int acs_sa_spost_json(struct acs_run *run, struct acs_acme_account *a, const char *url,
                       const json_t *payload, const char *resource, struct acs_acme_resp **out);
 
+/* The server cases' wait between polls, and its deadline (from now). */
+void acs_sa_wait(struct acs_run *run, struct acs_acme_wait *w, double *deadline);
+
 /*
  * Poll a resource with the server cases' wait (Retry-After, default 1 s, at
  * least 100 ms, until the case's wait runs out): fetch (acs_acme_poll's

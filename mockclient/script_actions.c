@@ -198,6 +198,17 @@ int acs_sa_spost_json(struct acs_run *run, struct acs_acme_account *a, const cha
 	return rc;
 }
 
+void acs_sa_wait(struct acs_run *run, struct acs_acme_wait *w, double *deadline)
+{
+	/* Retry-After (default 1 s, at least 100 ms), capped by what is left */
+	memset(w, 0, sizeof(*w));
+	w->fixed_ms = -1;
+	w->default_ms = 1000;
+	w->min_ms = 100;
+	w->cap = 1;
+	*deadline = acs_clock_mono() + run->s->wait_seconds;
+}
+
 int acs_sa_poll(struct acs_run *run, const char *what,
                 int (*fetch)(void *ctx, const struct acs_acme_resp **r, struct acs_err *err),
                 void *ctx, const json_t *until)
@@ -224,12 +235,7 @@ int acs_sa_poll(struct acs_run *run, const char *what,
 	p.ctx = ctx;
 	p.until = strv;
 	p.waiting = busy;
-	/* Retry-After (default 1 s, at least 100 ms), capped by what is left */
-	p.wait.fixed_ms = -1;
-	p.wait.default_ms = 1000;
-	p.wait.min_ms = 100;
-	p.wait.cap = 1;
-	p.deadline = acs_clock_mono() + run->s->wait_seconds;
+	acs_sa_wait(run, &p.wait, &p.deadline);
 	rc = acs_acme_poll(&p, &last, &err);
 	free(strv);
 	if (rc == ACS_E_PARSE)
