@@ -480,12 +480,26 @@ static int flow_io_post(void *ctx, const char *url, const struct acs_flow_signer
 	return rc;
 }
 
+static int flow_io_get(void *ctx, const char *url, const struct acs_acme_resp **out,
+                       struct acs_err *err)
+{
+	struct acs_flow_io_ctx *c = ctx;
+	int rc;
+
+	acs_acme_resp_free(c->last);
+	c->last = NULL;
+	rc = acs_flow_plain(c->s, "GET", url, &c->last, err);
+	*out = c->last;
+	return rc;
+}
+
 void acs_flow_io_begin(struct acs_acme_session *s, struct acs_flow_io_ctx *c,
                        struct acs_flow_io *io)
 {
 	c->s = s;
 	c->last = NULL;
 	io->post = flow_io_post;
+	io->get = flow_io_get;
 	io->ctx = c;
 }
 

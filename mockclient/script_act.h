@@ -40,6 +40,9 @@ int acs_sa_spost_key(struct acs_run *run, const char *url, const struct acs_key 
                      const char *kid, const char *account_url, const char *payload,
                      const char *resource, struct acs_acme_resp **out);
 
+/* The account as a step's signer: its signing key (after sign_with), kid its URL. 0 or -1. */
+int acs_sa_signer(struct acs_run *run, struct acs_acme_account *a, struct acs_flow_signer *who);
+
 /* How the engine's steps (flow.h) send for this step: acs_sa_spost_key's way, without failing it.
  */
 void acs_sa_io(struct acs_run *run, struct acs_flow_io *io);

@@ -209,11 +209,8 @@ int acs_act_key_change(struct acs_run *run)
 	memset(&k, 0, sizeof(k));
 	if (acs_flow_need_url(run->s, "keyChange", "keyChange", &res) == NULL)
 		return acs_sa_result(run, &res);
-	k.who.key = acs_sa_signing_key(run, a);
-	if (k.who.key == NULL)
+	if (acs_sa_signer(run, a, &k.who) != 0)
 		return -1;
-	k.who.kid = a->url;
-	k.who.account_url = a->url;
 	if (newof != NULL ? acs_sa_key_of(run, newof, &k.new_key)
 	                  : acs_sa_make_key(run, acs_arg_str(run, "new_key", "ec256"), &k.new_key))
 		return -1;

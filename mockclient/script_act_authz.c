@@ -438,11 +438,8 @@ int acs_sa_authorize(struct acs_run *run, struct acs_acme_account *a, struct acs
 
 	memset(&ao, 0, sizeof(ao));
 	ao.order = o;
-	ao.who.key = acs_sa_signing_key(run, a);
-	if (ao.who.key == NULL)
+	if (acs_sa_signer(run, a, &ao.who) != 0)
 		return -1;
-	ao.who.kid = a->url;
-	ao.who.account_url = a->url;
 	ao.type = type;
 	ao.need_authz = 1;
 	ao.poll_each = 1;

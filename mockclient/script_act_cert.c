@@ -68,11 +68,8 @@ static int finalize(struct acs_run *run, struct acs_acme_account *a, struct acs_
 	fo.url = json_string_value(json_object_get(o->obj, "finalize"));
 	if (fo.url == NULL)
 		fo.url = json_string_value(json_object_get(o->created, "finalize"));
-	fo.who.key = acs_sa_signing_key(run, a);
-	if (fo.who.key == NULL)
+	if (acs_sa_signer(run, a, &fo.who) != 0)
 		return -1;
-	fo.who.kid = a->url;
-	fo.who.account_url = a->url;
 	fo.make_key = finalize_key;
 	fo.key_ctx = &fk;
 	fo.names = json_is_array(ids) && json_array_size(ids) > 0 ? ids : o->sent_ids;
@@ -146,12 +143,9 @@ static int cert_download(struct acs_run *run, struct acs_acme_account *a, struct
 	memset(&ac, 0, sizeof(ac));
 	d.order = o;
 	d.url = url;
-	d.who.key = acs_sa_signing_key(run, a);
-	d.who.kid = a->url;
-	d.who.account_url = a->url;
 	d.key = o->cert_key;
 	acs_sa_io(run, &io);
-	if (d.who.key == NULL) {
+	if (acs_sa_signer(run, a, &d.who) != 0) {
 		free(url);
 		return -1;
 	}

@@ -104,9 +104,7 @@ int acs_sa_new_order(struct acs_run *run, const char *name, const json_t *idspec
 	memset(&oo, 0, sizeof(oo));
 	oo.name = name;
 	oo.account = a->name;
-	oo.who.key = acs_sa_signing_key(run, a);
-	oo.who.kid = a->url;
-	oo.who.account_url = a->url;
+	(void)acs_sa_signer(run, a, &oo.who);
 	oo.identifiers = ids;
 	if (json_is_string(nb))
 		oo.not_before = before = rel_time(json_string_value(nb));

@@ -100,6 +100,14 @@ const struct acs_key *acs_sa_signing_key(struct acs_run *run, struct acs_acme_ac
 	return other->key;
 }
 
+int acs_sa_signer(struct acs_run *run, struct acs_acme_account *a, struct acs_flow_signer *who)
+{
+	who->key = acs_sa_signing_key(run, a);
+	who->kid = a->url;
+	who->account_url = a->url;
+	return who->key != NULL ? 0 : -1;
+}
+
 /* The server cases' io (struct acs_flow_io): each answer becomes the step's judged one. */
 static int sa_io_post(void *ctx, const char *url, const struct acs_flow_signer *who,
                       const char *payload, const char *resource, const struct acs_acme_resp **out,

@@ -315,6 +315,23 @@ static void test_revoke_bad_reason(void)
 	acs_buf_free(&notes);
 }
 
+/* get-resources: the authorization is fetched by GET, which the CA refuses. */
+static void test_get_resources(void)
+{
+	struct acs_acme_session *s;
+	struct acs_buf notes;
+	struct acs_err err;
+
+	acs_err_clear(&err);
+	acs_buf_init(&notes, 0);
+	s = flow_session("flow-get", "get-resources", &notes);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_NOT_EQUAL(run_to_authorized(s, "http-01", &err), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "authorization failed: status 405"));
+	acs_acme_session_free(s);
+	acs_buf_free(&notes);
+}
+
 void acs_test_register(void)
 {
 	CU_pSuite s = CU_add_suite("mcflow", suite_init, suite_clean);
@@ -326,4 +343,5 @@ void acs_test_register(void)
 	CU_add_test(s, "hide_detail", test_hide_detail);
 	CU_add_test(s, "webroot", test_webroot);
 	CU_add_test(s, "revoke_bad_reason", test_revoke_bad_reason);
+	CU_add_test(s, "get_resources", test_get_resources);
 }
