@@ -275,6 +275,42 @@ struct acs_flow_authorize_opts {
 void acs_flow_step_authorize(struct acs_acme_session *s, const struct acs_flow_io *io,
                              const struct acs_flow_authorize_opts *o, struct acs_flow_result *res);
 
+/* How an order is fetched and polled. */
+struct acs_flow_poll_order_opts {
+	struct acs_acme_order *order; /* its obj becomes each object fetched (borrowed) */
+	struct acs_flow_signer who;
+	int get;             /* GET, not POST-as-GET */
+	const char *payload; /* the POST's payload (NULL: POST-as-GET) */
+	int any_2xx;         /* any 2xx answer will do (else 200) */
+	/* keep an object fetched (0, or a code with err: the step fails); NULL: as the order's obj
+	 */
+	int (*keep)(void *ctx, const json_t *obj, struct acs_err *err);
+	void *ctx;
+	struct acs_acme_wait wait;  /* between fetches */
+	double deadline;            /* monotonic seconds */
+	const char *const *until;   /* stop at these statuses, or NULL: */
+	const char *const *waiting; /* stop at any status but these (NULL: pending, processing) */
+	int invalid_fails;          /* an order that ends invalid fails (OUTCOME) */
+};
+
+/* Fetch the order once: 200 (or 2xx) with an object wanted ("order"), then kept. */
+void acs_flow_step_fetch_order(struct acs_acme_session *s, const struct acs_flow_io *io,
+                               const struct acs_flow_poll_order_opts *o,
+                               struct acs_flow_result *res);
+
+/* Poll the order until its status settles (7.1.6); a poll that runs out: OUTCOME. */
+void acs_flow_step_poll_order(struct acs_acme_session *s, const struct acs_flow_io *io,
+                              const struct acs_flow_poll_order_opts *o,
+                              struct acs_flow_result *res);
+
+/*
+ * Poll one authorization (o: how it is fetched, the wait, until) until it
+ * settles: DONE with res->resp its last answer; a poll that runs out: OUTCOME.
+ */
+void acs_flow_step_poll_authz(struct acs_acme_session *s, const struct acs_flow_io *io,
+                              const struct acs_flow_authorize_opts *o, const char *url,
+                              struct acs_flow_result *res);
+
 /* What a key change does. */
 struct acs_flow_keychange_opts {
 	struct acs_acme_account *account; /* whose key rolls over; needs its URL */

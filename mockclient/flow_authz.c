@@ -205,20 +205,19 @@ static void note_challenge_errors(struct acs_acme_session *s, const json_t *auth
 	}
 }
 
-/* Poll authorization i until it settles; not valid: OUTCOME, res->invalid. */
-static int poll_authz(struct acs_acme_session *s, const struct acs_flow_io *io,
-                      const struct acs_flow_authorize_opts *o, size_t i, const char *url,
-                      const char *type, struct acs_flow_result *res)
+void acs_flow_step_poll_authz(struct acs_acme_session *s, const struct acs_flow_io *io,
+                              const struct acs_flow_authorize_opts *o, const char *url,
+                              struct acs_flow_result *res)
 {
 	static const char *const busy[] = {"pending", "processing", NULL};
 	struct authz_poll ap = {io, o, url, res};
 	const struct acs_acme_resp *last = NULL;
 	struct acs_acme_poll p;
 	struct acs_err err;
-	const char *st;
-	char *e;
 	int rc;
 
+	(void)s;
+	acs_flow_res_begin(res);
 	acs_err_clear(&err);
 	memset(&p, 0, sizeof(p));
 	p.what = "authorization";
@@ -234,18 +233,31 @@ static int poll_authz(struct acs_acme_session *s, const struct acs_flow_io *io,
 		acs_flow_res_fail_err(res, ACS_FLOW_OUTCOME, &err);
 		res->malformed = rc == ACS_E_PARSE;
 	}
-	if (rc != 0)
+}
+
+/* Poll authorization i until it settles; not valid: OUTCOME, res->invalid. */
+static int poll_authz(struct acs_acme_session *s, const struct acs_flow_io *io,
+                      const struct acs_flow_authorize_opts *o, size_t i, const char *url,
+                      const char *type, struct acs_flow_result *res)
+{
+	const json_t *last;
+	const char *st;
+	char *e;
+
+	acs_flow_step_poll_authz(s, io, o, url, res);
+	if (res->kind != ACS_FLOW_DONE)
 		return -1;
+	last = res->resp->json;
 	if (o->authz_seen != NULL)
-		o->authz_seen(o->ctx, i, url, last->json);
-	st = json_string_value(json_object_get(last->json, "status"));
+		o->authz_seen(o->ctx, i, url, last);
+	st = json_string_value(json_object_get(last, "status"));
 	if (strcmp(st, "valid") == 0) {
 		acs_flow_note(s, "authorization %s valid", url);
 		return 0;
 	}
 	acs_flow_note(s, "authorization %s is %s", url, st);
-	note_challenge_errors(s, last->json);
-	e = acs_flow_authz_errors(last->json);
+	note_challenge_errors(s, last);
+	e = acs_flow_authz_errors(last);
 	acs_flow_res_fail(res, ACS_FLOW_OUTCOME, NULL, ACS_E_STATE,
 	                  "authorization %zu is \"%s\" after %s (%s)", i, st, type,
 	                  e != NULL ? e : "");

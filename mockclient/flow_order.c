@@ -37,61 +37,6 @@ static const char *order_status(struct acs_acme_session *s)
 	return st != NULL ? st : "?";
 }
 
-/* One resource polled by the flow: the last response is kept here until the next. */
-struct flow_poll {
-	struct acs_acme_session *s;
-	const char *what; /* "authorization" or "order" */
-	const char *url;
-	struct acs_acme_resp *r; /* owned */
-};
-
-static int flow_poll_fetch(void *ctx, const struct acs_acme_resp **r, struct acs_err *err)
-{
-	struct flow_poll *fp = ctx;
-	int rc;
-
-	acs_acme_resp_free(fp->r);
-	fp->r = NULL;
-	rc = acs_flow_fetch(fp->s, fp->what, fp->url, &fp->r, err);
-	/* the order is kept (and checked against its first form) on every fetch */
-	if (rc == 0 && strcmp(fp->what, "order") == 0)
-		rc = acs_flow_keep_order(fp->s, fp->r->json, err);
-	*r = fp->r;
-	return rc;
-}
-
-/*
- * Poll with the client's wait (Retry-After unless the switches say
- * otherwise): until a status of until, or while one of waiting. *obj: a
- * new reference to the last object, or NULL.
- */
-static int flow_poll(struct acs_acme_session *s, const char *what, const char *url,
-                     const char *const *until, const char *const *waiting, json_t **obj,
-                     struct acs_err *err)
-{
-	static const char *const busy[] = {"pending", "processing", NULL};
-	struct flow_poll fp = {s, what, url, NULL};
-	struct acs_acme_poll p;
-	const struct acs_acme_resp *last = NULL;
-	int rc;
-
-	memset(&p, 0, sizeof(p));
-	p.what = what;
-	p.fetch = flow_poll_fetch;
-	p.ctx = &fp;
-	p.until = until;
-	p.waiting = until == NULL && waiting == NULL ? busy : waiting;
-	acs_flow_wait_policy(s, &p.wait);
-	p.deadline = s->client.deadline;
-	rc = acs_acme_poll(&p, &last, err);
-	if (rc == ACS_E_PARSE)
-		s->client.malformed = 1;
-	if (obj != NULL)
-		*obj = rc == 0 ? json_incref(fp.r->json) : NULL;
-	acs_acme_resp_free(fp.r);
-	return rc;
-}
-
 int acs_flow_authorize(struct acs_acme_session *s, const char *type, struct acs_err *err)
 {
 	struct acs_flow_authorize_opts ao;
@@ -132,10 +77,37 @@ int acs_flow_authorize(struct acs_acme_session *s, const char *type, struct acs_
 	return rc;
 }
 
+/* Keep an order object fetched as the flow's order (acs_flow_poll_order_opts.keep). */
+static int keep_order(void *ctx, const json_t *obj, struct acs_err *err)
+{
+	return acs_flow_keep_order(ctx, obj, err);
+}
+
 /* Poll the order while its status is in `waiting`. */
 static int poll_order(struct acs_acme_session *s, const char *const *waiting, struct acs_err *err)
 {
-	return flow_poll(s, "order", flow_order(s)->url, NULL, waiting, NULL, err);
+	struct acs_flow_poll_order_opts po;
+	struct acs_flow_result res;
+	struct acs_flow_io_ctx c;
+	struct acs_flow_io io;
+	int rc;
+
+	memset(&po, 0, sizeof(po));
+	po.order = flow_order(s);
+	acs_flow_signer(s, &po.who);
+	po.get = SW(s, GET_RESOURCES);
+	po.payload = SW(s, ORDER_FETCH_EMPTY_OBJECT) ? "{}" : NULL;
+	po.any_2xx = 1;
+	po.keep = keep_order;
+	po.ctx = s;
+	acs_flow_wait_policy(s, &po.wait);
+	po.deadline = s->client.deadline;
+	po.waiting = waiting;
+	acs_flow_io_begin(s, &c, &io);
+	acs_flow_step_poll_order(s, &io, &po, &res);
+	rc = acs_flow_finish(s, &res, "order", err);
+	acs_flow_io_end(&c);
+	return rc;
 }
 
 /* The certificate key: fresh, or the account key with csr-account-key (make_key of the step). */

@@ -65,16 +65,8 @@ int acs_sa_spost_json(struct acs_run *run, struct acs_acme_account *a, const cha
 /* The server cases' wait between polls, and its deadline (from now). */
 void acs_sa_wait(struct acs_run *run, struct acs_acme_wait *w, double *deadline);
 
-/*
- * Poll a resource with the server cases' wait (Retry-After, default 1 s, at
- * least 100 ms, until the case's wait runs out): fetch (acs_acme_poll's
- * contract; a fetch that fails has recorded why) until a status of until
- * (borrowed array of strings; NULL: until it leaves pending and
- * processing). The fetched responses are the step's judged ones.
- */
-int acs_sa_poll(struct acs_run *run, const char *what,
-                int (*fetch)(void *ctx, const struct acs_acme_resp **r, struct acs_err *err),
-                void *ctx, const json_t *until);
+/* A JSON array of strings as a NULL-terminated array borrowing them (free()), or NULL failed. */
+const char **acs_sa_strv(struct acs_run *run, const json_t *list);
 
 /* ---- accounts (script_act_account.c) ---- */
 

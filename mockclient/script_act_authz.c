@@ -162,37 +162,15 @@ static int provision(struct acs_run *run, const struct acs_key *acct_key, json_t
 	return acs_sa_result(run, &res);
 }
 
-/* What a poll of an authorization fetches with. */
-struct authz_poll {
-	struct acs_run *run;
-	struct acs_acme_account *a;
-	const char *url;
-};
-
-static int authz_fetch(void *ctx, const struct acs_acme_resp **r, struct acs_err *err)
+/* The authorize step's options as a server case sets them (until: borrowed). 0 or -1. */
+static int authz_opts(struct acs_run *run, struct acs_acme_account *a, struct acs_acme_order *o,
+                      const char *const *until, struct acs_flow_authorize_opts *ao)
 {
-	struct authz_poll *ap = ctx;
-	struct acs_acme_resp *resp = NULL;
-
-	if (acs_sa_spost(ap->run, ap->a, ap->url, NULL, "authz", 0, &resp) != 0)
-		return acs_err_set(err, ACS_E_STATE, "authorization fetch failed");
-	if (resp->http->status != 200 || !json_is_object(resp->json)) {
-		acs_sa_fail_status(ap->run, "authorization", "200 with a JSON object");
-		return acs_err_set(err, ACS_E_STATE, "authorization fetch failed");
-	}
-	*r = resp;
-	return 0;
-}
-
-/* Poll an authorization URL until its status is in `until`; *last borrows the last object. */
-static int poll_authz_url(struct acs_run *run, struct acs_acme_account *a, const char *url,
-                          const json_t *until, json_t **last)
-{
-	struct authz_poll ap = {run, a, url};
-	int rc = acs_sa_poll(run, "authorization", authz_fetch, &ap, until);
-
-	*last = rc == 0 ? run->resp->json : NULL;
-	return rc;
+	memset(ao, 0, sizeof(*ao));
+	ao->order = o;
+	acs_sa_wait(run, &ao->wait, &ao->deadline);
+	ao->until = until;
+	return acs_sa_signer(run, a, &ao->who);
 }
 
 static json_t *until_list(struct acs_run *run, const char *const *def)
@@ -370,7 +348,11 @@ int acs_act_poll_authz(struct acs_run *run)
 	struct acs_acme_account *a = acs_sa_step_account(run, 1);
 	struct acs_acme_order *o = a != NULL ? acs_sa_step_order(run) : NULL;
 	long index = acs_arg_int(run, "index", 0);
+	struct acs_flow_authorize_opts ao;
+	struct acs_flow_result res;
+	struct acs_flow_io io;
 	json_t *until = NULL, *last = NULL;
+	const char **strv = NULL;
 	char *u = NULL;
 	int rc = -1;
 
@@ -380,10 +362,14 @@ int acs_act_poll_authz(struct acs_run *run)
 	if (u == NULL)
 		return -1;
 	until = until_list(run, def);
-	if (until == NULL)
+	strv = acs_sa_strv(run, until);
+	if (strv == NULL || authz_opts(run, a, o, strv, &ao) != 0)
 		goto out;
-	if (poll_authz_url(run, a, u, until, &last) != 0)
+	acs_sa_io(run, &io);
+	acs_flow_step_poll_authz(run->s, &io, &ao, u, &res);
+	if (acs_sa_result(run, &res) != 0)
 		goto out;
+	last = res.resp->json;
 	cache_authz(o, (size_t)index, last);
 	set_current_authz(run, u, last);
 	if (strcmp(json_string_value(json_object_get(last, "status")), "valid") != 0) {
@@ -397,6 +383,7 @@ int acs_act_poll_authz(struct acs_run *run)
 	}
 	rc = 0;
 out:
+	free(strv);
 	free(u);
 	json_decref(until);
 	return rc;
@@ -436,9 +423,7 @@ int acs_sa_authorize(struct acs_run *run, struct acs_acme_account *a, struct acs
 	struct acs_flow_result res;
 	struct acs_flow_io io;
 
-	memset(&ao, 0, sizeof(ao));
-	ao.order = o;
-	if (acs_sa_signer(run, a, &ao.who) != 0)
+	if (authz_opts(run, a, o, settled, &ao) != 0)
 		return -1;
 	ao.type = type;
 	ao.need_authz = 1;
@@ -446,9 +431,6 @@ int acs_sa_authorize(struct acs_run *run, struct acs_acme_account *a, struct acs
 	ao.wildcard_dns = 1;
 	ao.prov.acct_key = ao.who.key;
 	ao.prov.need_responders = 1;
-	/* Retry-After (default 1 s, at least 100 ms), capped by what is left */
-	acs_sa_wait(run, &ao.wait, &ao.deadline);
-	ao.until = settled;
 	ao.authz_seen = authz_seen;
 	ao.chal_seen = chal_seen;
 	ao.ctx = &ctx;

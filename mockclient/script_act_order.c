@@ -133,17 +133,28 @@ int acs_act_new_order(struct acs_run *run)
 	return rc;
 }
 
+/* The order's fetch and poll as a server case does them: POST-as-GET, 200, the server's wait. */
+static int order_opts(struct acs_run *run, struct acs_acme_account *a, struct acs_acme_order *o,
+                      struct acs_flow_poll_order_opts *po)
+{
+	memset(po, 0, sizeof(*po));
+	po->order = o;
+	acs_sa_wait(run, &po->wait, &po->deadline);
+	po->invalid_fails = 1;
+	return acs_sa_signer(run, a, &po->who);
+}
+
 static int order_refresh(struct acs_run *run, struct acs_acme_account *a, struct acs_acme_order *o)
 {
-	struct acs_acme_resp *r = NULL;
+	struct acs_flow_poll_order_opts po;
+	struct acs_flow_result res;
+	struct acs_flow_io io;
 
-	if (acs_sa_spost(run, a, o->url, NULL, "order", 0, &r) != 0)
+	if (order_opts(run, a, o, &po) != 0)
 		return -1;
-	if (r->http->status != 200 || !json_is_object(r->json))
-		return acs_sa_fail_status(run, "order", "200 with a JSON object");
-	json_decref(o->obj);
-	o->obj = json_incref(r->json);
-	return 0;
+	acs_sa_io(run, &io);
+	acs_flow_step_fetch_order(run->s, &io, &po, &res);
+	return acs_sa_result(run, &res);
 }
 
 int acs_act_order_get(struct acs_run *run)
@@ -170,38 +181,26 @@ int acs_act_order_get(struct acs_run *run)
 	return 0;
 }
 
-/* What a poll of an order fetches with. */
-struct order_poll {
-	struct acs_run *run;
-	struct acs_acme_account *a;
-	struct acs_acme_order *o;
-};
-
-static int order_fetch(void *ctx, const struct acs_acme_resp **r, struct acs_err *err)
-{
-	struct order_poll *op = ctx;
-
-	if (order_refresh(op->run, op->a, op->o) != 0)
-		return acs_err_set(err, ACS_E_STATE, "order fetch failed");
-	*r = op->run->resp;
-	return 0;
-}
-
 int acs_sa_poll_order(struct acs_run *run, struct acs_acme_account *a, struct acs_acme_order *o,
                       const json_t *until)
 {
-	struct order_poll op = {run, a, o};
-	char *err;
+	struct acs_flow_poll_order_opts po;
+	struct acs_flow_result res;
+	struct acs_flow_io io;
+	const char **strv = NULL;
 
-	if (acs_sa_poll(run, "order", order_fetch, &op, until) != 0)
+	if (order_opts(run, a, o, &po) != 0)
 		return -1;
-	if (strcmp(json_string_value(json_object_get(o->obj, "status")), "invalid") != 0)
-		return 0;
-	err = json_dumps(json_object_get(o->obj, "error"), JSON_COMPACT);
-	acs_step_fail(run, ACS_STEP_OUTCOME, NULL, "order is invalid%s%.300s",
-	              err != NULL ? ": " : "", err != NULL ? err : "");
-	free(err);
-	return -1;
+	if (until != NULL) {
+		strv = acs_sa_strv(run, until);
+		if (strv == NULL)
+			return -1;
+	}
+	po.until = strv;
+	acs_sa_io(run, &io);
+	acs_flow_step_poll_order(run->s, &io, &po, &res);
+	free(strv);
+	return acs_sa_result(run, &res);
 }
 
 int acs_act_poll_order(struct acs_run *run)

@@ -217,41 +217,18 @@ void acs_sa_wait(struct acs_run *run, struct acs_acme_wait *w, double *deadline)
 	*deadline = acs_clock_mono() + run->s->wait_seconds;
 }
 
-int acs_sa_poll(struct acs_run *run, const char *what,
-                int (*fetch)(void *ctx, const struct acs_acme_resp **r, struct acs_err *err),
-                void *ctx, const json_t *until)
+const char **acs_sa_strv(struct acs_run *run, const json_t *list)
 {
-	static const char *const busy[] = {"pending", "processing", NULL};
-	struct acs_acme_poll p;
-	const struct acs_acme_resp *last = NULL;
-	const char **strv = NULL;
-	struct acs_err err;
+	const char **strv = calloc(json_array_size(list) + 1, sizeof(*strv));
 	size_t i;
-	int rc;
 
-	acs_err_clear(&err);
-	memset(&p, 0, sizeof(p));
-	if (until != NULL) {
-		strv = calloc(json_array_size(until) + 1, sizeof(*strv));
-		if (strv == NULL)
-			return acs_step_fail(run, ACS_STEP_HARNESS, NULL, "out of memory");
-		for (i = 0; i < json_array_size(until); i++)
-			strv[i] = json_string_value(json_array_get(until, i));
+	if (strv == NULL) {
+		acs_step_fail(run, ACS_STEP_HARNESS, NULL, "out of memory");
+		return NULL;
 	}
-	p.what = what;
-	p.fetch = fetch;
-	p.ctx = ctx;
-	p.until = strv;
-	p.waiting = busy;
-	acs_sa_wait(run, &p.wait, &p.deadline);
-	rc = acs_acme_poll(&p, &last, &err);
-	free(strv);
-	if (rc == ACS_E_PARSE)
-		return acs_step_fail(run, ACS_STEP_OUTCOME, NULL, "%s", err.msg);
-	/* a state change that never comes is the target's doing: judged, with the polls */
-	if (rc == ACS_E_TIMEOUT)
-		return acs_step_fail(run, ACS_STEP_OUTCOME, NULL, "%s", err.msg);
-	return rc == 0 ? 0 : -1;
+	for (i = 0; i < json_array_size(list); i++)
+		strv[i] = json_string_value(json_array_get(list, i));
+	return strv;
 }
 
 static int act_directory(struct acs_run *run)
