@@ -493,4 +493,15 @@ int acs_flow_res_post(const struct acs_flow_io *io, const char *url,
                       const struct acs_flow_signer *who, const char *payload, const char *resource,
                       struct acs_flow_result *res);
 
+/*
+ * Poll for a step (acs_acme_poll; waiting NULL: pending, processing). The
+ * fetch fails res itself when it fails; a poll that ends otherwise (no
+ * status, the deadline) is the target's: OUTCOME (malformed without status).
+ * res->resp: the last answer, as the fetch left it.
+ */
+void acs_flow_res_poll(struct acs_flow_result *res, const char *what,
+                       int (*fetch)(void *ctx, const struct acs_acme_resp **r, struct acs_err *err),
+                       void *ctx, const char *const *until, const char *const *waiting,
+                       const struct acs_acme_wait *wait, double deadline);
+
 #endif

@@ -209,30 +209,12 @@ void acs_flow_step_poll_authz(struct acs_acme_session *s, const struct acs_flow_
                               const struct acs_flow_authorize_opts *o, const char *url,
                               struct acs_flow_result *res)
 {
-	static const char *const busy[] = {"pending", "processing", NULL};
 	struct authz_poll ap = {io, o, url, res};
-	const struct acs_acme_resp *last = NULL;
-	struct acs_acme_poll p;
-	struct acs_err err;
-	int rc;
 
 	(void)s;
 	acs_flow_res_begin(res);
-	acs_err_clear(&err);
-	memset(&p, 0, sizeof(p));
-	p.what = "authorization";
-	p.fetch = authz_poll_fetch;
-	p.ctx = &ap;
-	p.until = o->until;
-	p.waiting = busy;
-	p.wait = o->wait;
-	p.deadline = o->deadline;
-	rc = acs_acme_poll(&p, &last, &err);
-	if (rc != 0 && res->kind == ACS_FLOW_DONE) {
-		/* a state change that never comes is the target's doing */
-		acs_flow_res_fail_err(res, ACS_FLOW_OUTCOME, &err);
-		res->malformed = rc == ACS_E_PARSE;
-	}
+	acs_flow_res_poll(res, "authorization", authz_poll_fetch, &ap, o->until, NULL, &o->wait,
+	                  o->deadline);
 }
 
 /* Poll authorization i until it settles; not valid: OUTCOME, res->invalid. */

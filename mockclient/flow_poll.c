@@ -66,39 +66,13 @@ static int order_poll_fetch(void *ctx, const struct acs_acme_resp **r, struct ac
 void acs_flow_step_poll_order(struct acs_acme_session *s, const struct acs_flow_io *io,
                               const struct acs_flow_poll_order_opts *o, struct acs_flow_result *res)
 {
-	static const char *const busy[] = {"pending", "processing", NULL};
-	struct acs_flow_result fetched;
-	struct order_poll op = {s, io, o, &fetched};
-	const struct acs_acme_resp *last = NULL;
-	struct acs_acme_poll p;
-	struct acs_err err;
+	struct order_poll op = {s, io, o, res};
 	char *e;
-	int rc;
 
 	acs_flow_res_begin(res);
-	acs_flow_res_begin(&fetched);
-	acs_err_clear(&err);
-	memset(&p, 0, sizeof(p));
-	p.what = "order";
-	p.fetch = order_poll_fetch;
-	p.ctx = &op;
-	p.until = o->until;
-	p.waiting = o->until == NULL && o->waiting == NULL ? busy : o->waiting;
-	p.wait = o->wait;
-	p.deadline = o->deadline;
-	rc = acs_acme_poll(&p, &last, &err);
-	if (fetched.kind != ACS_FLOW_DONE) {
-		*res = fetched;
-		return;
-	}
-	res->resp = fetched.resp;
-	if (rc != 0) {
-		/* a state change that never comes is the target's doing */
-		acs_flow_res_fail_err(res, ACS_FLOW_OUTCOME, &err);
-		res->malformed = rc == ACS_E_PARSE;
-		return;
-	}
-	if (!o->invalid_fails ||
+	acs_flow_res_poll(res, "order", order_poll_fetch, &op, o->until, o->waiting, &o->wait,
+	                  o->deadline);
+	if (res->kind != ACS_FLOW_DONE || !o->invalid_fails ||
 	    strcmp(json_string_value(json_object_get(o->order->obj, "status")), "invalid") != 0)
 		return;
 	e = json_dumps(json_object_get(o->order->obj, "error"), JSON_COMPACT);

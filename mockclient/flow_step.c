@@ -72,6 +72,34 @@ int acs_flow_res_post(const struct acs_flow_io *io, const char *url,
 	return 0;
 }
 
+void acs_flow_res_poll(struct acs_flow_result *res, const char *what,
+                       int (*fetch)(void *ctx, const struct acs_acme_resp **r, struct acs_err *err),
+                       void *ctx, const char *const *until, const char *const *waiting,
+                       const struct acs_acme_wait *wait, double deadline)
+{
+	static const char *const busy[] = {"pending", "processing", NULL};
+	const struct acs_acme_resp *last = NULL;
+	struct acs_acme_poll p;
+	struct acs_err err;
+	int rc;
+
+	acs_err_clear(&err);
+	memset(&p, 0, sizeof(p));
+	p.what = what;
+	p.fetch = fetch;
+	p.ctx = ctx;
+	p.until = until;
+	p.waiting = waiting != NULL ? waiting : busy;
+	p.wait = *wait;
+	p.deadline = deadline;
+	rc = acs_acme_poll(&p, &last, &err);
+	if (rc != 0 && res->kind == ACS_FLOW_DONE) {
+		/* a state change that never comes is the target's doing */
+		acs_flow_res_fail_err(res, ACS_FLOW_OUTCOME, &err);
+		res->malformed = rc == ACS_E_PARSE;
+	}
+}
+
 const char *acs_flow_need_url(struct acs_acme_session *s, const char *name, const char *feature,
                               struct acs_flow_result *res)
 {
