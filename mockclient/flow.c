@@ -134,15 +134,6 @@ static int retry_badnonce(struct acs_acme_session *s, const struct acs_acme_resp
 	return 1;
 }
 
-int acs_flow_post(struct acs_acme_session *s, const char *url, const char *payload, int use_jwk,
-                  struct acs_acme_resp **out, struct acs_err *err)
-{
-	struct acs_flow_signer who;
-
-	acs_flow_signer(s, &who);
-	return acs_flow_post_as(s, &who, use_jwk, url, payload, out, err);
-}
-
 int acs_flow_post_as(struct acs_acme_session *s, const struct acs_flow_signer *who, int use_jwk,
                      const char *url, const char *payload, struct acs_acme_resp **out,
                      struct acs_err *err)
@@ -186,27 +177,6 @@ int acs_flow_post_as(struct acs_acme_session *s, const struct acs_flow_signer *w
 	free(nonce);
 	*out = r;
 	return rc;
-}
-
-int acs_flow_fetch(struct acs_acme_session *s, const char *what, const char *url,
-                   struct acs_acme_resp **out, struct acs_err *err)
-{
-	struct acs_acme_resp *r = NULL;
-	const char *payload =
-	    SW(s, ORDER_FETCH_EMPTY_OBJECT) && strcmp(what, "order") == 0 ? "{}" : NULL;
-	int rc = SW(s, GET_RESOURCES) ? acs_flow_plain(s, "GET", url, &r, err)
-	                              : acs_flow_post(s, url, payload, 0, &r, err);
-
-	*out = NULL;
-	if (rc != 0)
-		return rc;
-	if (r->http->status / 100 != 2 || !json_is_object(r->json)) {
-		rc = acs_flow_fail_resp(s, err, what, r);
-		acs_acme_resp_free(r);
-		return rc;
-	}
-	*out = r;
-	return 0;
 }
 
 /* ---- directory ---- */

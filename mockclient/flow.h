@@ -44,14 +44,11 @@ void acs_flow_begin(struct acs_acme_session *s);
 
 /*
  * A signed POST (payload NULL: POST-as-GET) with the coping of a
- * conformant client: signed by the flow's account (jwk when use_jwk, else
- * its kid), badNonce and 429/503 retried. Returns 0 with *out (any final
- * status) or a negative code when no response could be had.
+ * conformant client: signed by who (jwk when use_jwk, else its kid),
+ * badNonce and 429/503 retried. Returns 0 with *out (any final status) or
+ * a negative code when no response could be had. The flow's io
+ * (acs_flow_io_begin) posts through it.
  */
-int acs_flow_post(struct acs_acme_session *s, const char *url, const char *payload, int use_jwk,
-                  struct acs_acme_resp **out, struct acs_err *err);
-
-/* acs_flow_post signed by who (not the flow's account); use_jwk: jwk, not who->kid. */
 int acs_flow_post_as(struct acs_acme_session *s, const struct acs_flow_signer *who, int use_jwk,
                      const char *url, const char *payload, struct acs_acme_resp **out,
                      struct acs_err *err);
@@ -448,17 +445,13 @@ int acs_flow_fail_resp(struct acs_acme_session *s, struct acs_err *err, const ch
 int acs_flow_plain(struct acs_acme_session *s, const char *method, const char *url,
                    struct acs_acme_resp **out, struct acs_err *err);
 
-/* Read a resource (POST-as-GET, or GET with get-resources): 2xx with a JSON object. */
-int acs_flow_fetch(struct acs_acme_session *s, const char *what, const char *url,
-                   struct acs_acme_resp **out, struct acs_err *err);
-
 /* How the client waits before asking again (Retry-After, unless the switches say otherwise). */
 void acs_flow_wait_policy(const struct acs_acme_session *s, struct acs_acme_wait *w);
 
 /* Keep an order object as the flow's order, checking its arrays did not change (7.1.3). */
 int acs_flow_keep_order(struct acs_acme_session *s, const json_t *o, struct acs_err *err);
 
-/* The flow's io: acs_flow_post's coping, the last answer kept in io->ctx (free with
+/* The flow's io: acs_flow_post_as's coping, the last answer kept in io->ctx (free with
  * acs_flow_io_end). */
 struct acs_flow_io_ctx {
 	struct acs_acme_session *s;
