@@ -89,22 +89,22 @@ void acs_flow_wait_policy(const struct acs_acme_session *s, struct acs_acme_wait
 }
 
 /* One signed request as the client builds it; p's url and payload are set by the caller. */
-static int flow_send(struct acs_acme_session *s, struct acs_acme_post *p, int use_jwk,
-                     const char *nonce, struct acs_acme_resp **out, struct acs_err *err)
+static int flow_send(struct acs_acme_session *s, const struct acs_flow_signer *who,
+                     struct acs_acme_post *p, int use_jwk, const char *nonce,
+                     struct acs_acme_resp **out, struct acs_err *err)
 {
-	struct acs_acme_account *a = acs_acme_account_find(s, ACS_FLOW_ACCOUNT);
 	acs_mis_set mis = s->client.mis;
 
-	if (a == NULL || a->key == NULL)
+	if (who->key == NULL)
 		return acs_err_set(err, ACS_E_STATE, "no account key");
 	/* kid-unknown is about kid: requests signed with jwk (newAccount) stay correct */
 	if (use_jwk)
 		mis &= ~ACS_MIS_BIT(ACS_MIS_KID_UNKNOWN);
 	if (p->payload_len == 0 && SW(s, B64_FALSE_POST_AS_GET))
 		mis |= ACS_MIS_BIT(ACS_MIS_B64_FALSE);
-	p->key = a->key;
-	p->kid = use_jwk ? NULL : a->url;
-	p->account_url = a->url;
+	p->key = who->key;
+	p->kid = use_jwk ? NULL : who->kid;
+	p->account_url = who->account_url;
 	p->mis = mis;
 	p->extra_headers = s->client.headers;
 	p->nonce = nonce;
@@ -134,8 +134,9 @@ static int retry_badnonce(struct acs_acme_session *s, const struct acs_acme_resp
 	return 1;
 }
 
-int acs_flow_post(struct acs_acme_session *s, const char *url, const char *payload, int use_jwk,
-                  struct acs_acme_resp **out, struct acs_err *err)
+int acs_flow_post_as(struct acs_acme_session *s, const struct acs_flow_signer *who, int use_jwk,
+                     const char *url, const char *payload, struct acs_acme_resp **out,
+                     struct acs_err *err)
 {
 	struct acs_acme_resp *r = NULL;
 	struct acs_acme_post p;
@@ -152,7 +153,7 @@ int acs_flow_post(struct acs_acme_session *s, const char *url, const char *paylo
 		p.url = url;
 		p.payload = payload;
 		p.payload_len = payload != NULL ? strlen(payload) : 0;
-		rc = flow_send(s, &p, use_jwk, nonce, &r, err);
+		rc = flow_send(s, who, &p, use_jwk, nonce, &r, err);
 		if (rc != 0)
 			break;
 		if (retry_badnonce(s, r, &badnonce, &nonce)) {
@@ -176,27 +177,6 @@ int acs_flow_post(struct acs_acme_session *s, const char *url, const char *paylo
 	free(nonce);
 	*out = r;
 	return rc;
-}
-
-int acs_flow_fetch(struct acs_acme_session *s, const char *what, const char *url,
-                   struct acs_acme_resp **out, struct acs_err *err)
-{
-	struct acs_acme_resp *r = NULL;
-	const char *payload =
-	    SW(s, ORDER_FETCH_EMPTY_OBJECT) && strcmp(what, "order") == 0 ? "{}" : NULL;
-	int rc = SW(s, GET_RESOURCES) ? acs_flow_plain(s, "GET", url, &r, err)
-	                              : acs_flow_post(s, url, payload, 0, &r, err);
-
-	*out = NULL;
-	if (rc != 0)
-		return rc;
-	if (r->http->status / 100 != 2 || !json_is_object(r->json)) {
-		rc = acs_flow_fail_resp(s, err, what, r);
-		acs_acme_resp_free(r);
-		return rc;
-	}
-	*out = r;
-	return 0;
 }
 
 /* ---- directory ---- */
@@ -300,93 +280,51 @@ int acs_flow_directory(struct acs_acme_session *s, struct acs_err *err)
 
 /* ---- account ---- */
 
-/* The externalAccountBinding, as the client's EAB switches shape it. */
-static json_t *flow_eab(struct acs_acme_session *s, const struct acs_flow_account *fa,
-                        const struct acs_key *key, const char *url, struct acs_err *err)
+/* The externalAccountBinding, as the client's EAB switches shape it (acs_flow_eab_opts). */
+static void flow_eab(struct acs_acme_session *s, const struct acs_flow_account *fa,
+                     struct acs_buf *kid, struct acs_flow_eab_opts *e)
 {
-	struct acs_acme_eab e;
-	unsigned char *mac = NULL;
-	size_t maclen = 0;
-	struct acs_buf kid;
-	json_t *out = NULL;
-
-	if (acs_b64url_decode(fa->eab_hmac, strlen(fa->eab_hmac), &mac, &maclen, err) != 0) {
-		acs_err_prefix(err, "--eab-hmac");
-		return NULL;
-	}
-	acs_buf_init(&kid, 0);
-	acs_buf_printf(&kid, "%s%s", fa->eab_kid, SW(s, EAB_WRONG_KID) ? "-not-mine" : "");
-	memset(&e, 0, sizeof(e));
-	e.kid = kid.data != NULL ? kid.data : "x";
-	e.mac = mac;
-	e.mac_len = maclen;
-	e.url = url;
-	if (SW(s, EAB_WRONG_URL) && acs_acme_dir_url(s, "newNonce") != NULL)
-		e.url = acs_acme_dir_url(s, "newNonce");
-	e.acct_key = key;
-	e.alg = SW(s, EAB_NOT_MAC) ? "ES256" : "HS256";
+	memset(e, 0, sizeof(*e));
+	acs_buf_init(kid, 0);
+	if (fa->eab_kid != NULL)
+		acs_buf_printf(kid, "%s%s", fa->eab_kid, SW(s, EAB_WRONG_KID) ? "-not-mine" : "");
+	e->kid = fa->eab_kid == NULL ? NULL : kid->data != NULL ? kid->data : "x";
+	e->hmac = fa->eab_hmac;
+	e->missing_creds = "the CA requires an external account binding: give --eab-kid and "
+	                   "--eab-hmac";
+	if (SW(s, EAB_WRONG_URL))
+		e->url = acs_acme_dir_url(s, "newNonce");
+	e->alg = SW(s, EAB_NOT_MAC) ? "ES256" : "HS256";
 	if (SW(s, EAB_WITH_NONCE))
-		e.nonce = s->nonce != NULL ? s->nonce : "AAAAAAAAAAAAAAAAAAAAAA";
-	e.other_key = SW(s, EAB_OTHER_KEY);
-	out = acs_acme_eab_make(&e, err);
-	free(mac);
-	acs_buf_free(&kid);
-	return out;
+		e->nonce = s->nonce != NULL ? s->nonce : "AAAAAAAAAAAAAAAAAAAAAA";
+	e->other_key = SW(s, EAB_OTHER_KEY);
 }
 
-/* The newAccount payload. New reference, or NULL with err. */
-static json_t *account_payload(struct acs_acme_session *s, const struct acs_flow_account *fa,
-                               const struct acs_key *key, const char *url, struct acs_err *err)
+/* The contacts the client sends (with the mailto-hfields switch, one more). New reference. */
+static json_t *flow_contacts(struct acs_acme_session *s, const struct acs_flow_account *fa)
 {
-	json_t *meta = json_object_get(s->directory, "meta");
-	json_t *p = json_object(), *contacts = json_array(), *eab;
+	json_t *contacts = json_array();
 	size_t i;
 
-	if (p == NULL || contacts == NULL)
-		goto nomem;
-	for (i = 0; i < fa->ncontacts; i++)
+	for (i = 0; contacts != NULL && i < fa->ncontacts; i++)
 		json_array_append_new(contacts, json_string(fa->contacts[i]));
-	if (SW(s, MAILTO_HFIELDS))
+	if (contacts != NULL && SW(s, MAILTO_HFIELDS))
 		json_array_append_new(contacts, json_string("mailto:a@b.test?subject=x"));
-	if (json_array_size(contacts) > 0)
-		json_object_set(p, "contact", contacts);
-	json_decref(contacts);
-	/* agree only when the CA has terms and the user said so (7.3: not by default) */
-	if (json_object_get(meta, "termsOfService") != NULL && fa->agree_tos &&
-	    !SW(s, NO_TOS_AGREE))
-		json_object_set_new(p, "termsOfServiceAgreed", json_true());
-	if (json_is_true(json_object_get(meta, "externalAccountRequired")) && !SW(s, EAB_OMIT)) {
-		if (fa->eab_kid == NULL || fa->eab_hmac == NULL) {
-			acs_err_set(err, ACS_E_STATE,
-			            "the CA requires an external account binding: give --eab-kid "
-			            "and --eab-hmac");
-			json_decref(p);
-			return NULL;
-		}
-		eab = flow_eab(s, fa, key, url, err);
-		if (eab == NULL) {
-			json_decref(p);
-			return NULL;
-		}
-		json_object_set_new(p, "externalAccountBinding", eab);
-	}
-	return p;
-nomem:
-	json_decref(p);
-	json_decref(contacts);
-	acs_err_set(err, ACS_E_NOMEM, "out of memory");
-	return NULL;
+	return contacts;
 }
 
 int acs_flow_new_account(struct acs_acme_session *s, const struct acs_flow_account *fa,
                          struct acs_err *err)
 {
-	const char *url = acs_acme_dir_url(s, "newAccount");
+	json_t *meta = json_object_get(s->directory, "meta");
 	struct acs_acme_account *a = acs_acme_account_get(s, ACS_FLOW_ACCOUNT);
-	struct acs_acme_resp *r = NULL;
-	json_t *p = NULL;
-	const char *loc;
-	char *text = NULL;
+	struct acs_flow_account_opts ao;
+	struct acs_flow_eab_opts eab;
+	struct acs_flow_result res;
+	struct acs_flow_io_ctx c;
+	struct acs_flow_io io;
+	struct acs_buf kid;
+	json_t *contacts;
 	int rc;
 
 	if (a == NULL)
@@ -396,70 +334,55 @@ int acs_flow_new_account(struct acs_acme_session *s, const struct acs_flow_accou
 	rc = acs_key_generate(&a->key, ACS_KEY_EC256, err);
 	if (rc != 0)
 		return acs_err_prefix(err, "cannot make the account key");
-	p = account_payload(s, fa, a->key, url, err);
-	text = p != NULL ? json_dumps(p, JSON_COMPACT) : NULL;
-	if (text == NULL) {
-		rc = p == NULL ? err->code : acs_err_set(err, ACS_E_NOMEM, "out of memory");
-		goto out;
-	}
-	rc = acs_flow_post(s, url, text, 1, &r, err);
-	if (rc != 0)
-		goto out;
-	loc = acs_http_header(r->http, "Location");
-	if (r->http->status != 201 && r->http->status != 200)
-		rc = acs_flow_fail_resp(s, err, "newAccount", r);
-	else if (loc == NULL)
-		rc = acs_flow_malformed(s, err, "newAccount answered without Location");
-	else
-		rc = acs_acme_set_str(&a->url, loc);
+	contacts = flow_contacts(s, fa);
+	if (contacts == NULL)
+		return acs_err_set(err, ACS_E_NOMEM, "out of memory");
+	memset(&ao, 0, sizeof(ao));
+	ao.account = a;
+	acs_flow_signer(s, &ao.who);
+	ao.who.kid = NULL;
+	ao.contact = json_array_size(contacts) > 0 ? contacts : NULL;
+	/* agree only when the CA has terms and the user said so (7.3: not by default) */
+	ao.agree_tos = json_object_get(meta, "termsOfService") != NULL && fa->agree_tos &&
+	               !SW(s, NO_TOS_AGREE);
+	flow_eab(s, fa, &kid, &eab);
+	if (json_is_true(json_object_get(meta, "externalAccountRequired")) && !SW(s, EAB_OMIT))
+		ao.eab = &eab;
+	acs_flow_io_begin(s, &c, &io);
+	acs_flow_step_new_account(s, &io, &ao, &res);
+	rc = acs_flow_finish(s, &res, "newAccount", err);
+	acs_flow_io_end(&c);
 	if (rc == 0)
 		acs_flow_note(s, "account %s", a->url);
-out:
-	acs_acme_resp_free(r);
-	json_decref(p);
-	free(text);
+	acs_buf_free(&kid);
+	json_decref(contacts);
 	return rc;
 }
 
 int acs_flow_key_change(struct acs_acme_session *s, struct acs_err *err)
 {
-	const char *url = acs_acme_dir_url(s, "keyChange");
 	struct acs_acme_account *a = acs_acme_account_find(s, ACS_FLOW_ACCOUNT);
-	struct acs_acme_keychange k;
-	struct acs_key *nk = NULL;
-	struct acs_acme_resp *r = NULL;
-	char *inner = NULL;
+	struct acs_flow_keychange_opts k;
+	struct acs_flow_result res;
+	struct acs_flow_io_ctx c;
+	struct acs_flow_io io;
 	int rc;
 
-	if (url == NULL)
-		return acs_err_set(err, ACS_E_UNSUPPORTED, "the directory has no keyChange URL");
 	if (a == NULL || a->url == NULL)
 		return acs_err_set(err, ACS_E_STATE, "no account to change the key of");
-	rc = acs_key_generate(&nk, ACS_KEY_EC256, err);
-	if (rc != 0)
-		return acs_err_prefix(err, "cannot make a key");
 	memset(&k, 0, sizeof(k));
-	k.url = url;
-	k.account_url = a->url;
-	k.new_key = nk;
-	k.old_key = a->key;
-	k.other_url = acs_acme_dir_url(s, "newNonce");
-	k.mis = s->client.inner_mis;
-	k.with_nonce = SW(s, KEYCHANGE_INNER_NONCE);
-	inner = acs_acme_keychange_inner(&k, err);
-	rc = inner != NULL ? acs_flow_post(s, url, inner, 0, &r, err) : err->code;
-	if (rc == 0 && r->http->status != 200)
-		rc = acs_flow_fail_resp(s, err, "keyChange", r);
-	if (rc == 0) {
-		acs_key_free(a->old_key);
-		a->old_key = a->key;
-		a->key = nk;
-		nk = NULL;
+	k.account = a;
+	acs_flow_signer(s, &k.who);
+	k.inner_mis = s->client.inner_mis;
+	k.inner_nonce = SW(s, KEYCHANGE_INNER_NONCE);
+	if (acs_key_generate(&k.new_key, ACS_KEY_EC256, err) != 0)
+		return acs_err_prefix(err, "cannot make a key");
+	acs_flow_io_begin(s, &c, &io);
+	acs_flow_step_key_change(s, &io, &k, &res);
+	rc = acs_flow_finish(s, &res, "keyChange", err);
+	acs_flow_io_end(&c);
+	if (rc == 0)
 		acs_flow_note(s, "account key rolled over");
-	}
-	acs_acme_resp_free(r);
-	acs_key_free(nk);
-	free(inner);
 	return rc;
 }
 
@@ -496,68 +419,57 @@ int acs_flow_keep_order(struct acs_acme_session *s, const json_t *obj, struct ac
 	return 0;
 }
 
-/* The newOrder payload and the identifiers as sent. */
-static char *order_payload(const char *const *names, size_t n, json_t **sent)
+/* The identifiers of dns names. New reference, or NULL. */
+static json_t *dns_idents(const char *const *names, size_t n)
 {
-	json_t *ids = json_array(), *p;
-	char *text;
+	json_t *ids = json_array();
 	size_t i;
 
 	for (i = 0; ids != NULL && i < n; i++)
 		json_array_append_new(ids,
 		                      json_pack("{s:s, s:s}", "type", "dns", "value", names[i]));
-	p = ids != NULL ? json_pack("{s:O}", "identifiers", ids) : NULL;
-	text = p != NULL ? json_dumps(p, JSON_COMPACT) : NULL;
-	json_decref(p);
-	*sent = ids;
-	return text;
+	return ids;
 }
 
 int acs_flow_new_order(struct acs_acme_session *s, const char *const *names, size_t n,
                        struct acs_err *err)
 {
-	struct acs_acme_order *o = acs_acme_order_get(s, ACS_FLOW_ORDER);
-	struct acs_acme_resp *r = NULL;
-	json_t *sent = NULL;
-	const char *loc, *st;
-	char *text = order_payload(names, n, &sent);
+	struct acs_flow_order_opts oo;
+	struct acs_flow_result res;
+	struct acs_flow_io_ctx c;
+	struct acs_flow_io io;
+	struct acs_acme_order *o;
+	json_t *ids = dns_idents(names, n);
+	const char *st;
 	int rc;
 
-	if (o == NULL || text == NULL) {
+	if (ids == NULL)
+		return acs_err_set(err, ACS_E_NOMEM, "out of memory");
+	memset(&oo, 0, sizeof(oo));
+	oo.name = ACS_FLOW_ORDER;
+	oo.account = ACS_FLOW_ACCOUNT;
+	acs_flow_signer(s, &oo.who);
+	oo.identifiers = ids;
+	acs_flow_io_begin(s, &c, &io);
+	acs_flow_step_new_order(s, &io, &oo, &res);
+	rc = acs_flow_finish(s, &res, "newOrder", err);
+	o = acs_acme_order_get(s, ACS_FLOW_ORDER);
+	if (rc == 0 && o == NULL)
 		rc = acs_err_set(err, ACS_E_NOMEM, "out of memory");
-		goto out;
-	}
-	json_decref(o->sent_ids);
-	o->sent_ids = sent;
-	sent = NULL;
-	rc = acs_flow_post(s, acs_acme_dir_url(s, "newOrder"), text, 0, &r, err);
-	if (rc != 0)
-		goto out;
-	loc = acs_http_header(r->http, "Location");
-	if (r->http->status != 201 || !json_is_object(r->json))
-		rc = acs_flow_fail_resp(s, err, "newOrder", r);
-	else if (loc == NULL)
-		rc = acs_flow_malformed(s, err, "newOrder answered without Location");
-	else
-		rc = acs_acme_set_str(&o->url, loc);
 	if (rc == 0)
-		rc = acs_flow_keep_order(s, r->json, err);
-	if (rc != 0)
-		goto out;
-	if (!json_is_array(json_object_get(r->json, "authorizations")) ||
-	    json_object_get(r->json, "finalize") == NULL) {
+		rc = acs_flow_keep_order(s, res.resp->json, err);
+	if (rc == 0 && (!json_is_array(json_object_get(o->obj, "authorizations")) ||
+	                json_object_get(o->obj, "finalize") == NULL))
 		rc = acs_flow_malformed(s, err, "order without authorizations or finalize");
-		goto out;
-	}
-	st = json_string_value(json_object_get(r->json, "status"));
+	acs_flow_io_end(&c);
+	json_decref(ids);
+	if (rc != 0)
+		return rc;
+	st = json_string_value(json_object_get(o->obj, "status"));
 	acs_flow_note(s, "order %s (%s)", o->url, st);
 	if (SW(s, EXPECT_PENDING_ORDER) && strcmp(st, "pending") != 0)
-		rc = acs_err_set(err, ACS_E_STATE, "unexpected status \"%s\" of a new order", st);
-out:
-	acs_acme_resp_free(r);
-	json_decref(sent);
-	free(text);
-	return rc;
+		return acs_err_set(err, ACS_E_STATE, "unexpected status \"%s\" of a new order", st);
+	return 0;
 }
 
 void acs_flow_deprovision(struct acs_acme_session *s)

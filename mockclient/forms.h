@@ -57,6 +57,13 @@ char *acs_acme_revoke_payload(const char *pem, const json_t *reason, struct acs_
 /* The finalize payload {"csr": base64url(der)} (7.4). New string, or NULL with err. */
 char *acs_acme_finalize_payload(const unsigned char *der, size_t der_len, struct acs_err *err);
 
+/*
+ * A DER CSR for a CSR variant the shared helper cannot make: subject CN only,
+ * no SAN (script_x509.c). *der: new buffer (free()).
+ */
+int acs_csr_make_cn_only(const struct acs_key *key, const char *cn, unsigned char **der,
+                         size_t *der_len, struct acs_err *err);
+
 /* 1 when the chain's first certificate is for the public half of key (NULL: 0). */
 int acs_acme_leaf_is_for(const struct acs_chain *chain, const struct acs_key *key);
 

@@ -14,6 +14,7 @@
 
 #include "harness/jwk.h"
 #include "mockclient/acme.h"
+#include "mockclient/flow.h"
 #include "mockclient/script_int.h"
 
 /* ---- shared helpers (script_actions.c) ---- */
@@ -36,8 +37,21 @@ const struct acs_key *acs_sa_signing_key(struct acs_run *run, struct acs_acme_ac
  * payload NULL: POST-as-GET.
  */
 int acs_sa_spost_key(struct acs_run *run, const char *url, const struct acs_key *key,
-                     const char *kid, const char *account_url, const char *payload, size_t len,
+                     const char *kid, const char *account_url, const char *payload,
                      const char *resource, struct acs_acme_resp **out);
+
+/* The account as a step's signer: its signing key (after sign_with), kid its URL. 0 or -1. */
+int acs_sa_signer(struct acs_run *run, struct acs_acme_account *a, struct acs_flow_signer *who);
+
+/* How the engine's steps (flow.h) send for this step: acs_sa_spost_key's way, without failing it.
+ */
+void acs_sa_io(struct acs_run *run, struct acs_flow_io *io);
+
+/*
+ * A step's result as the step's failure: 0 when done, else -1 with
+ * acs_step_fail of its kind (OUTCOME, HARNESS), feature and message.
+ */
+int acs_sa_result(struct acs_run *run, const struct acs_flow_result *res);
 
 /* Signed with the step's account by kid (or jwk when use_jwk). */
 int acs_sa_spost(struct acs_run *run, struct acs_acme_account *a, const char *url,
@@ -48,16 +62,11 @@ int acs_sa_spost(struct acs_run *run, struct acs_acme_account *a, const char *ur
 int acs_sa_spost_json(struct acs_run *run, struct acs_acme_account *a, const char *url,
                       const json_t *payload, const char *resource, struct acs_acme_resp **out);
 
-/*
- * Poll a resource with the server cases' wait (Retry-After, default 1 s, at
- * least 100 ms, until the case's wait runs out): fetch (acs_acme_poll's
- * contract; a fetch that fails has recorded why) until a status of until
- * (borrowed array of strings; NULL: until it leaves pending and
- * processing). The fetched responses are the step's judged ones.
- */
-int acs_sa_poll(struct acs_run *run, const char *what,
-                int (*fetch)(void *ctx, const struct acs_acme_resp **r, struct acs_err *err),
-                void *ctx, const json_t *until);
+/* The server cases' wait between polls, and its deadline (from now). */
+void acs_sa_wait(struct acs_run *run, struct acs_acme_wait *w, double *deadline);
+
+/* A JSON array of strings as a NULL-terminated array borrowing them (free()), or NULL failed. */
+const char **acs_sa_strv(struct acs_run *run, const json_t *list);
 
 /* ---- accounts (script_act_account.c) ---- */
 

@@ -118,36 +118,17 @@ static json_t *fetch_authz(struct acs_run *run, struct acs_acme_account *a,
 	return obj;
 }
 
-static const char *feature_of_type(const char *type)
-{
-	if (strcmp(type, "http-01") == 0)
-		return "http-01";
-	if (strcmp(type, "dns-01") == 0)
-		return "dns-01";
-	if (strcmp(type, "tls-alpn-01") == 0)
-		return "tls-alpn-01";
-	return NULL;
-}
-
 static int authz_ident(struct acs_run *run, json_t *authz, struct acs_ident *id)
 {
-	json_t *ident = json_object_get(authz, "identifier");
-	const char *type = json_string_value(json_object_get(ident, "type"));
-	const char *value = json_string_value(json_object_get(ident, "value"));
+	struct acs_flow_result res;
 
-	if (type == NULL || value == NULL || strlen(type) >= sizeof(id->type) ||
-	    strlen(value) >= sizeof(id->value))
-		return acs_step_fail(run, ACS_STEP_OUTCOME, NULL,
-		                     "authorization has no usable identifier {type, value}");
-	memset(id, 0, sizeof(*id));
-	snprintf(id->type, sizeof(id->type), "%s", type);
-	/* a wildcard authorization names the base domain; be lenient if one keeps "*." */
-	snprintf(id->value, sizeof(id->value), "%s",
-	         strncmp(value, "*.", 2) == 0 ? value + 2 : value);
+	acs_flow_res_begin(&res);
+	if (acs_flow_authz_ident(authz, id, &res) != 0)
+		return acs_sa_result(run, &res);
 	return 0;
 }
 
-/* Provision the responder for challenge chal (of authz) with mode text `serve`. */
+/* The answer for challenge chal (of authz) put up as `serve` says ("ok", "wrong", ...). */
 static int provision(struct acs_run *run, const struct acs_key *acct_key, json_t *authz,
                      json_t *chal, const char *type, const char *serve)
 {
@@ -157,93 +138,39 @@ static int provision(struct acs_run *run, const struct acs_key *acct_key, json_t
 	static const char *const alpn_modes[] = {
 	    "ok", "wrong-digest", "noncritical", "mixed-case", "extra-san", "no-extension", NULL};
 	static const char *const dns_modes[] = {"ok", "wrong", "decoys", NULL};
-	const char *token = json_string_value(json_object_get(chal, "token"));
 	const char *const *modes = strcmp(type, "http-01") == 0  ? http01_modes
 	                           : strcmp(type, "dns-01") == 0 ? dns_modes
 	                                                         : alpn_modes;
-	struct acs_acme_prov_req req;
-	struct acs_ident id;
-	struct acs_err err;
-	struct acs_buf b;
-	char *ka = NULL;
+	struct acs_flow_result res;
+	struct acs_flow_prov p;
 	size_t m;
-	int rc;
 
-	acs_err_clear(&err);
-	if (run->s->responders == NULL)
-		return acs_step_fail(run, ACS_STEP_HARNESS, NULL,
-		                     "no challenge responders running");
-	if (token == NULL)
-		return acs_step_fail(run, ACS_STEP_OUTCOME, NULL, "%s challenge has no token",
-		                     type);
-	/* a token with '/' or '\0' tricks would otherwise reach the responder's path table */
-	if (!acs_b64url_valid(token, strlen(token)))
-		return acs_step_fail(run, ACS_STEP_OUTCOME, NULL,
-		                     "%s challenge token is not base64url: \"%.80s\"", type, token);
-	if (authz_ident(run, authz, &id) != 0)
-		return -1;
 	for (m = 0; modes[m] != NULL && strcmp(modes[m], serve) != 0; m++)
 		;
 	if (modes[m] == NULL)
 		return acs_step_fail(run, ACS_STEP_HARNESS, NULL, "unknown %s serve \"%s\"", type,
 		                     serve);
-	ka = acs_keyauth(token, acct_key, &err);
-	if (ka == NULL)
-		return acs_step_fail(run, ACS_STEP_HARNESS, NULL, "key authorization: %s", err.msg);
-	if (strcmp(type, "dns-01") == 0 && strcmp(serve, "wrong") == 0) {
-		acs_buf_init(&b, 1024);
-		acs_buf_printf(&b, "%s.wrong", ka);
-		free(ka);
-		ka = acs_buf_steal(&b);
-		if (ka == NULL)
-			return acs_step_fail(run, ACS_STEP_HARNESS, NULL, "out of memory");
-	}
-	memset(&req, 0, sizeof(req));
-	req.type = type;
-	req.token = token;
-	req.id = &id;
-	req.keyauth = ka;
-	req.http01 = (enum acs_http01_mode)m;
-	req.alpn = (enum acs_alpn_mode)m;
-	req.dns_decoys = strcmp(serve, "decoys") == 0;
-	rc = acs_acme_provision(run->s, &req, &err);
-	free(ka);
-	if (rc != 0)
-		return acs_step_fail(run, ACS_STEP_HARNESS, NULL, "%s", err.msg);
-	return 0;
+	memset(&p, 0, sizeof(p));
+	p.acct_key = acct_key;
+	p.need_responders = 1;
+	p.dns_wrong = strcmp(type, "dns-01") == 0 && strcmp(serve, "wrong") == 0;
+	p.http01 = (enum acs_http01_mode)m;
+	p.alpn = (enum acs_alpn_mode)m;
+	p.dns_decoys = strcmp(serve, "decoys") == 0;
+	acs_flow_res_begin(&res);
+	acs_flow_provision_answer(run->s, authz, chal, type, &p, &res);
+	return acs_sa_result(run, &res);
 }
 
-/* What a poll of an authorization fetches with. */
-struct authz_poll {
-	struct acs_run *run;
-	struct acs_acme_account *a;
-	const char *url;
-};
-
-static int authz_fetch(void *ctx, const struct acs_acme_resp **r, struct acs_err *err)
+/* The authorize step's options as a server case sets them (until: borrowed). 0 or -1. */
+static int authz_opts(struct acs_run *run, struct acs_acme_account *a, struct acs_acme_order *o,
+                      const char *const *until, struct acs_flow_authorize_opts *ao)
 {
-	struct authz_poll *ap = ctx;
-	struct acs_acme_resp *resp = NULL;
-
-	if (acs_sa_spost(ap->run, ap->a, ap->url, NULL, "authz", 0, &resp) != 0)
-		return acs_err_set(err, ACS_E_STATE, "authorization fetch failed");
-	if (resp->http->status != 200 || !json_is_object(resp->json)) {
-		acs_sa_fail_status(ap->run, "authorization", "200 with a JSON object");
-		return acs_err_set(err, ACS_E_STATE, "authorization fetch failed");
-	}
-	*r = resp;
-	return 0;
-}
-
-/* Poll an authorization URL until its status is in `until`; *last borrows the last object. */
-static int poll_authz_url(struct acs_run *run, struct acs_acme_account *a, const char *url,
-                          const json_t *until, json_t **last)
-{
-	struct authz_poll ap = {run, a, url};
-	int rc = acs_sa_poll(run, "authorization", authz_fetch, &ap, until);
-
-	*last = rc == 0 ? run->resp->json : NULL;
-	return rc;
+	memset(ao, 0, sizeof(*ao));
+	ao->order = o;
+	acs_sa_wait(run, &ao->wait, &ao->deadline);
+	ao->until = until;
+	return acs_sa_signer(run, a, &ao->who);
 }
 
 static json_t *until_list(struct acs_run *run, const char *const *def)
@@ -260,37 +187,6 @@ static json_t *until_list(struct acs_run *run, const char *const *def)
 	for (i = 0; def[i] != NULL; i++)
 		json_array_append_new(out, json_string(def[i]));
 	return out;
-}
-
-/* The error of an invalid authorization, for messages. New string. */
-static char *authz_error_text(json_t *authz)
-{
-	json_t *list = json_object_get(authz, "challenges");
-	struct acs_buf b;
-	size_t i;
-	json_t *c;
-
-	acs_buf_init(&b, 2048);
-	json_array_foreach(list, i, c)
-	{
-		json_t *e = json_object_get(c, "error");
-
-		if (json_is_object(e)) {
-			acs_buf_printf(&b, "%s%s: %s: %.300s", b.len > 0 ? "; " : "",
-			               json_string_value(json_object_get(c, "type")) != NULL
-			                   ? json_string_value(json_object_get(c, "type"))
-			                   : "?",
-			               json_string_value(json_object_get(e, "type")) != NULL
-			                   ? json_string_value(json_object_get(e, "type"))
-			                   : "?",
-			               json_string_value(json_object_get(e, "detail")) != NULL
-			                   ? json_string_value(json_object_get(e, "detail"))
-			                   : "");
-		}
-	}
-	if (b.len == 0)
-		acs_buf_puts(&b, "no challenge error given");
-	return acs_buf_steal(&b);
 }
 
 int acs_act_authz_get(struct acs_run *run)
@@ -390,7 +286,7 @@ int acs_act_challenge_respond(struct acs_run *run)
 		return -1;
 	chal = acs_acme_find_challenge(authz, type);
 	if (chal == NULL || json_string_value(json_object_get(chal, "url")) == NULL)
-		return acs_step_fail(run, ACS_STEP_HARNESS, feature_of_type(type),
+		return acs_step_fail(run, ACS_STEP_HARNESS, acs_flow_type_feature(type),
 		                     "the authorization offers no %s challenge", type);
 	curl = strdup(json_string_value(json_object_get(chal, "url")));
 	if (curl == NULL)
@@ -452,7 +348,11 @@ int acs_act_poll_authz(struct acs_run *run)
 	struct acs_acme_account *a = acs_sa_step_account(run, 1);
 	struct acs_acme_order *o = a != NULL ? acs_sa_step_order(run) : NULL;
 	long index = acs_arg_int(run, "index", 0);
+	struct acs_flow_authorize_opts ao;
+	struct acs_flow_result res;
+	struct acs_flow_io io;
 	json_t *until = NULL, *last = NULL;
+	const char **strv = NULL;
 	char *u = NULL;
 	int rc = -1;
 
@@ -462,14 +362,18 @@ int acs_act_poll_authz(struct acs_run *run)
 	if (u == NULL)
 		return -1;
 	until = until_list(run, def);
-	if (until == NULL)
+	strv = acs_sa_strv(run, until);
+	if (strv == NULL || authz_opts(run, a, o, strv, &ao) != 0)
 		goto out;
-	if (poll_authz_url(run, a, u, until, &last) != 0)
+	acs_sa_io(run, &io);
+	acs_flow_step_poll_authz(run->s, &io, &ao, u, &res);
+	if (acs_sa_result(run, &res) != 0)
 		goto out;
+	last = res.resp->json;
 	cache_authz(o, (size_t)index, last);
 	set_current_authz(run, u, last);
 	if (strcmp(json_string_value(json_object_get(last, "status")), "valid") != 0) {
-		char *e = authz_error_text(last);
+		char *e = acs_flow_authz_errors(last);
 
 		acs_step_fail(run, ACS_STEP_OUTCOME, NULL,
 		              "authorization is \"%s\", not valid (%s)",
@@ -479,9 +383,29 @@ int acs_act_poll_authz(struct acs_run *run)
 	}
 	rc = 0;
 out:
+	free(strv);
 	free(u);
 	json_decref(until);
 	return rc;
+}
+
+/* What the authorize step's objects become: the order's cache, the current ones. */
+struct authorize_ctx {
+	struct acs_run *run;
+	struct acs_acme_order *o;
+};
+
+static void authz_seen(void *ctx, size_t index, const char *url, const json_t *obj)
+{
+	struct authorize_ctx *c = ctx;
+
+	cache_authz(c->o, index, (json_t *)obj);
+	set_current_authz(c->run, url, (json_t *)obj);
+}
+
+static void chal_seen(void *ctx, const char *url, const json_t *obj)
+{
+	set_current_challenge(((struct authorize_ctx *)ctx)->run, url, (json_t *)obj);
 }
 
 /*
@@ -494,89 +418,25 @@ int acs_sa_authorize(struct acs_run *run, struct acs_acme_account *a, struct acs
 {
 	static const char *const settled[] = {"valid",   "invalid", "deactivated",
 	                                      "expired", "revoked", NULL};
-	size_t n = order_authz_count(o), i;
-	json_t *until = until_list(run, settled);
-	int rc = -1;
+	struct authorize_ctx ctx = {run, o};
+	struct acs_flow_authorize_opts ao;
+	struct acs_flow_result res;
+	struct acs_flow_io io;
 
-	if (n == 0) {
-		acs_step_fail(run, ACS_STEP_OUTCOME, NULL, "the order lists no authorizations");
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		json_t *authz = fetch_authz(run, a, o, i, 1), *chal, *last = NULL;
-		const char *st, *t = type;
-		char *curl = NULL, *aurl = NULL;
-		struct acs_acme_resp *r = NULL;
-
-		if (authz == NULL)
-			goto out;
-		st = json_string_value(json_object_get(authz, "status"));
-		if (st != NULL && strcmp(st, "valid") == 0) {
-			acs_transcript_note(
-			    run->s->transcript,
-			    "authorization %zu is already valid: not answered again", i);
-			continue;
-		}
-		if (st == NULL || strcmp(st, "pending") != 0) {
-			acs_step_fail(run, ACS_STEP_OUTCOME, NULL,
-			              "authorization %zu is \"%s\", not pending", i,
-			              st != NULL ? st : "(no status)");
-			goto out;
-		}
-		if (json_is_true(json_object_get(authz, "wildcard")) && strcmp(t, "dns-01") != 0)
-			t = "dns-01";
-		chal = acs_acme_find_challenge(authz, t);
-		if (chal == NULL || json_string_value(json_object_get(chal, "url")) == NULL) {
-			acs_step_fail(run, ACS_STEP_HARNESS, feature_of_type(t),
-			              "authorization %zu offers no %s challenge", i, t);
-			goto out;
-		}
-		curl = strdup(json_string_value(json_object_get(chal, "url")));
-		aurl = strdup(order_authz_url(o, i));
-		if (curl == NULL || aurl == NULL) {
-			free(curl);
-			free(aurl);
-			acs_step_fail(run, ACS_STEP_HARNESS, NULL, "out of memory");
-			goto out;
-		}
-		set_current_challenge(run, curl, chal);
-		if (provision(run, acs_sa_signing_key(run, a), authz, chal, t, "ok") != 0 ||
-		    acs_sa_spost(run, a, curl, "{}", "challenge", 0, &r) != 0) {
-			free(curl);
-			free(aurl);
-			goto out;
-		}
-		if (r->http->status != 200) {
-			free(curl);
-			free(aurl);
-			acs_sa_fail_status(run, "challenge", "200");
-			goto out;
-		}
-		if (json_is_object(r->json))
-			set_current_challenge(run, curl, r->json);
-		free(curl);
-		if (poll_authz_url(run, a, aurl, until, &last) != 0) {
-			free(aurl);
-			goto out;
-		}
-		cache_authz(o, i, last);
-		set_current_authz(run, aurl, last);
-		free(aurl);
-		st = json_string_value(json_object_get(last, "status"));
-		if (strcmp(st, "valid") != 0) {
-			char *e = authz_error_text(last);
-
-			acs_step_fail(run, ACS_STEP_OUTCOME, NULL,
-			              "authorization %zu is \"%s\" after %s (%s)", i, st, t,
-			              e != NULL ? e : "");
-			free(e);
-			goto out;
-		}
-	}
-	rc = 0;
-out:
-	json_decref(until);
-	return rc;
+	if (authz_opts(run, a, o, settled, &ao) != 0)
+		return -1;
+	ao.type = type;
+	ao.need_authz = 1;
+	ao.poll_each = 1;
+	ao.wildcard_dns = 1;
+	ao.prov.acct_key = ao.who.key;
+	ao.prov.need_responders = 1;
+	ao.authz_seen = authz_seen;
+	ao.chal_seen = chal_seen;
+	ao.ctx = &ctx;
+	acs_sa_io(run, &io);
+	acs_flow_step_authorize(run->s, &io, &ao, &res);
+	return acs_sa_result(run, &res);
 }
 
 int acs_act_authorize(struct acs_run *run)

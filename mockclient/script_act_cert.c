@@ -22,145 +22,69 @@
 #include "mockclient/responders.h"
 #include "mockclient/script_act.h"
 
-static long status_of(const struct acs_acme_resp *r)
+/* What the finalize action's key comes from. */
+struct finalize_key_ctx {
+	struct acs_run *run;
+	struct acs_acme_account *a;
+	const char *variant;
+};
+
+/* The CSR's key as the finalize variant asks (acs_flow_finalize_opts.make_key). */
+static int finalize_key(void *ctx, struct acs_key **key, struct acs_err *err)
 {
-	return r != NULL && r->http != NULL ? r->http->status : 0;
-}
+	struct finalize_key_ctx *fk = ctx;
+	struct acs_run *run = fk->run;
+	int rc = 0;
 
-/* The order's identifiers as the server states them (else as sent). */
-static size_t order_idents(const struct acs_acme_order *o, struct acs_ident *ids, size_t max)
-{
-	json_t *list = json_object_get(o->obj, "identifiers");
-	size_t i, n = 0;
-	json_t *e;
+	if (strcmp(fk->variant, "account-key") == 0) {
+		if (acs_key_from_evp(key, acs_key_evp(fk->a->key), err) != 0)
+			rc = acs_step_fail(run, ACS_STEP_HARNESS, NULL, "CSR: %s", err->msg);
+	} else if (strcmp(fk->variant, "key-of") == 0) {
+		const char *of = acs_arg_str(run, "key_of", NULL);
 
-	if (!json_is_array(list) || json_array_size(list) == 0)
-		list = o->sent_ids;
-	json_array_foreach(list, i, e)
-	{
-		const char *t = json_string_value(json_object_get(e, "type"));
-		const char *v = json_string_value(json_object_get(e, "value"));
-
-		if (t == NULL || v == NULL || n >= max || strlen(t) >= sizeof(ids[n].type) ||
-		    strlen(v) >= sizeof(ids[n].value))
-			continue;
-		memset(&ids[n], 0, sizeof(ids[n]));
-		snprintf(ids[n].type, sizeof(ids[n].type), "%s", t);
-		snprintf(ids[n].value, sizeof(ids[n].value), "%s", v);
-		n++;
+		rc = of == NULL
+		         ? acs_step_fail(run, ACS_STEP_HARNESS, NULL, "csr \"key-of\" needs key_of")
+		         : acs_sa_key_of(run, of, key);
+	} else {
+		rc = acs_sa_make_key(run, acs_arg_str(run, "csr_key", "ec256"), key);
 	}
-	return n;
+	/* the step's failure is recorded already (the first one stands) */
+	return rc != 0 ? acs_err_set(err, ACS_E_STATE, "%s", run->err.msg) : 0;
 }
 
+/* The finalize step with a CSR variant of the finalize action ("ok", "extra-name", ...). */
 static int finalize(struct acs_run *run, struct acs_acme_account *a, struct acs_acme_order *o,
                     const char *variant)
 {
-	struct acs_ident ids[64];
-	size_t n = order_idents(o, ids, 63);
-	struct acs_key *key = NULL;
-	unsigned char *der = NULL;
-	size_t der_len = 0;
-	char *url = NULL, *payload = NULL;
-	struct acs_acme_resp *r = NULL;
-	struct acs_err err;
-	const char *fin = json_string_value(json_object_get(o->obj, "finalize"));
-	int rc = -1;
+	struct finalize_key_ctx fk = {run, a, variant};
+	struct acs_flow_finalize_opts fo;
+	struct acs_flow_result res;
+	struct acs_flow_io io;
+	const json_t *ids = json_object_get(o->obj, "identifiers");
+	char extra[300];
 
-	acs_err_clear(&err);
-	if (fin == NULL)
-		fin = json_string_value(json_object_get(o->created, "finalize"));
-	if (fin == NULL)
-		return acs_step_fail(run, ACS_STEP_OUTCOME, NULL, "the order has no finalize URL");
-	url = strdup(fin);
-	if (url == NULL)
-		return acs_step_fail(run, ACS_STEP_HARNESS, NULL, "out of memory");
-	if (n == 0) {
-		acs_step_fail(run, ACS_STEP_OUTCOME, NULL, "the order has no usable identifiers");
-		goto out;
-	}
-	if (strcmp(variant, "account-key") == 0) {
-		if (acs_key_from_evp(&key, acs_key_evp(a->key), &err) != 0)
-			goto keyfail;
-	} else if (strcmp(variant, "key-of") == 0) {
-		const char *of = acs_arg_str(run, "key_of", NULL);
-
-		if (of == NULL) {
-			acs_step_fail(run, ACS_STEP_HARNESS, NULL, "csr \"key-of\" needs key_of");
-			goto out;
-		}
-		if (acs_sa_key_of(run, of, &key) != 0)
-			goto out;
-	} else if (acs_sa_make_key(run, acs_arg_str(run, "csr_key", "ec256"), &key) != 0) {
-		goto out;
-	}
-	if (strcmp(variant, "extra-name") == 0 && n < 64) {
-		memset(&ids[n], 0, sizeof(ids[n]));
-		snprintf(ids[n].type, sizeof(ids[n].type), "dns");
-		snprintf(ids[n].value, sizeof(ids[n].value), "extra.%s", run->s->domain[0]);
-		n++;
-	} else if (strcmp(variant, "missing-name") == 0) {
-		if (n > 1) {
-			n--;
-		} else {
-			snprintf(ids[0].type, sizeof(ids[0].type), "dns");
-			snprintf(ids[0].value, sizeof(ids[0].value), "%s", run->s->domain[2]);
-		}
-	}
-	if (strcmp(variant, "garbage") == 0) {
-		static const char g[] = "this is not a DER certificate signing request";
-
-		der = malloc(sizeof(g) - 1);
-		if (der == NULL)
-			goto nomem;
-		memcpy(der, g, sizeof(g) - 1);
-		der_len = sizeof(g) - 1;
-	} else if (strcmp(variant, "cn-only") == 0) {
-		const char *cn = NULL;
-		size_t i;
-
-		for (i = 0; i < n && cn == NULL; i++) {
-			if (strcmp(ids[i].type, "dns") == 0)
-				cn = ids[i].value;
-		}
-		if (acs_csr_make_cn_only(key, cn != NULL ? cn : ids[0].value, &der, &der_len,
-		                         &err) != 0)
-			goto keyfail;
-	} else {
-		if (acs_csr_make(key, ids, n, 1, &der, &der_len, &err) != 0)
-			goto keyfail;
-		if (strcmp(variant, "bad-signature") == 0 && der_len > 8)
-			der[der_len - 3] ^= 0x01; /* inside the signature BIT STRING */
-	}
-	payload = acs_acme_finalize_payload(der, der_len, &err);
-	if (payload == NULL)
-		goto nomem;
-	/* the certificate key is the CSR's, whatever the answer: later facts compare with it */
-	acs_key_free(o->cert_key);
-	o->cert_key = key;
-	key = NULL;
-	if (acs_sa_spost(run, a, url, payload, "new-cert", 0, &r) != 0)
-		goto out;
-	if (r->http->status != 200) {
-		acs_sa_fail_status(run, "finalize", "200");
-		goto out;
-	}
-	if (json_is_object(r->json)) {
-		json_decref(o->obj);
-		o->obj = json_incref(r->json);
-	}
-	rc = 0;
-	goto out;
-keyfail:
-	acs_step_fail(run, ACS_STEP_HARNESS, NULL, "CSR: %s", err.msg);
-	goto out;
-nomem:
-	acs_step_fail(run, ACS_STEP_HARNESS, NULL, "out of memory");
-out:
-	acs_key_free(key);
-	free(der);
-	free(url);
-	free(payload);
-	return rc;
+	memset(&fo, 0, sizeof(fo));
+	fo.order = o;
+	fo.url = json_string_value(json_object_get(o->obj, "finalize"));
+	if (fo.url == NULL)
+		fo.url = json_string_value(json_object_get(o->created, "finalize"));
+	if (acs_sa_signer(run, a, &fo.who) != 0)
+		return -1;
+	fo.make_key = finalize_key;
+	fo.key_ctx = &fk;
+	fo.names = json_is_array(ids) && json_array_size(ids) > 0 ? ids : o->sent_ids;
+	snprintf(extra, sizeof(extra), "extra.%s", run->s->domain[0]);
+	fo.extra_name = strcmp(variant, "extra-name") == 0 ? extra : NULL;
+	fo.missing_name = strcmp(variant, "missing-name") == 0;
+	fo.lone_name = run->s->domain[2];
+	fo.csr = strcmp(variant, "cn-only") == 0         ? ACS_FLOW_CSR_CN_ONLY
+	         : strcmp(variant, "bad-signature") == 0 ? ACS_FLOW_CSR_BAD_SIGNATURE
+	         : strcmp(variant, "garbage") == 0       ? ACS_FLOW_CSR_GARBAGE
+	                                                 : ACS_FLOW_CSR_OK;
+	fo.garbage = "this is not a DER certificate signing request";
+	acs_sa_io(run, &io);
+	acs_flow_step_finalize(run->s, &io, &fo, &res);
+	return acs_sa_result(run, &res);
 }
 
 int acs_act_finalize(struct acs_run *run)
@@ -173,90 +97,36 @@ int acs_act_finalize(struct acs_run *run)
 	return finalize(run, a, o, acs_arg_str(run, "csr", "ok"));
 }
 
-static void chain_facts(struct acs_run *run, struct acs_acme_order *o, const char *pem, size_t len,
-                        X509 *default_leaf)
+/* The facts of a downloaded chain (docs/case-format.md, cert-download). */
+static void chain_facts(struct acs_run *run, const struct acs_flow_chain *c)
 {
-	struct acs_chain *chain = NULL;
-	struct acs_err err;
 	json_t *f = run->facts;
 
-	acs_err_clear(&err);
-	if (acs_chain_parse(pem, len, &chain, &err) != 0) {
-		json_object_set_new(f, "pem_strict", json_false());
-		json_object_set_new(f, "pem_problem", json_string(err.msg));
-		json_object_set_new(f, "chain_length", json_integer(0));
-		json_object_set_new(f, "leaf_key_matches_csr", json_false());
-		json_object_set_new(f, "leaf_names_match_order", json_false());
-		json_object_set_new(f, "leaf_is_ca", json_false());
-		json_object_set_new(f, "chain_verifies", json_false());
-		return;
+	json_object_set_new(f, "pem_strict", json_boolean(c->parsed && c->strict));
+	json_object_set_new(f, "pem_problem", json_string(c->problem));
+	json_object_set_new(f, "chain_length", json_integer((json_int_t)c->length));
+	if (!c->parsed || c->length > 0) {
+		json_object_set_new(f, "leaf_key_matches_csr", json_boolean(c->leaf_key_matches));
+		json_object_set_new(f, "leaf_names_match_order", json_boolean(c->leaf_names_match));
+		json_object_set_new(f, "leaf_is_ca", json_boolean(c->leaf_is_ca));
+		json_object_set_new(f, "chain_verifies", json_boolean(c->verifies));
 	}
-	json_object_set_new(f, "pem_strict", json_boolean(chain->strict));
-	json_object_set_new(f, "pem_problem", json_string(chain->problem));
-	json_object_set_new(f, "chain_length", json_integer((json_int_t)chain->n));
-	if (chain->n > 0) {
-		X509 *leaf = chain->certs[0];
-		struct acs_ident *cids = NULL, oids[64];
-		size_t ncids = 0, noids = order_idents(o, oids, 64);
-
-		json_object_set_new(f, "leaf_key_matches_csr",
-		                    json_boolean(acs_acme_leaf_is_for(chain, o->cert_key)));
-		if (acs_cert_idents(leaf, &cids, &ncids, &err) == 0) {
-			json_object_set_new(
-			    f, "leaf_names_match_order",
-			    json_boolean(acs_idents_equal_sets(cids, ncids, oids, noids)));
-			free(cids);
-		} else {
-			json_object_set_new(f, "leaf_names_match_order", json_false());
-		}
-		json_object_set_new(
-		    f, "leaf_is_ca",
-		    json_boolean((X509_get_extension_flags(leaf) & EXFLAG_CA) != 0));
-		acs_err_clear(&err);
-		json_object_set_new(f, "chain_verifies",
-		                    json_boolean(acs_chain_verify(chain, NULL, &err) == 0));
-		if (default_leaf != NULL)
-			json_object_set_new(f, "same_leaf",
-			                    json_boolean(X509_cmp(leaf, default_leaf) == 0));
-		if (o->not_after != NULL) {
-			time_t want = 0, got = 0;
-			struct tm tm;
-			int ok = acs_rfc3339_parse(o->not_after, &want) == 0 &&
-			         ASN1_TIME_to_tm(X509_get0_notAfter(leaf), &tm) == 1;
-
-			if (ok)
-				got = timegm(&tm);
-			json_object_set_new(
-			    f, "not_after_matches",
-			    json_boolean(ok && (got - want <= 1 && want - got <= 1)));
-		}
-	}
-	acs_chain_free(chain);
+	if (c->same_leaf >= 0)
+		json_object_set_new(f, "same_leaf", json_boolean(c->same_leaf));
+	if (c->not_after_matches >= 0)
+		json_object_set_new(f, "not_after_matches", json_boolean(c->not_after_matches));
 }
 
-static X509 *first_cert(const char *pem)
-{
-	struct acs_chain *chain = NULL;
-	X509 *x = NULL;
-
-	if (pem == NULL || acs_chain_parse(pem, strlen(pem), &chain, NULL) != 0)
-		return NULL;
-	if (chain->n > 0) {
-		x = chain->certs[0];
-		X509_up_ref(x);
-	}
-	acs_chain_free(chain);
-	return x;
-}
-
+/* The download step, and the alternate one when alternate >= 0, as the cert-download action. */
 static int cert_download(struct acs_run *run, struct acs_acme_account *a, struct acs_acme_order *o,
                          long alternate)
 {
 	const char *cu = json_string_value(json_object_get(o->obj, "certificate"));
-	struct acs_acme_resp *r = NULL;
-	char *url = NULL, *alt = NULL;
-	X509 *leaf = NULL;
-	size_t nalt = 0;
+	struct acs_flow_download_opts d;
+	struct acs_flow_cert c, ac;
+	struct acs_flow_result res;
+	struct acs_flow_io io;
+	char *url = NULL;
 	int rc = -1;
 
 	if (cu == NULL) {
@@ -269,57 +139,53 @@ static int cert_download(struct acs_run *run, struct acs_acme_account *a, struct
 	url = strdup(cu);
 	if (url == NULL)
 		return acs_step_fail(run, ACS_STEP_HARNESS, NULL, "out of memory");
-	if (acs_sa_spost(run, a, url, NULL, "cert", 0, &r) != 0)
-		goto out;
-	acs_acme_set_str(&run->s->certificate_url, url);
-	while (nalt < 32) {
-		char *l = acs_http_link(r->http, "alternate", nalt);
-
-		if (l == NULL)
-			break;
-		free(l);
-		nalt++;
+	memset(&d, 0, sizeof(d));
+	memset(&ac, 0, sizeof(ac));
+	d.order = o;
+	d.url = url;
+	d.key = o->cert_key;
+	acs_sa_io(run, &io);
+	if (acs_sa_signer(run, a, &d.who) != 0) {
+		free(url);
+		return -1;
 	}
-	json_object_set_new(run->facts, "alternates", json_integer((json_int_t)nalt));
-	if (r->http->status != 200) {
-		acs_sa_fail_status(run, "certificate", "200");
-		goto out;
+	acs_flow_step_download(run->s, &io, &d, &c, &res);
+	if (c.fetched) {
+		acs_acme_set_str(&run->s->certificate_url, url);
+		json_object_set_new(run->facts, "alternates", json_integer((json_int_t)c.nalt));
 	}
-	acs_acme_set_str(&o->cert_pem, r->http->body);
-	if (nalt == 0 && acs_case_needs(run->c, "alternate-chains")) {
+	if (acs_sa_result(run, &res) != 0)
+		goto out;
+	if (c.nalt == 0 && acs_case_needs(run->c, "alternate-chains")) {
 		acs_step_fail(run, ACS_STEP_HARNESS, "alternate-chains",
 		              "the certificate response has no Link rel=\"alternate\"");
 		goto out;
 	}
 	if (alternate < 0) {
-		chain_facts(run, o, r->http->body, r->http->body_len, NULL);
+		chain_facts(run, &c.chain);
 		rc = 0;
 		goto out;
 	}
-	alt = acs_http_link(r->http, "alternate", (size_t)alternate);
-	if (alt == NULL) {
+	if ((size_t)alternate >= c.nalt) {
 		acs_step_fail(run, ACS_STEP_HARNESS, "alternate-chains",
 		              "the certificate response has no alternate link %ld (it has %zu)",
-		              alternate, nalt);
+		              alternate, c.nalt);
 		goto out;
 	}
-	leaf = first_cert(r->http->body);
-	if (acs_sa_spost(run, a, alt, NULL, "cert", 0, &r) != 0)
+	d.url = c.alt[alternate];
+	d.default_leaf = c.chain.leaf;
+	acs_flow_step_alternate(run->s, &io, &d, &ac, &res);
+	if (acs_sa_result(run, &res) != 0)
 		goto out;
-	json_object_set_new(run->facts, "alternates", json_integer((json_int_t)nalt));
-	if (r->http->status != 200) {
-		acs_sa_fail_status(run, "alternate certificate", "200");
-		goto out;
-	}
-	acs_acme_set_str(&run->s->certificate_url, alt);
-	chain_facts(run, o, r->http->body, r->http->body_len, leaf);
-	if (leaf == NULL)
+	acs_acme_set_str(&run->s->certificate_url, d.url);
+	chain_facts(run, &ac.chain);
+	if (c.chain.leaf == NULL)
 		json_object_set_new(run->facts, "same_leaf", json_false());
 	rc = 0;
 out:
-	X509_free(leaf);
+	acs_flow_cert_clear(&c);
+	acs_flow_cert_clear(&ac);
 	free(url);
-	free(alt);
 	return rc;
 }
 
@@ -371,49 +237,34 @@ int acs_act_revoke(struct acs_run *run)
 {
 	struct acs_acme_order *o = acs_sa_step_order(run);
 	const char *by = acs_arg_str(run, "by", "account");
-	const char *url = acs_acme_dir_url(run->s, "revokeCert");
-	const struct acs_key *key = NULL;
-	const char *kid = NULL;
-	char *payload = NULL;
-	struct acs_err err;
-	int rc = -1;
+	struct acs_flow_revoke_opts ro;
+	struct acs_flow_result res;
+	struct acs_flow_io io;
+	char cert_problem[200], who_problem[200];
 
-	acs_err_clear(&err);
 	if (o == NULL)
 		return -1;
-	if (url == NULL)
-		return acs_step_fail(run, ACS_STEP_HARNESS, "revokeCert",
-		                     "the directory has no revokeCert URL");
-	if (o->cert_pem == NULL)
-		return acs_step_fail(run, ACS_STEP_HARNESS, NULL,
-		                     "order \"%s\" has no downloaded certificate", o->name);
-	payload = acs_acme_revoke_payload(o->cert_pem, json_object_get(run->step, "reason"), &err);
-	if (payload == NULL)
-		return acs_step_fail(run, ACS_STEP_HARNESS, NULL, "%s", err.msg);
+	memset(&ro, 0, sizeof(ro));
+	snprintf(cert_problem, sizeof(cert_problem), "order \"%s\" has no downloaded certificate",
+	         o->name);
+	ro.cert_pem = o->cert_pem;
+	ro.cert_problem = cert_problem;
+	ro.reason = json_object_get(run->step, "reason");
 	if (strcmp(by, "cert-key") == 0) {
-		key = o->cert_key;
-		if (key == NULL)
-			acs_step_fail(run, ACS_STEP_HARNESS, NULL, "no certificate key recorded");
+		ro.who.key = o->cert_key;
+		ro.who_problem = "no certificate key recorded";
 	} else {
 		const char *who = strcmp(by, "account") == 0 ? o->account : by;
 		struct acs_acme_account *a = acs_acme_account_find(run->s, who);
 
-		if (a == NULL || a->url == NULL)
-			acs_step_fail(run, ACS_STEP_HARNESS, NULL, "revoke by: no account \"%s\"",
-			              who);
-		else
-			key = acs_sa_signing_key(run, a);
-		kid = a != NULL ? a->url : NULL;
+		snprintf(who_problem, sizeof(who_problem), "revoke by: no account \"%s\"", who);
+		ro.who_problem = who_problem;
+		if (a != NULL && a->url != NULL)
+			ro.who.key = acs_sa_signing_key(run, a);
+		ro.who.kid = a != NULL ? a->url : NULL;
+		ro.who.account_url = ro.who.kid;
 	}
-	if (key == NULL || acs_sa_spost_key(run, url, key, kid, kid, payload, strlen(payload),
-	                                    "revoke-cert", NULL) != 0)
-		goto out;
-	if (status_of(run->resp) != 200) {
-		acs_sa_fail_status(run, "revokeCert", "200");
-		goto out;
-	}
-	rc = 0;
-out:
-	free(payload);
-	return rc;
+	acs_sa_io(run, &io);
+	acs_flow_step_revoke(run->s, &io, &ro, &res);
+	return acs_sa_result(run, &res);
 }

@@ -22,11 +22,6 @@
 #include "mockclient/responders.h"
 #include "mockclient/script_act.h"
 
-static int is_problem(const struct acs_acme_resp *r, const char *type)
-{
-	return acs_acme_problem_is(r, type, 0);
-}
-
 /* "+1d", "-2h", "+30m", "+10s" relative to now as RFC 3339; anything else as it is. */
 static char *rel_time(const char *spec)
 {
@@ -61,127 +56,68 @@ static char *rel_time(const char *spec)
 	return strdup(buf);
 }
 
-static int ident_kind(const json_t *ids, const char *what)
+/* The identifiers of a step: strings parsed ("dns:x", "ip:1.2.3.4", ...), objects as they are. */
+static json_t *step_idents(struct acs_run *run, const json_t *idspec)
 {
+	json_t *ids = json_array(), *e;
 	size_t i;
-	json_t *e;
 
-	json_array_foreach(ids, i, e)
+	json_array_foreach(idspec, i, e)
 	{
-		const char *t = json_string_value(json_object_get(e, "type"));
-		const char *v = json_string_value(json_object_get(e, "value"));
+		struct acs_ident id;
+		struct acs_err err;
 
-		if (strcmp(what, "ip") == 0 && t != NULL && strcmp(t, "ip") == 0)
-			return 1;
-		if (strcmp(what, "wildcard") == 0 && v != NULL && strncmp(v, "*.", 2) == 0)
-			return 1;
+		acs_err_clear(&err);
+		if (!json_is_string(e)) {
+			json_array_append(ids, e);
+		} else if (acs_ident_parse(json_string_value(e), &id, &err) != 0) {
+			acs_step_fail(run, ACS_STEP_HARNESS, NULL, "identifier \"%s\": %s",
+			              json_string_value(e), err.msg);
+			json_decref(ids);
+			return NULL;
+		} else {
+			json_array_append_new(
+			    ids, json_pack("{s:s,s:s}", "type", id.type, "value", id.value));
+		}
 	}
-	return 0;
+	return ids;
 }
 
 int acs_sa_new_order(struct acs_run *run, const char *name, const json_t *idspec)
 {
 	struct acs_acme_account *a = acs_sa_step_account(run, 1);
-	const char *url = acs_acme_dir_url(run->s, "newOrder");
-	json_t *ids = json_array(), *payload = NULL, *v, *e;
-	struct acs_acme_order *o;
-	struct acs_acme_resp *r = NULL;
-	char *nb = NULL, *na = NULL;
-	const char *loc;
-	size_t i;
-	int rc = -1;
+	const json_t *nb = json_object_get(run->step, "not_before");
+	const json_t *na = json_object_get(run->step, "not_after");
+	struct acs_flow_order_opts oo;
+	struct acs_flow_result res;
+	struct acs_flow_io io;
+	char *before = NULL, *after = NULL;
+	json_t *ids;
 
 	if (a == NULL)
-		goto out;
-	if (url == NULL) {
-		acs_step_fail(run, ACS_STEP_HARNESS, NULL, "the directory has no newOrder URL");
-		goto out;
-	}
-	json_array_foreach(idspec, i, e)
-	{
-		if (json_is_string(e)) {
-			struct acs_ident id;
-			struct acs_err err;
-
-			acs_err_clear(&err);
-			if (acs_ident_parse(json_string_value(e), &id, &err) != 0) {
-				acs_step_fail(run, ACS_STEP_HARNESS, NULL, "identifier \"%s\": %s",
-				              json_string_value(e), err.msg);
-				goto out;
-			}
-			json_array_append_new(
-			    ids, json_pack("{s:s,s:s}", "type", id.type, "value", id.value));
-		} else {
-			json_array_append(ids, e);
-		}
-	}
-	payload = json_pack("{s:O}", "identifiers", ids);
-	v = json_object_get(run->step, "not_before");
-	if (json_is_string(v)) {
-		nb = rel_time(json_string_value(v));
-		json_object_set_new(payload, "notBefore", json_string(nb != NULL ? nb : ""));
-	}
-	v = json_object_get(run->step, "not_after");
-	if (json_is_string(v)) {
-		na = rel_time(json_string_value(v));
-		json_object_set_new(payload, "notAfter", json_string(na != NULL ? na : ""));
-	}
-	v = json_object_get(run->step, "extra");
-	if (json_is_object(v))
-		json_object_update(payload, v);
-	if (acs_sa_spost_json(run, a, url, payload, "new-cert", &r) != 0)
-		goto out;
-	loc = acs_http_header(r->http, "Location");
-	if (r->http->status != 201 || loc == NULL) {
-		const char *feature = NULL;
-
-		if (is_problem(r, "unsupportedIdentifier") || is_problem(r, "rejectedIdentifier") ||
-		    is_problem(r, "malformed")) {
-			if (ident_kind(ids, "ip"))
-				feature = "ip";
-			else if (ident_kind(ids, "wildcard"))
-				feature = "wildcard";
-		}
-		if (r->http->status == 201) {
-			acs_step_fail(run, ACS_STEP_OUTCOME, feature,
-			              "newOrder: status 201 without a Location header");
-		} else {
-			char *sum = acs_acme_resp_summary(r);
-
-			acs_step_fail(run, ACS_STEP_OUTCOME, feature,
-			              "newOrder: expected 201 with Location, got %s",
-			              sum != NULL ? sum : "?");
-			free(sum);
-		}
-		goto out;
-	}
-	o = acs_acme_order_get(run->s, name);
-	if (o == NULL) {
-		acs_step_fail(run, ACS_STEP_HARNESS, NULL, "out of memory");
-		goto out;
-	}
-	/* a name used again starts a new order */
-	acs_acme_order_reset(o);
-	snprintf(o->account, sizeof(o->account), "%s", a->name);
-	o->url = strdup(loc);
-	/* recorded even with a bad body, so later steps say what is wrong with it */
-	o->created = json_is_object(r->json) ? json_incref(r->json) : NULL;
-	o->obj = json_is_object(r->json) ? json_incref(r->json) : NULL;
-	o->sent_ids = json_incref(ids);
-	o->not_after = na;
-	na = NULL;
-	if (!json_is_object(r->json)) {
-		acs_step_fail(run, ACS_STEP_OUTCOME, NULL,
-		              "newOrder: status 201 but the body is not a JSON object");
-		goto out;
-	}
-	rc = 0;
-out:
-	free(nb);
-	free(na);
+		return -1;
+	if (acs_flow_need_url(run->s, "newOrder", NULL, &res) == NULL)
+		return acs_sa_result(run, &res);
+	ids = step_idents(run, idspec);
+	if (ids == NULL)
+		return -1;
+	memset(&oo, 0, sizeof(oo));
+	oo.name = name;
+	oo.account = a->name;
+	(void)acs_sa_signer(run, a, &oo.who);
+	oo.identifiers = ids;
+	if (json_is_string(nb))
+		oo.not_before = before = rel_time(json_string_value(nb));
+	if (json_is_string(na))
+		oo.not_after = after = rel_time(json_string_value(na));
+	oo.extra = json_object_get(run->step, "extra");
+	acs_sa_io(run, &io);
+	if (oo.who.key != NULL)
+		acs_flow_step_new_order(run->s, &io, &oo, &res);
+	free(before);
+	free(after);
 	json_decref(ids);
-	json_decref(payload);
-	return rc;
+	return oo.who.key != NULL ? acs_sa_result(run, &res) : -1;
 }
 
 int acs_act_new_order(struct acs_run *run)
@@ -197,17 +133,28 @@ int acs_act_new_order(struct acs_run *run)
 	return rc;
 }
 
+/* The order's fetch and poll as a server case does them: POST-as-GET, 200, the server's wait. */
+static int order_opts(struct acs_run *run, struct acs_acme_account *a, struct acs_acme_order *o,
+                      struct acs_flow_poll_order_opts *po)
+{
+	memset(po, 0, sizeof(*po));
+	po->order = o;
+	acs_sa_wait(run, &po->wait, &po->deadline);
+	po->invalid_fails = 1;
+	return acs_sa_signer(run, a, &po->who);
+}
+
 static int order_refresh(struct acs_run *run, struct acs_acme_account *a, struct acs_acme_order *o)
 {
-	struct acs_acme_resp *r = NULL;
+	struct acs_flow_poll_order_opts po;
+	struct acs_flow_result res;
+	struct acs_flow_io io;
 
-	if (acs_sa_spost(run, a, o->url, NULL, "order", 0, &r) != 0)
+	if (order_opts(run, a, o, &po) != 0)
 		return -1;
-	if (r->http->status != 200 || !json_is_object(r->json))
-		return acs_sa_fail_status(run, "order", "200 with a JSON object");
-	json_decref(o->obj);
-	o->obj = json_incref(r->json);
-	return 0;
+	acs_sa_io(run, &io);
+	acs_flow_step_fetch_order(run->s, &io, &po, &res);
+	return acs_sa_result(run, &res);
 }
 
 int acs_act_order_get(struct acs_run *run)
@@ -234,38 +181,26 @@ int acs_act_order_get(struct acs_run *run)
 	return 0;
 }
 
-/* What a poll of an order fetches with. */
-struct order_poll {
-	struct acs_run *run;
-	struct acs_acme_account *a;
-	struct acs_acme_order *o;
-};
-
-static int order_fetch(void *ctx, const struct acs_acme_resp **r, struct acs_err *err)
-{
-	struct order_poll *op = ctx;
-
-	if (order_refresh(op->run, op->a, op->o) != 0)
-		return acs_err_set(err, ACS_E_STATE, "order fetch failed");
-	*r = op->run->resp;
-	return 0;
-}
-
 int acs_sa_poll_order(struct acs_run *run, struct acs_acme_account *a, struct acs_acme_order *o,
                       const json_t *until)
 {
-	struct order_poll op = {run, a, o};
-	char *err;
+	struct acs_flow_poll_order_opts po;
+	struct acs_flow_result res;
+	struct acs_flow_io io;
+	const char **strv = NULL;
 
-	if (acs_sa_poll(run, "order", order_fetch, &op, until) != 0)
+	if (order_opts(run, a, o, &po) != 0)
 		return -1;
-	if (strcmp(json_string_value(json_object_get(o->obj, "status")), "invalid") != 0)
-		return 0;
-	err = json_dumps(json_object_get(o->obj, "error"), JSON_COMPACT);
-	acs_step_fail(run, ACS_STEP_OUTCOME, NULL, "order is invalid%s%.300s",
-	              err != NULL ? ": " : "", err != NULL ? err : "");
-	free(err);
-	return -1;
+	if (until != NULL) {
+		strv = acs_sa_strv(run, until);
+		if (strv == NULL)
+			return -1;
+	}
+	po.until = strv;
+	acs_sa_io(run, &io);
+	acs_flow_step_poll_order(run->s, &io, &po, &res);
+	free(strv);
+	return acs_sa_result(run, &res);
 }
 
 int acs_act_poll_order(struct acs_run *run)

@@ -100,36 +100,84 @@ const struct acs_key *acs_sa_signing_key(struct acs_run *run, struct acs_acme_ac
 	return other->key;
 }
 
-/*
- * Signed POST with the step's misbehaviours and headers. The response
- * becomes the step's judged response. payload NULL: POST-as-GET.
- */
-int acs_sa_spost_key(struct acs_run *run, const char *url, const struct acs_key *key,
-                     const char *kid, const char *account_url, const char *payload, size_t len,
-                     const char *resource, struct acs_acme_resp **out)
+int acs_sa_signer(struct acs_run *run, struct acs_acme_account *a, struct acs_flow_signer *who)
 {
+	who->key = acs_sa_signing_key(run, a);
+	who->kid = a->url;
+	who->account_url = a->url;
+	return who->key != NULL ? 0 : -1;
+}
+
+/* The server cases' io (struct acs_flow_io): each answer becomes the step's judged one. */
+static int sa_io_post(void *ctx, const char *url, const struct acs_flow_signer *who,
+                      const char *payload, const char *resource, const struct acs_acme_resp **out,
+                      struct acs_err *err)
+{
+	struct acs_run *run = ctx;
 	struct acs_acme_post p;
 	struct acs_acme_resp *r = NULL;
-	struct acs_err err;
 
 	if (url == NULL)
-		return acs_step_fail(run, ACS_STEP_HARNESS, NULL, "no URL to send to");
+		return acs_err_set(err, ACS_E_INVAL, "no URL to send to");
 	memset(&p, 0, sizeof(p));
 	p.url = url;
-	p.key = key;
-	p.kid = kid;
-	p.account_url = account_url;
+	p.key = who->key;
+	p.kid = who->kid;
+	p.account_url = who->account_url;
 	p.payload = payload;
-	p.payload_len = len;
+	p.payload_len = payload != NULL ? strlen(payload) : 0;
 	p.resource = resource;
 	p.mis = run->mis;
 	p.extra_headers = run->headers;
-	acs_err_clear(&err);
-	if (acs_acme_post(run->s, &p, &r, &err) != 0)
-		return acs_step_fail(run, ACS_STEP_HARNESS, NULL, "POST %s: %s", url, err.msg);
+	if (acs_acme_post(run->s, &p, &r, err) != 0)
+		return acs_err_prefix(err, "POST %s", url);
 	acs_step_set_resp(run, r);
+	*out = r;
+	return 0;
+}
+
+static int sa_io_get(void *ctx, const char *url, const struct acs_acme_resp **out,
+                     struct acs_err *err)
+{
+	struct acs_run *run = ctx;
+	struct acs_acme_resp *r = NULL;
+
+	if (acs_acme_plain(run->s, "GET", url, run->headers, run->mis, &r, err) != 0)
+		return -1;
+	acs_step_set_resp(run, r);
+	*out = r;
+	return 0;
+}
+
+void acs_sa_io(struct acs_run *run, struct acs_flow_io *io)
+{
+	io->post = sa_io_post;
+	io->get = sa_io_get;
+	io->ctx = run;
+}
+
+int acs_sa_result(struct acs_run *run, const struct acs_flow_result *res)
+{
+	if (res->kind == ACS_FLOW_DONE)
+		return 0;
+	return acs_step_fail(run,
+	                     res->kind == ACS_FLOW_OUTCOME ? ACS_STEP_OUTCOME : ACS_STEP_HARNESS,
+	                     res->feature, "%s", res->err.msg);
+}
+
+int acs_sa_spost_key(struct acs_run *run, const char *url, const struct acs_key *key,
+                     const char *kid, const char *account_url, const char *payload,
+                     const char *resource, struct acs_acme_resp **out)
+{
+	const struct acs_flow_signer who = {key, kid, account_url};
+	const struct acs_acme_resp *r = NULL;
+	struct acs_err err;
+
+	acs_err_clear(&err);
+	if (sa_io_post(run, url, &who, payload, resource, &r, &err) != 0)
+		return acs_step_fail(run, ACS_STEP_HARNESS, NULL, "%s", err.msg);
 	if (out != NULL)
-		*out = r;
+		*out = run->resp;
 	return 0;
 }
 
@@ -141,8 +189,8 @@ int acs_sa_spost(struct acs_run *run, struct acs_acme_account *a, const char *ur
 
 	if (key == NULL)
 		return -1;
-	return acs_sa_spost_key(run, url, key, use_jwk ? NULL : a->url, a->url, payload,
-	                        payload != NULL ? strlen(payload) : 0, resource, out);
+	return acs_sa_spost_key(run, url, key, use_jwk ? NULL : a->url, a->url, payload, resource,
+	                        out);
 }
 
 int acs_sa_spost_json(struct acs_run *run, struct acs_acme_account *a, const char *url,
@@ -158,46 +206,29 @@ int acs_sa_spost_json(struct acs_run *run, struct acs_acme_account *a, const cha
 	return rc;
 }
 
-int acs_sa_poll(struct acs_run *run, const char *what,
-                int (*fetch)(void *ctx, const struct acs_acme_resp **r, struct acs_err *err),
-                void *ctx, const json_t *until)
+void acs_sa_wait(struct acs_run *run, struct acs_acme_wait *w, double *deadline)
 {
-	static const char *const busy[] = {"pending", "processing", NULL};
-	struct acs_acme_poll p;
-	const struct acs_acme_resp *last = NULL;
-	const char **strv = NULL;
-	struct acs_err err;
-	size_t i;
-	int rc;
-
-	acs_err_clear(&err);
-	memset(&p, 0, sizeof(p));
-	if (until != NULL) {
-		strv = calloc(json_array_size(until) + 1, sizeof(*strv));
-		if (strv == NULL)
-			return acs_step_fail(run, ACS_STEP_HARNESS, NULL, "out of memory");
-		for (i = 0; i < json_array_size(until); i++)
-			strv[i] = json_string_value(json_array_get(until, i));
-	}
-	p.what = what;
-	p.fetch = fetch;
-	p.ctx = ctx;
-	p.until = strv;
-	p.waiting = busy;
 	/* Retry-After (default 1 s, at least 100 ms), capped by what is left */
-	p.wait.fixed_ms = -1;
-	p.wait.default_ms = 1000;
-	p.wait.min_ms = 100;
-	p.wait.cap = 1;
-	p.deadline = acs_clock_mono() + run->s->wait_seconds;
-	rc = acs_acme_poll(&p, &last, &err);
-	free(strv);
-	if (rc == ACS_E_PARSE)
-		return acs_step_fail(run, ACS_STEP_OUTCOME, NULL, "%s", err.msg);
-	/* a state change that never comes is the target's doing: judged, with the polls */
-	if (rc == ACS_E_TIMEOUT)
-		return acs_step_fail(run, ACS_STEP_OUTCOME, NULL, "%s", err.msg);
-	return rc == 0 ? 0 : -1;
+	memset(w, 0, sizeof(*w));
+	w->fixed_ms = -1;
+	w->default_ms = 1000;
+	w->min_ms = 100;
+	w->cap = 1;
+	*deadline = acs_clock_mono() + run->s->wait_seconds;
+}
+
+const char **acs_sa_strv(struct acs_run *run, const json_t *list)
+{
+	const char **strv = calloc(json_array_size(list) + 1, sizeof(*strv));
+	size_t i;
+
+	if (strv == NULL) {
+		acs_step_fail(run, ACS_STEP_HARNESS, NULL, "out of memory");
+		return NULL;
+	}
+	for (i = 0; i < json_array_size(list); i++)
+		strv[i] = json_string_value(json_array_get(list, i));
+	return strv;
 }
 
 static int act_directory(struct acs_run *run)

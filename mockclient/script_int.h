@@ -81,11 +81,4 @@ struct acs_action_spec {
 /* The action table; NULL-named terminator. */
 const struct acs_action_spec *acs_actions(void);
 
-/*
- * A DER CSR for a CSR variant the shared helper cannot make: subject CN only,
- * no SAN. *der: new buffer (free()).
- */
-int acs_csr_make_cn_only(const struct acs_key *key, const char *cn, unsigned char **der,
-                         size_t *der_len, struct acs_err *err);
-
 #endif

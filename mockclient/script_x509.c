@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mockclient/script_int.h"
+#include "mockclient/forms.h"
 
 int acs_csr_make_cn_only(const struct acs_key *key, const char *cn, unsigned char **der,
                          size_t *der_len, struct acs_err *err)
