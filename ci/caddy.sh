@@ -48,6 +48,9 @@
 # Caddy's HOME, XDG_DATA_HOME, XDG_CONFIG_HOME and storage are all under DIR,
 # so it writes nothing elsewhere (skip_install_trust: no system trust store).
 
+# shellcheck source=ci/proclib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/proclib.sh"
+
 CADDY_PID=${CADDY_PID:-}
 CADDY_WATCHDOG_PID=
 CADDY_EXIT_HOOKS=(${CADDY_EXIT_HOOKS[@]+"${CADDY_EXIT_HOOKS[@]}"})
@@ -55,30 +58,14 @@ _caddy_trap_set=
 
 # ---------------------------------------------------------------- cleanup
 
-# kill one pid we started: TERM, wait up to 5 s, then KILL
-_caddy_kill() {
-  local pid=$1
-  [ -n "$pid" ] || return 0
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 50); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-}
-
 caddy_stop() {
   if [ -n "$CADDY_PID" ]; then
-    _caddy_kill "$CADDY_PID"
+    proc_kill "$CADDY_PID"
     echo "caddy: stopped (pid $CADDY_PID)" >&2
     CADDY_PID=
   fi
   if [ -n "$CADDY_WATCHDOG_PID" ]; then
-    _caddy_kill "$CADDY_WATCHDOG_PID"
+    proc_kill "$CADDY_WATCHDOG_PID"
     CADDY_WATCHDOG_PID=
   fi
 }
@@ -105,20 +92,6 @@ caddy_install_trap() {
     trap 'exit 143' TERM
   fi
   _caddy_trap_set=1
-}
-
-# kill Caddy if the shell that started it dies without running its traps
-# (SIGKILL from a test runner's timeout)
-_caddy_watchdog() {
-  local parent=$1 child=$2
-  (
-    trap - EXIT INT TERM
-    while kill -0 "$parent" 2>/dev/null && kill -0 "$child" 2>/dev/null; do
-      sleep 1
-    done
-    kill -TERM "$child" 2>/dev/null || true
-  ) </dev/null >/dev/null 2>&1 &
-  CADDY_WATCHDOG_PID=$!
 }
 
 # ---------------------------------------------------------------- start
@@ -187,7 +160,10 @@ caddy_start() {
   CADDY_PID=$!
   export CADDY_PID
   echo "$CADDY_PID" >"$dir/caddy.pid"
-  [ "${CADDY_NO_TRAP:-0}" = 1 ] || _caddy_watchdog "$BASHPID" "$CADDY_PID"
+  if [ "${CADDY_NO_TRAP:-0}" != 1 ]; then
+    proc_watchdog "$BASHPID" "$CADDY_PID"
+    CADDY_WATCHDOG_PID=$PROC_WATCHDOG_PID
+  fi
 
   deadline=$((SECONDS + timeout))
   while :; do

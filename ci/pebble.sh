@@ -34,6 +34,9 @@
 # Outputs (exported): PEBBLE_DIR_URL PEBBLE_CA_BUNDLE PEBBLE_PID PEBBLE_LOG
 #   PEBBLE_CONFIG and the five ports above.
 
+# shellcheck source=ci/proclib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/proclib.sh"
+
 # ---------------------------------------------------------------- ports
 
 PEBBLE_PORTS_TAKEN=${PEBBLE_PORTS_TAKEN:-}
@@ -70,30 +73,14 @@ PEBBLE_WATCHDOG_PID=
 PEBBLE_EXIT_HOOKS=(${PEBBLE_EXIT_HOOKS[@]+"${PEBBLE_EXIT_HOOKS[@]}"})
 _pebble_trap_set=
 
-# kill one pid we started: TERM, wait up to 5 s, then KILL
-_pebble_kill() {
-  local pid=$1
-  [ -n "$pid" ] || return 0
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 50); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-}
-
 pebble_stop() {
   if [ -n "$PEBBLE_PID" ]; then
-    _pebble_kill "$PEBBLE_PID"
+    proc_kill "$PEBBLE_PID"
     echo "pebble: stopped (pid $PEBBLE_PID)" >&2
     PEBBLE_PID=
   fi
   if [ -n "$PEBBLE_WATCHDOG_PID" ]; then
-    _pebble_kill "$PEBBLE_WATCHDOG_PID"
+    proc_kill "$PEBBLE_WATCHDOG_PID"
     PEBBLE_WATCHDOG_PID=
   fi
 }
@@ -153,20 +140,6 @@ _pebble_write_config() {
 EOF
 }
 
-# kill Pebble if the shell that started it dies without running its traps
-# (SIGKILL from a test runner's timeout)
-_pebble_watchdog() {
-  local parent=$1 child=$2
-  (
-    trap - EXIT INT TERM
-    while kill -0 "$parent" 2>/dev/null && kill -0 "$child" 2>/dev/null; do
-      sleep 1
-    done
-    kill -TERM "$child" 2>/dev/null || true
-  ) </dev/null >/dev/null 2>&1 &
-  PEBBLE_WATCHDOG_PID=$!
-}
-
 # pebble_start DIR
 pebble_start() {
   local dir=$1 timeout=${PEBBLE_START_TIMEOUT:-20} deadline flags=()
@@ -221,7 +194,10 @@ pebble_start() {
   PEBBLE_PID=$!
   export PEBBLE_PID
   echo "$PEBBLE_PID" >"$dir/pebble.pid"
-  [ "${PEBBLE_NO_TRAP:-0}" = 1 ] || _pebble_watchdog "$BASHPID" "$PEBBLE_PID"
+  if [ "${PEBBLE_NO_TRAP:-0}" != 1 ]; then
+    proc_watchdog "$BASHPID" "$PEBBLE_PID"
+    PEBBLE_WATCHDOG_PID=$PROC_WATCHDOG_PID
+  fi
 
   deadline=$((SECONDS + timeout))
   while :; do

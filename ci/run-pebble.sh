@@ -19,16 +19,9 @@ if [ -z "${ACMESPEC_NETNS:-}" ] && [ "${ACMESPEC_NO_NETNS:-0}" != 1 ]; then
   exec bash "$ROOT/ci/netns.sh" run -- bash "$ROOT/ci/run-pebble.sh" "$@"
 fi
 
-[ "${SKIP_DEPS:-0}" = 1 ] || ci/install-deps.sh || { echo "main: installing dependencies failed" >&2; exit 3; }
-BUILD_DIR=${BUILD_DIR:-$ROOT/build}
-export BUILD_DIR
-[ "${SKIP_BUILD:-0}" = 1 ] || ci/build.sh || { echo "main: build failed" >&2; exit 3; }
-ACMESPEC=$BUILD_DIR/acmespec
-[ -x "$ACMESPEC" ] || { echo "main: $ACMESPEC not built" >&2; exit 3; }
-
-OUT=${OUT:-$ROOT/out}
-mkdir -p "$OUT"
-OUT=$(cd "$OUT" && pwd)
+# shellcheck source=ci/runlib.sh
+. ci/runlib.sh
+run_prepare
 work=$(mktemp -d "${TMPDIR:-/tmp}/acmespec-main.XXXXXX")
 # shellcheck disable=SC2317  # called from the exit trap
 _main_cleanup() {
@@ -51,34 +44,6 @@ if [ -f cases/expect/pebble-2.4.json ]; then
 else
   echo "main: cases/expect/pebble-2.4.json missing: running without expectations" >&2
 fi
-[ -t 1 ] || args+=(--no-color)
-args+=("$@")
-
-echo "main: acmespec ${args[*]}"
-echo
-start=$SECONDS
-set +e
-"$ACMESPEC" "${args[@]}"
-rc=$?
-set -e
-echo
-echo "main: acmespec exited $rc after $((SECONDS - start))s"
-
-xsd=
-for f in tests/data/junit.xsd ../shared/reference/junit.xsd; do
-  if [ -f "$f" ]; then xsd=$f; break; fi
-done
-if [ -f "$OUT/acmespec-server.xml" ] && [ -n "$xsd" ]; then
-  if xmllint --noout --schema "$xsd" "$OUT/acmespec-server.xml"; then
-    echo "main: JUnit report $OUT/acmespec-server.xml validates against $xsd"
-  else
-    echo "main: JUnit report does not validate against $xsd" >&2
-    # a report that CI systems cannot read is a harness failure
-    [ "$rc" -ne 0 ] || rc=3
-  fi
-elif [ "$rc" -ne 2 ]; then
-  echo "main: no JUnit report written" >&2
-  [ "$rc" -ne 0 ] || rc=3
-fi
+run_acmespec "${args[@]}" "$@"
 echo "main: reports in $OUT (acmespec-server.xml, acmespec-server.json, pebble.log)"
-exit "$rc"
+exit "$RUN_RC"

@@ -37,7 +37,7 @@ _tl_cleanup() {
   fi
 }
 
-tl_kill() { _pebble_kill "$1"; }
+tl_kill() { proc_kill "$1"; }
 
 # tl_check_private_net: the test runs where no peer can reach past loopback
 # (ctest runs scripts marked "# ctest-netns: private" through ci/netns.sh)

@@ -27,7 +27,7 @@ tl_info "$(lego --version 2>&1 | head -n 1)"
 SERVE_PIDS=()
 _stop_serves() {
   local p
-  for p in ${SERVE_PIDS[@]+"${SERVE_PIDS[@]}"}; do _pebble_kill "$p"; done
+  for p in ${SERVE_PIDS[@]+"${SERVE_PIDS[@]}"}; do proc_kill "$p"; done
 }
 PEBBLE_EXIT_HOOKS+=(_stop_serves)
 
