@@ -102,6 +102,18 @@ static int signing_input(struct acs_buf *b, const char *prot_b64, const char *pa
 	return 0;
 }
 
+/* Encode the signature into parts and hand all three strings to *out (parts emptied). */
+static int parts_finish(struct acs_jws_parts *parts, const unsigned char *sig, size_t siglen,
+                        struct acs_jws_parts *out, struct acs_err *err)
+{
+	parts->signature_b64 = acs_b64url_encode(sig, siglen);
+	if (parts->signature_b64 == NULL)
+		return acs_err_set(err, ACS_E_NOMEM, "jws sign: out of memory");
+	*out = *parts;
+	memset(parts, 0, sizeof(*parts));
+	return 0;
+}
+
 /* Encode the header and payload into out (parts owned by out on success). */
 static int encode_parts(const char *protected_json, const void *payload, size_t len,
                         struct acs_jws_parts *out, struct acs_err *err)
@@ -240,15 +252,7 @@ int acs_jws_sign_parts(const struct acs_key *key, const char *protected_json, co
 	rc = key_sign(key, (const unsigned char *)input.data, input.len, &sig, &siglen, err);
 	if (rc != 0)
 		goto out;
-	parts.signature_b64 = acs_b64url_encode(sig, siglen);
-	if (parts.signature_b64 == NULL) {
-		rc = acs_err_set(err, ACS_E_NOMEM, "jws sign: out of memory");
-		goto out;
-	}
-	*out = parts;
-	parts.protected_b64 = NULL;
-	parts.payload_b64 = NULL;
-	parts.signature_b64 = NULL;
+	rc = parts_finish(&parts, sig, siglen, out, err);
 out:
 	acs_jws_parts_clear(&parts);
 	acs_buf_free(&input);
@@ -306,15 +310,7 @@ int acs_jws_sign_hmac_parts(const unsigned char *mac_key, size_t mac_len, const 
 	                  &maclen, err);
 	if (rc != 0)
 		goto out;
-	parts.signature_b64 = acs_b64url_encode(mac, maclen);
-	if (parts.signature_b64 == NULL) {
-		rc = acs_err_set(err, ACS_E_NOMEM, "jws sign: out of memory");
-		goto out;
-	}
-	*out = parts;
-	parts.protected_b64 = NULL;
-	parts.payload_b64 = NULL;
-	parts.signature_b64 = NULL;
+	rc = parts_finish(&parts, mac, maclen, out, err);
 out:
 	OPENSSL_cleanse(mac, sizeof(mac));
 	acs_jws_parts_clear(&parts);

@@ -170,15 +170,13 @@ fail:
 	return NULL;
 }
 
-char *acs_mca_x509_pem(X509 *x)
+/* The contents of a memory BIO as a new NUL-terminated string (free()), then the BIO is freed. */
+static char *bio_string(BIO *bio, int written)
 {
-	BIO *bio = BIO_new(BIO_s_mem());
 	char *data = NULL, *out = NULL;
 	long len;
 
-	if (bio == NULL)
-		return NULL;
-	if (PEM_write_bio_X509(bio, x) == 1) {
+	if (written == 1) {
 		len = BIO_get_mem_data(bio, &data);
 		out = malloc((size_t)len + 1);
 		if (out != NULL) {
@@ -190,24 +188,20 @@ char *acs_mca_x509_pem(X509 *x)
 	return out;
 }
 
+char *acs_mca_x509_pem(X509 *x)
+{
+	BIO *bio = BIO_new(BIO_s_mem());
+
+	return bio != NULL ? bio_string(bio, PEM_write_bio_X509(bio, x)) : NULL;
+}
+
 static char *key_pem(EVP_PKEY *k)
 {
 	BIO *bio = BIO_new(BIO_s_mem());
-	char *data = NULL, *out = NULL;
-	long len;
 
-	if (bio == NULL)
-		return NULL;
-	if (PEM_write_bio_PrivateKey(bio, k, NULL, NULL, 0, NULL, NULL) == 1) {
-		len = BIO_get_mem_data(bio, &data);
-		out = malloc((size_t)len + 1);
-		if (out != NULL) {
-			memcpy(out, data, (size_t)len);
-			out[len] = '\0';
-		}
-	}
-	BIO_free(bio);
-	return out;
+	return bio != NULL
+	           ? bio_string(bio, PEM_write_bio_PrivateKey(bio, k, NULL, NULL, 0, NULL, NULL))
+	           : NULL;
 }
 
 void acs_mca_pki_free(struct acs_mca_pki *p)

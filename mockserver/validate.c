@@ -155,40 +155,48 @@ out:
 }
 
 /* Connected TCP socket to addr:port with send/receive timeouts, or -1. */
+/*
+ * addr (an IPv4 or IPv6 literal) and port as a socket address in ss;
+ * *salen its length. -1 when addr is not an IP address.
+ */
+static int ip_sockaddr(const char *addr, int port, struct sockaddr_storage *ss, socklen_t *salen)
+{
+	struct sockaddr_in *sa4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sa6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, addr, &sa4->sin_addr) == 1) {
+		sa4->sin_family = AF_INET;
+		sa4->sin_port = htons((uint16_t)port);
+		*salen = sizeof(*sa4);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, addr, &sa6->sin6_addr) == 1) {
+		sa6->sin6_family = AF_INET6;
+		sa6->sin6_port = htons((uint16_t)port);
+		*salen = sizeof(*sa6);
+		return 0;
+	}
+	return -1;
+}
+
 static int tcp_connect(const char *addr, int port, unsigned int timeout_ms)
 {
-	struct sockaddr_in sa4;
-	struct sockaddr_in6 sa6;
-	struct sockaddr *sa;
+	struct sockaddr_storage ss;
 	socklen_t salen;
 	struct timeval tv;
-	int fd, fam;
+	int fd;
 
-	memset(&sa4, 0, sizeof(sa4));
-	memset(&sa6, 0, sizeof(sa6));
-	if (inet_pton(AF_INET, addr, &sa4.sin_addr) == 1) {
-		sa4.sin_family = AF_INET;
-		sa4.sin_port = htons((uint16_t)port);
-		sa = (struct sockaddr *)&sa4;
-		salen = sizeof(sa4);
-		fam = AF_INET;
-	} else if (inet_pton(AF_INET6, addr, &sa6.sin6_addr) == 1) {
-		sa6.sin6_family = AF_INET6;
-		sa6.sin6_port = htons((uint16_t)port);
-		sa = (struct sockaddr *)&sa6;
-		salen = sizeof(sa6);
-		fam = AF_INET6;
-	} else {
+	if (ip_sockaddr(addr, port, &ss, &salen) != 0)
 		return -1;
-	}
-	fd = socket(fam, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
 	tv.tv_sec = timeout_ms / 1000;
 	tv.tv_usec = (timeout_ms % 1000) * 1000;
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (connect(fd, sa, salen) != 0) {
+	if (connect(fd, (struct sockaddr *)&ss, salen) != 0) {
 		close(fd);
 		return -1;
 	}
@@ -624,32 +632,18 @@ static ssize_t dns_udp(const char *server, const char *addr, int port, const uns
                        size_t qlen, uint16_t id, unsigned char *a, size_t cap,
                        struct acs_buf *detail)
 {
-	struct sockaddr_in sa4;
-	struct sockaddr_in6 sa6;
-	struct sockaddr *sa;
+	struct sockaddr_storage ss;
 	socklen_t salen;
 	struct timeval tv;
 	ssize_t got = -1;
 	int fd = -1, tries;
 
-	memset(&sa4, 0, sizeof(sa4));
-	memset(&sa6, 0, sizeof(sa6));
-	if (inet_pton(AF_INET, addr, &sa4.sin_addr) == 1) {
-		sa4.sin_family = AF_INET;
-		sa4.sin_port = htons((uint16_t)port);
-		sa = (struct sockaddr *)&sa4;
-		salen = sizeof(sa4);
-	} else if (inet_pton(AF_INET6, addr, &sa6.sin6_addr) == 1) {
-		sa6.sin6_family = AF_INET6;
-		sa6.sin6_port = htons((uint16_t)port);
-		sa = (struct sockaddr *)&sa6;
-		salen = sizeof(sa6);
-	} else {
+	if (ip_sockaddr(addr, port, &ss, &salen) != 0) {
 		detailf(detail, "DNS server %s is not an IP address", addr);
 		return -1;
 	}
-	fd = socket(sa->sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, sa, salen) != 0) {
+	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&ss, salen) != 0) {
 		detailf(detail, "cannot reach DNS server %s: %s", server, strerror(errno));
 		goto out;
 	}
