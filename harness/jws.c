@@ -128,6 +128,19 @@ static int encode_parts(const char *protected_json, const void *payload, size_t 
 	return 0;
 }
 
+/* The encoded header and payload in parts, and the signing input over them in input. */
+static int parts_begin(const char *protected_json, const void *payload, size_t len,
+                       struct acs_jws_parts *parts, struct acs_buf *input, struct acs_err *err)
+{
+	int rc = encode_parts(protected_json, payload, len, parts, err);
+
+	if (rc != 0)
+		return rc;
+	if (signing_input(input, parts->protected_b64, parts->payload_b64) != 0)
+		return acs_err_set(err, ACS_E_NOMEM, "jws sign: out of memory");
+	return 0;
+}
+
 /* DER ECDSA signature to the fixed-size R || S form (RFC 7518 section 3.4). */
 static int ecdsa_der_to_raw(const unsigned char *der, size_t derlen, size_t clen,
                             unsigned char *raw, struct acs_err *err)
@@ -242,13 +255,9 @@ int acs_jws_sign_parts(const struct acs_key *key, const char *protected_json, co
 	if (key == NULL || protected_json == NULL || out == NULL)
 		return acs_err_set(err, ACS_E_INVAL, "jws sign: missing key or header");
 	acs_buf_init(&input, 0);
-	rc = encode_parts(protected_json, payload, len, &parts, err);
+	rc = parts_begin(protected_json, payload, len, &parts, &input, err);
 	if (rc != 0)
 		goto out;
-	if (signing_input(&input, parts.protected_b64, parts.payload_b64) != 0) {
-		rc = acs_err_set(err, ACS_E_NOMEM, "jws sign: out of memory");
-		goto out;
-	}
 	rc = key_sign(key, (const unsigned char *)input.data, input.len, &sig, &siglen, err);
 	if (rc != 0)
 		goto out;
@@ -299,13 +308,9 @@ int acs_jws_sign_hmac_parts(const unsigned char *mac_key, size_t mac_len, const 
 	if (protected_json == NULL || out == NULL)
 		return acs_err_set(err, ACS_E_INVAL, "jws sign: missing header");
 	acs_buf_init(&input, 0);
-	rc = encode_parts(protected_json, payload, len, &parts, err);
+	rc = parts_begin(protected_json, payload, len, &parts, &input, err);
 	if (rc != 0)
 		goto out;
-	if (signing_input(&input, parts.protected_b64, parts.payload_b64) != 0) {
-		rc = acs_err_set(err, ACS_E_NOMEM, "jws sign: out of memory");
-		goto out;
-	}
 	rc = hmac_compute(ai, mac_key, mac_len, (const unsigned char *)input.data, input.len, mac,
 	                  &maclen, err);
 	if (rc != 0)
