@@ -675,7 +675,8 @@ static void stop_infra(struct client_run *cr)
 	if (cr->basedir[0] != '\0') {
 		if (cr->keep_workdir) {
 			(void)unlink(cr->dns_sock);
-			fprintf(stdout, "work directories kept in %s\n", cr->basedir);
+			fprintf(cr->con.out != NULL ? cr->con.out : stdout,
+			        "work directories kept in %s\n", cr->basedir);
 		} else {
 			rm_tree(cr->basedir);
 		}
@@ -970,7 +971,8 @@ int acs_cmd_client_opts(const struct acs_cli *cli, const char *argv0,
 	acs_buf_init(&cc.target, 16384);
 	cr.cli = cli;
 	cr.keep_workdir = o != NULL && o->keep_workdir;
-	if (pick_command(&cr, cli, o) != 0 || load_cases(&cc, cli, dir) != 0)
+	if (pick_command(&cr, cli, o) != 0 || acs_cli_check_reports(cli) != 0 ||
+	    load_cases(&cc, cli, dir) != 0)
 		goto out;
 	cr.cat = cc.cat;
 	if (pick_filters(&cc, cli, dir) != 0)
@@ -983,13 +985,10 @@ int acs_cmd_client_opts(const struct acs_cli *cli, const char *argv0,
 		fprintf(stderr, "acmespec: %s\n", err.msg);
 		goto out;
 	}
-	cr.con.out = stdout;
-	cr.con.color = acs_cli_want_color(cli);
-	cr.con.verbose = cli->verbose;
-	cr.con.progress = isatty(fileno(stdout));
+	acs_cli_console_init(cli, &cr.con);
 	rerun_words(&cc, &cr, cli, argv0);
-	fprintf(stdout, "mock CA %s, client:%s\n", acs_mockca_base_url(cr.ca), cc.target.data);
-	fflush(stdout);
+	fprintf(cr.con.out, "mock CA %s, client:%s\n", acs_mockca_base_url(cr.ca), cc.target.data);
+	fflush(cr.con.out);
 	if (run_scenarios(&cc, &cr, cli) != 0 || gather_results(&cc, &cr) != 0)
 		goto out;
 	rc = acs_cli_finish_run(cli, &cr.con, &cc.info, cc.all, cc.nall, cli->strict);

@@ -121,22 +121,189 @@ int acs_cli_want_color(const struct acs_cli *cli)
 
 	if (cli->no_color || (nc != NULL && nc[0] != '\0'))
 		return 0;
-	return isatty(fileno(stdout));
+	return isatty(fileno(acs_cli_console_stream(cli)));
+}
+
+/* The report options of a run, in one place: option name and path (NULL: not asked for). */
+struct report_opt {
+	const char *opt;
+	const char *path;
+	int (*write)(const char *path, const struct acs_run_info *info,
+	             const struct acs_result *results, size_t n, struct acs_err *err);
+	char *(*render)(const struct acs_run_info *info, const struct acs_result *results,
+	                size_t n);
+};
+
+static size_t report_opts(const struct acs_cli *cli, struct report_opt *out)
+{
+	struct report_opt all[] = {
+	    {"--junit", cli->junit, acs_junit_write, acs_junit_render},
+	    {"--json", cli->json, acs_json_write, acs_json_render},
+	};
+	size_t i, n = 0;
+
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (all[i].path != NULL)
+			out[n++] = all[i];
+	return n;
+}
+
+#define MAX_REPORTS 8
+
+static int is_stdout(const char *path)
+{
+	return strcmp(path, "-") == 0;
+}
+
+FILE *acs_cli_console_stream(const struct acs_cli *cli)
+{
+	struct report_opt r[MAX_REPORTS];
+	size_t i, n = report_opts(cli, r);
+
+	for (i = 0; i < n; i++)
+		if (is_stdout(r[i].path))
+			return stderr;
+	return stdout;
+}
+
+void acs_cli_console_init(const struct acs_cli *cli, struct acs_console *con)
+{
+	memset(con, 0, sizeof(*con));
+	con->out = acs_cli_console_stream(cli);
+	con->color = acs_cli_want_color(cli);
+	con->verbose = cli->verbose;
+	con->progress = isatty(fileno(con->out));
+}
+
+/* mkdir -p of the folders above path. 0, or -1 with errno set. */
+static int make_parents(const char *path)
+{
+	char dir[PATH_MAX];
+	char *p;
+
+	if (strlen(path) >= sizeof(dir)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(dir, path, strlen(path) + 1);
+	p = strrchr(dir, '/');
+	if (p == NULL || p == dir)
+		return 0;
+	*p = '\0';
+	for (p = dir + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+/*
+ * Where a report will land, as a canonical path into out (the folder
+ * made if need be and writable, the file not a folder). 0, or -1 with
+ * errno set.
+ */
+static int report_target(const char *path, char *out, size_t outlen)
+{
+	char dir[PATH_MAX], real[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	const char *base = slash != NULL ? slash + 1 : path;
+	struct stat st;
+
+	if (base[0] == '\0') {
+		errno = EISDIR;
+		return -1;
+	}
+	if (make_parents(path) != 0)
+		return -1;
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	if (realpath(dir, real) == NULL)
+		return -1;
+	if (access(real, W_OK | X_OK) != 0)
+		return -1;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		return -1;
+	}
+	if ((size_t)snprintf(out, outlen, "%s/%s", real, base) >= outlen) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+int acs_cli_check_reports(const struct acs_cli *cli)
+{
+	struct report_opt r[MAX_REPORTS];
+	char canon[MAX_REPORTS][PATH_MAX + 256];
+	size_t i, j, n = report_opts(cli, r);
+
+	for (i = 0; i < n; i++) {
+		if (is_stdout(r[i].path))
+			snprintf(canon[i], sizeof(canon[i]), "-");
+		else if (report_target(r[i].path, canon[i], sizeof(canon[i])) != 0) {
+			fprintf(stderr, "acmespec: cannot write the %s report %s: %s\n", r[i].opt,
+			        r[i].path, acs_cli_errno_text(errno));
+			return -1;
+		}
+		for (j = 0; j < i; j++) {
+			if (strcmp(canon[i], canon[j]) != 0)
+				continue;
+			fprintf(stderr, "acmespec: %s and %s name the same file %s%s\n", r[j].opt,
+			        r[i].opt, r[i].path,
+			        is_stdout(r[i].path) ? " (standard output)" : "");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int write_stdout(const struct report_opt *r, const struct acs_run_info *info,
+                        const struct acs_result *results, size_t n)
+{
+	char *doc = r->render(info, results, n);
+	int rc = 0;
+
+	if (doc == NULL) {
+		fprintf(stderr, "acmespec: cannot make the %s report: out of memory\n", r->opt);
+		return -1;
+	}
+	if (fputs(doc, stdout) == EOF || fflush(stdout) != 0) {
+		fprintf(stderr, "acmespec: cannot write the %s report to standard output: %s\n",
+		        r->opt, acs_cli_errno_text(errno));
+		rc = -1;
+	}
+	free(doc);
+	return rc;
 }
 
 int acs_cli_write_reports(const struct acs_cli *cli, const struct acs_run_info *info,
                           const struct acs_result *results, size_t n)
 {
-	struct acs_err err = {0};
+	struct report_opt r[MAX_REPORTS];
+	size_t i, nr = report_opts(cli, r);
 	int rc = 0;
 
-	if (cli->junit != NULL && acs_junit_write(cli->junit, info, results, n, &err) != 0) {
-		fprintf(stderr, "acmespec: %s\n", err.msg);
-		rc = -1;
-	}
-	if (cli->json != NULL && acs_json_write(cli->json, info, results, n, &err) != 0) {
-		fprintf(stderr, "acmespec: %s\n", err.msg);
-		rc = -1;
+	for (i = 0; i < nr; i++) {
+		struct acs_err err = {0};
+
+		if (is_stdout(r[i].path)) {
+			if (write_stdout(&r[i], info, results, n) != 0)
+				rc = -1;
+		} else if (r[i].write(r[i].path, info, results, n, &err) != 0) {
+			fprintf(stderr, "acmespec: %s\n", err.msg);
+			rc = -1;
+		}
 	}
 	return rc;
 }
@@ -209,10 +376,15 @@ int acs_cli_finish_run(const struct acs_cli *cli, const struct acs_console *con,
 	struct acs_summary sum;
 	int rc;
 
+	int written = acs_cli_write_reports(cli, info, results, n) == 0;
+
 	acs_console_summary(con, info, results, n);
 	acs_summarize(results, n, &sum);
 	rc = acs_exit_code(&sum, strict);
-	if (acs_cli_write_reports(cli, info, results, n) != 0 && rc == ACS_EXIT_OK)
+	if (!written && rc == ACS_EXIT_OK) {
+		/* the summary said exit 0: the last line must say what really happens */
 		rc = ACS_EXIT_INFRA;
+		fprintf(con->out, "a report could not be written (exit %d)\n", rc);
+	}
 	return rc;
 }

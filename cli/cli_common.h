@@ -36,7 +36,20 @@ void acs_cli_shell_opt(struct acs_buf *b, const char *name, const char *val);
 int acs_cli_want_color(const struct acs_cli *cli);
 
 /*
- * Write the JUnit and JSON reports the options ask for. Prints what failed
+ * Before any traffic: every report path the options give can be written
+ * (its folders made), and no two reports share a path ("-", standard
+ * output, included). Prints why; 0, or -1 (a usage error).
+ */
+int acs_cli_check_reports(const struct acs_cli *cli);
+
+/* Where the console goes: standard error when a report goes to standard output ("-"). */
+FILE *acs_cli_console_stream(const struct acs_cli *cli);
+
+/* The console the options ask for (stream, colour, verbosity, progress). */
+void acs_cli_console_init(const struct acs_cli *cli, struct acs_console *con);
+
+/*
+ * Write the reports the options ask for ("-": standard output). Prints what failed
  * to standard error; returns 0, or -1 when a report could not be written.
  */
 int acs_cli_write_reports(const struct acs_cli *cli, const struct acs_run_info *info,

@@ -146,7 +146,7 @@ int acs_cmd_server(const struct acs_cli *cli, const char *argv0)
 	acs_buf_init(&rerun, 8192);
 	memset(&sc, 0, sizeof(sc));
 	embedded = cli->url == NULL;
-	if (server_check_target(cli) != 0)
+	if (server_check_target(cli) != 0 || acs_cli_check_reports(cli) != 0)
 		goto out;
 	if (acs_cli_load_side(dir, "server", &cat) != 0)
 		goto out;
@@ -171,10 +171,7 @@ int acs_cmd_server(const struct acs_cli *cli, const char *argv0)
 	sc.target.wait_seconds = cli->timeout;
 	sc.target.verbose = cli->verbose;
 	sc.profile = &prof;
-	sc.con.out = stdout;
-	sc.con.color = acs_cli_want_color(cli);
-	sc.con.verbose = cli->verbose;
-	sc.con.progress = isatty(fileno(stdout));
+	acs_cli_console_init(cli, &sc.con);
 
 	/* a filter that matches nothing is a usage error, found before any traffic */
 	for (i = 0; i < cat->n; i++)
@@ -203,7 +200,7 @@ int acs_cmd_server(const struct acs_cli *cli, const char *argv0)
 		sc.target.ca_bundle = acs_mockca_bundle_path(em.ca);
 		sc.eab_kid = em.eab_kid;
 		sc.eab_hmac = em.eab_hmac;
-		fprintf(stdout, "embedded mock CA: %s\n", url);
+		fprintf(sc.con.out, "embedded mock CA: %s\n", url);
 	} else {
 		url = strdup(cli->url);
 		if (url == NULL)

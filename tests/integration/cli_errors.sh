@@ -89,6 +89,30 @@ tl_check "-j abc: the same range message" \
 tl_expect_exit 2 "--expect file that does not exist" \
   "$ACMESPEC" server "https://127.0.0.1:$closed/dir" --expect "$TL_WORK/none.json"
 
+# bug 4: report paths are made (parent folders too) or refused before the run
+one='server.8555.6_5.nonce-reused*'
+tl_expect_exit 0 "--junit in a folder that does not exist yet" \
+  "$ACMESPEC" server --case "$one" --no-color --junit "$TL_WORK/fresh/sub/r.xml"
+tl_check "the report was written in the new folder" test -s "$TL_WORK/fresh/sub/r.xml"
+tl_expect_exit 2 "--junit under an unwritable path" \
+  "$ACMESPEC" server --case "$one" --no-color --junit /proc/acmespec-none/r.xml
+tl_check "the message names the report option and path" tl_out_has -- '--junit.*/proc/acmespec-none/r\.xml'
+tl_check "refused before any traffic (no mock CA started)" \
+  bash -c "! grep -q 'embedded mock CA' '$TL_WORK/last.out'"
+tl_check "no case ran (no summary line)" bash -c "! grep -q '(exit 0)' '$TL_WORK/last.out'"
+
+# bug 9: "-" is standard output; one path for two reports is refused
+(cd "$TL_WORK" && "$ACMESPEC" server --case "$one" --no-color --json - \
+  >"$TL_WORK/stdout.json" 2>"$TL_WORK/stderr.txt")
+tl_check "--json - writes JSON to standard output" jq -e '.results | length == 1' "$TL_WORK/stdout.json"
+tl_check "--json - makes no file named -" test ! -e "$TL_WORK/-"
+tl_check "--json -: the console goes to standard error" grep -q 'exit 0' "$TL_WORK/stderr.txt"
+tl_expect_exit 2 "the same path for --junit and --json" \
+  "$ACMESPEC" server --case "$one" --junit "$TL_WORK/same" --json "$TL_WORK/./same"
+tl_check "the message names both options" tl_out_has -- '--junit.*--json|--json.*--junit'
+tl_expect_exit 2 "--junit - and --json -" \
+  "$ACMESPEC" server --case "$one" --junit - --json -
+
 # production directories are refused before any traffic; run it in an empty
 # network namespace so that nothing could leave even if the refusal broke
 if unshare -n true 2>/dev/null; then
