@@ -4,8 +4,33 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
 #include "cli/cli_common.h"
 #include "harness/catalog.h"
+#include "mockserver/scenario.h"
+
+static void list_side(const struct acs_catalog *cat, const struct acs_filter *f, int verbose,
+                      size_t *count);
+
+/* The mock CA's request checks, listed with the client side. 0, or -1 (printed). */
+static int list_checks(const struct acs_filter *f, int verbose, size_t *count)
+{
+	struct acs_catalog checks = {0};
+	size_t i;
+
+	if (acs_scenario_check_cases(&checks.cases, &checks.n) != 0) {
+		fprintf(stderr, "acmespec: cannot list the request checks: out of memory\n");
+		return -1;
+	}
+	list_side(&checks, f, verbose, count);
+	for (i = 0; i < checks.n; i++)
+		acs_case_clear(&checks.cases[i]);
+	free(checks.cases);
+	return 0;
+}
 
 static void list_side(const struct acs_catalog *cat, const struct acs_filter *f, int verbose,
                       size_t *count)
@@ -41,7 +66,18 @@ int acs_cmd_list(const struct acs_cli *cli)
 	struct acs_filter filter;
 	size_t s, count = 0;
 	int rc = ACS_EXIT_OK;
+	struct stat st;
+	int e = 0;
 
+	if (stat(dir, &st) != 0)
+		e = errno;
+	else if (!S_ISDIR(st.st_mode))
+		e = ENOTDIR;
+	if (e != 0) {
+		fprintf(stderr, "acmespec: cannot open the case catalog %s: %s\n", dir,
+		        acs_cli_errno_text(e));
+		return ACS_EXIT_USAGE;
+	}
 	acs_cli_fill_filter(cli, &filter);
 	for (s = 0; s < 2; s++) {
 		struct acs_catalog *cat = NULL;
@@ -57,6 +93,8 @@ int acs_cmd_list(const struct acs_cli *cli)
 			return ACS_EXIT_USAGE;
 		list_side(cat, &filter, cli->verbose, &count);
 		acs_catalog_free(cat);
+		if (s == 1 && list_checks(&filter, cli->verbose, &count) != 0)
+			return ACS_EXIT_INFRA;
 	}
 	if (count == 0) {
 		fprintf(stderr, "acmespec: no case matches the filters\n");

@@ -113,6 +113,17 @@ tl_check "the message names both options" tl_out_has -- '--junit.*--json|--json.
 tl_expect_exit 2 "--junit - and --json -" \
   "$ACMESPEC" server --case "$one" --junit - --json -
 
+# bug 7: a missing catalog is named, not "no case matches"
+tl_expect_exit 2 "list --cases /nonexistent" "$ACMESPEC" list --cases /nonexistent-acmespec
+tl_check "the message names the missing folder" tl_out_has '/nonexistent-acmespec'
+tl_check "the message does not blame the filters" bash -c "! grep -qi 'no case matches' '$TL_WORK/last.out'"
+
+# bug 2: list shows the mock CA's request checks with the client side
+tl_expect_exit 0 "list --side client --section 6.1" "$ACMESPEC" list --side client --section 6.1
+tl_check "it lists the request check accept-language" tl_out_has '^client\.8555\.6_1\.accept-language '
+tl_expect_exit 0 "list" "$ACMESPEC" list
+tl_check "a plain list shows the request checks too" tl_out_has '^client\.8555\.6_1\.accept-language '
+
 # production directories are refused before any traffic; run it in an empty
 # network namespace so that nothing could leave even if the refusal broke
 if unshare -n true 2>/dev/null; then
