@@ -8,7 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "cli/cli_common.h"
 #include "cli/embedded.h"
@@ -66,18 +72,46 @@ static int port_or(int port, int dflt)
 	return port == ACS_CLI_PORT_UNSET ? dflt : port;
 }
 
+/* 1 when path is a readable file holding at least one PEM certificate. */
+static int bundle_has_cert(const char *path)
+{
+	struct stat st;
+	BIO *bio;
+	X509 *x;
+
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return 0;
+	bio = BIO_new_file(path, "r");
+	if (bio == NULL) {
+		ERR_clear_error();
+		return 0;
+	}
+	x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	X509_free(x);
+	BIO_free(bio);
+	ERR_clear_error();
+	return x != NULL;
+}
+
 /*
  * What can be refused before any traffic: a directory URL that is not
  * https://, a production CA without --allow-production, an unreadable
- * --ca-bundle. Prints why; -1 then.
+ * --ca-bundle (or one with no PEM certificate), a URL with no host.
+ * Prints why; -1 then.
  */
 static int server_check_target(const struct acs_cli *cli)
 {
+	char host[256];
+
 	if (cli->url != NULL && strncmp(cli->url, "https://", 8) != 0) {
 		fprintf(
 		    stderr,
 		    "acmespec: directory URL must be https:// (RFC 8555 section 6.1), got \"%s\"\n",
 		    cli->url);
+		return -1;
+	}
+	if (cli->url != NULL && acs_url_host(cli->url, host, sizeof(host)) != 0) {
+		fprintf(stderr, "acmespec: directory URL \"%s\" has no usable host\n", cli->url);
 		return -1;
 	}
 	if (cli->url != NULL && acs_url_is_production(cli->url) && !cli->allow_production) {
@@ -91,6 +125,12 @@ static int server_check_target(const struct acs_cli *cli)
 	if (cli->ca_bundle != NULL && access(cli->ca_bundle, R_OK) != 0) {
 		fprintf(stderr, "acmespec: cannot read --ca-bundle %s: %s\n", cli->ca_bundle,
 		        acs_cli_errno_text(errno));
+		return -1;
+	}
+	if (cli->ca_bundle != NULL && !bundle_has_cert(cli->ca_bundle)) {
+		fprintf(stderr,
+		        "acmespec: cannot use --ca-bundle %s: not a file of PEM certificates\n",
+		        cli->ca_bundle);
 		return -1;
 	}
 	return 0;

@@ -124,6 +124,17 @@ tl_check "it lists the request check accept-language" tl_out_has '^client\.8555\
 tl_expect_exit 0 "list" "$ACMESPEC" list
 tl_check "a plain list shows the request checks too" tl_out_has '^client\.8555\.6_1\.accept-language '
 
+# bug 8: configuration errors are usage errors (2), found before any traffic
+echo "not a certificate" >"$TL_WORK/garbage.pem"
+tl_expect_exit 2 "--ca-bundle that holds no certificate" \
+  "$ACMESPEC" server "https://127.0.0.1:$closed/dir" --ca-bundle "$TL_WORK/garbage.pem"
+tl_check "the message names the bundle" tl_out_has 'ca-bundle.*garbage\.pem'
+tl_expect_exit 2 "--ca-bundle that is a folder" \
+  "$ACMESPEC" server "https://127.0.0.1:$closed/dir" --ca-bundle "$TL_WORK"
+tl_expect_exit 2 "server https:// (no host)" "$ACMESPEC" server https://
+tl_check "the message says the host is missing" tl_out_has 'host'
+tl_expect_exit 2 "server https:///dir (no host)" "$ACMESPEC" server https:///dir
+
 # production directories are refused before any traffic; run it in an empty
 # network namespace so that nothing could leave even if the refusal broke
 if unshare -n true 2>/dev/null; then
