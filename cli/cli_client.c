@@ -832,16 +832,7 @@ static void rerun_words(struct client_cmd *cc, const struct client_run *cr,
 	(void)acs_buf_puts(&cc->prefix, " client");
 	if (cr->recipe != NULL)
 		(void)acs_buf_printf(&cc->prefix, " --client %s", cr->recipe->name);
-	if (cli->timeout != 30)
-		(void)acs_buf_printf(&cc->prefix, " --timeout %g", cli->timeout);
-	if (cli->cases_dir != NULL) {
-		(void)acs_buf_puts(&cc->prefix, " --cases");
-		acs_cli_shell_word(&cc->prefix, cli->cases_dir);
-	}
-	if (cli->expect_file != NULL) {
-		(void)acs_buf_puts(&cc->prefix, " --expect");
-		acs_cli_shell_word(&cc->prefix, cli->expect_file);
-	}
+	acs_cli_rerun_common(&cc->prefix, cli, 30);
 	if (cr->recipe == NULL) {
 		(void)acs_buf_puts(&cc->suffix, " --");
 		for (i = 0; i < (size_t)cr->argc; i++) {

@@ -115,6 +115,17 @@ void acs_cli_shell_opt(struct acs_buf *b, const char *name, const char *val)
 	acs_cli_shell_word(b, val);
 }
 
+void acs_cli_rerun_common(struct acs_buf *b, const struct acs_cli *cli, double default_timeout)
+{
+	if (cli->strict)
+		(void)acs_buf_puts(b, " --strict");
+	if (cli->timeout != default_timeout)
+		(void)acs_buf_printf(b, " --timeout %g", cli->timeout);
+	acs_cli_shell_opt(b, "--profile", cli->profile);
+	acs_cli_shell_opt(b, "--cases", cli->cases_dir);
+	acs_cli_shell_opt(b, "--expect", cli->expect_file);
+}
+
 int acs_cli_want_color(const struct acs_cli *cli)
 {
 	const char *nc = getenv("NO_COLOR");

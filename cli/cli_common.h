@@ -30,6 +30,12 @@ void acs_cli_shell_word(struct acs_buf *b, const char *s);
 void acs_cli_shell_opt(struct acs_buf *b, const char *name, const char *val);
 
 /*
+ * The options a rerun command must keep to reproduce a verdict: --strict,
+ * --timeout (when not default_timeout), --profile, --cases, --expect.
+ */
+void acs_cli_rerun_common(struct acs_buf *b, const struct acs_cli *cli, double default_timeout);
+
+/*
  * Colours on standard output: not with --no-color, not when NO_COLOR is set
  * to a non-empty value (no-color.org), and only on a terminal.
  */

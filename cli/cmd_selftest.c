@@ -475,7 +475,7 @@ int acs_cmd_selftest(const struct acs_cli *cli, const char *argv0)
 	rc = ACS_EXIT_INFRA;
 	acs_cli_console_init(cli, &con);
 	acs_buf_printf(&rerun, "%s selftest", argv0);
-	acs_cli_shell_opt(&rerun, "--cases", cli->cases_dir);
+	acs_cli_rerun_common(&rerun, cli, 30);
 	run.jobs = cli->jobs;
 	run.filter = &filter;
 	run.rerun_prefix = rerun.data;

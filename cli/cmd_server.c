@@ -156,9 +156,7 @@ static void server_rerun(struct acs_buf *rerun, const struct acs_cli *cli, const
 		acs_cli_shell_opt(rerun, "--eab-kid", cli->eab_kid);
 		acs_buf_puts(rerun, " --eab-hmac \"$EAB_HMAC\"");
 	}
-	acs_cli_shell_opt(rerun, "--profile", cli->profile);
-	acs_cli_shell_opt(rerun, "--cases", cli->cases_dir);
-	acs_cli_shell_opt(rerun, "--expect", cli->expect_file);
+	acs_cli_rerun_common(rerun, cli, 30);
 }
 
 int acs_cmd_server(const struct acs_cli *cli, const char *argv0)

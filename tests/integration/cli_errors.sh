@@ -135,6 +135,19 @@ tl_expect_exit 2 "server https:// (no host)" "$ACMESPEC" server https://
 tl_check "the message says the host is missing" tl_out_has 'host'
 tl_expect_exit 2 "server https:///dir (no host)" "$ACMESPEC" server https:///dir
 
+# bug 5: the rerun line keeps what changes a verdict (--strict, --timeout, --profile, --expect)
+cat >"$TL_WORK/xpass.json" <<'EOF'
+{"target": "t", "expectations": [{"case": "server.8555.6_5.nonce-reused-badnonce",
+  "verdict": "FAIL", "clause": "c", "reason": "an XPASS to get a rerun line"}]}
+EOF
+tl_expect_exit 1 "an XPASS with --strict --timeout 7 --profile rfc8555" \
+  "$ACMESPEC" server --case server.8555.6_5.nonce-reused-badnonce --no-color \
+  --expect "$TL_WORK/xpass.json" --strict --timeout 7 --profile rfc8555
+tl_check "the rerun line keeps --strict" tl_out_has '^  rerun: .* --strict'
+tl_check "the rerun line keeps --timeout 7" tl_out_has '^  rerun: .* --timeout 7( |$)'
+tl_check "the rerun line keeps --profile and --expect" \
+  tl_out_has '^  rerun: .* --profile rfc8555 .*--expect '
+
 # production directories are refused before any traffic; run it in an empty
 # network namespace so that nothing could leave even if the refusal broke
 if unshare -n true 2>/dev/null; then
