@@ -319,7 +319,8 @@ static int scen_workdir(struct client_run *cr, struct scen *sc, struct acs_resul
 	if (mkdir_p(sc->acme_dir) != 0) {
 		char m[PATH_MAX + 64];
 
-		(void)snprintf(m, sizeof(m), "cannot create %s: %s", sc->acme_dir, strerror(errno));
+		(void)snprintf(m, sizeof(m), "cannot create %s: %s", sc->acme_dir,
+		               acs_errno_text(errno));
 		set_str(&r->message, m);
 		return -1;
 	}

@@ -129,8 +129,12 @@ void acs_cli_rerun_common(struct acs_buf *b, const struct acs_cli *cli, double d
 int acs_cli_want_color(const struct acs_cli *cli)
 {
 	const char *nc = getenv("NO_COLOR");
+	const char *term = getenv("TERM");
 
 	if (cli->no_color || (nc != NULL && nc[0] != '\0'))
+		return 0;
+	/* a terminal that says it cannot do escapes gets none */
+	if (term != NULL && strcmp(term, "dumb") == 0)
 		return 0;
 	return isatty(fileno(acs_cli_console_stream(cli)));
 }
@@ -322,12 +326,7 @@ int acs_cli_write_reports(const struct acs_cli *cli, const struct acs_run_info *
 /* strerror(e) in lower case, as every message of the harness is. */
 const char *acs_cli_errno_text(int e)
 {
-	static __thread char text[128];
-
-	snprintf(text, sizeof(text), "%s", strerror(e));
-	if (text[0] >= 'A' && text[0] <= 'Z')
-		text[0] = (char)(text[0] - 'A' + 'a');
-	return text;
+	return acs_errno_text(e);
 }
 
 /* Load one side's catalog and check every server script statically. */

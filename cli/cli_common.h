@@ -37,7 +37,8 @@ void acs_cli_rerun_common(struct acs_buf *b, const struct acs_cli *cli, double d
 
 /*
  * Colours on standard output: not with --no-color, not when NO_COLOR is set
- * to a non-empty value (no-color.org), and only on a terminal.
+ * to a non-empty value (no-color.org), not with TERM=dumb, and only on a
+ * terminal.
  */
 int acs_cli_want_color(const struct acs_cli *cli);
 

@@ -605,7 +605,7 @@ int acs_catalog_load(struct acs_catalog **out, const char *dir, const char *side
 	d = opendir(sidedir);
 	if (d == NULL) {
 		rc = acs_err_set(err, ACS_E_IO, "cannot open case directory %s: %s", sidedir,
-		                 strerror(errno));
+		                 acs_errno_text(errno));
 		goto out;
 	}
 	for (;;) {
@@ -643,7 +643,7 @@ int acs_catalog_load(struct acs_catalog **out, const char *dir, const char *side
 	}
 	if (errno != 0) {
 		rc = acs_err_set(err, ACS_E_IO, "cannot read case directory %s: %s", sidedir,
-		                 strerror(errno));
+		                 acs_errno_text(errno));
 		goto out;
 	}
 	if (nnames == 0) {

@@ -148,6 +148,31 @@ tl_check "the rerun line keeps --timeout 7" tl_out_has '^  rerun: .* --timeout 7
 tl_check "the rerun line keeps --profile and --expect" \
   tl_out_has '^  rerun: .* --profile rfc8555 .*--expect '
 
+# bug 10: TERM=dumb gets no colour (on a terminal, through script(1))
+if command -v script >/dev/null 2>&1; then
+  esc=$(printf '\033')
+  TERM=xterm script -qec "'$ACMESPEC' server --case server.8555.6_5.nonce-reused-badnonce" /dev/null \
+    >"$TL_WORK/tty-xterm.out" 2>&1 || true
+  tl_check "control: TERM=xterm on a terminal gets colour" grep -q "$esc\[" "$TL_WORK/tty-xterm.out"
+  TERM=dumb script -qec "'$ACMESPEC' server --case server.8555.6_5.nonce-reused-badnonce" /dev/null \
+    >"$TL_WORK/tty-dumb.out" 2>&1 || true
+  tl_check "TERM=dumb on a terminal gets no colour" bash -c "! grep -q '$esc\[' '$TL_WORK/tty-dumb.out'"
+  tl_check "TERM=dumb: the run itself happened" grep -q 'exit 0' "$TL_WORK/tty-dumb.out"
+else
+  tl_info "skipped the TERM=dumb check: no script(1) here"
+fi
+# bug 10: system error texts start in lower case, like every message
+tl_expect_exit 2 "server --cases /nonexistent" "$ACMESPEC" server --cases /nonexistent-acmespec
+tl_check "the system's error text is in lower case" tl_out_has ': no such file or directory'
+tl_check "no capitalised system error text" bash -c "! grep -q 'No such file' '$TL_WORK/last.out'"
+# bug 10: -j abc and -j 0 give the same range, --bogus names acmespec once (checked above too)
+tl_expect_exit 2 "acmespec --bogus" "$ACMESPEC" --bogus
+tl_check "--bogus: one acmespec in the pointer to --help" \
+  out_is 'acmespec: unknown option --bogus (see acmespec --help)'
+tl_expect_exit 0 "list --help" "$ACMESPEC" list --help
+tl_check "list --help offers -v, which list uses (requirement, file, control)" \
+  tl_out_has -- '-v, --verbose .*requirement'
+
 # production directories are refused before any traffic; run it in an empty
 # network namespace so that nothing could leave even if the refusal broke
 if unshare -n true 2>/dev/null; then
