@@ -878,6 +878,39 @@ static int run_scenarios(struct client_cmd *cc, struct client_run *cr, const str
 }
 
 /*
+ * A client that never reached the mock CA in any scenario (a missing
+ * program behind a wrapper exits 127 everywhere, so every scenario was
+ * UNSUPPORTED) cannot be judged: say so once, loudly, and make every
+ * scenario an ERROR so that the summary, the reports and the exit code
+ * (3) agree.
+ */
+static void flag_never_reached(struct client_cmd *cc, struct client_run *cr)
+{
+	size_t i, ran = 0, nreq = 0, n127 = 0;
+
+	for (i = 0; i < cc->cat->n; i++) {
+		ran += cr->outs[i].ran != 0;
+		nreq += json_array_size(cr->outs[i].log);
+	}
+	if (ran == 0 || nreq > 0)
+		return;
+	for (i = 0; i < cc->n; i++) {
+		struct acs_result *r = &cc->results[i];
+
+		if (r->raw == ACS_UNSUPPORTED)
+			n127++;
+		r->raw = ACS_ERROR;
+		r->verdict = ACS_ERROR;
+		set_str(&r->message, "the client never reached the mock CA in any scenario");
+	}
+	fprintf(stderr,
+	        "acmespec: the client never reached the mock CA in any of %zu scenario%s%s; "
+	        "check the command (exit 3)\n",
+	        ran, ran == 1 ? "" : "s",
+	        n127 == cc->n ? " (every run exited 127: command not found?)" : "");
+}
+
+/*
  * The results: the scenarios the filter asked for (rerun commands with
  * the command's words), then the checks it asked for, judged now.
  */
@@ -981,7 +1014,10 @@ int acs_cmd_client_opts(const struct acs_cli *cli, const char *argv0,
 	rerun_words(&cc, &cr, cli, argv0);
 	fprintf(cr.con.out, "mock CA %s, client:%s\n", acs_mockca_base_url(cr.ca), cc.target.data);
 	fflush(cr.con.out);
-	if (run_scenarios(&cc, &cr, cli) != 0 || gather_results(&cc, &cr) != 0)
+	if (run_scenarios(&cc, &cr, cli) != 0)
+		goto out;
+	flag_never_reached(&cc, &cr);
+	if (gather_results(&cc, &cr) != 0)
 		goto out;
 	rc = acs_cli_finish_run(cli, &cr.con, &cc.info, cc.all, cc.nall, cli->strict);
 out:

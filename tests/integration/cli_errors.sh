@@ -173,6 +173,17 @@ tl_expect_exit 0 "list --help" "$ACMESPEC" list --help
 tl_check "list --help offers -v, which list uses (requirement, file, control)" \
   tl_out_has -- '-v, --verbose .*requirement'
 
+# bug 3: a client command that never reaches the mock CA fails the gate (3), loudly
+tl_expect_exit 3 "a client wrapper whose program is missing (exit 127 everywhere)" \
+  "$ACMESPEC" client --no-color -j 4 --case client.8555.7_3.tos-agreed-when-required \
+  -- sh -c 'exec /nonexistent-acmespec-client'
+tl_check "it says the client never reached the mock CA" \
+  tl_out_has 'never reached the mock CA'
+tl_check "the last line says exit 3" bash -c "tail -n 1 '$TL_WORK/last.out' | grep -q '(exit 3)'"
+tl_expect_exit 3 "the same over every scenario and check" \
+  "$ACMESPEC" client --no-color -j 4 -- sh -c 'exec /nonexistent-acmespec-client'
+tl_check "it says so once, loudly" tl_out_has '^acmespec: the client never reached the mock CA'
+
 # production directories are refused before any traffic; run it in an empty
 # network namespace so that nothing could leave even if the refusal broke
 if unshare -n true 2>/dev/null; then
