@@ -32,6 +32,7 @@
 
 #include <jansson.h>
 
+#include "cli/client_checks.h"
 #include "cli/client_dns.h"
 #include "cli/client_front.h"
 #include "cli/client_routes.h"
@@ -233,6 +234,7 @@ struct client_run {
 	struct scen_out *outs; /* one per catalog case */
 	unsigned counter;
 	struct acs_console con;
+	const struct acs_filter *shown; /* the verdicts the options asked for */
 };
 
 /* One scenario while it runs. */
@@ -699,6 +701,8 @@ struct client_cmd {
 	size_t n, nall;
 	struct acs_buf prefix, suffix, target; /* rerun words and the target's name */
 	struct acs_run_info info;
+	char **runids; /* request checks only: the scenarios they need */
+	size_t nrunids;
 };
 
 static int cmp_case_ptr(const void *a, const void *b)
@@ -710,6 +714,9 @@ static void client_progress(void *ctx, const struct acs_result *r, size_t done, 
 {
 	struct client_run *cr = ctx;
 
+	/* a scenario run only for the request checks is not a verdict asked for */
+	if (cr->shown != NULL && !acs_case_matches(r->c, cr->shown))
+		return;
 	acs_console_case(&cr->con, r, done, total);
 	fflush(cr->con.out);
 }
@@ -795,6 +802,27 @@ static int load_cases(struct client_cmd *cc, const struct acs_cli *cli, const ch
 }
 
 /*
+ * A filter naming only request checks: the runner runs the scenarios
+ * cases/client-checks.json names for them, or every scenario when one of
+ * them names none (said on standard error).
+ */
+static void check_run_filter(struct client_cmd *cc, const char *dir)
+{
+	struct acs_err err = {0};
+
+	memset(&cc->runfilter, 0, sizeof(cc->runfilter));
+	cc->runfilter.level = -1;
+	if (acs_client_check_scenarios(dir, cc->checks, cc->nck, &cc->filter, cc->cat, &cc->runids,
+	                               &cc->nrunids, &err) != 0) {
+		fprintf(stderr, "acmespec: %s; running every scenario for the request checks\n",
+		        err.msg);
+		return;
+	}
+	cc->runfilter.globs = (const char *const *)cc->runids;
+	cc->runfilter.nglobs = cc->nrunids;
+}
+
+/*
  * The filters: the options', and the one the runner uses (filters naming
  * only checks judge them over every scenario). 0, or -1 (printed).
  */
@@ -812,10 +840,8 @@ static int pick_filters(struct client_cmd *cc, const struct acs_cli *cli, const 
 		return -1;
 	}
 	cc->runfilter = cc->filter;
-	if (scen_match == 0) {
-		memset(&cc->runfilter, 0, sizeof(cc->runfilter));
-		cc->runfilter.level = -1;
-	}
+	if (scen_match == 0)
+		check_run_filter(cc, dir);
 	if (cc->cat->n == 0) {
 		fprintf(stderr, "acmespec: no client scenario in %s/client\n", dir);
 		return -1;
@@ -844,6 +870,21 @@ static void rerun_words(struct client_cmd *cc, const struct client_run *cr,
 		(void)acs_buf_printf(&cc->target, " %s (recipe)", cr->recipe->name);
 	}
 	(void)acs_buf_puts(&cc->suffix, "");
+}
+
+/* Why the scenarios that run for request checks run; their verdicts are not shown. */
+static void say_check_scenarios(const struct client_cmd *cc, const struct client_run *cr)
+{
+	size_t i;
+
+	if (cc->nrunids == 0)
+		return;
+	fprintf(cr->con.out, "request checks only: running the scenario%s they are judged on:",
+	        cc->nrunids == 1 ? "" : "s");
+	for (i = 0; i < cc->nrunids; i++)
+		fprintf(cr->con.out, "%s %s", i == 0 ? "" : ",", cc->runids[i]);
+	fprintf(cr->con.out, " (%s verdict%s not shown)\n", cc->nrunids == 1 ? "its" : "their",
+	        cc->nrunids == 1 ? "" : "s");
 }
 
 /* Run every selected scenario through the runner. 0, or -1 (printed). */
@@ -970,6 +1011,7 @@ static void cmd_free(struct client_cmd *cc)
 	acs_buf_free(&cc->prefix);
 	acs_buf_free(&cc->suffix);
 	acs_buf_free(&cc->target);
+	acs_client_ids_free(cc->runids, cc->nrunids);
 }
 
 int acs_cmd_client(const struct acs_cli *cli, const char *argv0)
@@ -1013,6 +1055,8 @@ int acs_cmd_client_opts(const struct acs_cli *cli, const char *argv0,
 	acs_cli_console_init(cli, &cr.con);
 	rerun_words(&cc, &cr, cli, argv0);
 	fprintf(cr.con.out, "mock CA %s, client:%s\n", acs_mockca_base_url(cr.ca), cc.target.data);
+	say_check_scenarios(&cc, &cr);
+	cr.shown = &cc.filter;
 	fflush(cr.con.out);
 	if (run_scenarios(&cc, &cr, cli) != 0)
 		goto out;

@@ -184,6 +184,21 @@ tl_expect_exit 3 "the same over every scenario and check" \
   "$ACMESPEC" client --no-color -j 4 -- sh -c 'exec /nonexistent-acmespec-client'
 tl_check "it says so once, loudly" tl_out_has '^acmespec: the client never reached the mock CA'
 
+# bug 1: a filter naming request checks runs only the scenarios they need,
+# prints only the selected verdicts, and says why it ran what it ran
+mc=("$ACMESPEC" mock-client --directory '{directory}' --ca-bundle '{ca_bundle}'
+  --domains '{domains}' --challenge '{challenge}' --http01-port '{http01_port}'
+  --tlsalpn01-port '{tlsalpn01_port}' --dns-hook '{dns_hook}' --webroot '{webroot}')
+tl_expect_exit 0 "client --section 6.1 with the mock client" \
+  "$ACMESPEC" client --no-color -j 4 --section 6.1 --json "$TL_WORK/checks.json" -- "${mc[@]}"
+shown=$(grep -cE '^(PASS|FAIL|NONSTRICT|UNSUPPORTED|SKIPPED|XFAIL|XPASS|ERROR) ' "$TL_WORK/last.out" || true)
+tl_check "only the 3 selected verdicts are printed ($shown)" test "$shown" -eq 3
+tl_check "the summary agrees: 3 cases" tl_out_has '^3 cases: 3 passed \(exit 0\)'
+tl_check "it says which scenario it ran for the checks, and why" \
+  tl_out_has 'client\.8555\.8_3\.conformant-http01.*request check|request check.*client\.8555\.8_3\.conformant-http01'
+tl_check "the report holds the 3 selected checks" \
+  test "$(jq '.results | length' "$TL_WORK/checks.json")" = 3
+
 # production directories are refused before any traffic; run it in an empty
 # network namespace so that nothing could leave even if the refusal broke
 if unshare -n true 2>/dev/null; then
