@@ -39,6 +39,7 @@
 #include "cli/recipes.h"
 #include "harness/buf.h"
 #include "harness/buf_cap.h"
+#include "harness/cancel.h"
 #include "harness/catalog.h"
 #include "harness/clock.h"
 #include "harness/err.h"
@@ -576,10 +577,14 @@ static void scenario_run(void *ctx, const struct acs_case *c, struct acs_result 
 	if (scen_add(cr, c, sc, r) != 0 || scen_workdir(cr, sc, r) != 0)
 		goto out;
 	scen_names(cr, sc);
-	if (scen_env(cr, c, sc) != 0 || scen_runs(cr, sc) != 0)
+	if (scen_env(cr, c, sc) != 0 || scen_runs(cr, sc) != 0) {
 		set_str(&r->message, "out of memory");
-	else
+	} else if (sc->pr.interrupted) {
+		r->raw = ACS_SKIPPED;
+		set_str(&r->message, "not judged: the run was interrupted and the client stopped");
+	} else {
 		scen_judge(cr, c, sc, r);
+	}
 	scen_finish(cr, c, sc, r);
 out:
 	if (serial)
@@ -985,7 +990,13 @@ static int gather_results(struct client_cmd *cc, struct client_run *cr)
 		if (!acs_case_matches(&cc->checks[i], &cc->filter))
 			continue;
 		memset(r, 0, sizeof(*r));
-		judge_check(cr, &cc->checks[i], r, cc->prefix.data, cc->suffix.data);
+		if (cc->info.interrupted > 0) {
+			r->c = &cc->checks[i];
+			r->raw = ACS_SKIPPED;
+			set_str(&r->message, "not judged: the run was interrupted");
+		} else {
+			judge_check(cr, &cc->checks[i], r, cc->prefix.data, cc->suffix.data);
+		}
 		r->verdict = r->raw;
 		acs_expect_apply(cc->expect, r);
 		cc->nall++;
@@ -1025,8 +1036,9 @@ int acs_cmd_client_opts(const struct acs_cli *cli, const char *argv0,
 	struct client_run cr;
 	struct client_cmd cc;
 	struct acs_err err = {0};
+	struct acs_cli_stop stop;
 	const char *dir = acs_cli_cases_dir(cli);
-	int rc = ACS_EXIT_USAGE;
+	int rc = ACS_EXIT_USAGE, caught = 0;
 	size_t i;
 
 	memset(&cr, 0, sizeof(cr));
@@ -1048,6 +1060,8 @@ int acs_cmd_client_opts(const struct acs_cli *cli, const char *argv0,
 	if (cr.outs == NULL)
 		goto out;
 	rc = ACS_EXIT_INFRA;
+	acs_cli_catch_stop(&stop);
+	caught = 1;
 	if (start_infra(&cr, &err) != 0) {
 		fprintf(stderr, "acmespec: %s\n", err.msg);
 		goto out;
@@ -1060,7 +1074,9 @@ int acs_cmd_client_opts(const struct acs_cli *cli, const char *argv0,
 	fflush(cr.con.out);
 	if (run_scenarios(&cc, &cr, cli) != 0)
 		goto out;
-	flag_never_reached(&cc, &cr);
+	cc.info.interrupted = acs_cancel_signal();
+	if (cc.info.interrupted == 0)
+		flag_never_reached(&cc, &cr);
 	if (gather_results(&cc, &cr) != 0)
 		goto out;
 	rc = acs_cli_finish_run(cli, &cr.con, &cc.info, cc.all, cc.nall, cli->strict);
@@ -1072,5 +1088,7 @@ out:
 	cmd_free(&cc);
 	pthread_mutex_destroy(&cr.lock);
 	pthread_mutex_destroy(&cr.serial);
+	if (caught)
+		acs_cli_release_stop(&stop);
 	return rc;
 }

@@ -4,12 +4,14 @@
 #include <errno.h>
 
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "harness/cancel.h"
 #include "mockclient/script.h"
 
 static int dir_exists(const char *path)
@@ -379,18 +381,72 @@ void acs_cli_progress(void *ctx, const struct acs_result *r, size_t done, size_t
 	fflush(con->out);
 }
 
+/*
+ * SIGINT, SIGTERM: the first asks the run to stop (harness/cancel.h), a
+ * second one ends acmespec at once, as without the handler.
+ */
+static void on_stop_signal(int sig)
+{
+	if (acs_cancel_signal() != 0) {
+		(void)signal(sig, SIG_DFL);
+		(void)raise(sig);
+		return;
+	}
+	acs_cancel_request(sig);
+}
+
+void acs_cli_catch_stop(struct acs_cli_stop *saved)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	acs_cancel_reset();
+	(void)sigaction(SIGINT, &sa, &saved->old_int);
+	(void)sigaction(SIGTERM, &sa, &saved->old_term);
+}
+
+void acs_cli_release_stop(const struct acs_cli_stop *saved)
+{
+	(void)sigaction(SIGINT, &saved->old_int, NULL);
+	(void)sigaction(SIGTERM, &saved->old_term, NULL);
+}
+
+/* The last line of an interrupted run; its exit code, 128 + the signal. */
+static int interrupted_end(const struct acs_cli *cli, const struct acs_console *con,
+                           const struct acs_run_info *info, const struct acs_result *results,
+                           size_t n, int written)
+{
+	struct report_opt r[MAX_REPORTS];
+	size_t i, notrun = 0;
+	int rc = 128 + info->interrupted;
+
+	for (i = 0; i < n; i++)
+		notrun += results[i].verdict == ACS_SKIPPED && results[i].message != NULL &&
+		          strstr(results[i].message, "interrupted") != NULL;
+	fprintf(con->out, "interrupted by %s: %zu of %zu cases not run or not judged%s (exit %d)\n",
+	        acs_report_signal_name(info->interrupted), notrun, n,
+	        report_opts(cli, r) == 0 ? ""
+	        : written                ? "; partial reports written"
+	                                 : "; reports not written",
+	        rc);
+	return rc;
+}
+
 int acs_cli_finish_run(const struct acs_cli *cli, const struct acs_console *con,
                        const struct acs_run_info *info, const struct acs_result *results, size_t n,
                        int strict)
 {
 	struct acs_summary sum;
-	int rc;
+	int rc, written;
 
-	int written = acs_cli_write_reports(cli, info, results, n) == 0;
-
+	written = acs_cli_write_reports(cli, info, results, n) == 0;
 	acs_console_summary(con, info, results, n);
 	acs_summarize(results, n, &sum);
 	rc = acs_exit_code(&sum, strict);
+	if (info != NULL && info->interrupted > 0)
+		return interrupted_end(cli, con, info, results, n, written);
 	if (!written && rc == ACS_EXIT_OK) {
 		/* the summary said exit 0: the last line must say what really happens */
 		rc = ACS_EXIT_INFRA;

@@ -6,6 +6,8 @@
 #ifndef ACMESPEC_CLI_COMMON_H
 #define ACMESPEC_CLI_COMMON_H
 
+#include <signal.h>
+
 #include "harness/buf.h"
 #include "harness/catalog.h"
 #include "cli/cli.h"
@@ -77,10 +79,27 @@ int acs_cli_has_json(const char *dir);
 /* A runner progress callback that prints each finished case; ctx is a struct acs_console. */
 void acs_cli_progress(void *ctx, const struct acs_result *r, size_t done, size_t total);
 
+/* The dispositions of SIGINT and SIGTERM before acs_cli_catch_stop. */
+struct acs_cli_stop {
+	struct sigaction old_int, old_term;
+};
+
+/*
+ * From here SIGINT and SIGTERM stop the run instead of acmespec
+ * (harness/cancel.h): no case is started, a running client's process
+ * group is stopped, and the command writes partial reports, cleans up and
+ * exits 128 + the signal (130, 143). A second signal ends acmespec at
+ * once. acs_cli_release_stop puts the old dispositions back.
+ */
+void acs_cli_catch_stop(struct acs_cli_stop *saved);
+void acs_cli_release_stop(const struct acs_cli_stop *saved);
+
 /*
  * The end of every run: the console summary, the JUnit and JSON reports the
  * options ask for, and the exit code (strict: a NONSTRICT fails the run; a
- * report that cannot be written makes a clean run ACS_EXIT_INFRA).
+ * report that cannot be written makes a clean run ACS_EXIT_INFRA; an
+ * interrupted run, info->interrupted, exits 128 + the signal and says so
+ * on the last line).
  */
 int acs_cli_finish_run(const struct acs_cli *cli, const struct acs_console *con,
                        const struct acs_run_info *info, const struct acs_result *results, size_t n,

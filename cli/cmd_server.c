@@ -18,6 +18,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/embedded.h"
+#include "harness/cancel.h"
 #include "harness/catalog.h"
 #include "harness/clock.h"
 #include "harness/expect.h"
@@ -178,7 +179,8 @@ int acs_cmd_server(const struct acs_cli *cli, const char *argv0)
 	const char *dir = acs_cli_cases_dir(cli);
 	char *url = NULL;
 	size_t n = 0, i;
-	int embedded;
+	struct acs_cli_stop stop;
+	int embedded, arc;
 	int rc = ACS_EXIT_USAGE;
 
 	acs_buf_init(&rerun, 8192);
@@ -269,12 +271,16 @@ int acs_cmd_server(const struct acs_cli *cli, const char *argv0)
 	info.jobs = cli->jobs;
 	info.started = time(NULL);
 	t0 = acs_clock_mono();
-	if (acs_run(cat, &run, &results, &n, &err) != 0) {
+	acs_cli_catch_stop(&stop);
+	arc = acs_run(cat, &run, &results, &n, &err);
+	acs_cli_release_stop(&stop);
+	if (arc != 0) {
 		fprintf(stderr, "acmespec: %s\n", err.msg);
 		rc = err.code == ACS_E_NOTFOUND ? ACS_EXIT_USAGE : ACS_EXIT_INFRA;
 		goto out;
 	}
 	info.seconds = acs_clock_mono() - t0;
+	info.interrupted = acs_cancel_signal();
 
 	rc = acs_cli_finish_run(cli, &sc.con, &info, results, n, cli->strict);
 out:

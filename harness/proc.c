@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "harness/buf_cap.h"
+#include "harness/cancel.h"
 #include "harness/clock.h"
 #include "harness/err.h"
 
@@ -126,6 +127,10 @@ static int drain(pid_t pid, int fd, double deadline, struct acs_proc_capture *cp
 
 		if (left <= 0) {
 			pr->timed_out = 1;
+			break;
+		}
+		if (acs_cancel_signal() != 0) {
+			pr->interrupted = 1;
 			break;
 		}
 		if (!eof) {

@@ -5,6 +5,8 @@
  * order in which the cases finish.
  */
 #include "harness/runner.h"
+
+#include "harness/cancel.h"
 #include "harness/clock.h"
 
 #include <pthread.h>
@@ -94,7 +96,7 @@ static void *worker(void *arg)
 
 	for (;;) {
 		pthread_mutex_lock(&st->mu);
-		if (st->next >= st->n) {
+		if (st->next >= st->n || acs_cancel_signal() != 0) {
 			pthread_mutex_unlock(&st->mu);
 			break;
 		}
@@ -173,6 +175,15 @@ int acs_run(const struct acs_catalog *cat, const struct acs_run_opts *opts,
 		worker(&st);
 	for (i = 0; i < nthreads; i++)
 		pthread_join(threads[i], NULL);
+	/* a cancelled run: the cases never started are SKIPPED, and say why */
+	for (i = 0; i < st.n; i++) {
+		if (st.results[i].c != NULL)
+			continue;
+		st.results[i].c = st.cases[i];
+		st.results[i].raw = ACS_SKIPPED;
+		st.results[i].verdict = ACS_SKIPPED;
+		st.results[i].message = strdup("not run: the run was interrupted");
+	}
 
 	*results = st.results;
 	*n = st.n;

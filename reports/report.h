@@ -25,6 +25,7 @@ struct acs_run_info {
 	int jobs;
 	time_t started; /* UTC */
 	double seconds;
+	int interrupted; /* 0, or the signal that stopped the run (a partial report) */
 };
 
 /*
@@ -124,6 +125,9 @@ size_t *acs_report_order(const struct acs_result *results, size_t n);
  * everything". Static string.
  */
 const char *acs_report_exit_words(int code);
+
+/* "SIGINT", "SIGTERM", or "signal N": what interrupted a run (thread-local buffer). */
+const char *acs_report_signal_name(int sig);
 
 /*
  * qsort(3) comparator for an array of const struct acs_result *: by case
