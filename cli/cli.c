@@ -19,7 +19,8 @@
 #define FILTERCMDS (RUNCMDS | ACS_CMD_LIST)
 #define PORTCMDS   (ACS_CMD_SERVER | ACS_CMD_CLIENT | ACS_CMD_SERVE | ACS_CMD_MOCK_CLIENT)
 #define EABCMDS    (ACS_CMD_SERVER | ACS_CMD_SERVE | ACS_CMD_MOCK_CLIENT)
-#define ALLCMDS    0xffu
+#define ALLCMDS    0x7ffu
+#define REPORTCMDS (RUNCMDS | ACS_CMD_REPORT)
 #define MC         ACS_CMD_MOCK_CLIENT
 #define SE         ACS_CMD_SERVE
 #define F(x)       offsetof(struct acs_cli, x)
@@ -157,7 +158,19 @@ static const struct acs_opt options[] = {
      RUNCMDS,
      "FILE",
      {H(RUNCMDS, "expectations file: known failures become XFAIL, fixed ones XPASS")}},
+    {"from",
+     0,
+     STR(from),
+     ACS_CMD_EXPECT,
+     "REPORT.json",
+     {H(ACS_CMD_EXPECT, "the JSON report of a run to draft the expectations from (required)")}},
     {"help", 'h', FLAG(help), ALLCMDS, NULL, {H(ALLCMDS, "show this help")}},
+    {"html",
+     0,
+     STR(html),
+     REPORTCMDS,
+     "FILE",
+     {H(REPORTCMDS, "write a self-contained HTML report to FILE (- for standard output)")}},
     {"http01-port",
      0,
      INT(http01_port, 0, 65535),
@@ -175,8 +188,18 @@ static const struct acs_opt options[] = {
      RUNCMDS,
      "N",
      {H(RUNCMDS, "run N cases in parallel, 1 to 64 (default 1)")}},
-    {"json", 0, STR(json), RUNCMDS, "FILE", {H(RUNCMDS, "write a JSON report to FILE")}},
-    {"junit", 0, STR(junit), RUNCMDS, "FILE", {H(RUNCMDS, "write a JUnit XML report to FILE")}},
+    {"json",
+     0,
+     STR(json),
+     REPORTCMDS,
+     "FILE",
+     {H(REPORTCMDS, "write a JSON report to FILE (- for standard output)")}},
+    {"junit",
+     0,
+     STR(junit),
+     REPORTCMDS,
+     "FILE",
+     {H(REPORTCMDS, "write a JUnit XML report to FILE (- for standard output)")}},
     {"keep-workdir",
      0,
      FLAG(keep_workdir),
@@ -201,6 +224,13 @@ static const struct acs_opt options[] = {
      ACS_CMD_TOP,
      NULL,
      {H(ACS_CMD_TOP, "print the manual page acmespec(1) as roff")}},
+    {"markdown",
+     0,
+     STR(markdown),
+     REPORTCMDS,
+     "FILE",
+     {H(REPORTCMDS, "write a Markdown summary to FILE, e.g. $GITHUB_STEP_SUMMARY (- for "
+                    "standard output)")}},
     {"misbehave",
      0,
      MULTI(misbehaviours, nmisbehaviours, ACS_CLI_MAX_MULTI),
@@ -220,6 +250,12 @@ static const struct acs_opt options[] = {
      RUNCMDS,
      NULL,
      {H(RUNCMDS, "no colours (also when NO_COLOR is set or output is not a terminal)")}},
+    {"output",
+     'o',
+     STR(output),
+     ACS_CMD_EXPECT,
+     "FILE",
+     {H(ACS_CMD_EXPECT, "write the draft to FILE (default: standard output)")}},
     {"plain-http",
      0,
      INT(plain_http_port, 0, 65535),
@@ -330,6 +366,24 @@ static const struct acs_cmd_info commands[] = {
     {ACS_CMD_LIST, "list", "acmespec list [filters]", "list the case catalog", NULL, 0, 0, 0},
     {ACS_CMD_SELFTEST, "selftest", "acmespec selftest [options]",
      "every case against the conformant mock and its negative control", NULL, 0, 0, 0},
+    {ACS_CMD_REPORT, "report", "acmespec report merge REPORT.json... [options]",
+     "join the JSON reports of the shards of one run",
+     "Reads the JSON reports of the shards (--shard I/N) of one run and writes one report: "
+     "--json, --junit, --markdown and --html. A case found in two reports, or reports of "
+     "different sides, profiles or strictness, are refused.",
+     2, ACS_CLI_MAX_ARGS, 0},
+    {ACS_CMD_DIFF, "diff", "acmespec diff OLD.json NEW.json",
+     "what changed between two runs: regressions, fixes, other verdict changes",
+     "Compares two JSON reports case by case. Exit 1 when the later run regressed (a case "
+     "went from good to FAIL, XPASS or ERROR, a new case is bad, or a case disappeared), 0 "
+     "otherwise, 2 when a report cannot be read or the runs are of different sides.",
+     2, 2, 0},
+    {ACS_CMD_EXPECT, "expect", "acmespec expect --from REPORT.json [-o FILE]",
+     "draft an expectations file from a run",
+     "Lists every FAIL, NONSTRICT and XFAIL of the run with an empty \"reason\": fill in each "
+     "reason (acmespec refuses an empty one), then pass the file to --expect. "
+     "docs/expectations.md describes the format.",
+     0, 0, 0},
     {ACS_CMD_MOCK_CLIENT, "mock-client",
      "acmespec mock-client --directory URL --domain NAME "
      "[options]",
@@ -677,6 +731,10 @@ static int check_cli(const struct parse *p)
 		return fail(p, 1, "--client NAME or a command after \"--\" is required");
 	if (p->cmd == ACS_CMD_CLIENT && cli->client_argc > 0 && cli->client_name != NULL)
 		return fail(p, 0, "give either --client NAME or a command after \"--\", not both");
+	if (p->cmd == ACS_CMD_REPORT && strcmp(cli->args[0], "merge") != 0)
+		return fail(p, 1, "unknown report command \"%s\": expected merge", cli->args[0]);
+	if (p->cmd == ACS_CMD_EXPECT && cli->from == NULL)
+		return fail(p, 1, "--from REPORT.json is required");
 	if (p->cmd == ACS_CMD_MOCK_CLIENT)
 		return check_mock_client(p);
 	return 0;

@@ -20,11 +20,14 @@ enum acs_cli_cmd {
 	ACS_CMD_SELFTEST = 1 << 4,
 	ACS_CMD_MOCK_CLIENT = 1 << 5,
 	ACS_CMD_DNS_HOOK = 1 << 6,
-	ACS_CMD_TOP = 1 << 7 /* `acmespec` without a command: --help, --version, --man */
+	ACS_CMD_TOP = 1 << 7,    /* `acmespec` without a command: --help, --version, --man */
+	ACS_CMD_REPORT = 1 << 8, /* `acmespec report merge A.json B.json ...` */
+	ACS_CMD_DIFF = 1 << 9,
+	ACS_CMD_EXPECT = 1 << 10
 };
 
 #define ACS_CLI_MAX_MULTI  64
-#define ACS_CLI_MAX_ARGS   4
+#define ACS_CLI_MAX_ARGS   64
 #define ACS_CLI_PORT_UNSET (-2)
 
 /*
@@ -39,7 +42,8 @@ struct acs_cli {
 	const char *url;    /* server: directory URL, or NULL for the embedded mock CA */
 	char **client_argv; /* client: the command after "--" (borrowed from argv) */
 	int client_argc;
-	const char *args[ACS_CLI_MAX_ARGS]; /* positional arguments (dns-hook: set NAME VALUE) */
+	/* positional arguments (dns-hook: set NAME VALUE; report: merge FILES; diff: OLD NEW) */
+	const char *args[ACS_CLI_MAX_ARGS];
 	int nargs;
 
 	/* server, client, list, selftest */
@@ -57,6 +61,8 @@ struct acs_cli {
 	double timeout; /* 30; mock-client: 60 (the whole flow) */
 	const char *junit;
 	const char *json;
+	const char *markdown; /* --markdown FILE: a Markdown summary */
+	const char *html;     /* --html FILE: the self-contained HTML report */
 	const char *cases_dir;
 	const char *side; /* list: "server", "client" or NULL for both */
 	int verbose;
@@ -67,6 +73,10 @@ struct acs_cli {
 	int help;
 	int version;
 	int man; /* acmespec --man: print the manual page (roff) */
+
+	/* expect: --from REPORT.json, -o FILE (default: standard output) */
+	const char *from;
+	const char *output;
 
 	const char *globs[ACS_CLI_MAX_MULTI];
 	size_t nglobs;

@@ -156,6 +156,8 @@ static size_t report_opts(const struct acs_cli *cli, struct report_opt *out)
 	struct report_opt all[] = {
 	    {"--junit", cli->junit, acs_junit_write, acs_junit_render},
 	    {"--json", cli->json, acs_json_write, acs_json_render},
+	    {"--markdown", cli->markdown, acs_markdown_write, acs_markdown_render},
+	    {"--html", cli->html, acs_html_write, acs_html_render},
 	};
 	size_t i, n = 0;
 

@@ -45,7 +45,8 @@ void acs_cli_rerun_common(struct acs_buf *b, const struct acs_cli *cli, double d
 int acs_cli_want_color(const struct acs_cli *cli);
 
 /*
- * Before any traffic: every report path the options give can be written
+ * Before any traffic: every report path the options give (--junit,
+ * --json, --markdown, --html) can be written
  * (its folders made), and no two reports share a path ("-", standard
  * output, included). Prints why; 0, or -1 (a usage error).
  */

@@ -15,8 +15,9 @@
 #include "harness/verdict.h"
 
 /*
- * The commands that need no libcurl set-up of their own here: serve, and
- * the two that a client under test runs (dns-hook, mock-client). Their
+ * The commands that need no libcurl set-up of their own here: serve, the
+ * two that a client under test runs (dns-hook, mock-client), and those
+ * that read finished reports (report, diff, expect). Their
  * options were checked against the table; dns-hook and mock-client still
  * read their own argv (argv[0] their name).
  */
@@ -25,6 +26,12 @@ static int run_standalone(const struct acs_cli *cli, int argc, char **argv)
 	switch (cli->cmd) {
 	case ACS_CMD_SERVE:
 		return acs_cmd_serve(cli);
+	case ACS_CMD_REPORT:
+		return acs_cmd_report(cli);
+	case ACS_CMD_DIFF:
+		return acs_cmd_diff(cli);
+	case ACS_CMD_EXPECT:
+		return acs_cmd_expect(cli);
 	case ACS_CMD_DNS_HOOK:
 		return acs_cmd_dns_hook(argc - 1, argv + 1);
 	default:
@@ -88,7 +95,8 @@ int main(int argc, char **argv)
 		return ACS_EXIT_OK;
 	}
 	if (cli.cmd == ACS_CMD_SERVE || cli.cmd == ACS_CMD_DNS_HOOK ||
-	    cli.cmd == ACS_CMD_MOCK_CLIENT)
+	    cli.cmd == ACS_CMD_MOCK_CLIENT || cli.cmd == ACS_CMD_REPORT ||
+	    cli.cmd == ACS_CMD_DIFF || cli.cmd == ACS_CMD_EXPECT)
 		return run_standalone(&cli, argc, argv);
 	return run_command(&cli, argv[0]);
 }

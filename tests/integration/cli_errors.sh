@@ -44,7 +44,7 @@ tl_check "the message names the command" \
   out_is 'acmespec: unknown command "no-such-command" (see acmespec --help)'
 
 # one format for a bad option, whatever the command
-for cmd in server client serve list selftest mock-client dns-hook; do
+for cmd in server client serve list selftest mock-client dns-hook report diff expect; do
   tl_expect_exit 2 "$cmd --bogus" "$ACMESPEC" "$cmd" --bogus
   tl_check "$cmd: one message format" \
     out_is "acmespec $cmd: unknown option --bogus (see acmespec $cmd --help)"

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# ctest-labels: cli
+# The report commands of the command line (issue 10): --markdown and --html
+# beside --json and --junit, `acmespec report merge`, `acmespec diff` (exit 1
+# on a regression, 0 otherwise, 2 on bad input) and `acmespec expect --from`
+# (a draft whose empty reasons --expect refuses until filled in). Runs the
+# server catalog's section 6.5 against the embedded mock CA.
+#
+#   bash tests/integration/cli_reports.sh BUILD/acmespec SOURCE_DIR
+set -euo pipefail
+ACMESPEC=$(realpath "${1:?usage: $0 ACMESPEC_BINARY SOURCE_DIR}")
+SRC=$(realpath "${2:?usage: $0 ACMESPEC_BINARY SOURCE_DIR}")
+# shellcheck source=ci/testlib.sh
+. "$SRC/ci/testlib.sh"
+cd "$SRC"
+TL_LIMIT=300
+
+tl_init cli_reports
+W=$TL_WORK
+
+# --markdown and --html, written with --json and --junit in one run
+tl_expect_exit 0 "server --section 6.5 with four reports" \
+  "$ACMESPEC" server --section 6.5 -j 4 --no-color --json "$W/a.json" --junit "$W/a.xml" \
+  --markdown "$W/md/a.md" --html "$W/a.html"
+n=$(jq '.results | length' "$W/a.json")
+tl_check "the JSON report holds the cases ($n)" test "$n" -gt 1
+tl_check "--markdown: a summary with its heading" grep -q '^## acmespec server run' "$W/md/a.md"
+tl_check "--html: one HTML document" grep -q '^<!DOCTYPE html>' "$W/a.html"
+tl_check "--html: no external asset" bash -c "! grep -qE '(src|href)=\"https?:' '$W/a.html'"
+first=$(jq -r '.results[0].id' "$W/a.json")
+tl_check "--html names the cases ($first)" grep -q "$first" "$W/a.html"
+tl_expect_exit 0 "--markdown - writes to standard output" \
+  "$ACMESPEC" server --case "$first" --no-color --markdown -
+tl_check "the Markdown summary is on standard output" tl_out_has '^## acmespec server run'
+
+# diff: exit 1 on a regression, 0 otherwise, 2 on bad input
+jq '.results[0].verdict = "FAIL" | .results[0].raw_verdict = "FAIL"' "$W/a.json" >"$W/b.json"
+tl_expect_exit 1 "diff: a PASS that became a FAIL" "$ACMESPEC" diff "$W/a.json" "$W/b.json"
+tl_check "diff names the regression" tl_out_has "PASS -> FAIL +$first"
+tl_check "diff says regression on its last line" \
+  bash -c "tail -n 1 '$TL_WORK/last.out' | grep -q '^result: regression'"
+tl_expect_exit 0 "diff: the FAIL fixed" "$ACMESPEC" diff "$W/b.json" "$W/a.json"
+tl_check "diff names the fix" tl_out_has 'fixed \(1\)'
+tl_expect_exit 0 "diff: the same run" "$ACMESPEC" diff "$W/a.json" "$W/a.json"
+jq 'del(.results[1])' "$W/a.json" >"$W/less.json"
+tl_expect_exit 1 "diff: a case that disappeared is a regression" \
+  "$ACMESPEC" diff "$W/a.json" "$W/less.json"
+tl_expect_exit 2 "diff: a report that does not exist" "$ACMESPEC" diff "$W/a.json" "$W/none.json"
+tl_check "the message names the file" tl_out_has 'none\.json'
+echo '{"results": [' >"$W/broken.json"
+tl_expect_exit 2 "diff: a report that is not JSON" "$ACMESPEC" diff "$W/broken.json" "$W/a.json"
+tl_expect_exit 2 "diff with one report" "$ACMESPEC" diff "$W/a.json"
+
+# expect --from: a draft listing the FAIL with an empty reason
+tl_expect_exit 0 "expect --from a run with a FAIL" "$ACMESPEC" expect --from "$W/b.json"
+cp "$TL_WORK/last.out" "$W/draft-stdout.json"
+tl_check "the draft lists the FAIL with an empty reason" \
+  jq -e --arg id "$first" '.expectations | length == 1 and .[0].case == $id and .[0].verdict == "FAIL" and .[0].reason == ""' \
+  "$W/draft-stdout.json"
+tl_expect_exit 0 "expect --from -o FILE" "$ACMESPEC" expect --from "$W/b.json" -o "$W/draft.json"
+tl_check "-o wrote the same draft" jq -e '.expectations | length == 1' "$W/draft.json"
+tl_expect_exit 2 "the unfilled draft is refused by --expect" \
+  "$ACMESPEC" server --case "$first" --no-color --expect "$W/draft.json"
+tl_check "the refusal is about the reason" tl_out_has 'reason'
+jq '.expectations[0].reason = "known: filled in by the test"' "$W/draft.json" >"$W/filled.json"
+tl_expect_exit 1 "the filled-in draft is accepted (the case now passes: XPASS)" \
+  "$ACMESPEC" server --case "$first" --no-color --expect "$W/filled.json"
+tl_check "it is an XPASS" tl_out_has '1 xpass'
+tl_expect_exit 2 "expect without --from" "$ACMESPEC" expect
+tl_expect_exit 2 "expect --from a missing report" "$ACMESPEC" expect --from "$W/none.json"
+
+# report merge: two halves of a run give back the whole run
+jq '.results |= .[0:3]' "$W/a.json" >"$W/p1.json"
+jq '.results |= .[3:]' "$W/a.json" >"$W/p2.json"
+tl_expect_exit 0 "report merge of two halves" "$ACMESPEC" report merge "$W/p1.json" "$W/p2.json" \
+  --json "$W/m.json" --junit "$W/m.xml" --markdown "$W/m.md" --html "$W/m.html"
+tl_check "the merged report has every case of the run" \
+  test "$(jq -r '[.results[].id] | sort | join(" ")' "$W/m.json")" = \
+  "$(jq -r '[.results[].id] | sort | join(" ")' "$W/a.json")"
+tl_check "the merge wrote JUnit, Markdown and HTML too" \
+  test -s "$W/m.xml" -a -s "$W/m.md" -a -s "$W/m.html"
+tl_expect_exit 2 "report merge refuses a case in two parts" \
+  "$ACMESPEC" report merge "$W/a.json" "$W/p1.json" --json "$W/x.json"
+tl_check "the message names the case" tl_out_has 'in both'
+tl_expect_exit 2 "report merge of a missing report" "$ACMESPEC" report merge "$W/none.json"
+tl_expect_exit 2 "report with an unknown subcommand" "$ACMESPEC" report split "$W/a.json"
+tl_finish
