@@ -190,6 +190,13 @@ static const struct acs_opt options[] = {
      {H(RUNCMDS, "run N cases in parallel, 1 to 64 (default 1)")}},
     {"json",
      0,
+     FLAG(list_json),
+     ACS_CMD_LIST,
+     NULL,
+     {H(ACS_CMD_LIST, "the catalog as JSON: id, side, rfc, section, level, tags, title, "
+                      "control of every case")}},
+    {"json",
+     0,
      STR(json),
      REPORTCMDS,
      "FILE",
@@ -300,6 +307,12 @@ static const struct acs_opt options[] = {
      FILTERCMDS,
      "T",
      {H(FILTERCMDS, "only cases tagged T (repeatable)")}},
+    {"tags",
+     0,
+     FLAG(list_tags),
+     ACS_CMD_LIST,
+     NULL,
+     {H(ACS_CMD_LIST, "list the tags of the matching cases, with how many cases carry each")}},
     {"timeout",
      0,
      DOUBLE(timeout, 86400),
@@ -482,14 +495,24 @@ static int fail(const struct parse *p, int see_help, const char *fmt, ...)
 	return -1;
 }
 
-static const struct acs_opt *find_long(const char *name, size_t len)
+/*
+ * The row of --name: the one for cmd when two rows share a name (list's
+ * --json is a flag, the runs' --json takes a FILE), else the first.
+ */
+static const struct acs_opt *find_long(const char *name, size_t len, enum acs_cli_cmd cmd)
 {
+	const struct acs_opt *any = NULL;
 	size_t i;
 
-	for (i = 0; i < NOPTIONS; i++)
-		if (strlen(options[i].name) == len && strncmp(options[i].name, name, len) == 0)
+	for (i = 0; i < NOPTIONS; i++) {
+		if (strlen(options[i].name) != len || strncmp(options[i].name, name, len) != 0)
+			continue;
+		if (options[i].cmds & (unsigned)cmd)
 			return &options[i];
-	return NULL;
+		if (any == NULL)
+			any = &options[i];
+	}
+	return any;
 }
 
 static const struct acs_opt *find_short(char c)
@@ -614,7 +637,7 @@ static int parse_option(const struct parse *p, int argc, char **argv, int *i)
 		const char *eq = strchr(arg + 2, '=');
 		size_t len = eq != NULL ? (size_t)(eq - arg - 2) : strlen(arg + 2);
 
-		o = find_long(arg + 2, len);
+		o = find_long(arg + 2, len, p->cmd);
 		if (eq != NULL)
 			val = eq + 1;
 		if (o == NULL)

@@ -65,6 +65,8 @@ struct acs_cli {
 	const char *html;     /* --html FILE: the self-contained HTML report */
 	const char *cases_dir;
 	const char *side; /* list: "server", "client" or NULL for both */
+	int list_json;    /* list --json: the catalog as JSON on standard output */
+	int list_tags;    /* list --tags: the tags and how many cases carry each */
 	int verbose;
 	int no_color;
 	int allow_production;

@@ -199,6 +199,30 @@ tl_check "it says which scenario it ran for the checks, and why" \
 tl_check "the report holds the 3 selected checks" \
   test "$(jq '.results | length' "$TL_WORK/checks.json")" = 3
 
+# list --json: the catalog as data; list --tags: the tags in use
+tl_expect_exit 0 "list" "$ACMESPEC" list
+total=$(tail -n 1 "$TL_WORK/last.out" | grep -oE '^[0-9]+')
+"$ACMESPEC" list --json >"$TL_WORK/list.json"
+tl_check "list --json holds every case list counts ($total)" \
+  jq -e --argjson n "$total" 'length == $n' "$TL_WORK/list.json"
+tl_check "list --json: every entry has id, side, rfc, section, level, tags, title, control" \
+  jq -e 'all(.[]; has("id") and has("side") and has("rfc") and has("section") and has("level")
+    and (.tags | type == "array") and has("title") and has("control"))' "$TL_WORK/list.json"
+tl_check "list --json: a case's negative control is there" \
+  jq -e '.[] | select(.id == "server.8555.6_1.cors-allow-origin") | .control == ["no-cors"]' \
+  "$TL_WORK/list.json"
+"$ACMESPEC" list --json --side client --section 6.1 >"$TL_WORK/list61.json"
+tl_check "list --json --side client --section 6.1: the 3 request checks" \
+  jq -e 'length == 3 and all(.[]; .side == "client" and .section == "6.1")' "$TL_WORK/list61.json"
+tl_expect_exit 0 "list --tags" "$ACMESPEC" list --tags
+nonce=$(grep -E '^nonce ' "$TL_WORK/last.out" | awk '{print $2}')
+tl_expect_exit 0 "list --tag nonce" "$ACMESPEC" list --tag nonce
+tl_check "list --tags counts nonce as list --tag nonce does ($nonce)" \
+  test "$nonce" = "$(tail -n 1 "$TL_WORK/last.out" | grep -oE '^[0-9]+')"
+tl_expect_exit 0 "list --help" "$ACMESPEC" list --help
+tl_check "list --help offers --json and --tags" bash -c \
+  "grep -qE -- '--json +the catalog as JSON' '$TL_WORK/last.out' && grep -qE -- '--tags ' '$TL_WORK/last.out'"
+
 # production directories are refused before any traffic; run it in an empty
 # network namespace so that nothing could leave even if the refusal broke
 if unshare -n true 2>/dev/null; then
