@@ -289,6 +289,13 @@ static const struct acs_opt options[] = {
      FILTERCMDS,
      "S",
      {H(FILTERCMDS, "only cases of RFC section S and its subsections, e.g. 6.5 (repeatable)")}},
+    {"shard",
+     0,
+     STR(shard),
+     FILTERCMDS,
+     "I/N",
+     {H(FILTERCMDS, "only shard I of N (1 <= I <= N <= 1000): cases split by a hash of "
+                    "their id, so a case always lands in the same shard")}},
     {"side",
      0,
      CHOICE(side, sides),
@@ -737,6 +744,32 @@ static int check_mock_client(const struct parse *p)
 	return 0;
 }
 
+/* --shard I/N into shard_index and shard_count. */
+static int parse_shard(const struct parse *p)
+{
+	struct acs_cli *cli = p->cli;
+	unsigned long i, n;
+	char *end = NULL;
+	const char *s = cli->shard;
+
+	errno = 0;
+	i = strtoul(s, &end, 10);
+	if (errno != 0 || end == s || *end != '/' || s[0] == '-' || s[0] == '+')
+		goto bad;
+	s = end + 1;
+	n = strtoul(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || s[0] == '-' || s[0] == '+')
+		goto bad;
+	if (n < 1 || n > 1000 || i < 1 || i > n)
+		goto bad;
+	cli->shard_index = (unsigned)i;
+	cli->shard_count = (unsigned)n;
+	return 0;
+bad:
+	return fail(p, 0, "option --shard: expected I/N with 1 <= I <= N <= 1000, got \"%s\"",
+	            cli->shard);
+}
+
 /* What holds across options, once every option is read. */
 static int check_cli(const struct parse *p)
 {
@@ -754,6 +787,8 @@ static int check_cli(const struct parse *p)
 		return fail(p, 1, "--client NAME or a command after \"--\" is required");
 	if (p->cmd == ACS_CMD_CLIENT && cli->client_argc > 0 && cli->client_name != NULL)
 		return fail(p, 0, "give either --client NAME or a command after \"--\", not both");
+	if (cli->shard != NULL && parse_shard(p) != 0)
+		return -1;
 	if (p->cmd == ACS_CMD_REPORT && strcmp(cli->args[0], "merge") != 0)
 		return fail(p, 1, "unknown report command \"%s\": expected merge", cli->args[0]);
 	if (p->cmd == ACS_CMD_EXPECT && cli->from == NULL)

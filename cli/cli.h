@@ -87,6 +87,9 @@ struct acs_cli {
 	const char *tags[ACS_CLI_MAX_MULTI];
 	size_t ntags;
 	const char *level;
+	const char *shard;    /* --shard I/N as given; checked into shard_index, shard_count */
+	unsigned shard_index; /* 1..shard_count */
+	unsigned shard_count; /* 0: no sharding */
 
 	/* serve and mock-client: --misbehave NAME[=ARG] (repeatable) */
 	const char *misbehaviours[ACS_CLI_MAX_MULTI];

@@ -77,6 +77,10 @@ void acs_cli_fill_filter(const struct acs_cli *cli, struct acs_filter *f)
 	f->tags = cli->tags;
 	f->ntags = cli->ntags;
 	f->level = -1;
+	if (cli->shard_count > 1) {
+		f->shard = cli->shard_index - 1;
+		f->shards = cli->shard_count;
+	}
 	if (cli->level != NULL) {
 		enum acs_level l;
 
