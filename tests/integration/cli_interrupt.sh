@@ -15,8 +15,10 @@ cd "$SRC"
 
 tl_init cli_interrupt
 
-# interrupt SIG: a slow fake client (found by pgrep -f '[s]leep ...', a
-# pattern that does not match the shell running pgrep), the signal once it runs, then the checks
+# interrupt SIG: a slow fake client, the signal once the client runs, then
+# the checks. The client is found by pgrep -f '^sh -c sleep ...': anchored,
+# so that it does not match acmespec, whose command line holds the client's
+# words too (and '[s]h' where a shell running pgrep holds the pattern).
 interrupt() {
   local sig=$1 want=$2 marker="acmespec-slow-client-$$-$1" tmp="$TL_WORK/tmp-$1" pid rc i
   mkdir -p "$tmp"
@@ -24,10 +26,10 @@ interrupt() {
     --json "$TL_WORK/$sig.json" -- sh -c "sleep 120; : $marker" >"$TL_WORK/$sig.out" 2>&1 &
   pid=$!
   for i in $(seq 1 100); do
-    pgrep -f "sleep 120; : $marker" >/dev/null && break
+    pgrep -f "^sh -c sleep 120; : $marker" >/dev/null && break
     sleep 0.2
   done
-  tl_check "$sig: the slow client runs" bash -c "pgrep -f '[s]leep 120; : $marker' >/dev/null"
+  tl_check "$sig: the slow client runs" bash -c "pgrep -f '^[s]h -c sleep 120; : $marker' >/dev/null"
   kill -s "$sig" "$pid"
   set +e
   timeout 60 tail --pid="$pid" -f /dev/null
@@ -40,7 +42,7 @@ interrupt() {
   tl_check "$sig: a partial JSON report marked interrupted" \
     jq -e ".interrupted == \"SIG$sig\" and .exit_code == $want and (.results | length) > 0" \
     "$TL_WORK/$sig.json"
-  tl_check "$sig: no process of the client is left" bash -c "! pgrep -f '[s]leep 120; : $marker' >/dev/null"
+  tl_check "$sig: no process of the client is left" bash -c "! pgrep -f '^[s]h -c sleep 120; : $marker' >/dev/null"
   tl_check "$sig: no temporary folder is left ($(ls "$tmp" | tr '\n' ' '))" \
     test -z "$(ls -A "$tmp")"
   # a failed check must not leave the slow client behind
