@@ -68,6 +68,9 @@ struct acs_cli {
 	int list_json;    /* list --json: the catalog as JSON on standard output */
 	int list_tags;    /* list --tags: the tags and how many cases carry each */
 	int verbose;
+	int quiet;                /* --quiet: no line for a PASS */
+	int fail_fast;            /* -x/--fail-fast: start no case after the first failure */
+	const char *rerun_failed; /* --rerun-failed REPORT.json */
 	int no_color;
 	int allow_production;
 	const char *client_name; /* client: ready-made recipe instead of a command */

@@ -907,6 +907,7 @@ static int run_scenarios(struct client_cmd *cc, struct client_run *cr, const str
 	run.run_ctx = cr;
 	run.progress = client_progress;
 	run.progress_ctx = cr;
+	run.fail_fast = cli->fail_fast ? (cli->strict ? 2 : 1) : 0;
 	cc->info.side = "client";
 	cc->info.target = cc->target.data + 1;
 	cc->info.profile = cli->profile ? cli->profile : "rfc8555";

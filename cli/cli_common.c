@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "harness/cancel.h"
+#include "reports/load.h"
 #include "mockclient/script.h"
 
 static int dir_exists(const char *path)
@@ -67,11 +68,74 @@ const char *acs_cli_cases_dir(const struct acs_cli *cli)
 	return ACMESPEC_INSTALL_CASES;
 }
 
+/* --rerun-failed: the ids of the failed cases of the report (acs_cli_load_rerun). */
+static char **rerun_ids;
+static size_t nrerun_ids;
+
+/* Does verdict v fail a run (strict: NONSTRICT too)? */
+static int failed_verdict(enum acs_verdict v, int strict)
+{
+	return v == ACS_FAIL || v == ACS_XPASS || v == ACS_ERROR || (strict && v == ACS_NONSTRICT);
+}
+
+int acs_cli_load_rerun(const struct acs_cli *cli)
+{
+	struct acs_report *rep = NULL;
+	struct acs_err err = {0};
+	size_t i;
+
+	if (cli->rerun_failed == NULL)
+		return 0;
+	if (cli->nglobs > 0) {
+		fprintf(stderr, "acmespec: --rerun-failed and --case exclude each other\n");
+		return -1;
+	}
+	if (acs_report_load(cli->rerun_failed, &rep, &err) != 0) {
+		fprintf(stderr, "acmespec: %s\n", err.msg);
+		return -1;
+	}
+	rerun_ids = calloc(rep->n + 1, sizeof(*rerun_ids));
+	for (i = 0; rerun_ids != NULL && i < rep->n; i++) {
+		if (!failed_verdict(rep->results[i].verdict, rep->info.strict))
+			continue;
+		rerun_ids[nrerun_ids] = strdup(rep->cases[i].id);
+		if (rerun_ids[nrerun_ids] != NULL)
+			nrerun_ids++;
+	}
+	acs_report_free(rep);
+	if (rerun_ids == NULL) {
+		fprintf(stderr, "acmespec: out of memory\n");
+		return -1;
+	}
+	if (nrerun_ids == 0) {
+		fprintf(stderr, "acmespec: no case failed in %s: nothing to rerun\n",
+		        cli->rerun_failed);
+		return 1;
+	}
+	return 0;
+}
+
+void acs_cli_free_rerun(void)
+{
+	size_t i;
+
+	for (i = 0; i < nrerun_ids; i++)
+		free(rerun_ids[i]);
+	free(rerun_ids);
+	rerun_ids = NULL;
+	nrerun_ids = 0;
+}
+
 void acs_cli_fill_filter(const struct acs_cli *cli, struct acs_filter *f)
 {
 	memset(f, 0, sizeof(*f));
 	f->globs = cli->globs;
 	f->nglobs = cli->nglobs;
+	if (rerun_ids != NULL) {
+		/* case ids hold no glob character: each matches itself only */
+		f->globs = (const char *const *)rerun_ids;
+		f->nglobs = nrerun_ids;
+	}
 	f->sections = cli->sections;
 	f->nsections = cli->nsections;
 	f->tags = cli->tags;
@@ -196,6 +260,7 @@ void acs_cli_console_init(const struct acs_cli *cli, struct acs_console *con)
 	con->color = acs_cli_want_color(cli);
 	con->verbose = cli->verbose;
 	con->progress = isatty(fileno(con->out));
+	con->quiet = cli->quiet;
 }
 
 /* mkdir -p of the folders above path. 0, or -1 with errno set. */
@@ -419,6 +484,25 @@ void acs_cli_release_stop(const struct acs_cli_stop *saved)
 	(void)sigaction(SIGTERM, &saved->old_term, NULL);
 }
 
+/* --fail-fast: how many cases it left out, before the summary. */
+static void say_fail_fast(const struct acs_console *con, const struct acs_result *results, size_t n)
+{
+	const char *mark = "not run: --fail-fast stopped the run after ";
+	const char *after = NULL;
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (results[i].message == NULL ||
+		    strncmp(results[i].message, mark, strlen(mark)) != 0)
+			continue;
+		after = results[i].message + strlen(mark);
+		k++;
+	}
+	if (k > 0)
+		fprintf(con->out, "\n--fail-fast: stopped after %s; %zu case%s not run (SKIPPED)\n",
+		        after, k, k == 1 ? "" : "s");
+}
+
 /* The last line of an interrupted run; its exit code, 128 + the signal. */
 static int interrupted_end(const struct acs_cli *cli, const struct acs_console *con,
                            const struct acs_run_info *info, const struct acs_result *results,
@@ -448,6 +532,7 @@ int acs_cli_finish_run(const struct acs_cli *cli, const struct acs_console *con,
 	int rc, written;
 
 	written = acs_cli_write_reports(cli, info, results, n) == 0;
+	say_fail_fast(con, results, n);
 	acs_console_summary(con, info, results, n);
 	acs_summarize(results, n, &sum);
 	rc = acs_exit_code(&sum, strict);

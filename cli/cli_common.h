@@ -22,6 +22,16 @@
  */
 const char *acs_cli_cases_dir(const struct acs_cli *cli);
 
+/*
+ * --rerun-failed REPORT.json: read the report and keep the ids of its
+ * failed cases (FAIL, XPASS, ERROR; NONSTRICT when it was strict), which
+ * acs_cli_fill_filter then selects. Prints why on failure: 0 (also
+ * without the option), 1 when no case failed (nothing to rerun), -1 (a
+ * usage error: unreadable report, or --case given too).
+ */
+int acs_cli_load_rerun(const struct acs_cli *cli);
+void acs_cli_free_rerun(void);
+
 /* The case filter the options ask for; f borrows cli's strings. */
 void acs_cli_fill_filter(const struct acs_cli *cli, struct acs_filter *f);
 

@@ -481,6 +481,7 @@ int acs_cmd_selftest(const struct acs_cli *cli, const char *argv0)
 	run.rerun_prefix = rerun.data;
 	run.progress = acs_cli_progress;
 	run.progress_ctx = &con;
+	run.fail_fast = cli->fail_fast ? 2 : 0; /* the self-test is always strict */
 	info.side = "selftest";
 	info.target = "the mocks and their negative controls";
 	info.profile = "rfc8555";

@@ -262,6 +262,7 @@ int acs_cmd_server(const struct acs_cli *cli, const char *argv0)
 	run.run_ctx = &sc;
 	run.progress = acs_cli_progress;
 	run.progress_ctx = &sc.con;
+	run.fail_fast = cli->fail_fast ? (cli->strict ? 2 : 1) : 0;
 
 	info.side = "server";
 	info.target = embedded ? "embedded mock CA" : url;

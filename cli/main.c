@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "cli/cli_client.h"
+#include "cli/cli_common.h"
 #include "cli/cli_mockclient.h"
 #include "cli/cli_serve.h"
 #include "cli/commands.h"
@@ -44,6 +45,9 @@ static int run_command(const struct acs_cli *cli, const char *argv0)
 	struct acs_client_opts co = {cli->client_name, cli->keep_workdir};
 	int rc;
 
+	rc = acs_cli_load_rerun(cli);
+	if (rc != 0)
+		return rc > 0 ? ACS_EXIT_OK : ACS_EXIT_USAGE;
 	if (acs_http_global_init() != 0) {
 		fprintf(stderr, "acmespec: cannot initialise libcurl\n");
 		return ACS_EXIT_INFRA;
@@ -68,6 +72,7 @@ static int run_command(const struct acs_cli *cli, const char *argv0)
 		break;
 	}
 	acs_http_global_cleanup();
+	acs_cli_free_rerun();
 	return rc;
 }
 

@@ -29,6 +29,12 @@ struct acs_run_opts {
 	void *run_ctx;
 	acs_progress_fn progress; /* may be NULL */
 	void *progress_ctx;
+	/*
+	 * --fail-fast: 0 runs everything; 1 starts no case after a FAIL, XPASS
+	 * or ERROR; 2 after a NONSTRICT too (a strict run). The cases not
+	 * started are SKIPPED ("not run: --fail-fast stopped the run after ID").
+	 */
+	int fail_fast;
 };
 
 /*

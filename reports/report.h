@@ -37,6 +37,7 @@ struct acs_console {
 	int color;
 	int verbose;
 	int progress; /* draw "[12/80]" progress (TTY only) */
+	int quiet;    /* no line for a PASS: only what is not PASS, and the summary */
 };
 
 /* One line for a finished case: "PASS  server.8555.6_5.nonce-reused ..." */

@@ -69,6 +69,30 @@ tl_check "it is an XPASS" tl_out_has '1 xpass'
 tl_expect_exit 2 "expect without --from" "$ACMESPEC" expect
 tl_expect_exit 2 "expect --from a missing report" "$ACMESPEC" expect --from "$W/none.json"
 
+# --quiet, -x/--fail-fast and --rerun-failed (with the filled-in draft: $first is an XPASS)
+tl_expect_exit 0 "server --section 6.5 --quiet" "$ACMESPEC" server --section 6.5 -q --no-color
+tl_check "--quiet prints no PASS line" bash -c "! grep -qE '^PASS ' '$TL_WORK/last.out'"
+tl_check "--quiet still prints the summary" tl_out_has "^$n cases: $n passed \(exit 0\)"
+tl_expect_exit 1 "-q: the XPASS is still shown" \
+  "$ACMESPEC" server --section 6.5 -q --no-color --expect "$W/filled.json"
+tl_check "-q shows the case that did not pass" tl_out_has "^XPASS +$first"
+tl_expect_exit 1 "server --section 6.5 -j 1 -x with an XPASS first" \
+  "$ACMESPEC" server --section 6.5 -j 1 -x --no-color --expect "$W/filled.json" --json "$W/ff.json"
+tl_check "-x: every case after the failure is SKIPPED, saying why" \
+  jq -e --argjson k "$((n - 1))" \
+  '[.results[] | select(.verdict == "SKIPPED" and (.message // "" | test("--fail-fast stopped the run after")))] | length == $k' \
+  "$W/ff.json"
+tl_check "-x says so before the summary" tl_out_has '^--fail-fast: stopped after'
+tl_expect_exit 1 "--rerun-failed the -x run" \
+  "$ACMESPEC" server --rerun-failed "$W/ff.json" --no-color --expect "$W/filled.json"
+tl_check "--rerun-failed ran only the failed case" tl_out_has '^1 case: 1 xpass \(exit 1\)'
+tl_expect_exit 0 "--rerun-failed a run without failures" \
+  "$ACMESPEC" server --rerun-failed "$W/a.json" --no-color
+tl_check "it says there is nothing to rerun" tl_out_has 'nothing to rerun'
+tl_expect_exit 2 "--rerun-failed with --case" \
+  "$ACMESPEC" server --rerun-failed "$W/ff.json" --case "$first"
+tl_expect_exit 2 "--rerun-failed a missing report" "$ACMESPEC" server --rerun-failed "$W/none.json"
+
 # report merge: two halves of a run give back the whole run
 jq '.results |= .[0:3]' "$W/a.json" >"$W/p1.json"
 jq '.results |= .[3:]' "$W/a.json" >"$W/p2.json"

@@ -34,13 +34,13 @@ static void refused(int argc, char **argv, const char *want)
 static void test_unknown_option(void)
 {
 	char *a[] = {"acmespec", "serve", "--bogus"};
-	char *b[] = {"acmespec", "server", "-x"};
+	char *b[] = {"acmespec", "server", "-z"};
 	char *c[] = {"acmespec", "dns-hook", "--bogus=1", "set", "n"};
 	char *d[] = {"acmespec", "nosuch"};
 	char *e[] = {"acmespec"};
 
 	refused(ARGC(a), a, "acmespec serve: unknown option --bogus (see acmespec serve --help)");
-	refused(ARGC(b), b, "acmespec server: unknown option -x (see acmespec server --help)");
+	refused(ARGC(b), b, "acmespec server: unknown option -z (see acmespec server --help)");
 	refused(ARGC(c), c,
 	        "acmespec dns-hook: unknown option --bogus (see acmespec dns-hook --help)");
 	refused(ARGC(d), d, "acmespec: unknown command \"nosuch\" (see acmespec --help)");
