@@ -15,11 +15,11 @@
 
 #include "cli/cli_table.h"
 
-#define RUNCMDS    (ACS_CMD_SERVER | ACS_CMD_CLIENT | ACS_CMD_SELFTEST)
+#define RUNCMDS    (ACS_CMD_SERVER | ACS_CMD_CLIENT | ACS_CMD_SELFTEST | ACS_CMD_DEMO)
 #define FILTERCMDS (RUNCMDS | ACS_CMD_LIST)
 #define PORTCMDS   (ACS_CMD_SERVER | ACS_CMD_CLIENT | ACS_CMD_SERVE | ACS_CMD_MOCK_CLIENT)
 #define EABCMDS    (ACS_CMD_SERVER | ACS_CMD_SERVE | ACS_CMD_MOCK_CLIENT)
-#define ALLCMDS    0x7ffu
+#define ALLCMDS    0xfffu
 #define REPORTCMDS (RUNCMDS | ACS_CMD_REPORT)
 #define MC         ACS_CMD_MOCK_CLIENT
 #define SE         ACS_CMD_SERVE
@@ -248,9 +248,11 @@ static const struct acs_opt options[] = {
     {"misbehave",
      0,
      MULTI(misbehaviours, nmisbehaviours, ACS_CLI_MAX_MULTI),
-     SE | MC,
+     SE | MC | ACS_CMD_DEMO,
      "NAME[=ARG]",
-     {H(SE, "switch a misbehaviour on in every scenario (repeatable; list below)"),
+     {H(ACS_CMD_DEMO, "the mock CA's misbehaviour to switch on (repeatable; default "
+                      "accept-reused-nonce; acmespec serve --help lists them)"),
+      H(SE, "switch a misbehaviour on in every scenario (repeatable; list below)"),
       H(MC, "commit a misbehaviour (repeatable; listed by acmespec mock-client --help)")}},
     {"no-agree-tos",
      0,
@@ -423,6 +425,13 @@ static const struct acs_cmd_info commands[] = {
      "Lists every FAIL, NONSTRICT and XFAIL of the run with an empty \"reason\": fill in each "
      "reason (acmespec refuses an empty one), then pass the file to --expect. "
      "docs/expectations.md describes the format.",
+     0, 0, 0},
+    {ACS_CMD_DEMO, "demo", "acmespec demo [options]",
+     "a first FAIL in seconds: the server catalog against a misbehaving mock CA",
+     "Runs the server cases against the embedded mock CA with one misbehaviour switched on "
+     "(default accept-reused-nonce: a nonce used twice is accepted), so that a real FAIL "
+     "shows its evidence: the RFC's words, expected against actual, the decoded transcript "
+     "and the rerun command. Exits 1, as a gate would.",
      0, 0, 0},
     {ACS_CMD_MOCK_CLIENT, "mock-client",
      "acmespec mock-client --directory URL --domain NAME "

@@ -23,7 +23,8 @@ enum acs_cli_cmd {
 	ACS_CMD_TOP = 1 << 7,    /* `acmespec` without a command: --help, --version, --man */
 	ACS_CMD_REPORT = 1 << 8, /* `acmespec report merge A.json B.json ...` */
 	ACS_CMD_DIFF = 1 << 9,
-	ACS_CMD_EXPECT = 1 << 10
+	ACS_CMD_EXPECT = 1 << 10,
+	ACS_CMD_DEMO = 1 << 11 /* the server catalog against a misbehaving embedded mock CA */
 };
 
 #define ACS_CLI_MAX_MULTI  64

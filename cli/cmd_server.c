@@ -138,10 +138,15 @@ static int server_check_target(const struct acs_cli *cli)
 }
 
 /* The command line that reruns a case of this server run, up to the case. */
-static void server_rerun(struct acs_buf *rerun, const struct acs_cli *cli, const char *argv0)
+static void server_rerun(struct acs_buf *rerun, const struct acs_cli *cli, const char *argv0,
+                         char *const *misbehave)
 {
+	size_t i;
+
 	acs_buf_puts(rerun, argv0);
-	acs_buf_puts(rerun, " server");
+	acs_buf_puts(rerun, misbehave != NULL ? " demo" : " server");
+	for (i = 0; misbehave != NULL && misbehave[i] != NULL; i++)
+		acs_cli_shell_opt(rerun, "--misbehave", misbehave[i]);
 	if (cli->url != NULL) {
 		acs_cli_shell_word(rerun, cli->url);
 		acs_cli_shell_opt(rerun, "--ca-bundle", cli->ca_bundle);
@@ -160,7 +165,11 @@ static void server_rerun(struct acs_buf *rerun, const struct acs_cli *cli, const
 	acs_cli_rerun_common(rerun, cli, 30);
 }
 
-int acs_cmd_server(const struct acs_cli *cli, const char *argv0)
+/*
+ * The server run; misbehave: NULL, or (demo) the switches of the embedded
+ * mock CA's scenario, NULL-terminated.
+ */
+static int server_run(const struct acs_cli *cli, const char *argv0, char *const *misbehave)
 {
 	struct acs_catalog *cat = NULL;
 	struct acs_expectations *expect = NULL;
@@ -230,7 +239,8 @@ int acs_cmd_server(const struct acs_cli *cli, const char *argv0)
 	sc.target.responders = resp;
 	if (embedded) {
 		if (acs_embedded_start(&em, resp, &err) != 0 ||
-		    acs_embedded_scenario(&em, "conformant", NULL, NULL, 0, &url, &err) != 0 ||
+		    acs_embedded_scenario(&em, misbehave != NULL ? "demo" : "conformant", misbehave,
+		                          NULL, 0, &url, &err) != 0 ||
 		    acs_embedded_scenario(&em, "conformant-eab", NULL, NULL, 1, &sc.eab_url,
 		                          &err) != 0) {
 			fprintf(stderr, "acmespec: cannot start the embedded mock CA: %s\n",
@@ -252,7 +262,7 @@ int acs_cmd_server(const struct acs_cli *cli, const char *argv0)
 		goto out;
 	}
 
-	server_rerun(&rerun, cli, argv0);
+	server_rerun(&rerun, cli, argv0, misbehave);
 
 	run.jobs = cli->jobs;
 	run.filter = &filter;
@@ -297,4 +307,25 @@ out:
 	acs_catalog_free(cat);
 	acs_buf_free(&rerun);
 	return rc;
+}
+
+int acs_cmd_server(const struct acs_cli *cli, const char *argv0)
+{
+	return server_run(cli, argv0, NULL);
+}
+
+int acs_cmd_demo(const struct acs_cli *cli, const char *argv0)
+{
+	char *defaults[] = {"accept-reused-nonce", NULL};
+	char *given[ACS_CLI_MAX_MULTI + 1];
+	size_t i;
+
+	for (i = 0; i < cli->nmisbehaviours; i++)
+		given[i] = (char *)cli->misbehaviours[i];
+	given[i] = NULL;
+	fprintf(acs_cli_console_stream(cli),
+	        "acmespec demo: the server cases against the embedded mock CA with %s switched "
+	        "on; expect FAILs with their evidence, and exit 1\n",
+	        cli->nmisbehaviours > 0 ? "the misbehaviours given" : "accept-reused-nonce");
+	return server_run(cli, argv0, cli->nmisbehaviours > 0 ? given : defaults);
 }

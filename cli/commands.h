@@ -12,6 +12,12 @@
 /* `acmespec server [URL]`: the server catalog against URL or the embedded mock CA. */
 int acs_cmd_server(const struct acs_cli *cli, const char *argv0);
 
+/*
+ * `acmespec demo`: the server catalog against the embedded mock CA with a
+ * misbehaviour switched on (default accept-reused-nonce): a real FAIL.
+ */
+int acs_cmd_demo(const struct acs_cli *cli, const char *argv0);
+
 /* `acmespec list`: the catalog, filtered. */
 int acs_cmd_list(const struct acs_cli *cli);
 

@@ -65,6 +65,9 @@ static int run_command(const struct acs_cli *cli, const char *argv0)
 	case ACS_CMD_SELFTEST:
 		rc = acs_cmd_selftest(cli, argv0);
 		break;
+	case ACS_CMD_DEMO:
+		rc = acs_cmd_demo(cli, argv0);
+		break;
 	default:
 		fprintf(stderr, "acmespec: command %s is not available in this build yet\n",
 		        acs_cli_cmd_name(cli->cmd));

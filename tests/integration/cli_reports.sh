@@ -93,6 +93,22 @@ tl_expect_exit 2 "--rerun-failed with --case" \
   "$ACMESPEC" server --rerun-failed "$W/ff.json" --case "$first"
 tl_expect_exit 2 "--rerun-failed a missing report" "$ACMESPEC" server --rerun-failed "$W/none.json"
 
+# acmespec demo: a real FAIL with its evidence, from a misbehaving embedded mock CA
+tl_expect_exit 1 "demo --section 6.5 (accept-reused-nonce by default)" \
+  "$ACMESPEC" demo --section 6.5 -j 4 --no-color
+tl_check "demo: the reused nonce FAILs" tl_out_has '^FAIL +server\.8555\.6_5\.nonce-reused-badnonce'
+tl_check "demo: the evidence: the RFC's words" tl_out_has 'requirement \(RFC 8555 .6\.5, MUST\)'
+tl_check "demo: the evidence: expected against actual" \
+  bash -c "grep -q '^  expected: status 400' '$TL_WORK/last.out' && grep -q '^  actual: status 20' '$TL_WORK/last.out'"
+tl_check "demo: the evidence: the transcript" tl_out_has '^  transcript:'
+rerun=$(grep -E '^  rerun: ' "$TL_WORK/last.out" | head -n 1 | sed 's/^  rerun: //')
+tl_check "demo: the rerun line keeps the misbehaviour ($rerun)" \
+  bash -c "echo '$rerun' | grep -q ' demo --misbehave accept-reused-nonce .*--case server\.8555\.6_5\.nonce-reused-badnonce'"
+tl_expect_exit 1 "demo: the rerun line reproduces the FAIL" bash -c "$rerun --no-color"
+tl_check "the rerun FAILs the same case" tl_out_has '^1 case: 1 failed \(exit 1\)'
+tl_expect_exit 0 "demo with a misbehaviour no 6.5 case sees" \
+  "$ACMESPEC" demo --section 6.5 --misbehave no-cors --no-color
+
 # report merge: two halves of a run give back the whole run
 jq '.results |= .[0:3]' "$W/a.json" >"$W/p1.json"
 jq '.results |= .[3:]' "$W/a.json" >"$W/p2.json"
