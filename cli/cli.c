@@ -15,11 +15,12 @@
 
 #include "cli/cli_table.h"
 
-#define RUNCMDS    (ACS_CMD_SERVER | ACS_CMD_CLIENT | ACS_CMD_SELFTEST)
+#define RUNCMDS    (ACS_CMD_SERVER | ACS_CMD_CLIENT | ACS_CMD_SELFTEST | ACS_CMD_DEMO)
 #define FILTERCMDS (RUNCMDS | ACS_CMD_LIST)
 #define PORTCMDS   (ACS_CMD_SERVER | ACS_CMD_CLIENT | ACS_CMD_SERVE | ACS_CMD_MOCK_CLIENT)
 #define EABCMDS    (ACS_CMD_SERVER | ACS_CMD_SERVE | ACS_CMD_MOCK_CLIENT)
-#define ALLCMDS    0xffu
+#define ALLCMDS    0xfffu
+#define REPORTCMDS (RUNCMDS | ACS_CMD_REPORT)
 #define MC         ACS_CMD_MOCK_CLIENT
 #define SE         ACS_CMD_SERVE
 #define F(x)       offsetof(struct acs_cli, x)
@@ -157,7 +158,26 @@ static const struct acs_opt options[] = {
      RUNCMDS,
      "FILE",
      {H(RUNCMDS, "expectations file: known failures become XFAIL, fixed ones XPASS")}},
+    {"fail-fast",
+     'x',
+     FLAG(fail_fast),
+     RUNCMDS,
+     NULL,
+     {H(RUNCMDS, "start no case after the first FAIL, XPASS or ERROR (NONSTRICT too with "
+                 "--strict); the rest are SKIPPED")}},
+    {"from",
+     0,
+     STR(from),
+     ACS_CMD_EXPECT,
+     "REPORT.json",
+     {H(ACS_CMD_EXPECT, "the JSON report of a run to draft the expectations from (required)")}},
     {"help", 'h', FLAG(help), ALLCMDS, NULL, {H(ALLCMDS, "show this help")}},
+    {"html",
+     0,
+     STR(html),
+     REPORTCMDS,
+     "FILE",
+     {H(REPORTCMDS, "write a self-contained HTML report to FILE (- for standard output)")}},
     {"http01-port",
      0,
      INT(http01_port, 0, 65535),
@@ -175,8 +195,25 @@ static const struct acs_opt options[] = {
      RUNCMDS,
      "N",
      {H(RUNCMDS, "run N cases in parallel, 1 to 64 (default 1)")}},
-    {"json", 0, STR(json), RUNCMDS, "FILE", {H(RUNCMDS, "write a JSON report to FILE")}},
-    {"junit", 0, STR(junit), RUNCMDS, "FILE", {H(RUNCMDS, "write a JUnit XML report to FILE")}},
+    {"json",
+     0,
+     FLAG(list_json),
+     ACS_CMD_LIST,
+     NULL,
+     {H(ACS_CMD_LIST, "the catalog as JSON: id, side, rfc, section, level, tags, title, "
+                      "control of every case")}},
+    {"json",
+     0,
+     STR(json),
+     REPORTCMDS,
+     "FILE",
+     {H(REPORTCMDS, "write a JSON report to FILE (- for standard output)")}},
+    {"junit",
+     0,
+     STR(junit),
+     REPORTCMDS,
+     "FILE",
+     {H(REPORTCMDS, "write a JUnit XML report to FILE (- for standard output)")}},
     {"keep-workdir",
      0,
      FLAG(keep_workdir),
@@ -201,12 +238,21 @@ static const struct acs_opt options[] = {
      ACS_CMD_TOP,
      NULL,
      {H(ACS_CMD_TOP, "print the manual page acmespec(1) as roff")}},
+    {"markdown",
+     0,
+     STR(markdown),
+     REPORTCMDS,
+     "FILE",
+     {H(REPORTCMDS, "write a Markdown summary to FILE, e.g. $GITHUB_STEP_SUMMARY (- for "
+                    "standard output)")}},
     {"misbehave",
      0,
      MULTI(misbehaviours, nmisbehaviours, ACS_CLI_MAX_MULTI),
-     SE | MC,
+     SE | MC | ACS_CMD_DEMO,
      "NAME[=ARG]",
-     {H(SE, "switch a misbehaviour on in every scenario (repeatable; list below)"),
+     {H(ACS_CMD_DEMO, "the mock CA's misbehaviour to switch on (repeatable; default "
+                      "accept-reused-nonce; acmespec serve --help lists them)"),
+      H(SE, "switch a misbehaviour on in every scenario (repeatable; list below)"),
       H(MC, "commit a misbehaviour (repeatable; listed by acmespec mock-client --help)")}},
     {"no-agree-tos",
      0,
@@ -220,6 +266,12 @@ static const struct acs_opt options[] = {
      RUNCMDS,
      NULL,
      {H(RUNCMDS, "no colours (also when NO_COLOR is set or output is not a terminal)")}},
+    {"output",
+     'o',
+     STR(output),
+     ACS_CMD_EXPECT,
+     "FILE",
+     {H(ACS_CMD_EXPECT, "write the draft to FILE (default: standard output)")}},
     {"plain-http",
      0,
      INT(plain_http_port, 0, 65535),
@@ -233,6 +285,19 @@ static const struct acs_opt options[] = {
      RUNCMDS | ACS_CMD_LIST,
      "NAME",
      {H(RUNCMDS | ACS_CMD_LIST, "target profile from cases/profiles (default rfc8555)")}},
+    {"quiet",
+     'q',
+     FLAG(quiet),
+     RUNCMDS,
+     NULL,
+     {H(RUNCMDS, "print only the cases that did not PASS, and the summary")}},
+    {"rerun-failed",
+     0,
+     STR(rerun_failed),
+     RUNCMDS,
+     "REPORT.json",
+     {H(RUNCMDS, "run only the cases that failed the run of REPORT.json (FAIL, XPASS, ERROR; "
+                 "NONSTRICT when it was strict)")}},
     {"revoke", 0, FLAG(revoke), MC, NULL, {H(MC, "revoke the certificate once downloaded")}},
     {"scenario",
      0,
@@ -246,6 +311,13 @@ static const struct acs_opt options[] = {
      FILTERCMDS,
      "S",
      {H(FILTERCMDS, "only cases of RFC section S and its subsections, e.g. 6.5 (repeatable)")}},
+    {"shard",
+     0,
+     STR(shard),
+     FILTERCMDS,
+     "I/N",
+     {H(FILTERCMDS, "only shard I of N (1 <= I <= N <= 1000): cases split by a hash of "
+                    "their id, so a case always lands in the same shard")}},
     {"side",
      0,
      CHOICE(side, sides),
@@ -264,6 +336,12 @@ static const struct acs_opt options[] = {
      FILTERCMDS,
      "T",
      {H(FILTERCMDS, "only cases tagged T (repeatable)")}},
+    {"tags",
+     0,
+     FLAG(list_tags),
+     ACS_CMD_LIST,
+     NULL,
+     {H(ACS_CMD_LIST, "list the tags of the matching cases, with how many cases carry each")}},
     {"timeout",
      0,
      DOUBLE(timeout, 86400),
@@ -330,6 +408,31 @@ static const struct acs_cmd_info commands[] = {
     {ACS_CMD_LIST, "list", "acmespec list [filters]", "list the case catalog", NULL, 0, 0, 0},
     {ACS_CMD_SELFTEST, "selftest", "acmespec selftest [options]",
      "every case against the conformant mock and its negative control", NULL, 0, 0, 0},
+    {ACS_CMD_REPORT, "report", "acmespec report merge REPORT.json... [options]",
+     "join the JSON reports of the shards of one run",
+     "Reads the JSON reports of the shards (--shard I/N) of one run and writes one report: "
+     "--json, --junit, --markdown and --html. A case found in two reports, or reports of "
+     "different sides, profiles or strictness, are refused.",
+     2, ACS_CLI_MAX_ARGS, 0},
+    {ACS_CMD_DIFF, "diff", "acmespec diff OLD.json NEW.json",
+     "what changed between two runs: regressions, fixes, other verdict changes",
+     "Compares two JSON reports case by case. Exit 1 when the later run regressed (a case "
+     "went from good to FAIL, XPASS or ERROR, a new case is bad, or a case disappeared), 0 "
+     "otherwise, 2 when a report cannot be read or the runs are of different sides.",
+     2, 2, 0},
+    {ACS_CMD_EXPECT, "expect", "acmespec expect --from REPORT.json [-o FILE]",
+     "draft an expectations file from a run",
+     "Lists every FAIL, NONSTRICT and XFAIL of the run with an empty \"reason\": fill in each "
+     "reason (acmespec refuses an empty one), then pass the file to --expect. "
+     "docs/expectations.md describes the format.",
+     0, 0, 0},
+    {ACS_CMD_DEMO, "demo", "acmespec demo [options]",
+     "a first FAIL in seconds: the server catalog against a misbehaving mock CA",
+     "Runs the server cases against the embedded mock CA with one misbehaviour switched on "
+     "(default accept-reused-nonce: a nonce used twice is accepted), so that a real FAIL "
+     "shows its evidence: the RFC's words, expected against actual, the decoded transcript "
+     "and the rerun command. Exits 1, as a gate would.",
+     0, 0, 0},
     {ACS_CMD_MOCK_CLIENT, "mock-client",
      "acmespec mock-client --directory URL --domain NAME "
      "[options]",
@@ -428,14 +531,24 @@ static int fail(const struct parse *p, int see_help, const char *fmt, ...)
 	return -1;
 }
 
-static const struct acs_opt *find_long(const char *name, size_t len)
+/*
+ * The row of --name: the one for cmd when two rows share a name (list's
+ * --json is a flag, the runs' --json takes a FILE), else the first.
+ */
+static const struct acs_opt *find_long(const char *name, size_t len, enum acs_cli_cmd cmd)
 {
+	const struct acs_opt *any = NULL;
 	size_t i;
 
-	for (i = 0; i < NOPTIONS; i++)
-		if (strlen(options[i].name) == len && strncmp(options[i].name, name, len) == 0)
+	for (i = 0; i < NOPTIONS; i++) {
+		if (strlen(options[i].name) != len || strncmp(options[i].name, name, len) != 0)
+			continue;
+		if (options[i].cmds & (unsigned)cmd)
 			return &options[i];
-	return NULL;
+		if (any == NULL)
+			any = &options[i];
+	}
+	return any;
 }
 
 static const struct acs_opt *find_short(char c)
@@ -560,7 +673,7 @@ static int parse_option(const struct parse *p, int argc, char **argv, int *i)
 		const char *eq = strchr(arg + 2, '=');
 		size_t len = eq != NULL ? (size_t)(eq - arg - 2) : strlen(arg + 2);
 
-		o = find_long(arg + 2, len);
+		o = find_long(arg + 2, len, p->cmd);
 		if (eq != NULL)
 			val = eq + 1;
 		if (o == NULL)
@@ -660,6 +773,32 @@ static int check_mock_client(const struct parse *p)
 	return 0;
 }
 
+/* --shard I/N into shard_index and shard_count. */
+static int parse_shard(const struct parse *p)
+{
+	struct acs_cli *cli = p->cli;
+	unsigned long i, n;
+	char *end = NULL;
+	const char *s = cli->shard;
+
+	errno = 0;
+	i = strtoul(s, &end, 10);
+	if (errno != 0 || end == s || *end != '/' || s[0] == '-' || s[0] == '+')
+		goto bad;
+	s = end + 1;
+	n = strtoul(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || s[0] == '-' || s[0] == '+')
+		goto bad;
+	if (n < 1 || n > 1000 || i < 1 || i > n)
+		goto bad;
+	cli->shard_index = (unsigned)i;
+	cli->shard_count = (unsigned)n;
+	return 0;
+bad:
+	return fail(p, 0, "option --shard: expected I/N with 1 <= I <= N <= 1000, got \"%s\"",
+	            cli->shard);
+}
+
 /* What holds across options, once every option is read. */
 static int check_cli(const struct parse *p)
 {
@@ -677,6 +816,12 @@ static int check_cli(const struct parse *p)
 		return fail(p, 1, "--client NAME or a command after \"--\" is required");
 	if (p->cmd == ACS_CMD_CLIENT && cli->client_argc > 0 && cli->client_name != NULL)
 		return fail(p, 0, "give either --client NAME or a command after \"--\", not both");
+	if (cli->shard != NULL && parse_shard(p) != 0)
+		return -1;
+	if (p->cmd == ACS_CMD_REPORT && strcmp(cli->args[0], "merge") != 0)
+		return fail(p, 1, "unknown report command \"%s\": expected merge", cli->args[0]);
+	if (p->cmd == ACS_CMD_EXPECT && cli->from == NULL)
+		return fail(p, 1, "--from REPORT.json is required");
 	if (p->cmd == ACS_CMD_MOCK_CLIENT)
 		return check_mock_client(p);
 	return 0;

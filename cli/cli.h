@@ -20,11 +20,15 @@ enum acs_cli_cmd {
 	ACS_CMD_SELFTEST = 1 << 4,
 	ACS_CMD_MOCK_CLIENT = 1 << 5,
 	ACS_CMD_DNS_HOOK = 1 << 6,
-	ACS_CMD_TOP = 1 << 7 /* `acmespec` without a command: --help, --version, --man */
+	ACS_CMD_TOP = 1 << 7,    /* `acmespec` without a command: --help, --version, --man */
+	ACS_CMD_REPORT = 1 << 8, /* `acmespec report merge A.json B.json ...` */
+	ACS_CMD_DIFF = 1 << 9,
+	ACS_CMD_EXPECT = 1 << 10,
+	ACS_CMD_DEMO = 1 << 11 /* the server catalog against a misbehaving embedded mock CA */
 };
 
 #define ACS_CLI_MAX_MULTI  64
-#define ACS_CLI_MAX_ARGS   4
+#define ACS_CLI_MAX_ARGS   64
 #define ACS_CLI_PORT_UNSET (-2)
 
 /*
@@ -39,7 +43,8 @@ struct acs_cli {
 	const char *url;    /* server: directory URL, or NULL for the embedded mock CA */
 	char **client_argv; /* client: the command after "--" (borrowed from argv) */
 	int client_argc;
-	const char *args[ACS_CLI_MAX_ARGS]; /* positional arguments (dns-hook: set NAME VALUE) */
+	/* positional arguments (dns-hook: set NAME VALUE; report: merge FILES; diff: OLD NEW) */
+	const char *args[ACS_CLI_MAX_ARGS];
 	int nargs;
 
 	/* server, client, list, selftest */
@@ -57,9 +62,16 @@ struct acs_cli {
 	double timeout; /* 30; mock-client: 60 (the whole flow) */
 	const char *junit;
 	const char *json;
+	const char *markdown; /* --markdown FILE: a Markdown summary */
+	const char *html;     /* --html FILE: the self-contained HTML report */
 	const char *cases_dir;
 	const char *side; /* list: "server", "client" or NULL for both */
+	int list_json;    /* list --json: the catalog as JSON on standard output */
+	int list_tags;    /* list --tags: the tags and how many cases carry each */
 	int verbose;
+	int quiet;                /* --quiet: no line for a PASS */
+	int fail_fast;            /* -x/--fail-fast: start no case after the first failure */
+	const char *rerun_failed; /* --rerun-failed REPORT.json */
 	int no_color;
 	int allow_production;
 	const char *client_name; /* client: ready-made recipe instead of a command */
@@ -68,6 +80,10 @@ struct acs_cli {
 	int version;
 	int man; /* acmespec --man: print the manual page (roff) */
 
+	/* expect: --from REPORT.json, -o FILE (default: standard output) */
+	const char *from;
+	const char *output;
+
 	const char *globs[ACS_CLI_MAX_MULTI];
 	size_t nglobs;
 	const char *sections[ACS_CLI_MAX_MULTI];
@@ -75,6 +91,9 @@ struct acs_cli {
 	const char *tags[ACS_CLI_MAX_MULTI];
 	size_t ntags;
 	const char *level;
+	const char *shard;    /* --shard I/N as given; checked into shard_index, shard_count */
+	unsigned shard_index; /* 1..shard_count */
+	unsigned shard_count; /* 0: no sharding */
 
 	/* serve and mock-client: --misbehave NAME[=ARG] (repeatable) */
 	const char *misbehaviours[ACS_CLI_MAX_MULTI];

@@ -32,12 +32,14 @@
 
 #include <jansson.h>
 
+#include "cli/client_checks.h"
 #include "cli/client_dns.h"
 #include "cli/client_front.h"
 #include "cli/client_routes.h"
 #include "cli/recipes.h"
 #include "harness/buf.h"
 #include "harness/buf_cap.h"
+#include "harness/cancel.h"
 #include "harness/catalog.h"
 #include "harness/clock.h"
 #include "harness/err.h"
@@ -214,6 +216,7 @@ struct client_run {
 	struct scen_out *outs; /* one per catalog case */
 	unsigned counter;
 	struct acs_console con;
+	const struct acs_filter *shown; /* the verdicts the options asked for */
 };
 
 /* One scenario while it runs. */
@@ -300,7 +303,8 @@ static int scen_workdir(struct client_run *cr, struct scen *sc, struct acs_resul
 	if (mkdir_p(sc->acme_dir) != 0) {
 		char m[PATH_MAX + 64];
 
-		(void)snprintf(m, sizeof(m), "cannot create %s: %s", sc->acme_dir, strerror(errno));
+		(void)snprintf(m, sizeof(m), "cannot create %s: %s", sc->acme_dir,
+		               acs_errno_text(errno));
 		set_str(&r->message, m);
 		return -1;
 	}
@@ -554,10 +558,14 @@ static void scenario_run(void *ctx, const struct acs_case *c, struct acs_result 
 	if (scen_add(cr, c, sc, r) != 0 || scen_workdir(cr, sc, r) != 0)
 		goto out;
 	scen_names(cr, sc);
-	if (scen_env(cr, c, sc) != 0 || scen_runs(cr, sc) != 0)
+	if (scen_env(cr, c, sc) != 0 || scen_runs(cr, sc) != 0) {
 		set_str(&r->message, "out of memory");
-	else
+	} else if (sc->pr.interrupted) {
+		r->raw = ACS_SKIPPED;
+		set_str(&r->message, "not judged: the run was interrupted and the client stopped");
+	} else {
 		scen_judge(cr, c, sc, r);
+	}
 	scen_finish(cr, c, sc, r);
 out:
 	if (serial)
@@ -656,7 +664,8 @@ static void stop_infra(struct client_run *cr)
 	if (cr->basedir[0] != '\0') {
 		if (cr->keep_workdir) {
 			(void)unlink(cr->dns_sock);
-			fprintf(stdout, "work directories kept in %s\n", cr->basedir);
+			fprintf(cr->con.out != NULL ? cr->con.out : stdout,
+			        "work directories kept in %s\n", cr->basedir);
 		} else {
 			rm_tree(cr->basedir);
 		}
@@ -678,6 +687,8 @@ struct client_cmd {
 	size_t n, nall;
 	struct acs_buf prefix, suffix, target; /* rerun words and the target's name */
 	struct acs_run_info info;
+	char **runids; /* request checks only: the scenarios they need */
+	size_t nrunids;
 };
 
 static int cmp_case_ptr(const void *a, const void *b)
@@ -689,6 +700,9 @@ static void client_progress(void *ctx, const struct acs_result *r, size_t done, 
 {
 	struct client_run *cr = ctx;
 
+	/* a scenario run only for the request checks is not a verdict asked for */
+	if (cr->shown != NULL && !acs_case_matches(r->c, cr->shown))
+		return;
 	acs_console_case(&cr->con, r, done, total);
 	fflush(cr->con.out);
 }
@@ -774,6 +788,27 @@ static int load_cases(struct client_cmd *cc, const struct acs_cli *cli, const ch
 }
 
 /*
+ * A filter naming only request checks: the runner runs the scenarios
+ * cases/client-checks.json names for them, or every scenario when one of
+ * them names none (said on standard error).
+ */
+static void check_run_filter(struct client_cmd *cc, const char *dir)
+{
+	struct acs_err err = {0};
+
+	memset(&cc->runfilter, 0, sizeof(cc->runfilter));
+	cc->runfilter.level = -1;
+	if (acs_client_check_scenarios(dir, cc->checks, cc->nck, &cc->filter, cc->cat, &cc->runids,
+	                               &cc->nrunids, &err) != 0) {
+		fprintf(stderr, "acmespec: %s; running every scenario for the request checks\n",
+		        err.msg);
+		return;
+	}
+	cc->runfilter.globs = (const char *const *)cc->runids;
+	cc->runfilter.nglobs = cc->nrunids;
+}
+
+/*
  * The filters: the options', and the one the runner uses (filters naming
  * only checks judge them over every scenario). 0, or -1 (printed).
  */
@@ -791,10 +826,8 @@ static int pick_filters(struct client_cmd *cc, const struct acs_cli *cli, const 
 		return -1;
 	}
 	cc->runfilter = cc->filter;
-	if (scen_match == 0) {
-		memset(&cc->runfilter, 0, sizeof(cc->runfilter));
-		cc->runfilter.level = -1;
-	}
+	if (scen_match == 0)
+		check_run_filter(cc, dir);
 	if (cc->cat->n == 0) {
 		fprintf(stderr, "acmespec: no client scenario in %s/client\n", dir);
 		return -1;
@@ -812,16 +845,7 @@ static void rerun_words(struct client_cmd *cc, const struct client_run *cr,
 	(void)acs_buf_puts(&cc->prefix, " client");
 	if (cr->recipe != NULL)
 		(void)acs_buf_printf(&cc->prefix, " --client %s", cr->recipe->name);
-	if (cli->timeout != 30)
-		(void)acs_buf_printf(&cc->prefix, " --timeout %g", cli->timeout);
-	if (cli->cases_dir != NULL) {
-		(void)acs_buf_puts(&cc->prefix, " --cases");
-		acs_cli_shell_word(&cc->prefix, cli->cases_dir);
-	}
-	if (cli->expect_file != NULL) {
-		(void)acs_buf_puts(&cc->prefix, " --expect");
-		acs_cli_shell_word(&cc->prefix, cli->expect_file);
-	}
+	acs_cli_rerun_common(&cc->prefix, cli, 30);
 	if (cr->recipe == NULL) {
 		(void)acs_buf_puts(&cc->suffix, " --");
 		for (i = 0; i < (size_t)cr->argc; i++) {
@@ -832,6 +856,21 @@ static void rerun_words(struct client_cmd *cc, const struct client_run *cr,
 		(void)acs_buf_printf(&cc->target, " %s (recipe)", cr->recipe->name);
 	}
 	(void)acs_buf_puts(&cc->suffix, "");
+}
+
+/* Why the scenarios that run for request checks run; their verdicts are not shown. */
+static void say_check_scenarios(const struct client_cmd *cc, const struct client_run *cr)
+{
+	size_t i;
+
+	if (cc->nrunids == 0)
+		return;
+	fprintf(cr->con.out, "request checks only: running the scenario%s they are judged on:",
+	        cc->nrunids == 1 ? "" : "s");
+	for (i = 0; i < cc->nrunids; i++)
+		fprintf(cr->con.out, "%s %s", i == 0 ? "" : ",", cc->runids[i]);
+	fprintf(cr->con.out, " (%s verdict%s not shown)\n", cc->nrunids == 1 ? "its" : "their",
+	        cc->nrunids == 1 ? "" : "s");
 }
 
 /* Run every selected scenario through the runner. 0, or -1 (printed). */
@@ -849,6 +888,7 @@ static int run_scenarios(struct client_cmd *cc, struct client_run *cr, const str
 	run.run_ctx = cr;
 	run.progress = client_progress;
 	run.progress_ctx = cr;
+	run.fail_fast = cli->fail_fast ? (cli->strict ? 2 : 1) : 0;
 	cc->info.side = "client";
 	cc->info.target = cc->target.data + 1;
 	cc->info.profile = cli->profile ? cli->profile : "rfc8555";
@@ -863,6 +903,39 @@ static int run_scenarios(struct client_cmd *cc, struct client_run *cr, const str
 	}
 	cc->info.seconds = acs_clock_mono() - t0;
 	return 0;
+}
+
+/*
+ * A client that never reached the mock CA in any scenario (a missing
+ * program behind a wrapper exits 127 everywhere, so every scenario was
+ * UNSUPPORTED) cannot be judged: say so once, loudly, and make every
+ * scenario an ERROR so that the summary, the reports and the exit code
+ * (3) agree.
+ */
+static void flag_never_reached(struct client_cmd *cc, struct client_run *cr)
+{
+	size_t i, ran = 0, nreq = 0, n127 = 0;
+
+	for (i = 0; i < cc->cat->n; i++) {
+		ran += cr->outs[i].ran != 0;
+		nreq += json_array_size(cr->outs[i].log);
+	}
+	if (ran == 0 || nreq > 0)
+		return;
+	for (i = 0; i < cc->n; i++) {
+		struct acs_result *r = &cc->results[i];
+
+		if (r->raw == ACS_UNSUPPORTED)
+			n127++;
+		r->raw = ACS_ERROR;
+		r->verdict = ACS_ERROR;
+		set_str(&r->message, "the client never reached the mock CA in any scenario");
+	}
+	fprintf(stderr,
+	        "acmespec: the client never reached the mock CA in any of %zu scenario%s%s; "
+	        "check the command (exit 3)\n",
+	        ran, ran == 1 ? "" : "s",
+	        n127 == cc->n ? " (every run exited 127: command not found?)" : "");
 }
 
 /*
@@ -899,7 +972,13 @@ static int gather_results(struct client_cmd *cc, struct client_run *cr)
 		if (!acs_case_matches(&cc->checks[i], &cc->filter))
 			continue;
 		memset(r, 0, sizeof(*r));
-		judge_check(cr, &cc->checks[i], r, cc->prefix.data, cc->suffix.data);
+		if (cc->info.interrupted > 0) {
+			r->c = &cc->checks[i];
+			r->raw = ACS_SKIPPED;
+			set_str(&r->message, "not judged: the run was interrupted");
+		} else {
+			judge_check(cr, &cc->checks[i], r, cc->prefix.data, cc->suffix.data);
+		}
 		r->verdict = r->raw;
 		acs_expect_apply(cc->expect, r);
 		cc->nall++;
@@ -925,6 +1004,7 @@ static void cmd_free(struct client_cmd *cc)
 	acs_buf_free(&cc->prefix);
 	acs_buf_free(&cc->suffix);
 	acs_buf_free(&cc->target);
+	acs_client_ids_free(cc->runids, cc->nrunids);
 }
 
 int acs_cmd_client(const struct acs_cli *cli, const char *argv0)
@@ -938,8 +1018,9 @@ int acs_cmd_client_opts(const struct acs_cli *cli, const char *argv0,
 	struct client_run cr;
 	struct client_cmd cc;
 	struct acs_err err = {0};
+	struct acs_cli_stop stop;
 	const char *dir = acs_cli_cases_dir(cli);
-	int rc = ACS_EXIT_USAGE;
+	int rc = ACS_EXIT_USAGE, caught = 0;
 	size_t i;
 
 	memset(&cr, 0, sizeof(cr));
@@ -951,7 +1032,8 @@ int acs_cmd_client_opts(const struct acs_cli *cli, const char *argv0,
 	acs_buf_init(&cc.target, 16384);
 	cr.cli = cli;
 	cr.keep_workdir = o != NULL && o->keep_workdir;
-	if (pick_command(&cr, cli, o) != 0 || load_cases(&cc, cli, dir) != 0)
+	if (pick_command(&cr, cli, o) != 0 || acs_cli_check_reports(cli) != 0 ||
+	    load_cases(&cc, cli, dir) != 0)
 		goto out;
 	cr.cat = cc.cat;
 	if (pick_filters(&cc, cli, dir) != 0)
@@ -960,18 +1042,24 @@ int acs_cmd_client_opts(const struct acs_cli *cli, const char *argv0,
 	if (cr.outs == NULL)
 		goto out;
 	rc = ACS_EXIT_INFRA;
+	acs_cli_catch_stop(&stop);
+	caught = 1;
 	if (start_infra(&cr, &err) != 0) {
 		fprintf(stderr, "acmespec: %s\n", err.msg);
 		goto out;
 	}
-	cr.con.out = stdout;
-	cr.con.color = acs_cli_want_color(cli);
-	cr.con.verbose = cli->verbose;
-	cr.con.progress = isatty(fileno(stdout));
+	acs_cli_console_init(cli, &cr.con);
 	rerun_words(&cc, &cr, cli, argv0);
-	fprintf(stdout, "mock CA %s, client:%s\n", acs_mockca_base_url(cr.ca), cc.target.data);
-	fflush(stdout);
-	if (run_scenarios(&cc, &cr, cli) != 0 || gather_results(&cc, &cr) != 0)
+	fprintf(cr.con.out, "mock CA %s, client:%s\n", acs_mockca_base_url(cr.ca), cc.target.data);
+	say_check_scenarios(&cc, &cr);
+	cr.shown = &cc.filter;
+	fflush(cr.con.out);
+	if (run_scenarios(&cc, &cr, cli) != 0)
+		goto out;
+	cc.info.interrupted = acs_cancel_signal();
+	if (cc.info.interrupted == 0)
+		flag_never_reached(&cc, &cr);
+	if (gather_results(&cc, &cr) != 0)
 		goto out;
 	rc = acs_cli_finish_run(cli, &cr.con, &cc.info, cc.all, cc.nall, cli->strict);
 out:
@@ -982,5 +1070,7 @@ out:
 	cmd_free(&cc);
 	pthread_mutex_destroy(&cr.lock);
 	pthread_mutex_destroy(&cr.serial);
+	if (caught)
+		acs_cli_release_stop(&stop);
 	return rc;
 }

@@ -148,7 +148,8 @@ int acs_dnsctl_start(struct acs_dnsctl **out, struct acs_routes *rs, const char 
 	d->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (d->fd < 0 || bind(d->fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
 	    listen(d->fd, 16) != 0) {
-		rc = acs_err_set(err, ACS_E_IO, "cannot listen on %s: %s", path, strerror(errno));
+		rc = acs_err_set(err, ACS_E_IO, "cannot listen on %s: %s", path,
+		                 acs_errno_text(errno));
 		goto out;
 	}
 	if (pthread_create(&d->thread, NULL, dns_thread_main, d) != 0) {
@@ -196,7 +197,7 @@ static int dns_hook_talk(const char *sock, const char *line, char *reply, size_t
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
 		fprintf(stderr, "acmespec dns-hook: cannot connect to %s: %s\n", sock,
-		        strerror(errno));
+		        acs_errno_text(errno));
 		if (fd >= 0)
 			close(fd);
 		return ACS_EXIT_INFRA;

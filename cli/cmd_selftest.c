@@ -446,6 +446,8 @@ int acs_cmd_selftest(const struct acs_cli *cli, const char *argv0)
 	memset(&st, 0, sizeof(st));
 	memset(&con, 0, sizeof(con));
 	acs_cli_fill_filter(cli, &filter);
+	if (acs_cli_check_reports(cli) != 0)
+		goto out;
 	if (do_server && acs_cli_load_side(dir, "server", &scat) != 0)
 		goto out;
 	if (do_client) {
@@ -471,17 +473,15 @@ int acs_cmd_selftest(const struct acs_cli *cli, const char *argv0)
 		goto out;
 	}
 	rc = ACS_EXIT_INFRA;
-	con.out = stdout;
-	con.color = acs_cli_want_color(cli);
-	con.verbose = cli->verbose;
-	con.progress = isatty(fileno(stdout));
+	acs_cli_console_init(cli, &con);
 	acs_buf_printf(&rerun, "%s selftest", argv0);
-	acs_cli_shell_opt(&rerun, "--cases", cli->cases_dir);
+	acs_cli_rerun_common(&rerun, cli, 30);
 	run.jobs = cli->jobs;
 	run.filter = &filter;
 	run.rerun_prefix = rerun.data;
 	run.progress = acs_cli_progress;
 	run.progress_ctx = &con;
+	run.fail_fast = cli->fail_fast ? 2 : 0; /* the self-test is always strict */
 	info.side = "selftest";
 	info.target = "the mocks and their negative controls";
 	info.profile = "rfc8555";

@@ -8,10 +8,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "cli/cli_common.h"
 #include "cli/embedded.h"
+#include "harness/cancel.h"
 #include "harness/catalog.h"
 #include "harness/clock.h"
 #include "harness/expect.h"
@@ -66,18 +73,46 @@ static int port_or(int port, int dflt)
 	return port == ACS_CLI_PORT_UNSET ? dflt : port;
 }
 
+/* 1 when path is a readable file holding at least one PEM certificate. */
+static int bundle_has_cert(const char *path)
+{
+	struct stat st;
+	BIO *bio;
+	X509 *x;
+
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return 0;
+	bio = BIO_new_file(path, "r");
+	if (bio == NULL) {
+		ERR_clear_error();
+		return 0;
+	}
+	x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	X509_free(x);
+	BIO_free(bio);
+	ERR_clear_error();
+	return x != NULL;
+}
+
 /*
  * What can be refused before any traffic: a directory URL that is not
  * https://, a production CA without --allow-production, an unreadable
- * --ca-bundle. Prints why; -1 then.
+ * --ca-bundle (or one with no PEM certificate), a URL with no host.
+ * Prints why; -1 then.
  */
 static int server_check_target(const struct acs_cli *cli)
 {
+	char host[256];
+
 	if (cli->url != NULL && strncmp(cli->url, "https://", 8) != 0) {
 		fprintf(
 		    stderr,
 		    "acmespec: directory URL must be https:// (RFC 8555 section 6.1), got \"%s\"\n",
 		    cli->url);
+		return -1;
+	}
+	if (cli->url != NULL && acs_url_host(cli->url, host, sizeof(host)) != 0) {
+		fprintf(stderr, "acmespec: directory URL \"%s\" has no usable host\n", cli->url);
 		return -1;
 	}
 	if (cli->url != NULL && acs_url_is_production(cli->url) && !cli->allow_production) {
@@ -93,14 +128,25 @@ static int server_check_target(const struct acs_cli *cli)
 		        acs_cli_errno_text(errno));
 		return -1;
 	}
+	if (cli->ca_bundle != NULL && !bundle_has_cert(cli->ca_bundle)) {
+		fprintf(stderr,
+		        "acmespec: cannot use --ca-bundle %s: not a file of PEM certificates\n",
+		        cli->ca_bundle);
+		return -1;
+	}
 	return 0;
 }
 
 /* The command line that reruns a case of this server run, up to the case. */
-static void server_rerun(struct acs_buf *rerun, const struct acs_cli *cli, const char *argv0)
+static void server_rerun(struct acs_buf *rerun, const struct acs_cli *cli, const char *argv0,
+                         char *const *misbehave)
 {
+	size_t i;
+
 	acs_buf_puts(rerun, argv0);
-	acs_buf_puts(rerun, " server");
+	acs_buf_puts(rerun, misbehave != NULL ? " demo" : " server");
+	for (i = 0; misbehave != NULL && misbehave[i] != NULL; i++)
+		acs_cli_shell_opt(rerun, "--misbehave", misbehave[i]);
 	if (cli->url != NULL) {
 		acs_cli_shell_word(rerun, cli->url);
 		acs_cli_shell_opt(rerun, "--ca-bundle", cli->ca_bundle);
@@ -116,12 +162,14 @@ static void server_rerun(struct acs_buf *rerun, const struct acs_cli *cli, const
 		acs_cli_shell_opt(rerun, "--eab-kid", cli->eab_kid);
 		acs_buf_puts(rerun, " --eab-hmac \"$EAB_HMAC\"");
 	}
-	acs_cli_shell_opt(rerun, "--profile", cli->profile);
-	acs_cli_shell_opt(rerun, "--cases", cli->cases_dir);
-	acs_cli_shell_opt(rerun, "--expect", cli->expect_file);
+	acs_cli_rerun_common(rerun, cli, 30);
 }
 
-int acs_cmd_server(const struct acs_cli *cli, const char *argv0)
+/*
+ * The server run; misbehave: NULL, or (demo) the switches of the embedded
+ * mock CA's scenario, NULL-terminated.
+ */
+static int server_run(const struct acs_cli *cli, const char *argv0, char *const *misbehave)
 {
 	struct acs_catalog *cat = NULL;
 	struct acs_expectations *expect = NULL;
@@ -140,13 +188,14 @@ int acs_cmd_server(const struct acs_cli *cli, const char *argv0)
 	const char *dir = acs_cli_cases_dir(cli);
 	char *url = NULL;
 	size_t n = 0, i;
-	int embedded;
+	struct acs_cli_stop stop;
+	int embedded, arc;
 	int rc = ACS_EXIT_USAGE;
 
 	acs_buf_init(&rerun, 8192);
 	memset(&sc, 0, sizeof(sc));
 	embedded = cli->url == NULL;
-	if (server_check_target(cli) != 0)
+	if (server_check_target(cli) != 0 || acs_cli_check_reports(cli) != 0)
 		goto out;
 	if (acs_cli_load_side(dir, "server", &cat) != 0)
 		goto out;
@@ -171,10 +220,7 @@ int acs_cmd_server(const struct acs_cli *cli, const char *argv0)
 	sc.target.wait_seconds = cli->timeout;
 	sc.target.verbose = cli->verbose;
 	sc.profile = &prof;
-	sc.con.out = stdout;
-	sc.con.color = acs_cli_want_color(cli);
-	sc.con.verbose = cli->verbose;
-	sc.con.progress = isatty(fileno(stdout));
+	acs_cli_console_init(cli, &sc.con);
 
 	/* a filter that matches nothing is a usage error, found before any traffic */
 	for (i = 0; i < cat->n; i++)
@@ -193,7 +239,8 @@ int acs_cmd_server(const struct acs_cli *cli, const char *argv0)
 	sc.target.responders = resp;
 	if (embedded) {
 		if (acs_embedded_start(&em, resp, &err) != 0 ||
-		    acs_embedded_scenario(&em, "conformant", NULL, NULL, 0, &url, &err) != 0 ||
+		    acs_embedded_scenario(&em, misbehave != NULL ? "demo" : "conformant", misbehave,
+		                          NULL, 0, &url, &err) != 0 ||
 		    acs_embedded_scenario(&em, "conformant-eab", NULL, NULL, 1, &sc.eab_url,
 		                          &err) != 0) {
 			fprintf(stderr, "acmespec: cannot start the embedded mock CA: %s\n",
@@ -203,7 +250,7 @@ int acs_cmd_server(const struct acs_cli *cli, const char *argv0)
 		sc.target.ca_bundle = acs_mockca_bundle_path(em.ca);
 		sc.eab_kid = em.eab_kid;
 		sc.eab_hmac = em.eab_hmac;
-		fprintf(stdout, "embedded mock CA: %s\n", url);
+		fprintf(sc.con.out, "embedded mock CA: %s\n", url);
 	} else {
 		url = strdup(cli->url);
 		if (url == NULL)
@@ -215,7 +262,7 @@ int acs_cmd_server(const struct acs_cli *cli, const char *argv0)
 		goto out;
 	}
 
-	server_rerun(&rerun, cli, argv0);
+	server_rerun(&rerun, cli, argv0, misbehave);
 
 	run.jobs = cli->jobs;
 	run.filter = &filter;
@@ -225,6 +272,7 @@ int acs_cmd_server(const struct acs_cli *cli, const char *argv0)
 	run.run_ctx = &sc;
 	run.progress = acs_cli_progress;
 	run.progress_ctx = &sc.con;
+	run.fail_fast = cli->fail_fast ? (cli->strict ? 2 : 1) : 0;
 
 	info.side = "server";
 	info.target = embedded ? "embedded mock CA" : url;
@@ -234,12 +282,16 @@ int acs_cmd_server(const struct acs_cli *cli, const char *argv0)
 	info.jobs = cli->jobs;
 	info.started = time(NULL);
 	t0 = acs_clock_mono();
-	if (acs_run(cat, &run, &results, &n, &err) != 0) {
+	acs_cli_catch_stop(&stop);
+	arc = acs_run(cat, &run, &results, &n, &err);
+	acs_cli_release_stop(&stop);
+	if (arc != 0) {
 		fprintf(stderr, "acmespec: %s\n", err.msg);
 		rc = err.code == ACS_E_NOTFOUND ? ACS_EXIT_USAGE : ACS_EXIT_INFRA;
 		goto out;
 	}
 	info.seconds = acs_clock_mono() - t0;
+	info.interrupted = acs_cancel_signal();
 
 	rc = acs_cli_finish_run(cli, &sc.con, &info, results, n, cli->strict);
 out:
@@ -255,4 +307,25 @@ out:
 	acs_catalog_free(cat);
 	acs_buf_free(&rerun);
 	return rc;
+}
+
+int acs_cmd_server(const struct acs_cli *cli, const char *argv0)
+{
+	return server_run(cli, argv0, NULL);
+}
+
+int acs_cmd_demo(const struct acs_cli *cli, const char *argv0)
+{
+	char *defaults[] = {"accept-reused-nonce", NULL};
+	char *given[ACS_CLI_MAX_MULTI + 1];
+	size_t i;
+
+	for (i = 0; i < cli->nmisbehaviours; i++)
+		given[i] = (char *)cli->misbehaviours[i];
+	given[i] = NULL;
+	fprintf(acs_cli_console_stream(cli),
+	        "acmespec demo: the server cases against the embedded mock CA with %s switched "
+	        "on; expect FAILs with their evidence, and exit 1\n",
+	        cli->nmisbehaviours > 0 ? "the misbehaviours given" : "accept-reused-nonce");
+	return server_run(cli, argv0, cli->nmisbehaviours > 0 ? given : defaults);
 }

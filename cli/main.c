@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "cli/cli_client.h"
+#include "cli/cli_common.h"
 #include "cli/cli_mockclient.h"
 #include "cli/cli_serve.h"
 #include "cli/commands.h"
@@ -15,8 +16,9 @@
 #include "harness/verdict.h"
 
 /*
- * The commands that need no libcurl set-up of their own here: serve, and
- * the two that a client under test runs (dns-hook, mock-client). Their
+ * The commands that need no libcurl set-up of their own here: serve, the
+ * two that a client under test runs (dns-hook, mock-client), and those
+ * that read finished reports (report, diff, expect). Their
  * options were checked against the table; dns-hook and mock-client still
  * read their own argv (argv[0] their name).
  */
@@ -25,6 +27,12 @@ static int run_standalone(const struct acs_cli *cli, int argc, char **argv)
 	switch (cli->cmd) {
 	case ACS_CMD_SERVE:
 		return acs_cmd_serve(cli);
+	case ACS_CMD_REPORT:
+		return acs_cmd_report(cli);
+	case ACS_CMD_DIFF:
+		return acs_cmd_diff(cli);
+	case ACS_CMD_EXPECT:
+		return acs_cmd_expect(cli);
 	case ACS_CMD_DNS_HOOK:
 		return acs_cmd_dns_hook(argc - 1, argv + 1);
 	default:
@@ -37,6 +45,9 @@ static int run_command(const struct acs_cli *cli, const char *argv0)
 	struct acs_client_opts co = {cli->client_name, cli->keep_workdir};
 	int rc;
 
+	rc = acs_cli_load_rerun(cli);
+	if (rc != 0)
+		return rc > 0 ? ACS_EXIT_OK : ACS_EXIT_USAGE;
 	if (acs_http_global_init() != 0) {
 		fprintf(stderr, "acmespec: cannot initialise libcurl\n");
 		return ACS_EXIT_INFRA;
@@ -54,6 +65,9 @@ static int run_command(const struct acs_cli *cli, const char *argv0)
 	case ACS_CMD_SELFTEST:
 		rc = acs_cmd_selftest(cli, argv0);
 		break;
+	case ACS_CMD_DEMO:
+		rc = acs_cmd_demo(cli, argv0);
+		break;
 	default:
 		fprintf(stderr, "acmespec: command %s is not available in this build yet\n",
 		        acs_cli_cmd_name(cli->cmd));
@@ -61,6 +75,7 @@ static int run_command(const struct acs_cli *cli, const char *argv0)
 		break;
 	}
 	acs_http_global_cleanup();
+	acs_cli_free_rerun();
 	return rc;
 }
 
@@ -88,7 +103,8 @@ int main(int argc, char **argv)
 		return ACS_EXIT_OK;
 	}
 	if (cli.cmd == ACS_CMD_SERVE || cli.cmd == ACS_CMD_DNS_HOOK ||
-	    cli.cmd == ACS_CMD_MOCK_CLIENT)
+	    cli.cmd == ACS_CMD_MOCK_CLIENT || cli.cmd == ACS_CMD_REPORT ||
+	    cli.cmd == ACS_CMD_DIFF || cli.cmd == ACS_CMD_EXPECT)
 		return run_standalone(&cli, argc, argv);
 	return run_command(&cli, argv[0]);
 }

@@ -13,6 +13,7 @@
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -605,7 +606,7 @@ int acs_catalog_load(struct acs_catalog **out, const char *dir, const char *side
 	d = opendir(sidedir);
 	if (d == NULL) {
 		rc = acs_err_set(err, ACS_E_IO, "cannot open case directory %s: %s", sidedir,
-		                 strerror(errno));
+		                 acs_errno_text(errno));
 		goto out;
 	}
 	for (;;) {
@@ -643,7 +644,7 @@ int acs_catalog_load(struct acs_catalog **out, const char *dir, const char *side
 	}
 	if (errno != 0) {
 		rc = acs_err_set(err, ACS_E_IO, "cannot read case directory %s: %s", sidedir,
-		                 strerror(errno));
+		                 acs_errno_text(errno));
 		goto out;
 	}
 	if (nnames == 0) {
@@ -740,6 +741,20 @@ static int section_matches(const char *section, const char *want)
 	return section[i] == '\0' || section[i] == '.';
 }
 
+unsigned acs_case_shard(const char *id, unsigned shards)
+{
+	uint32_t h = 2166136261u;
+	const unsigned char *p;
+
+	if (shards <= 1)
+		return 0;
+	for (p = (const unsigned char *)id; *p != '\0'; p++) {
+		h ^= *p;
+		h *= 16777619u;
+	}
+	return (unsigned)(h % shards);
+}
+
 int acs_case_matches(const struct acs_case *c, const struct acs_filter *f)
 {
 	size_t i, j;
@@ -747,6 +762,8 @@ int acs_case_matches(const struct acs_case *c, const struct acs_filter *f)
 
 	if (f == NULL)
 		return 1;
+	if (f->shards > 1 && acs_case_shard(c->id, f->shards) != f->shard)
+		return 0;
 	if (f->nglobs > 0) {
 		ok = 0;
 		for (i = 0; i < f->nglobs && !ok; i++)

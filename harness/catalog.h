@@ -74,7 +74,16 @@ struct acs_filter {
 	int level; /* -1: any; else enum acs_level */
 	const char *const *tags;
 	size_t ntags;
+	unsigned shard;  /* --shard I/N: only cases whose id hashes to shard I-1 of N ... */
+	unsigned shards; /* ... of shards N; 0 or 1: no sharding */
 };
+
+/*
+ * The shard (0 .. shards-1) of a case id: FNV-1a of the id, modulo shards,
+ * so that a case always lands in the same shard and the shards together
+ * are the whole catalog.
+ */
+unsigned acs_case_shard(const char *id, unsigned shards);
 
 int acs_case_matches(const struct acs_case *c, const struct acs_filter *f);
 

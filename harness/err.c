@@ -105,3 +105,13 @@ int acs_err_openssl(struct acs_err *err, const char *what)
 		return acs_err_set(err, ACS_E_CRYPTO, "%s", what);
 	return acs_err_set(err, ACS_E_CRYPTO, "%s: %s", what, text);
 }
+
+const char *acs_errno_text(int e)
+{
+	static __thread char text[128];
+
+	snprintf(text, sizeof(text), "%s", strerror(e));
+	if (text[0] >= 'A' && text[0] <= 'Z')
+		text[0] = (char)(text[0] - 'A' + 'a');
+	return text;
+}

@@ -49,6 +49,13 @@ int acs_err_prefix(struct acs_err *err, const char *fmt, ...) __attribute__((for
 /* Clear err (NULL allowed). */
 void acs_err_clear(struct acs_err *err);
 
+/*
+ * strerror(e) starting in lower case, as every acmespec message does
+ * ("no such file or directory"); a thread-local buffer, valid until the
+ * thread's next call.
+ */
+const char *acs_errno_text(int e);
+
 /* Static name of an ACS_E_* code ("out of memory", ...). */
 const char *acs_strerror(int code);
 

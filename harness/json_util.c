@@ -36,7 +36,7 @@ int acs_json_load_object(const char *path, const char *what, json_t **out, struc
 	fp = fopen(path, "r");
 	if (fp == NULL)
 		return acs_err_set(err, ACS_E_IO, "cannot open %s %s: %s", what, path,
-		                   strerror(errno));
+		                   acs_errno_text(errno));
 	root = json_loadf(fp, JSON_REJECT_DUPLICATES, &jerr);
 	fclose(fp);
 	if (root == NULL)

@@ -15,7 +15,9 @@
 #include <unistd.h>
 
 #include "harness/buf_cap.h"
+#include "harness/cancel.h"
 #include "harness/clock.h"
+#include "harness/err.h"
 
 /* every snprintf here cuts on purpose: paths and messages are bounded */
 #pragma GCC diagnostic ignored "-Wformat-truncation"
@@ -127,6 +129,10 @@ static int drain(pid_t pid, int fd, double deadline, struct acs_proc_capture *cp
 			pr->timed_out = 1;
 			break;
 		}
+		if (acs_cancel_signal() != 0) {
+			pr->interrupted = 1;
+			break;
+		}
 		if (!eof) {
 			struct pollfd pfd = {.fd = fd, .events = POLLIN};
 			int pr_ms = left > 0.1 ? 100 : (int)(left * 1000) + 1;
@@ -195,12 +201,13 @@ void acs_proc_run(char *const argv[], char *const envp[], const char *cwd, doubl
 		return;
 	}
 	if (pipe2(out, O_CLOEXEC) != 0 || pipe2(errp, O_CLOEXEC) != 0) {
-		(void)snprintf(pr->msg, sizeof(pr->msg), "cannot make a pipe: %s", strerror(errno));
+		(void)snprintf(pr->msg, sizeof(pr->msg), "cannot make a pipe: %s",
+		               acs_errno_text(errno));
 		goto out;
 	}
 	pid = fork();
 	if (pid < 0) {
-		(void)snprintf(pr->msg, sizeof(pr->msg), "cannot fork: %s", strerror(errno));
+		(void)snprintf(pr->msg, sizeof(pr->msg), "cannot fork: %s", acs_errno_text(errno));
 		goto out;
 	}
 	if (pid == 0)
@@ -212,7 +219,8 @@ void acs_proc_run(char *const argv[], char *const envp[], const char *cwd, doubl
 	pr->started = 1;
 	if (read(errp[0], &e, sizeof(e)) == (ssize_t)sizeof(e)) {
 		pr->started = 0;
-		(void)snprintf(pr->msg, sizeof(pr->msg), "cannot run %s: %s", exe, strerror(e));
+		(void)snprintf(pr->msg, sizeof(pr->msg), "cannot run %s: %s", exe,
+		               acs_errno_text(e));
 	}
 	if (stop_group(pid, drain(pid, out[0], t0 + timeout, cp, pr, &status), &status)) {
 		pr->exited = WIFEXITED(status);

@@ -28,6 +28,7 @@ struct acs_proc_result {
 	int exited;  /* 1: exited with status; 0: killed by a signal */
 	int status;  /* exit status, or the signal */
 	int timed_out;
+	int interrupted; /* the run was cancelled (harness/cancel.h): the group was stopped */
 	double seconds;
 	char msg[512]; /* "cannot run sh: not found or not executable", ... */
 };
@@ -36,7 +37,8 @@ struct acs_proc_result {
  * Run argv (argv[0] looked up in $PATH by the parent) with envp in cwd,
  * output into cp (appended), for at most timeout seconds; *pr says how it
  * ended. Leftovers of the group (daemons the command started) are killed
- * when the leader exits.
+ * when the leader exits. A cancelled run (acs_cancel_request) stops the
+ * whole group within about 0.1 s, as at the timeout.
  */
 void acs_proc_run(char *const argv[], char *const envp[], const char *cwd, double timeout,
                   struct acs_proc_capture *cp, struct acs_proc_result *pr);

@@ -5,9 +5,12 @@
  * order in which the cases finish.
  */
 #include "harness/runner.h"
+
+#include "harness/cancel.h"
 #include "harness/clock.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -19,8 +22,9 @@ struct run_state {
 	const struct acs_case **cases; /* the filtered cases, catalog order */
 	struct acs_result *results;    /* same order */
 	size_t n;
-	size_t next; /* next index to take (under mu) */
-	size_t done; /* finished cases (under mu) */
+	size_t next;        /* next index to take (under mu) */
+	size_t done;        /* finished cases (under mu) */
+	const char *failed; /* --fail-fast: the first failing case's id (under mu) */
 	pthread_mutex_t mu;
 };
 
@@ -87,6 +91,15 @@ static void run_one(struct run_state *st, size_t i)
 	r->rerun = rerun_command(o->rerun_prefix, r->c->id);
 }
 
+/* --fail-fast: does verdict v stop the run? */
+static int stops_run(int fail_fast, enum acs_verdict v)
+{
+	if (fail_fast <= 0)
+		return 0;
+	return v == ACS_FAIL || v == ACS_XPASS || v == ACS_ERROR ||
+	       (fail_fast >= 2 && v == ACS_NONSTRICT);
+}
+
 static void *worker(void *arg)
 {
 	struct run_state *st = arg;
@@ -94,7 +107,7 @@ static void *worker(void *arg)
 
 	for (;;) {
 		pthread_mutex_lock(&st->mu);
-		if (st->next >= st->n) {
+		if (st->next >= st->n || acs_cancel_signal() != 0 || st->failed != NULL) {
 			pthread_mutex_unlock(&st->mu);
 			break;
 		}
@@ -104,6 +117,8 @@ static void *worker(void *arg)
 		run_one(st, i);
 
 		pthread_mutex_lock(&st->mu);
+		if (st->failed == NULL && stops_run(st->opts->fail_fast, st->results[i].verdict))
+			st->failed = st->results[i].c->id;
 		st->done++;
 		if (st->opts->progress != NULL)
 			st->opts->progress(st->opts->progress_ctx, &st->results[i], st->done,
@@ -173,6 +188,22 @@ int acs_run(const struct acs_catalog *cat, const struct acs_run_opts *opts,
 		worker(&st);
 	for (i = 0; i < nthreads; i++)
 		pthread_join(threads[i], NULL);
+	/* a cancelled or --fail-fast run: the cases never started are SKIPPED, and say why */
+	for (i = 0; i < st.n; i++) {
+		char why[512];
+
+		if (st.results[i].c != NULL)
+			continue;
+		if (st.failed != NULL)
+			(void)snprintf(why, sizeof(why),
+			               "not run: --fail-fast stopped the run after %s", st.failed);
+		else
+			(void)snprintf(why, sizeof(why), "not run: the run was interrupted");
+		st.results[i].c = st.cases[i];
+		st.results[i].raw = ACS_SKIPPED;
+		st.results[i].verdict = ACS_SKIPPED;
+		st.results[i].message = strdup(why);
+	}
 
 	*results = st.results;
 	*n = st.n;

@@ -29,12 +29,20 @@ struct acs_run_opts {
 	void *run_ctx;
 	acs_progress_fn progress; /* may be NULL */
 	void *progress_ctx;
+	/*
+	 * --fail-fast: 0 runs everything; 1 starts no case after a FAIL, XPASS
+	 * or ERROR; 2 after a NONSTRICT too (a strict run). The cases not
+	 * started are SKIPPED ("not run: --fail-fast stopped the run after ID").
+	 */
+	int fail_fast;
 };
 
 /*
  * Run the filtered cases. *results: new array of *n results (catalog
  * order); free each with acs_result_clear and the array with free().
- * Returns ACS_E_NOTFOUND when the filter matches no case.
+ * Returns ACS_E_NOTFOUND when the filter matches no case. After
+ * acs_cancel_request no case is started; those never started are
+ * SKIPPED ("not run: the run was interrupted").
  */
 int acs_run(const struct acs_catalog *cat, const struct acs_run_opts *opts,
             struct acs_result **results, size_t *n, struct acs_err *err);

@@ -185,7 +185,7 @@ static struct MHD_Daemon *start_daemon(struct acs_mockca *ca, struct listener *l
 		                     MHD_OPTION_END);
 	if (d == NULL) {
 		acs_err_set(err, ACS_E_IO, "cannot bind %s:%d: %s", ca->bind_addr, port,
-		            errno != 0 ? strerror(errno) : "libmicrohttpd refused to start");
+		            errno != 0 ? acs_errno_text(errno) : "libmicrohttpd refused to start");
 		return NULL;
 	}
 	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -218,14 +218,14 @@ static int write_file(const char *dir, const char *name, const char *a, const ch
 		return acs_err_set(err, ACS_E_NOMEM, "out of memory");
 	f = fopen(path, "w");
 	if (f == NULL) {
-		rc = acs_err_set(err, ACS_E_IO, "cannot write %s: %s", path, strerror(errno));
+		rc = acs_err_set(err, ACS_E_IO, "cannot write %s: %s", path, acs_errno_text(errno));
 		goto out;
 	}
 	(void)chmod(path, mode);
 	if (fputs(a, f) == EOF || (b != NULL && fputs(b, f) == EOF))
-		rc = acs_err_set(err, ACS_E_IO, "cannot write %s: %s", path, strerror(errno));
+		rc = acs_err_set(err, ACS_E_IO, "cannot write %s: %s", path, acs_errno_text(errno));
 	if (fclose(f) != 0 && rc == 0)
-		rc = acs_err_set(err, ACS_E_IO, "cannot write %s: %s", path, strerror(errno));
+		rc = acs_err_set(err, ACS_E_IO, "cannot write %s: %s", path, acs_errno_text(errno));
 out:
 	free(path);
 	return rc;
@@ -248,7 +248,7 @@ static int make_workdir(struct acs_mockca *ca, const char *dir, struct acs_err *
 			return acs_err_set(err, ACS_E_NOMEM, "out of memory");
 		if (mkdir(ca->workdir, 0700) != 0 && errno != EEXIST)
 			return acs_err_set(err, ACS_E_IO, "cannot create %s: %s", ca->workdir,
-			                   strerror(errno));
+			                   acs_errno_text(errno));
 		return 0;
 	}
 	acs_buf_init(&b, 4096);
@@ -257,7 +257,7 @@ static int make_workdir(struct acs_mockca *ca, const char *dir, struct acs_err *
 	ca->workdir = acs_buf_steal(&b);
 	if (ca->workdir == NULL || mkdtemp(ca->workdir) == NULL)
 		return acs_err_set(err, ACS_E_IO, "cannot create a work directory: %s",
-		                   strerror(errno));
+		                   acs_errno_text(errno));
 	ca->own_workdir = 1;
 	return 0;
 }

@@ -376,7 +376,7 @@ static int validate_alpn(struct acs_mockca *ca, const struct mca_vjob *job, json
 	if (fd < 0) {
 		*errtype = "connection";
 		detailf(detail, "cannot connect to %s:%d: %s", ca->validate_addr,
-		        ca->o.tlsalpn01_port, strerror(errno));
+		        ca->o.tlsalpn01_port, acs_errno_text(errno));
 		acs_mca_check_ent(ent, CK_ALPN_HANDSHAKE, "%s", detail->data);
 		goto out;
 	}
@@ -644,14 +644,14 @@ static ssize_t dns_udp(const char *server, const char *addr, int port, const uns
 	}
 	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&ss, salen) != 0) {
-		detailf(detail, "cannot reach DNS server %s: %s", server, strerror(errno));
+		detailf(detail, "cannot reach DNS server %s: %s", server, acs_errno_text(errno));
 		goto out;
 	}
 	tv.tv_sec = 2;
 	tv.tv_usec = 0;
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	if (send(fd, q, qlen, 0) != (ssize_t)qlen) {
-		detailf(detail, "cannot send to DNS server %s: %s", server, strerror(errno));
+		detailf(detail, "cannot send to DNS server %s: %s", server, acs_errno_text(errno));
 		goto out;
 	}
 	/* a stray datagram with another ID is skipped, within the timeout */

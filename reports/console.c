@@ -209,6 +209,8 @@ void acs_console_case(const struct acs_console *con, const struct acs_result *r,
 
 	if (con == NULL || con->out == NULL || r == NULL)
 		return;
+	if (con->quiet && r->verdict == ACS_PASS)
+		return;
 	acs_buf_init(&line, 0);
 	if (con->progress)
 		fprintf(con->out, "[%*zu/%zu] ", (int)digits(total), done, total);

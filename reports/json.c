@@ -117,7 +117,14 @@ static json_t *report_json(const struct acs_run_info *info, const struct acs_res
 	bad |= put(summary, "total", json_integer((json_int_t)sum.total));
 	bad |= put(doc, "summary", summary);
 	summary = NULL; /* owned by doc now, even when put failed: see below */
-	bad |= put(doc, "exit_code", json_integer(acs_exit_code(&sum, strict)));
+	if (info != NULL && info->interrupted > 0) {
+		/* a partial report: what stopped it, and the exit code it had (128 + signal) */
+		bad |=
+		    put(doc, "interrupted", json_string(acs_report_signal_name(info->interrupted)));
+		bad |= put(doc, "exit_code", json_integer(128 + info->interrupted));
+	} else {
+		bad |= put(doc, "exit_code", json_integer(acs_exit_code(&sum, strict)));
+	}
 	for (i = 0; i < n && !bad; i++) {
 		item = result_json(&results[i]);
 		if (item == NULL || json_array_append_new(list, item) != 0)

@@ -445,6 +445,10 @@ char *acs_junit_render(const struct acs_run_info *info, const struct acs_result 
 	x_attr(&x, "value", info != NULL ? info->expect_file : NULL);
 	acs_out_puts(&x, "/>\n      <property name=\"jobs\"");
 	acs_out_printf(&x, " value=\"%d\"", info != NULL ? info->jobs : 0);
+	if (info != NULL && info->interrupted > 0) {
+		acs_out_puts(&x, "/>\n      <property name=\"interrupted\"");
+		x_attr(&x, "value", acs_report_signal_name(info->interrupted));
+	}
 	acs_out_puts(&x, "/>\n      <property name=\"acmespec_version\"");
 	x_attr(&x, "value", acs_version());
 	acs_out_puts(&x, "/>\n    </properties>\n");

@@ -6,6 +6,8 @@
 #include "reports/report.h"
 #include "harness/catalog.h"
 
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,4 +65,16 @@ int acs_report_cmp_id(const void *a, const void *b)
 {
 	return strcmp(acs_report_case_id(*(const struct acs_result *const *)a),
 	              acs_report_case_id(*(const struct acs_result *const *)b));
+}
+
+const char *acs_report_signal_name(int sig)
+{
+	static __thread char other[32];
+
+	if (sig == SIGINT)
+		return "SIGINT";
+	if (sig == SIGTERM)
+		return "SIGTERM";
+	(void)snprintf(other, sizeof(other), "signal %d", sig);
+	return other;
 }

@@ -25,6 +25,7 @@ struct acs_run_info {
 	int jobs;
 	time_t started; /* UTC */
 	double seconds;
+	int interrupted; /* 0, or the signal that stopped the run (a partial report) */
 };
 
 /*
@@ -36,6 +37,7 @@ struct acs_console {
 	int color;
 	int verbose;
 	int progress; /* draw "[12/80]" progress (TTY only) */
+	int quiet;    /* no line for a PASS: only what is not PASS, and the summary */
 };
 
 /* One line for a finished case: "PASS  server.8555.6_5.nonce-reused ..." */
@@ -124,6 +126,9 @@ size_t *acs_report_order(const struct acs_result *results, size_t n);
  * everything". Static string.
  */
 const char *acs_report_exit_words(int code);
+
+/* "SIGINT", "SIGTERM", or "signal N": what interrupted a run (thread-local buffer). */
+const char *acs_report_signal_name(int sig);
 
 /*
  * qsort(3) comparator for an array of const struct acs_result *: by case
