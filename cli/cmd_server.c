@@ -234,6 +234,11 @@ static int server_run(const struct acs_cli *cli, const char *argv0, char *const 
 	rc = ACS_EXIT_INFRA;
 	if (acs_responders_start(&resp, &ro, &err) != 0) {
 		fprintf(stderr, "acmespec: cannot start the challenge responders: %s\n", err.msg);
+		if (strstr(err.msg, "already in use") != NULL)
+			fprintf(stderr,
+			        "acmespec: another run may hold the port: give this one others "
+			        "with --http01-port, --tlsalpn01-port and --dns-port (the "
+			        "server under test must validate against them)\n");
 		goto out;
 	}
 	sc.target.responders = resp;

@@ -223,6 +223,22 @@ tl_expect_exit 0 "list --help" "$ACMESPEC" list --help
 tl_check "list --help offers --json and --tags" bash -c \
   "grep -qE -- '--json +the catalog as JSON' '$TL_WORK/last.out' && grep -qE -- '--tags ' '$TL_WORK/last.out'"
 
+# a responder port another run holds (issue 10, bug 11): exit 3, and the
+# message says which options give this run other ports
+python3 - "$TL_WORK/held" <<'PY' &
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 0)); s.listen(1)
+open(sys.argv[1], "w").write(str(s.getsockname()[1])); time.sleep(60)
+PY
+holder=$!
+for _ in $(seq 50); do [ -s "$TL_WORK/held" ] && break; sleep 0.1; done
+tl_expect_exit 3 "server with its http-01 port held by another process" \
+  "$ACMESPEC" server https://127.0.0.1:1/dir --http01-port "$(cat "$TL_WORK/held")" --no-color
+tl_check "the message suggests --http01-port, --tlsalpn01-port and --dns-port" \
+  tl_out_has 'give this one others with --http01-port, --tlsalpn01-port and --dns-port'
+proc_kill "$holder"
+
 # production directories are refused before any traffic; run it in an empty
 # network namespace so that nothing could leave even if the refusal broke
 if unshare -n true 2>/dev/null; then
