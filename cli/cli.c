@@ -61,6 +61,13 @@ static const struct acs_opt options[] = {
      "ADDR",
      {H(SE, "address the mock CA listens on (default 127.0.0.1)"),
       H(ACS_CMD_SERVER | MC, "address the challenge responders listen on (default 127.0.0.1)")}},
+    {"brief",
+     0,
+     FLAG(brief),
+     RUNCMDS,
+     NULL,
+     {H(RUNCMDS, "short evidence: requirement, expected vs actual and the rerun line, without "
+                 "transcripts (the reports keep them)")}},
     {"ca-bundle",
      0,
      STR(ca_bundle),

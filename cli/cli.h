@@ -70,6 +70,7 @@ struct acs_cli {
 	int list_tags;    /* list --tags: the tags and how many cases carry each */
 	int verbose;
 	int quiet;                /* --quiet: no line for a PASS */
+	int brief;                /* --brief: evidence without transcripts */
 	int fail_fast;            /* -x/--fail-fast: start no case after the first failure */
 	const char *rerun_failed; /* --rerun-failed REPORT.json */
 	int no_color;

@@ -261,6 +261,7 @@ void acs_cli_console_init(const struct acs_cli *cli, struct acs_console *con)
 	con->verbose = cli->verbose;
 	con->progress = isatty(fileno(con->out));
 	con->quiet = cli->quiet;
+	con->brief = cli->brief;
 }
 
 /* mkdir -p of the folders above path. 0, or -1 with errno set. */

@@ -126,6 +126,12 @@ static int all_digits(const char *s)
 
 int acs_result_details(struct acs_buf *b, const struct acs_result *r, const char *indent)
 {
+	return acs_result_details_opt(b, r, indent, 0);
+}
+
+int acs_result_details_opt(struct acs_buf *b, const struct acs_result *r, const char *indent,
+                           int brief)
+{
 	const struct acs_case *c = r->c;
 	struct acs_buf ref;
 	int rc = 0;
@@ -163,9 +169,9 @@ int acs_result_details(struct acs_buf *b, const struct acs_result *r, const char
 		rc = put_field(b, indent, "actual", r->actual);
 	if (rc == 0)
 		rc = put_field(b, indent, "expectation", r->expect_reason);
-	if (rc == 0)
+	if (rc == 0 && !brief)
 		rc = put_field(b, indent, "transcript", r->transcript);
-	if (rc == 0)
+	if (rc == 0 && !brief)
 		rc = put_field(b, indent, "client output", r->client_output);
 	if (rc == 0)
 		rc = put_field(b, indent, "rerun", r->rerun);
@@ -252,8 +258,11 @@ static void details_block(const struct acs_console *con, const struct acs_result
 	fputc(' ', con->out);
 	(void)acs_report_put_text(&d, case_id(r), strlen(case_id(r)), ACS_TEXT_ONELINE);
 	(void)acs_buf_puts(&d, "\n");
-	if (acs_result_details(&d, r, "  ") != 0)
+	if (acs_result_details_opt(&d, r, "  ", con->brief) != 0)
 		(void)acs_buf_puts(&d, "  (details cut short: out of memory)\n");
+	else if (con->brief && (r->transcript != NULL || r->client_output != NULL))
+		(void)acs_buf_puts(&d, "  (transcript left out by --brief: the JSON, HTML and "
+		                       "JUnit reports keep it)\n");
 	if (d.data != NULL)
 		fputs(d.data, con->out);
 	acs_buf_free(&d);

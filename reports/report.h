@@ -38,6 +38,7 @@ struct acs_console {
 	int verbose;
 	int progress; /* draw "[12/80]" progress (TTY only) */
 	int quiet;    /* no line for a PASS: only what is not PASS, and the summary */
+	int brief;    /* evidence without transcripts and client output */
 };
 
 /* One line for a finished case: "PASS  server.8555.6_5.nonce-reused ..." */
@@ -161,6 +162,10 @@ int acs_report_put_text(struct acs_buf *b, const char *s, size_t len, unsigned f
  * left out. Returns 0 or ACS_E_TOOBIG / ACS_E_NOMEM.
  */
 int acs_result_details(struct acs_buf *b, const struct acs_result *r, const char *indent);
+
+/* The same; with brief, without the transcript and the client output. */
+int acs_result_details_opt(struct acs_buf *b, const struct acs_result *r, const char *indent,
+                           int brief);
 
 /* The cap of a rendered report: reports hold every transcript. */
 #define ACS_REPORT_MAX ((size_t)512 * 1024 * 1024)

@@ -106,6 +106,15 @@ tl_check "demo: the rerun line keeps the misbehaviour ($rerun)" \
   bash -c "echo '$rerun' | grep -q ' demo --misbehave accept-reused-nonce .*--case server\.8555\.6_5\.nonce-reused-badnonce'"
 tl_expect_exit 1 "demo: the rerun line reproduces the FAIL" bash -c "$rerun --no-color"
 tl_check "the rerun FAILs the same case" tl_out_has '^1 case: 1 failed \(exit 1\)'
+# --brief: the same evidence without the transcript, which the reports keep
+tl_expect_exit 1 "demo --brief" "$ACMESPEC" demo --section 6.5 -j 4 --brief --no-color \
+  --json "$W/brief.json"
+tl_check "--brief: expected against actual and the rerun line are there" \
+  bash -c "grep -q '^  expected: status 400' '$TL_WORK/last.out' && grep -q '^  rerun: ' '$TL_WORK/last.out'"
+tl_check "--brief: no transcript on the console" bash -c "! grep -q '^  transcript:' '$TL_WORK/last.out'"
+tl_check "--brief: the console says where the transcript is" tl_out_has 'left out by --brief'
+tl_check "--brief: the JSON report keeps the transcript" \
+  jq -e '[.results[] | select(.verdict == "FAIL") | .transcript | length > 0] | all' "$W/brief.json"
 tl_expect_exit 0 "demo with a misbehaviour no 6.5 case sees" \
   "$ACMESPEC" demo --section 6.5 --misbehave no-cors --no-color
 
