@@ -48,6 +48,13 @@ static const char *const challenges[] = {"http-01", "dns-01", "tls-alpn-01", NUL
  * lines.
  */
 static const struct acs_opt options[] = {
+    {"allow-other-hosts",
+     0,
+     FLAG(allow_other_hosts),
+     ACS_CMD_SERVER,
+     NULL,
+     {H(ACS_CMD_SERVER, "follow URLs the server gives on other hosts than its directory's, "
+                        "and off loopback when the directory is on it (refused by default)")}},
     {"allow-production",
      0,
      FLAG(allow_production),

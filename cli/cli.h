@@ -75,6 +75,7 @@ struct acs_cli {
 	const char *rerun_failed; /* --rerun-failed REPORT.json */
 	int no_color;
 	int allow_production;
+	int allow_other_hosts;   /* server: follow URLs off the directory's host */
 	const char *client_name; /* client: ready-made recipe instead of a command */
 	int keep_workdir;        /* client: keep each scenario's work directory */
 	int help;

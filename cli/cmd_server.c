@@ -215,6 +215,8 @@ static int server_run(const struct acs_cli *cli, const char *argv0, char *const 
 	sc.target.ca_bundle = cli->ca_bundle;
 	sc.target.eab_kid = cli->eab_kid;
 	sc.target.eab_hmac = cli->eab_hmac;
+	sc.target.allow_production = cli->allow_production;
+	sc.target.allow_other_hosts = cli->allow_other_hosts;
 	sc.target.profile = prof.json;
 	sc.target.request_timeout_ms = (long)(cli->timeout * 1000);
 	sc.target.wait_seconds = cli->timeout;

@@ -82,6 +82,8 @@ const char *acs_strerror(int code)
 		return "not found";
 	case ACS_E_STATE:
 		return "wrong state";
+	case ACS_E_REFUSED:
+		return "refused by the network policy";
 	default:
 		return "unknown error";
 	}

@@ -23,7 +23,8 @@ enum {
 	ACS_E_VERIFY = -8,      /* a signature or MAC did not verify */
 	ACS_E_UNSUPPORTED = -9, /* the peer or the build lacks a feature */
 	ACS_E_NOTFOUND = -10,   /* a looked-up item does not exist */
-	ACS_E_STATE = -11       /* wrong state for the operation */
+	ACS_E_STATE = -11,      /* wrong state for the operation */
+	ACS_E_REFUSED = -12     /* the network policy refused a URL (harness/netpolicy.h) */
 };
 
 #define ACS_ERR_MSG_MAX 1024

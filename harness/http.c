@@ -27,6 +27,9 @@ struct acs_http {
 	char *user_agent;
 	long timeout_ms;
 	double deadline; /* acs_clock_mono(); 0: none */
+	struct acs_netpolicy policy;
+	int has_policy;
+	size_t refused;
 	size_t max_body;
 	int insecure;
 	struct acs_transcript *transcript;
@@ -450,6 +453,18 @@ static void lower_first(char *s)
 		s[0] = (char)(s[0] - 'A' + 'a');
 }
 
+void acs_http_set_policy(struct acs_http *h, const struct acs_netpolicy *p)
+{
+	h->has_policy = p != NULL;
+	if (p != NULL)
+		h->policy = *p;
+}
+
+size_t acs_http_refused(const struct acs_http *h)
+{
+	return h->refused;
+}
+
 void acs_http_set_deadline(struct acs_http *h, double deadline)
 {
 	h->deadline = deadline;
@@ -585,6 +600,14 @@ int acs_http_do(struct acs_http *h, const struct acs_http_request *req,
 	errbuf[0] = '\0';
 	if (req == NULL || req->url == NULL || req->method == NULL || req->method[0] == '\0') {
 		rc = acs_err_set(err, ACS_E_INVAL, "http request without a method or URL");
+		goto out;
+	}
+	if (h->has_policy && acs_netpolicy_check(&h->policy, req->url, err) != 0) {
+		rc = err->code;
+		h->refused++;
+		if (h->transcript != NULL)
+			acs_transcript_note(h->transcript, "%s %s: %s", req->method, req->url,
+			                    err->msg);
 		goto out;
 	}
 	sends_body = strcmp(req->method, "HEAD") != 0 &&

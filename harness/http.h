@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include "harness/err.h"
+#include "harness/netpolicy.h"
 
 struct acs_transcript;
 
@@ -66,6 +67,16 @@ void acs_http_free(struct acs_http *h); /* NULL allowed */
  * request started at or after the deadline fails at once ("timed out").
  */
 void acs_http_set_deadline(struct acs_http *h, double deadline);
+
+/*
+ * Check every later request's URL against p (copied; NULL removes it)
+ * before anything is sent: a refused URL fails with ACS_E_REFUSED and is
+ * noted in the transcript, no packet leaves.
+ */
+void acs_http_set_policy(struct acs_http *h, const struct acs_netpolicy *p);
+
+/* How many requests the policy refused so far. */
+size_t acs_http_refused(const struct acs_http *h);
 
 /* Attach a transcript (borrowed; NULL detaches) that records every exchange. */
 void acs_http_set_transcript(struct acs_http *h, struct acs_transcript *t);

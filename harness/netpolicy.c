@@ -1,5 +1,7 @@
 #include "harness/netpolicy.h"
 
+#include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Hosts of production ACME directories: refused unless --allow-production. */
@@ -99,4 +101,65 @@ int acs_url_is_production(const char *url)
 		if (strcmp(host, production_hosts[i]) == 0)
 			return 1;
 	return 0;
+}
+
+int acs_host_is_loopback(const char *host)
+{
+	unsigned char a6[16], a4[4];
+	static const unsigned char v6_loop[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+	char bare[64];
+	size_t n = strlen(host);
+
+	if (strcmp(host, "localhost") == 0 || (n > 10 && strcmp(host + n - 10, ".localhost") == 0))
+		return 1;
+	if (inet_pton(AF_INET, host, a4) == 1)
+		return a4[0] == 127;
+	if (host[0] == '[' && n > 2 && n - 2 < sizeof(bare) && host[n - 1] == ']') {
+		memcpy(bare, host + 1, n - 2);
+		bare[n - 2] = '\0';
+		return inet_pton(AF_INET6, bare, a6) == 1 && memcmp(a6, v6_loop, 16) == 0;
+	}
+	return 0;
+}
+
+void acs_netpolicy_init(struct acs_netpolicy *p, const char *directory_url, int allow_production,
+                        int allow_other_hosts)
+{
+	memset(p, 0, sizeof(*p));
+	p->allow_production = allow_production;
+	p->allow_other_hosts = allow_other_hosts;
+	if (directory_url != NULL && acs_url_host(directory_url, p->home, sizeof(p->home)) == 0)
+		p->home_loopback = acs_host_is_loopback(p->home);
+	else
+		p->home[0] = '\0';
+}
+
+int acs_netpolicy_check(const struct acs_netpolicy *p, const char *url, struct acs_err *err)
+{
+	char host[256];
+
+	if (acs_url_host(url, host, sizeof(host)) != 0)
+		return acs_err_set(err, ACS_E_REFUSED, "not followed: %.300s has no readable host",
+		                   url);
+	if (!p->allow_production && acs_url_is_production(url))
+		return acs_err_set(err, ACS_E_REFUSED,
+		                   "not followed: %.300s is a production CA (--allow-production to "
+		                   "allow it)",
+		                   url);
+	if (p->home[0] == '\0' || p->allow_other_hosts)
+		return 0;
+	if (p->home_loopback) {
+		if (acs_host_is_loopback(host))
+			return 0;
+		return acs_err_set(err, ACS_E_REFUSED,
+		                   "not followed: %.300s is off loopback, and the directory is on "
+		                   "loopback (--allow-other-hosts to follow it)",
+		                   url);
+	}
+	if (strcmp(host, p->home) == 0)
+		return 0;
+	return acs_err_set(err, ACS_E_REFUSED,
+	                   "not followed: %.300s is on another host than the directory's (%s; "
+	                   "--allow-other-hosts to follow it)",
+	                   url, p->home);
 }

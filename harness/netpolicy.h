@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+#include "harness/err.h"
+
 /*
  * The normalised host of an absolute URL into out (NUL-terminated; "" when
  * url has no "scheme://" or the host does not fit). An IPv6 literal keeps
@@ -27,5 +29,34 @@ int acs_url_is_production(const char *url);
 
 /* The production hosts, NULL-terminated (static). */
 const char *const *acs_production_hosts(void);
+
+/*
+ * Where one run's requests may go, beyond the URL the user typed: every URL
+ * learned from the target (a directory entry, a Location, a Link) is
+ * checked before anything is sent. Production hosts are refused unless
+ * allowed; when the directory is on loopback, every URL must be on loopback
+ * (127.0.0.0/8, ::1, localhost); otherwise every URL must be on the
+ * directory's host, unless other hosts are allowed.
+ */
+struct acs_netpolicy {
+	char home[256];        /* the directory's host, normalised ("" : no home rule) */
+	int home_loopback;     /* the directory is on loopback */
+	int allow_production;  /* --allow-production */
+	int allow_other_hosts; /* --allow-other-hosts */
+};
+
+/* The policy of a run against directory_url (NULL: production rule only). */
+void acs_netpolicy_init(struct acs_netpolicy *p, const char *directory_url, int allow_production,
+                        int allow_other_hosts);
+
+/* 1 when host (normalised, as acs_url_host gives it) is a loopback name or address. */
+int acs_host_is_loopback(const char *host);
+
+/*
+ * 0 when url may be requested; ACS_E_REFUSED with a message naming the URL
+ * and the rule ("not followed: https://10.1.2.3/x is off loopback, and the
+ * directory is on loopback") otherwise.
+ */
+int acs_netpolicy_check(const struct acs_netpolicy *p, const char *url, struct acs_err *err);
 
 #endif

@@ -94,6 +94,13 @@ int acs_acme_session_new(struct acs_acme_session **out, const struct acs_acme_se
 	if (rc != 0)
 		goto nomem;
 	acs_http_set_transcript(s->http, s->transcript);
+	{
+		struct acs_netpolicy np;
+
+		acs_netpolicy_init(&np, o->directory_url, o->allow_production,
+		                   o->allow_other_hosts);
+		acs_http_set_policy(s->http, &np);
+	}
 	s->responders = o->responders;
 	s->wait_seconds = o->wait_seconds > 0 ? o->wait_seconds : 30;
 	rc = ACS_E_NOMEM;

@@ -73,6 +73,8 @@ struct acs_acme_session_opts {
 	const char *eab_kid;               /* may be NULL */
 	const char *eab_hmac;              /* base64url, may be NULL */
 	const char *user_agent;            /* NULL: the HTTP client's default */
+	int allow_production;              /* network policy (harness/netpolicy.h) of every */
+	int allow_other_hosts;             /* URL the session follows */
 };
 
 #define ACS_ACME_MAX_PROV 16

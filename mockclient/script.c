@@ -1124,6 +1124,22 @@ static enum acs_verdict fail_verdict(const struct acs_case *c)
 }
 
 /* Run one step; returns 1 when the case is decided (r filled), 0 to go on. */
+/*
+ * Prepare and run the step's action. When the target sent the harness to a
+ * URL the network policy refuses (off loopback, another host, a production
+ * CA), it was not followed, and that is a verdict on the target, not a
+ * failure of the harness.
+ */
+static void step_act(struct acs_run *run)
+{
+	size_t refused = acs_http_refused(run->s->http);
+
+	if (step_prepare(run) == 0)
+		acs_action_run(run);
+	if (run->fail == ACS_STEP_HARNESS && acs_http_refused(run->s->http) > refused)
+		run->fail = ACS_STEP_OUTCOME;
+}
+
 static int run_step(struct acs_run *run, const json_t *raw, struct acs_result *r)
 {
 	const char *doname = json_string_value(json_object_get(raw, "do"));
@@ -1158,8 +1174,7 @@ static int run_step(struct acs_run *run, const json_t *raw, struct acs_result *r
 	acs_transcript_note(run->s->transcript, "step %d (%s)%s", run->index, doname,
 	                    judged ? ": judged" : "");
 
-	if (step_prepare(run) == 0)
-		acs_action_run(run);
+	step_act(run);
 
 	if (run->fail != ACS_STEP_HARNESS) {
 		static const char *const keys[] = {"expect", "unsupported_if"};
@@ -1308,6 +1323,8 @@ void acs_script_run_case(void *ctx, const struct acs_case *c, struct acs_result 
 	so.responders = t->responders;
 	so.eab_kid = t->eab_kid;
 	so.eab_hmac = t->eab_hmac;
+	so.allow_production = t->allow_production;
+	so.allow_other_hosts = t->allow_other_hosts;
 
 	missing = profile_excludes(&run);
 	if (missing != NULL) {

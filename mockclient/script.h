@@ -22,6 +22,8 @@ struct acs_server_target {
 	long request_timeout_ms;           /* per HTTP exchange */
 	double wait_seconds;               /* bound on every poll loop */
 	int verbose;                       /* keep transcripts of PASSes too */
+	int allow_production;              /* follow URLs to production CAs (netpolicy.h) */
+	int allow_other_hosts;             /* follow URLs off the directory's host */
 };
 
 /*

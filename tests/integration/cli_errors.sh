@@ -245,6 +245,10 @@ if unshare -n true 2>/dev/null; then
   tl_expect_exit 2 "production Let's Encrypt directory refused" \
     unshare -n "$ACMESPEC" server https://acme-v02.api.letsencrypt.org/directory --no-color
   tl_check "the message points at --allow-production" tl_out_has 'allow-production'
+  # disguised the way a resolver still understands (hardening issue, D1)
+  tl_expect_exit 2 "production directory with a percent-encoded dot refused" \
+    unshare -n "$ACMESPEC" server 'https://u@ACME-V02.api.letsencrypt%2Eorg.:443/directory' --no-color
+  tl_check "the message points at --allow-production" tl_out_has 'allow-production'
 else
   tl_info "skipped the production-directory check: no network namespace here"
 fi
