@@ -188,3 +188,44 @@ tl_real_client() {
   tl_check "JUnit report validates against junit.xsd" tl_junit_valid "$SRC" "$junit"
   tl_finish
 }
+
+# tl_catalog_run URL CA_BUNDLE EXPECT MIN_CASES [ACMESPEC-ARGS...]: the whole
+# server catalog against the directory URL (responders on HTTP01_PORT,
+# TLSALPN01_PORT, DNS_PORT; -j JOBS, default 4) with the expectations file,
+# and the checks every catalog test makes: exit 0, the JSON report is JSON,
+# no FAIL, ERROR or XPASS, at least MIN_CASES ran and some PASS, the JUnit
+# report validates with one testcase per result. Leaves the reports in
+# $TL_WORK/report.json and .xml and the verdicts in $TL_WORK/verdicts.txt.
+tl_catalog_run() {
+  local url=$1 bundle=$2 expect=$3 min=$4 json=$TL_WORK/report.json junit=$TL_WORK/report.xml
+  local start n_fail n_err n_xpass ran n_pass tc total
+  shift 4
+  start=$SECONDS
+  tl_run "$ACMESPEC" server "$url" --ca-bundle "$bundle" \
+    --http01-port "$HTTP01_PORT" --tlsalpn01-port "$TLSALPN01_PORT" --dns-port "$DNS_PORT" \
+    -j "${JOBS:-4}" --expect "$expect" --no-color --json "$json" --junit "$junit" "$@"
+  tl_info "catalog at -j ${JOBS:-4} took $((SECONDS - start))s"
+  tail -n 5 "$TL_WORK/last.out" | sed 's/^/  | /'
+  if [ "$TL_RC" -eq 0 ]; then tl_pass "acmespec exit 0"; else tl_fail "acmespec exit $TL_RC, wanted 0"; tl_show_out; fi
+  if [ -s "$json" ] && jq empty "$json" 2>/dev/null; then
+    tl_pass "JSON report is JSON"
+    tl_info "verdicts: $(tl_counts "$json")"
+    n_fail=$(tl_count "$json" FAIL); n_err=$(tl_count "$json" ERROR); n_xpass=$(tl_count "$json" XPASS)
+    if [ "$n_fail" -eq 0 ]; then tl_pass "no FAIL"; else tl_fail "$n_fail FAIL (not in $expect):"; tl_list "$json" FAIL; fi
+    if [ "$n_err" -eq 0 ]; then tl_pass "no ERROR"; else tl_fail "$n_err ERROR:"; tl_list "$json" ERROR; fi
+    if [ "$n_xpass" -eq 0 ]; then tl_pass "no XPASS"; else tl_fail "$n_xpass XPASS (update $expect):"; tl_list "$json" XPASS; fi
+    ran=$(( $(tl_total "$json") - $(tl_count "$json" SKIPPED) ))
+    if [ "$ran" -ge "$min" ]; then tl_pass "$ran cases ran (>= $min)"; else tl_fail "only $ran cases ran, wanted >= $min"; fi
+    n_pass=$(tl_count "$json" PASS)
+    if [ "$n_pass" -gt 0 ]; then tl_pass "$n_pass cases PASS"; else tl_fail "no case PASS"; fi
+    tl_verdicts "$json" >"$TL_WORK/verdicts.txt"
+  else
+    tl_fail "JSON report missing or not JSON: $json"
+  fi
+  tl_check "JUnit report validates against junit.xsd" tl_junit_valid "$SRC" "$junit"
+  if [ -s "$junit" ] && [ -s "$json" ]; then
+    tc=$(grep -o '<testcase ' "$junit" | wc -l)
+    total=$(tl_total "$json")
+    tl_check "JUnit has one testcase per result ($tc = $total)" test "$tc" -eq "$total"
+  fi
+}
