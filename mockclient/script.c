@@ -1125,6 +1125,34 @@ static enum acs_verdict fail_verdict(const struct acs_case *c)
 
 /* Run one step; returns 1 when the case is decided (r filled), 0 to go on. */
 /*
+ * A set-up step (one the case needs before what it checks) that did not go
+ * as needed: UNSUPPORTED when it needs an optional feature the case names;
+ * otherwise the target answered, but not as the step needs (an advertised
+ * resource that fails, a state that never comes): a verdict on the target
+ * that names the broken step, never ERROR, which means the harness could
+ * not judge (docs/verdicts.md).
+ */
+static void setup_verdict(struct acs_run *run, const char *doname, struct acs_result *r)
+{
+	if (run->feature != NULL && acs_case_needs(run->c, run->feature)) {
+		r->raw = ACS_UNSUPPORTED;
+		set_result_fmt(&r->message, "target does not support %s: %s", run->feature,
+		               run->err.msg);
+		return;
+	}
+	r->raw = ACS_FAIL;
+	set_result_fmt(&r->message,
+	               "set-up step %d (%s) broken by the target, so the case cannot reach what "
+	               "it checks: %s",
+	               run->index, doname, run->err.msg);
+	set_result_fmt(&r->expected,
+	               "set-up step %d (%s) done: the target answers it as RFC 8555 says, so "
+	               "that the case can reach what it checks",
+	               run->index, doname);
+	set_result_str(&r->actual, run->err.msg);
+}
+
+/*
  * Prepare and run the step's action. When the target sent the harness to a
  * URL the network policy refuses (off loopback, another host, a production
  * CA), it was not followed, and that is a verdict on the target, not a
@@ -1265,24 +1293,7 @@ static int run_step(struct acs_run *run, const json_t *raw, struct acs_result *r
 		return decided;
 	}
 	if (run->fail != ACS_STEP_OK) {
-		if (run->feature != NULL && acs_case_needs(run->c, run->feature)) {
-			r->raw = ACS_UNSUPPORTED;
-			set_result_fmt(&r->message, "target does not support %s: %s", run->feature,
-			               run->err.msg);
-		} else {
-			/*
-			 * The target answered, but not as the step needs (an advertised
-			 * resource that fails, a state that never comes): a verdict on
-			 * the target that names the broken step, never ERROR, which
-			 * means the harness could not judge (docs/verdicts.md).
-			 */
-			r->raw = ACS_FAIL;
-			set_result_fmt(
-			    &r->message,
-			    "set-up step %d (%s) broken by the target, so the case cannot "
-			    "reach what it checks: %s",
-			    run->index, doname, run->err.msg);
-		}
+		setup_verdict(run, doname, r);
 		return 1;
 	}
 	return 0;
