@@ -1308,6 +1308,24 @@ static void one_line(char *s)
 	}
 }
 
+/*
+ * The session a case (or the probe) runs in, from the target: its URL,
+ * trust, bounds, responders, EAB and network policy.
+ */
+static void session_opts(const struct acs_server_target *t, struct acs_acme_session_opts *so)
+{
+	memset(so, 0, sizeof(*so));
+	so->directory_url = t->directory_url;
+	so->ca_bundle = t->ca_bundle;
+	so->timeout_ms = t->request_timeout_ms;
+	so->wait_seconds = t->wait_seconds;
+	so->responders = t->responders;
+	so->eab_kid = t->eab_kid;
+	so->eab_hmac = t->eab_hmac;
+	so->allow_production = t->allow_production;
+	so->allow_other_hosts = t->allow_other_hosts;
+}
+
 void acs_script_run_case(void *ctx, const struct acs_case *c, struct acs_result *r)
 {
 	const struct acs_server_target *t = ctx;
@@ -1326,16 +1344,7 @@ void acs_script_run_case(void *ctx, const struct acs_case *c, struct acs_result 
 	run.t = t;
 	run.c = c;
 
-	memset(&so, 0, sizeof(so));
-	so.directory_url = t->directory_url;
-	so.ca_bundle = t->ca_bundle;
-	so.timeout_ms = t->request_timeout_ms;
-	so.wait_seconds = t->wait_seconds;
-	so.responders = t->responders;
-	so.eab_kid = t->eab_kid;
-	so.eab_hmac = t->eab_hmac;
-	so.allow_production = t->allow_production;
-	so.allow_other_hosts = t->allow_other_hosts;
+	session_opts(t, &so);
 
 	missing = profile_excludes(&run);
 	if (missing != NULL) {
@@ -1391,11 +1400,7 @@ int acs_script_probe(const struct acs_server_target *t, struct acs_err *err)
 	struct acs_acme_session *s = NULL;
 	int rc;
 
-	memset(&so, 0, sizeof(so));
-	so.directory_url = t->directory_url;
-	so.ca_bundle = t->ca_bundle;
-	so.timeout_ms = t->request_timeout_ms;
-	so.wait_seconds = t->wait_seconds;
+	session_opts(t, &so);
 	rc = acs_acme_session_new(&s, &so, err);
 	if (rc != 0)
 		return rc;

@@ -245,6 +245,12 @@ if unshare -n true 2>/dev/null; then
   tl_expect_exit 2 "production Let's Encrypt directory refused" \
     unshare -n "$ACMESPEC" server https://acme-v02.api.letsencrypt.org/directory --no-color
   tl_check "the message points at --allow-production" tl_out_has 'allow-production'
+  # --allow-production lifts the refusal for every request, the first probe
+  # included: here it gets as far as the resolver, which has no network
+  tl_expect_exit 3 "production directory with --allow-production is tried" \
+    unshare -n "$ACMESPEC" server https://acme-v02.api.letsencrypt.org/directory \
+    --allow-production --timeout 2 --no-color
+  tl_check "not refused by the network policy" bash -c "! grep -q 'not followed' '$TL_WORK/last.out'"
   # disguised the way a resolver still understands (hardening issue, D1)
   tl_expect_exit 2 "production directory with a percent-encoded dot refused" \
     unshare -n "$ACMESPEC" server 'https://u@ACME-V02.api.letsencrypt%2Eorg.:443/directory' --no-color
