@@ -108,6 +108,10 @@ struct acs_cli {
 	const char *validate_addr;
 	const char *workdir;
 	const char *scenario; /* default "default" */
+	int max_scenarios;    /* 0: the mock CA's default */
+	int max_connections;  /* 0: the mock CA's default */
+	int per_ip_connections;
+	int request_timeout;  /* seconds; 0: the mock CA's default */
 
 	/* mock-client */
 	const char *directory;

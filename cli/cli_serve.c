@@ -36,6 +36,10 @@ static void mockca_opts(const struct acs_cli *cli, struct acs_mockca_opts *o)
 	o->plain_http = cli->plain_http_port != ACS_CLI_PORT_UNSET;
 	o->plain_http_port = o->plain_http ? cli->plain_http_port : 0;
 	o->auto_scenarios = 1;
+	o->max_scenarios = (unsigned int)cli->max_scenarios;
+	o->max_connections = (unsigned int)cli->max_connections;
+	o->per_ip_connections = (unsigned int)cli->per_ip_connections;
+	o->request_timeout_s = (unsigned int)cli->request_timeout;
 }
 
 static void wait_for_signal(void)

@@ -82,6 +82,21 @@ static int bare_problem(struct acs_mca_response *out, unsigned int status, const
 	return 0;
 }
 
+/* Add a response header to a bare answer; 0, or ACS_E_NOMEM. */
+static int add_header(struct acs_mca_response *out, const char *name, const char *value)
+{
+	if (out->nheaders >= ACS_MCA_MAX_HEADERS)
+		return 0;
+	out->hname[out->nheaders] = strdup(name);
+	out->hval[out->nheaders] = strdup(value);
+	out->nheaders++;
+	if (out->hname[out->nheaders - 1] == NULL || out->hval[out->nheaders - 1] == NULL) {
+		acs_mca_response_clear(out);
+		return ACS_E_NOMEM;
+	}
+	return 0;
+}
+
 static int host_ok(const char *h)
 {
 	size_t i, n = strlen(h);
@@ -190,7 +205,7 @@ int acs_mca_handle_request(struct acs_mockca *ca, const struct acs_mca_request *
 	struct mca_req r;
 	char name[72], authority[256];
 	size_t nlen;
-	int rc;
+	int rc, full;
 
 	memset(out, 0, sizeof(*out));
 	path = target_path(req->path != NULL ? req->path : "", authority, sizeof(authority));
@@ -212,7 +227,15 @@ int acs_mca_handle_request(struct acs_mockca *ca, const struct acs_mca_request *
 	r.body = req->body != NULL ? req->body : "";
 	r.body_len = req->body != NULL ? req->body_len : 0;
 	acs_buf_init(&r.resp.body, (size_t)4 * 1024 * 1024);
-	r.scn = acs_mca_scn_get(ca, name, ca->o.auto_scenarios);
+	r.scn = acs_mca_scn_open(ca, name, ca->o.auto_scenarios, &full);
+	if (r.scn == NULL && full) {
+		rc = bare_problem(out, 429, "rateLimited",
+		                  "too many scenarios at once, and none idle to evict "
+		                  "(acmespec serve --max-scenarios)");
+		if (rc == 0)
+			rc = add_header(out, "Retry-After", "10");
+		return rc;
+	}
 	if (r.scn == NULL)
 		return bare_problem(out, 404, "malformed", "unknown scenario");
 	r.logent = json_object();

@@ -38,6 +38,8 @@ static int copy_opts(struct acs_mockca *ca, const struct acs_mockca_opts *o, str
 		ca->o.tlsalpn01_port = 443;
 	if (ca->o.validation_timeout_ms == 0)
 		ca->o.validation_timeout_ms = 5000;
+	ca->scenario_max = o->max_scenarios != 0 ? o->max_scenarios : ACS_MOCKCA_MAX_SCENARIOS;
+	ca->log_bytes_max = o->log_bytes_max != 0 ? o->log_bytes_max : ACS_MOCKCA_LOG_BYTES;
 	if (ca->bind_addr == NULL || ca->validate_addr == NULL ||
 	    (o->dns_server != NULL && ca->dns_server == NULL))
 		return acs_err_set(err, ACS_E_NOMEM, "out of memory");

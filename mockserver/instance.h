@@ -32,7 +32,11 @@ struct acs_mockca {
 	int port, plain_port;
 	char *base_url, *plain_base_url;
 	pthread_mutex_t reg_lock;
-	struct mca_scenario *scenarios; /* the registry's references (registry.c) */
+	/* the registry's references (registry.c): hash chains and a most-recently-used list */
+	struct mca_scenario **scn_buckets;
+	struct mca_scenario *lru_head, *lru_tail;
+	size_t nscenarios, scenario_max, log_bytes_max;
+	size_t evicted; /* idle scenarios evicted so far */
 	struct mca_mb_state default_mb[MB_COUNT];
 	/* validation workers (workers.c) */
 	pthread_mutex_t q_lock;

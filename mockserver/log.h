@@ -19,7 +19,9 @@ void acs_mca_check_ent(json_t *logent, enum mca_check ck, const char *fmt, ...)
 
 /*
  * Append a log entry to the scenario (its lock held) and count the checks it
- * carries; takes the reference to ent. The log keeps the last MCA_LOG_MAX.
+ * carries; takes the reference to ent. The log keeps the last MCA_LOG_MAX,
+ * and drops its oldest entries while it holds more than s->log_bytes_max
+ * (estimated: strings plus a fixed cost per JSON node), but the newest.
  */
 void acs_mca_log_add(struct mca_scenario *s, json_t *ent);
 

@@ -22,6 +22,18 @@ int acs_mca_scenario_name_ok(const char *n, size_t len);
  */
 struct mca_scenario *acs_mca_scn_get(struct acs_mockca *ca, const char *name, int create);
 
+/*
+ * The same, and when create is set and the registry is full of scenarios
+ * that are busy or were added by the harness, NULL with *full = 1 (the
+ * request gets 429 rateLimited). Making a scenario first evicts the least
+ * recently used idle one a request made, when the registry is at its cap.
+ */
+struct mca_scenario *acs_mca_scn_open(struct acs_mockca *ca, const char *name, int create,
+                                      int *full);
+
+/* Scenarios in the registry now; *evicted (NULL allowed): evicted so far. */
+size_t acs_mca_registry_count(struct acs_mockca *ca, size_t *evicted);
+
 /* Drop a reference; the last one frees the scenario (NULL allowed). */
 void acs_mca_scn_put(struct acs_mockca *ca, struct mca_scenario *s);
 

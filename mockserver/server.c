@@ -8,20 +8,185 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "harness/buf.h"
 #include "mockserver/ca.h"
 #include "mockserver/handler.h"
 #include "mockserver/instance.h"
 
+/*
+ * One open connection, tracked from accept to close: its socket and the
+ * time by which its current request must have been answered. libmicrohttpd's
+ * own timeout restarts on every byte, so a client trickling one byte at a
+ * time would keep its connection forever; the reaper (reaper_main) shuts
+ * down a connection past its deadline whatever it sends.
+ */
+struct conn_track {
+	int fd;
+	time_t deadline;
+	struct conn_track *prev, *next;
+};
+
 struct listener {
 	struct acs_mockca *ca;
 	const char *scheme;
+	unsigned int timeout_s;
+	pthread_mutex_t lock; /* guards the list and stop */
+	pthread_cond_t cond;
+	struct conn_track *conns;
+	int stop, reaper_on, lock_on;
+	pthread_t reaper;
+	size_t reaped; /* connections cut at their deadline */
 };
+
+static time_t now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* Accepted and closed connections: the reaper's list. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+	struct listener *l = cls;
+	struct conn_track *t = *socket_context;
+	const union MHD_ConnectionInfo *ci;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		t = calloc(1, sizeof(*t));
+		ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (t == NULL || ci == NULL) {
+			free(t);
+			return;
+		}
+		t->fd = ci->connect_fd;
+		pthread_mutex_lock(&l->lock);
+		t->deadline = now_mono() + (time_t)l->timeout_s;
+		t->next = l->conns;
+		if (l->conns != NULL)
+			l->conns->prev = t;
+		l->conns = t;
+		pthread_mutex_unlock(&l->lock);
+		*socket_context = t;
+		return;
+	}
+	if (t == NULL)
+		return;
+	/* closed: libmicrohttpd closes the socket only after this returns */
+	pthread_mutex_lock(&l->lock);
+	if (t->prev != NULL)
+		t->prev->next = t->next;
+	else
+		l->conns = t->next;
+	if (t->next != NULL)
+		t->next->prev = t->prev;
+	pthread_mutex_unlock(&l->lock);
+	free(t);
+	*socket_context = NULL;
+}
+
+/* A request was answered: the connection's next one gets a full bound again. */
+static void conn_answered(struct listener *l, struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct conn_track *t = ci != NULL ? ci->socket_context : NULL;
+
+	if (t == NULL)
+		return;
+	pthread_mutex_lock(&l->lock);
+	t->deadline = now_mono() + (time_t)l->timeout_s;
+	pthread_mutex_unlock(&l->lock);
+}
+
+/* Once a second: shut down every connection past its deadline. */
+static void *reaper_main(void *arg)
+{
+	struct listener *l = arg;
+	struct conn_track *t;
+	struct timespec ts;
+	time_t now;
+
+	pthread_mutex_lock(&l->lock);
+	while (!l->stop) {
+		now = now_mono();
+		for (t = l->conns; t != NULL; t = t->next) {
+			if (t->deadline <= now && t->fd >= 0) {
+				/* the socket stays open (and ours) until libmicrohttpd sees EOF */
+				(void)shutdown(t->fd, SHUT_RDWR);
+				t->fd = -1;
+				l->reaped++;
+			}
+		}
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 1;
+		(void)pthread_cond_timedwait(&l->cond, &l->lock, &ts);
+	}
+	pthread_mutex_unlock(&l->lock);
+	return NULL;
+}
+
+static int reaper_start(struct listener *l, unsigned int timeout_s)
+{
+	l->timeout_s = timeout_s;
+	if (pthread_mutex_init(&l->lock, NULL) != 0)
+		return -1;
+	if (pthread_cond_init(&l->cond, NULL) != 0) {
+		pthread_mutex_destroy(&l->lock);
+		return -1;
+	}
+	l->lock_on = 1;
+	if (pthread_create(&l->reaper, NULL, reaper_main, l) != 0)
+		return -1;
+	l->reaper_on = 1;
+	return 0;
+}
+
+static void reaper_stop(struct listener *l)
+{
+	if (l->reaper_on) {
+		pthread_mutex_lock(&l->lock);
+		l->stop = 1;
+		pthread_cond_signal(&l->cond);
+		pthread_mutex_unlock(&l->lock);
+		pthread_join(l->reaper, NULL);
+		l->reaper_on = 0;
+	}
+}
+
+/* After the daemon stopped (every connection closed). */
+static void reaper_free(struct listener *l)
+{
+	reaper_stop(l);
+	if (l->lock_on) {
+		pthread_mutex_destroy(&l->lock);
+		pthread_cond_destroy(&l->cond);
+		l->lock_on = 0;
+	}
+}
+
+/* Room for the connections allowed: the soft limit on descriptors up to the hard one. */
+static void raise_fd_limit(unsigned int conns)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)conns * 2 + 256;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+	(void)setrlimit(RLIMIT_NOFILE, &rl);
+}
 
 struct conn_ctx {
 	struct acs_buf body;
@@ -93,6 +258,7 @@ static enum MHD_Result dispatch(struct listener *l, struct MHD_Connection *conn,
 	rq.body_len = cc->body.len;
 	rq.body_too_big = cc->too_big;
 	if (acs_mca_handle_request(l->ca, &rq, &rs) == 0) {
+		conn_answered(l, conn);
 		ret = send_resp(conn, &rs);
 		acs_mca_response_clear(&rs);
 	}
@@ -148,6 +314,9 @@ static struct MHD_Daemon *start_daemon(struct acs_mockca *ca, struct listener *l
 	struct sockaddr *sa;
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD;
 	unsigned int threads = ca->o.threads > 0 ? ca->o.threads : 8;
+	unsigned int conns = ca->o.max_connections > 0 ? ca->o.max_connections : 4000;
+	unsigned int per_ip = ca->o.per_ip_connections > 0 ? ca->o.per_ip_connections : 64;
+	unsigned int tmo = ca->o.request_timeout_s > 0 ? ca->o.request_timeout_s : 30;
 	struct MHD_Daemon *d;
 	const union MHD_DaemonInfo *info;
 
@@ -169,18 +338,29 @@ static struct MHD_Daemon *start_daemon(struct acs_mockca *ca, struct listener *l
 	}
 	if (tls)
 		flags |= MHD_USE_TLS;
+	/* epoll: past select's 1,024 descriptors */
+	if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
+		flags |= MHD_USE_EPOLL;
+	raise_fd_limit(conns);
+	if (reaper_start(l, tmo) != 0) {
+		acs_err_set(err, ACS_E_NOMEM, "cannot start the connection reaper");
+		return NULL;
+	}
 	errno = 0;
 	if (tls)
 		d = MHD_start_daemon(
 		    flags, (uint16_t)port, NULL, NULL, on_request, l, MHD_OPTION_SOCK_ADDR, sa,
 		    MHD_OPTION_HTTPS_MEM_CERT, ca->pki->https_cert_pem, MHD_OPTION_HTTPS_MEM_KEY,
 		    ca->pki->https_key_pem, MHD_OPTION_THREAD_POOL_SIZE, threads,
-		    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60, MHD_OPTION_NOTIFY_COMPLETED,
-		    on_completed, NULL, MHD_OPTION_END);
+		    MHD_OPTION_CONNECTION_TIMEOUT, tmo, MHD_OPTION_CONNECTION_LIMIT, conns,
+		    MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip, MHD_OPTION_NOTIFY_CONNECTION,
+		    on_connection, l, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
 	else
 		d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, l,
 		                     MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_THREAD_POOL_SIZE, threads,
-		                     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60,
+		                     MHD_OPTION_CONNECTION_TIMEOUT, tmo, MHD_OPTION_CONNECTION_LIMIT,
+		                     conns, MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
+		                     MHD_OPTION_NOTIFY_CONNECTION, on_connection, l,
 		                     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 		                     MHD_OPTION_END);
 	if (d == NULL) {
@@ -349,11 +529,19 @@ void acs_mockca_stop(struct acs_mockca *ca)
 
 	if (ca == NULL)
 		return;
+	if (ca->listeners != NULL) {
+		reaper_stop(&((struct listener *)ca->listeners)[0]);
+		reaper_stop(&((struct listener *)ca->listeners)[1]);
+	}
 	if (ca->mhd != NULL)
 		MHD_stop_daemon(ca->mhd);
 	if (ca->mhd_plain != NULL)
 		MHD_stop_daemon(ca->mhd_plain);
 	ca->mhd = ca->mhd_plain = NULL;
+	if (ca->listeners != NULL) {
+		reaper_free(&((struct listener *)ca->listeners)[0]);
+		reaper_free(&((struct listener *)ca->listeners)[1]);
+	}
 	if (ca->own_workdir && ca->workdir != NULL) {
 		for (i = 0; i < sizeof(workdir_files) / sizeof(workdir_files[0]); i++) {
 			char *p = path_join(ca->workdir, workdir_files[i]);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "harness/b64url.h"
+#include "mockserver/mockca.h"
 #include "mockserver/store.h"
 
 /* ---- scenarios ---- */
@@ -77,6 +78,7 @@ struct mca_scenario *acs_mca_scenario_new(const char *name, const struct mca_mb_
 	}
 	(void)snprintf(s->name, sizeof(s->name), "%s", name);
 	s->log = json_array();
+	s->log_bytes_max = ACS_MOCKCA_LOG_BYTES;
 	s->check_counts = json_object();
 	memcpy(s->mb, defaults, sizeof(s->mb));
 	/* the CA-wide EAB requirement (acs_mockca_opts) is every scenario's default */

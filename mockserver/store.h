@@ -135,7 +135,12 @@ struct mca_scenario {
 	size_t eab_key_len;
 	char last_nonce[ACS_NONCE_MAX]; /* nonce-repeats */
 	long nonces_issued;
-	struct mca_scenario *next; /* the registry's list (registry lock) */
+	size_t log_bytes;     /* estimated size of log (acs_mca_log_add) */
+	size_t log_bytes_max; /* its cap: the oldest entries go first */
+	/* the registry's (registry lock): hash chain, most-recently-used list */
+	struct mca_scenario *next;
+	struct mca_scenario *lru_prev, *lru_next;
+	int auto_made; /* created by a request (auto_scenarios): may be evicted when idle */
 };
 
 /* Is misbehaviour m on for this scenario? */
