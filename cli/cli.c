@@ -304,7 +304,7 @@ static const struct acs_opt options[] = {
      INT(per_ip_connections, 0, 100000),
      SE,
      "N",
-     {H(SE, "open connections at once from one address (default 64)")}},
+     {H(SE, "open connections at once from one address (default 256)")}},
     {"plain-http",
      0,
      INT(plain_http_port, 0, 65535),

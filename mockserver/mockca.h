@@ -47,7 +47,7 @@ struct acs_mockca_opts {
 	size_t log_bytes_max;       /* request log per scenario, in (estimated) bytes; the oldest
 	                               entries go first; 0: ACS_MOCKCA_LOG_BYTES */
 	unsigned int max_connections;   /* open connections per listener; 0: 4000 */
-	unsigned int per_ip_connections; /* open connections from one address; 0: 64 */
+	unsigned int per_ip_connections; /* open connections from one address; 0: 256 */
 	unsigned int request_timeout_s;  /* a connection must complete each request within this
 	                                    many seconds of its start, whatever it trickles;
 	                                    0: 30 */

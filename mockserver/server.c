@@ -315,7 +315,7 @@ static struct MHD_Daemon *start_daemon(struct acs_mockca *ca, struct listener *l
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD;
 	unsigned int threads = ca->o.threads > 0 ? ca->o.threads : 8;
 	unsigned int conns = ca->o.max_connections > 0 ? ca->o.max_connections : 4000;
-	unsigned int per_ip = ca->o.per_ip_connections > 0 ? ca->o.per_ip_connections : 64;
+	unsigned int per_ip = ca->o.per_ip_connections > 0 ? ca->o.per_ip_connections : 256;
 	unsigned int tmo = ca->o.request_timeout_s > 0 ? ca->o.request_timeout_s : 30;
 	struct MHD_Daemon *d;
 	const union MHD_DaemonInfo *info;

@@ -4,7 +4,8 @@
 1. About 1,000 slow connections held from 16 loopback addresses other than
    127.0.0.1 (each trickles a TLS record a byte at a time): a normal client
    from 127.0.0.1 is still served, and the slow ones were really held.
-2. 100 connections from one address: the per-IP limit closes those past it.
+2. 300 connections from one address: the per-IP limit (256) closes those
+   past it.
 3. A connection that trickles a request's headers one byte every half
    second is closed at its request deadline (--request-timeout), however
    often it sends.
@@ -119,10 +120,10 @@ def held_test(binary):
         open_after = sum(1 for s in conns if not closed_by_peer(s))
         check(open_after >= 1000, "%d slow connections still held after it" % open_after)
         # one address past its limit: the rest are closed at once
-        extra = [slow_conn("127.0.0.99", port) for _ in range(100)]
+        extra = [slow_conn("127.0.0.99", port) for _ in range(300)]
         time.sleep(2)
         cut = sum(closed_by_peer(s) for s in extra)
-        check(cut >= 30, "per-IP limit: %d of 100 connections from one address closed" % cut)
+        check(cut >= 30, "per-IP limit: %d of 300 connections from one address closed" % cut)
         for s in extra:
             s.close()
     finally:

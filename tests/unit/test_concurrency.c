@@ -1,5 +1,6 @@
 /*
- * Concurrency: 50 ACME flows in parallel against one mock CA scenario.
+ * Concurrency: 50 ACME flows in parallel against one mock CA scenario
+ * (ACMESPEC_FLOWS=N for N; ctest's load.flows200 runs 200).
  * Each thread is a complete client (the mock client's case interpreter
  * running new-account + issue: order, http-01 answered by the shared
  * responders, finalize, download, certificate checked against its own
@@ -20,8 +21,18 @@
 #include "mockclient/responders.h"
 #include "mockclient/script.h"
 #include "mockserver/mockca.h"
+#include "mockserver/registry.h"
+#include "mockserver/store.h"
 
-#define FLOWS 50
+/* flows in parallel: ACMESPEC_FLOWS, 50 by default */
+static size_t nflows(void)
+{
+	const char *e = getenv("ACMESPEC_FLOWS");
+	long n = e != NULL ? strtol(e, NULL, 10) : 0;
+
+	return n > 0 && n <= 1000 ? (size_t)n : 50;
+}
+#define FLOWS nflows()
 
 struct flow {
 	pthread_t thread;
@@ -36,6 +47,49 @@ static void *run_flow(void *arg)
 
 	acs_script_run_case((void *)f->target, f->c, &f->r);
 	return NULL;
+}
+
+/*
+ * Inside the CA: one account per flow, each with exactly one order of its
+ * own; every authorization and the certificate of an order belong to the
+ * order's account, and no two accounts share a key.
+ */
+static void check_nothing_shared(struct acs_mockca *ca)
+{
+	struct mca_scenario *s = acs_mca_scn_get(ca, "crowd", 0);
+	size_t i, j, bad = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	pthread_mutex_lock(&s->lock);
+	CU_ASSERT_EQUAL(s->naccts, FLOWS);
+	CU_ASSERT_EQUAL(s->norders, FLOWS);
+	for (i = 0; i < s->naccts; i++) {
+		struct mca_account *a = s->accts[i];
+
+		if (a->norders != 1)
+			bad++;
+		if (acs_mca_acct_by_key(s, a->key) != a)
+			bad++;
+	}
+	for (i = 0; i < s->norders; i++) {
+		struct mca_order *o = s->orders[i];
+		struct mca_account *a = acs_mca_acct(s, o->acct);
+		struct mca_cert *c = acs_mca_cert(s, o->cert);
+
+		if (a == NULL || a->norders != 1 || a->orders[0] != o->id)
+			bad++;
+		for (j = 0; j < o->nauthz; j++) {
+			struct mca_authz *az = acs_mca_authz(s, o->authz[j]);
+
+			if (az == NULL || az->acct != o->acct)
+				bad++;
+		}
+		if (c == NULL || c->acct != o->acct)
+			bad++;
+	}
+	pthread_mutex_unlock(&s->lock);
+	CU_ASSERT_EQUAL(bad, 0);
+	acs_mca_scn_put(ca, s);
 }
 
 static void test_fifty_parallel_flows(void)
@@ -140,6 +194,7 @@ static void test_fifty_parallel_flows(void)
 		acs_chain_free(ci);
 	}
 
+	check_nothing_shared(ca);
 	for (i = 0; i < FLOWS; i++)
 		acs_result_clear(&flows[i].r);
 	free(flows);
