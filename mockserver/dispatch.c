@@ -4,6 +4,7 @@
  * get-allowed).
  */
 #include <string.h>
+#include <strings.h>
 #include "harness/clock.h"
 #include "mockserver/dispatch.h"
 #include "mockserver/req.h"
@@ -76,6 +77,47 @@ static int route(struct mca_req *r)
 	return -1;
 }
 
+/* hostile-redirect-loop and hostile-location-off-host (issue 11). */
+static void hostile(struct mca_req *r)
+{
+	struct mca_scenario *s = r->scn;
+	size_t i;
+
+	if (mca_mb(s, MB_HOSTILE_REDIRECT_LOOP) && r->endpoint != EP_NEWNONCE) {
+		for (i = 0; i < r->resp.nh; i++) {
+			free(r->resp.hname[i]);
+			free(r->resp.hval[i]);
+		}
+		r->resp.nh = 0;
+		r->resp.body.len = 0;
+		r->resp.ctype = NULL;
+		r->resp.status = 302;
+		(void)acs_mca_add_header(&r->resp, "Location", "%s", r->url);
+		json_object_set_new(r->logent, "misbehaviour",
+		                    json_string("hostile-redirect-loop"));
+	}
+	if (!mca_mb(s, MB_HOSTILE_LOCATION_OFF_HOST))
+		return;
+	for (i = 0; i < r->resp.nh; i++) {
+		const char *v = r->resp.hval[i];
+		const char *path;
+		char *nv;
+		size_t n;
+
+		if (strcasecmp(r->resp.hname[i], "Location") != 0 || strncmp(v, "https://", 8) != 0)
+			continue;
+		path = strchr(v + 8, '/');
+		path = path != NULL ? path : "/";
+		n = strlen(path) + 32;
+		nv = malloc(n);
+		if (nv == NULL)
+			continue;
+		(void)snprintf(nv, n, "https://10.1.2.3%s", path);
+		free(r->resp.hval[i]);
+		r->resp.hval[i] = nv;
+	}
+}
+
 static void finish(struct mca_req *r)
 {
 	struct mca_scenario *s = r->scn;
@@ -83,11 +125,13 @@ static void finish(struct mca_req *r)
 
 	if (r->resp.status == 0)
 		acs_mca_problem(r, 500, "serverInternal", "no response was produced");
+	hostile(r);
 	/* section 6.5: a fresh nonce on every response, errors included */
 	if (!mca_mb(s, MB_NO_REPLAY_NONCE) &&
 	    !(r->resp.status >= 400 && mca_mb(s, MB_NO_REPLAY_NONCE_ON_ERROR)) &&
 	    !(r->endpoint != EP_NEWNONCE && mca_mb(s, MB_REPLAY_NONCE_NEWNONCE_ONLY))) {
-		if (acs_mca_fault_fires(r, MB_REPLAY_NONCE_INVALID)) {
+		if (mca_mb(s, MB_HOSTILE_NONCE_INVALID) ||
+		    acs_mca_fault_fires(r, MB_REPLAY_NONCE_INVALID)) {
 			(void)acs_mca_add_header(&r->resp, "Replay-Nonce", "a+b/=");
 		} else if (mca_mb(s, MB_NONCE_REPEATS) && (s->nonces_issued++ % 2) == 1 &&
 		           s->last_nonce[0] != '\0') {

@@ -9,6 +9,8 @@
 #include <strings.h>
 #include "harness/b64url.h"
 #include "mockserver/req.h"
+#include "mockserver/ca.h"
+#include "mockserver/instance.h"
 #include "mockserver/res_cert.h"
 #include "mockserver/store.h"
 #include "mockserver/verify.h"
@@ -64,6 +66,13 @@ void acs_mca_do_cert(struct mca_req *r, struct mca_post *p)
 		r->resp.ctype = mca_mb(s, MB_CERT_WRONG_CT) ? "application/x-pem-file"
 		                                            : "application/pem-certificate-chain";
 		(void)acs_buf_puts(&r->resp.body, r->alt ? c->alt_chain : c->chain);
+		if (mca_mb(s, MB_HOSTILE_CHAIN_HUGE)) {
+			int k;
+
+			/* thousands of certificates, within the 4 MiB response buffer */
+			for (k = 0; k < 3000; k++)
+				(void)acs_buf_puts(&r->resp.body, r->ca->pki->inter_pem);
+		}
 	}
 	if (!mca_mb(s, MB_NO_ALTERNATE)) {
 		u = acs_mca_obj_url(r, "/cert/", c->id, c->rid, r->alt ? "" : "/alt");

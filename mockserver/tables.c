@@ -376,6 +376,17 @@ const struct acs_mockca_misbehaviour acs_mca_mb_table[MB_COUNT] = {
                            "the JWS url is compared with the host case-insensitively"),
     [MB_WILDCARD_SAN_BASE] =
         V("wildcard-san-base", NA, NULL, "certificates for *.name name the base name only"),
+    /* hostile servers (issue 11): a client must end each with a bounded error */
+    [MB_HOSTILE_NONCE_INVALID] =
+        V("hostile-nonce-invalid", NA, NULL, "every response carries Replay-Nonce \"a+b/=\""),
+    [MB_HOSTILE_REDIRECT_LOOP] =
+        V("hostile-redirect-loop", NA, NULL,
+          "every request but newNonce is answered 302 with Location: its own URL"),
+    [MB_HOSTILE_LOCATION_OFF_HOST] =
+        V("hostile-location-off-host", NA, NULL,
+          "every Location points at https://10.1.2.3 (off loopback), same path"),
+    [MB_HOSTILE_CHAIN_HUGE] = V("hostile-chain-huge", NA, NULL,
+                                "certificate downloads carry the intermediate 3,000 more times"),
 };
 
 #define C(i, sec, lvl, cov, w)                                                                     \
