@@ -186,6 +186,7 @@ static void signed_input(const char *in, size_t size)
 	const char *nl = memchr(in, '\n', size);
 	char line[512], path[400];
 	int use_jwk;
+	size_t k;
 
 	if (nl == NULL || (size_t)(nl - in) >= sizeof(line))
 		return;
@@ -193,6 +194,11 @@ static void signed_input(const char *in, size_t size)
 	line[nl - in] = '\0';
 	if (sscanf(line, "!SIGN POST %399s", path) != 1 || strncmp(path, "/s/f/", 5) != 0)
 		return;
+	/* the url goes into the JWS header: JSON takes UTF-8 only */
+	for (k = 0; path[k] != '\0'; k++) {
+		if ((unsigned char)path[k] < 0x21 || (unsigned char)path[k] > 0x7e)
+			return;
+	}
 	use_jwk = strstr(line, " jwk") != NULL;
 	/* the fuzz account must live on for the inputs that follow */
 	if (strncmp(path, "/s/f/acct/", 10) == 0 &&
