@@ -111,7 +111,7 @@ struct acs_cli {
 	int max_scenarios;    /* 0: the mock CA's default */
 	int max_connections;  /* 0: the mock CA's default */
 	int per_ip_connections;
-	int request_timeout;  /* seconds; 0: the mock CA's default */
+	int request_timeout; /* seconds; 0: the mock CA's default */
 
 	/* mock-client */
 	const char *directory;

@@ -120,8 +120,7 @@ static char *nonce(void)
 }
 
 /* POST payload to path signed with the fixed key (jwk or kid); *loc as send's. */
-static void signed_post(const char *path, int use_jwk, const char *payload, size_t len,
-                        char **loc)
+static void signed_post(const char *path, int use_jwk, const char *payload, size_t len, char **loc)
 {
 	struct acs_mca_request rq;
 	struct acs_err err;
@@ -169,7 +168,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	o.tlsalpn01_port = 1;
 	o.validation_timeout_ms = 200;
 	acs_err_clear(&err);
-	if (acs_mca_offline_new(&ca, &o, &err) != 0 || acs_mockca_scenario_add(ca, "f", &err) != 0 ||
+	if (acs_mca_offline_new(&ca, &o, &err) != 0 ||
+	    acs_mockca_scenario_add(ca, "f", &err) != 0 ||
 	    acs_key_from_pem(&key, ec_pem, strlen(ec_pem), &err) != 0)
 		fuzz_fail("cannot make the mock CA", __FILE__, __LINE__);
 	signed_post("/s/f/new-account", 1, tos, strlen(tos), &loc);

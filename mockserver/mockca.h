@@ -41,12 +41,12 @@ struct acs_mockca_opts {
 	unsigned int threads;      /* MHD thread pool size; 0: 8 */
 	unsigned int validation_timeout_ms; /* per validation attempt; 0: 5000 */
 	/* bounds (docs/mock-ca.md, "Limits") */
-	unsigned int max_scenarios; /* scenarios at once; past it, the least recently used idle
-	                               one made by a request is evicted, or a request for a new
-	                               one gets 429 rateLimited; 0: ACS_MOCKCA_MAX_SCENARIOS */
-	size_t log_bytes_max;       /* request log per scenario, in (estimated) bytes; the oldest
-	                               entries go first; 0: ACS_MOCKCA_LOG_BYTES */
-	unsigned int max_connections;   /* open connections per listener; 0: 4000 */
+	unsigned int max_scenarios;   /* scenarios at once; past it, the least recently used idle
+	                                 one made by a request is evicted, or a request for a new
+	                                 one gets 429 rateLimited; 0: ACS_MOCKCA_MAX_SCENARIOS */
+	size_t log_bytes_max;         /* request log per scenario, in (estimated) bytes; the oldest
+	                                 entries go first; 0: ACS_MOCKCA_LOG_BYTES */
+	unsigned int max_connections; /* open connections per listener; 0: 4000 */
 	unsigned int per_ip_connections; /* open connections from one address; 0: 256 */
 	unsigned int request_timeout_s;  /* a connection must complete each request within this
 	                                    many seconds of its start, whatever it trickles;

@@ -33,8 +33,8 @@ int acs_mca_scenario_name_ok(const char *n, size_t len)
 /* A new scenario with the CA's defaults; the registry's reference. */
 static struct mca_scenario *scenario_new(struct acs_mockca *ca, const char *name)
 {
-	struct mca_scenario *s = acs_mca_scenario_new(name, ca->default_mb, ca->eab_kid,
-	                                              ca->eab_key, ca->eab_key_len);
+	struct mca_scenario *s =
+	    acs_mca_scenario_new(name, ca->default_mb, ca->eab_kid, ca->eab_key, ca->eab_key_len);
 
 	if (s != NULL)
 		s->log_bytes_max = ca->log_bytes_max;

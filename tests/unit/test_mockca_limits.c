@@ -187,8 +187,8 @@ static void test_log_bytes(void)
 	CU_ASSERT(strlen(dump) <= 64 * 1024);
 	free(dump);
 	/* the newest is the 100th request */
-	CU_ASSERT_EQUAL(json_integer_value(json_object_get(
-	                    json_array_get(log, json_array_size(log) - 1), "seq")),
+	CU_ASSERT_EQUAL(json_integer_value(
+	                    json_object_get(json_array_get(log, json_array_size(log) - 1), "seq")),
 	                100);
 	json_decref(log);
 	/* one entry over the cap on its own is still kept */
