@@ -185,15 +185,15 @@ static struct MHD_Daemon *start_daemon(struct acs_mockca *ca, struct listener *l
 		    flags, (uint16_t)port, NULL, NULL, on_request, l, MHD_OPTION_SOCK_ADDR, sa,
 		    MHD_OPTION_HTTPS_MEM_CERT, ca->pki->https_cert_pem, MHD_OPTION_HTTPS_MEM_KEY,
 		    ca->pki->https_key_pem, MHD_OPTION_THREAD_POOL_SIZE, threads,
-		    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		    MCA_CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+		    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60,
+		    MHD_OPTION_CONNECTION_MEMORY_LIMIT, MCA_CONN_MEMORY,
+		    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
 	else
-		d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, l,
-		                     MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_THREAD_POOL_SIZE, threads,
-		                     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60,
-		                     MHD_OPTION_CONNECTION_MEMORY_LIMIT, MCA_CONN_MEMORY,
-		                     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-		                     MHD_OPTION_END);
+		d = MHD_start_daemon(
+		    flags, (uint16_t)port, NULL, NULL, on_request, l, MHD_OPTION_SOCK_ADDR, sa,
+		    MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
+		    (unsigned int)60, MHD_OPTION_CONNECTION_MEMORY_LIMIT, MCA_CONN_MEMORY,
+		    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
 	if (d == NULL) {
 		acs_err_set(err, ACS_E_IO, "cannot bind %s:%d: %s", ca->bind_addr, port,
 		            errno != 0 ? acs_errno_text(errno) : "libmicrohttpd refused to start");

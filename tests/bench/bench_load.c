@@ -255,8 +255,7 @@ static char *nonce_url(struct load *l)
 	so.timeout_ms = 30000;
 	acs_err_clear(&err);
 	if (acs_acme_session_new(&s, &so, &err) == 0 &&
-	    acs_acme_fetch_directory(s, NULL, &err) == 0 &&
-	    acs_acme_dir_url(s, "newNonce") != NULL)
+	    acs_acme_fetch_directory(s, NULL, &err) == 0 && acs_acme_dir_url(s, "newNonce") != NULL)
 		url = strdup(acs_acme_dir_url(s, "newNonce"));
 	else
 		fprintf(stderr, "bench_load: no newNonce: %s\n", err.msg);
@@ -325,8 +324,8 @@ static int load_mode(const char *mode, int argc, char **argv)
 	t1 = now();
 	c1 = proc_cpu(pid, &s1);
 	if (l.first_error[0] != '\0')
-		fprintf(stderr, "bench_load: %ld of %ld failed; the first: %s\n", l.failed,
-		        l.total, l.first_error);
+		fprintf(stderr, "bench_load: %ld of %ld failed; the first: %s\n", l.failed, l.total,
+		        l.first_error);
 	printf("mode=%s n=%ld ok=%ld failed=%ld threads=%d wall_s=%.3f cpu_s=%.3f "
 	       "sys_s=%.3f cpu_per_op_us=%.1f rss_kib=%ld\n",
 	       mode, l.total, l.done, l.failed, l.threads, t1 - t0, c1 - c0, s1 - s0,
