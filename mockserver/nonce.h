@@ -1,7 +1,10 @@
 /*
  * The mock CA's nonce store (RFC 8555 section 6.5): a bounded ring of the
- * last N nonces issued, each usable once. Memory never grows past the ring,
- * whatever a client does; a nonce evicted from the ring is simply unknown.
+ * last N nonces issued, each usable once, indexed by a hash table so that
+ * issuing and using one take constant time. Memory is fixed at creation and
+ * never grows, whatever a client does (a million nonces asked for and never
+ * used cost nothing more); a nonce evicted from the ring is simply unknown,
+ * which the CA answers with badNonce (6.5: a server may refuse old nonces).
  *
  * Not thread-safe: the mock CA holds the scenario's lock around every call.
  */

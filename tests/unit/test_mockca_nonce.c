@@ -48,6 +48,29 @@ static void test_bound(void)
 	acs_nonce_store_free(s);
 }
 
+/* 1-byte nonces: many equal values and long hash chains, evicted in turn */
+static void test_chains(void)
+{
+	struct acs_nonce_store *s = NULL;
+	char n[ACS_NONCE_MAX], keep[ACS_NONCE_MAX];
+	int i;
+
+	CU_ASSERT_EQUAL_FATAL(acs_nonce_store_new(&s, 16), 0);
+	for (i = 0; i < 5000; i++)
+		CU_ASSERT_EQUAL(acs_nonce_issue(s, 1, 0, n), 0);
+	CU_ASSERT_EQUAL(strlen(n), 2);
+	CU_ASSERT_EQUAL(acs_nonce_count(s), 16);
+	memcpy(keep, n, sizeof(n));
+	CU_ASSERT_EQUAL(acs_nonce_consume(s, keep, 0), 0);
+	/* one of 256 values, maybe in the ring twice: the newest is found first */
+	CU_ASSERT_EQUAL(acs_nonce_consume(s, keep, 0), ACS_E_STATE);
+	for (i = 0; i < 16; i++)
+		CU_ASSERT_EQUAL(acs_nonce_issue(s, 16, 0, n), 0);
+	CU_ASSERT_EQUAL(acs_nonce_consume(s, keep, 0), ACS_E_NOTFOUND);
+	CU_ASSERT_EQUAL(acs_nonce_consume(s, n, 0), 0);
+	acs_nonce_store_free(s);
+}
+
 static void test_variants(void)
 {
 	struct acs_nonce_store *s = NULL;
@@ -72,4 +95,5 @@ void acs_test_register(void)
 	CU_add_test(s, "single_use", test_single_use);
 	CU_add_test(s, "bound", test_bound);
 	CU_add_test(s, "variants", test_variants);
+	CU_add_test(s, "chains", test_chains);
 }
