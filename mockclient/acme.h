@@ -45,6 +45,7 @@ struct acs_acme_order {
 	struct acs_key *cert_key;        /* CSR key of the last finalize (owned), or NULL */
 	char *not_after;                 /* notAfter asked for (owned), or NULL */
 	char *cert_pem;                  /* last downloaded default chain (owned), or NULL */
+	char *certid;                    /* RFC 9773 certID of cert_pem, once asked (owned) */
 };
 
 /* A challenge answer provisioned in the responders, cleared at session end. */
