@@ -97,6 +97,8 @@ struct acs_acme_client {
 	void (*note)(void *ctx, const char *msg);
 	void *note_ctx;
 	int malformed; /* set when a response lacked a field the protocol requires */
+	/* RFC 9773 section 5: the certID newOrder replaces (borrowed), or NULL */
+	const char *replaces;
 
 	/* provisioned outside the responders, taken down by acs_flow_deprovision (owned) */
 	char *dns_names[ACS_ACME_MAX_PROV];
