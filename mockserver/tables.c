@@ -532,7 +532,7 @@ const struct acs_mockca_check acs_mca_check_table[CK_COUNT] = {
           "acmeIdentifier holds the DER OCTET STRING of SHA-256(key authorization)"),
     [CK_ALPN_CRITICAL] =
         A("3.alpn-critical", "3", "MUST", "C069", "the acmeIdentifier extension MUST be critical"),
-    [CK_ARI_CERTID] = R("4_1.certid-correct", "4.1", "MUST", "ARC01,ARC02",
+    [CK_ARI_CERTID] = R("4_1.certid-correct", "4.1", "MUST", "ARC01,ARC02,ARC14",
                         "a renewalInfo path or replaces value is the certID of a certificate the "
                         "CA issued: base64url AKI keyIdentifier \".\" base64url DER serial "
                         "(leading zero octet kept), no padding"),
