@@ -118,7 +118,7 @@ static const struct acs_recipe recipes[] = {
      "set -- --accept-tos --email acmespec@acmespec.test --server \"$ACMESPEC_DIRECTORY\" "
      "--path \"$ACMESPEC_WORKDIR/lego\" \"$@\"\n"
      /* a renewal run ({renew}): lego renews what it holds when it is due */
-     "[ \"$ACMESPEC_RENEW\" != 1 ] || exec lego \"$@\" renew --days 30\n"
+     "[ \"$ACMESPEC_RENEW\" != 1 ] || exec lego \"$@\" renew --days 30 --no-random-sleep\n"
      "[ \"$ACMESPEC_REVOKE\" = 1 ] || exec lego \"$@\" run\n"
      "lego \"$@\" run\n"
      "exec lego \"$@\" revoke --reason 1\n"},
