@@ -147,8 +147,8 @@ static int decode_part(const char *p, size_t len, const char *what, unsigned cha
 	return 0;
 }
 
-int acs_ari_certid_parse(const char *id, unsigned char *aki, size_t *aki_len,
-                         unsigned char *serial, size_t *serial_len, struct acs_err *err)
+int acs_ari_certid_parse(const char *id, unsigned char *aki, size_t *aki_len, unsigned char *serial,
+                         size_t *serial_len, struct acs_err *err)
 {
 	unsigned char sbuf[ACS_ARI_PART_MAX];
 	const char *dot;
@@ -163,8 +163,9 @@ int acs_ari_certid_parse(const char *id, unsigned char *aki, size_t *aki_len,
 	    decode_part(dot + 1, strlen(dot + 1), "serial", sbuf, &sl, err) != 0)
 		return -1;
 	if (sbuf[0] & 0x80)
-		return acs_err_set(err, ACS_E_INVAL, "certID: the serial is negative (high bit set "
-		                                     "without a leading zero octet)");
+		return acs_err_set(err, ACS_E_INVAL,
+		                   "certID: the serial is negative (high bit set "
+		                   "without a leading zero octet)");
 	if (sl > 1 && sbuf[0] == 0 && (sbuf[1] & 0x80) == 0)
 		return acs_err_set(err, ACS_E_INVAL,
 		                   "certID: the serial has a redundant leading zero octet");

@@ -51,8 +51,8 @@ int acs_ari_serial_high_bit(X509 *cert);
  * go to aki / serial (ACS_ARI_PART_MAX octets each) with their lengths;
  * any output may be NULL. 0, or a negative ACS_E_* code with err set saying what is malformed.
  */
-int acs_ari_certid_parse(const char *id, unsigned char *aki, size_t *aki_len,
-                         unsigned char *serial, size_t *serial_len, struct acs_err *err);
+int acs_ari_certid_parse(const char *id, unsigned char *aki, size_t *aki_len, unsigned char *serial,
+                         size_t *serial_len, struct acs_err *err);
 
 /*
  * Check a RenewalInfo object (section 4.2): suggestedWindow with RFC 3339

@@ -108,8 +108,7 @@ int acs_selfsigned_make(const char *const *names, size_t nnames, char **cert_pem
  * Authority Key Identifier carries keyIdentifier aki. *out: new reference
  * (X509_free).
  */
-int acs_x509_gen_ari_test(const unsigned char *serial, size_t serial_len,
-                          const unsigned char *aki, size_t aki_len, X509 **out,
-                          struct acs_err *err);
+int acs_x509_gen_ari_test(const unsigned char *serial, size_t serial_len, const unsigned char *aki,
+                          size_t aki_len, X509 **out, struct acs_err *err);
 
 #endif

@@ -326,9 +326,8 @@ out:
 	return rc;
 }
 
-int acs_x509_gen_ari_test(const unsigned char *serial, size_t serial_len,
-                          const unsigned char *aki, size_t aki_len, X509 **out,
-                          struct acs_err *err)
+int acs_x509_gen_ari_test(const unsigned char *serial, size_t serial_len, const unsigned char *aki,
+                          size_t aki_len, X509 **out, struct acs_err *err)
 {
 	EVP_PKEY *k = NULL;
 	X509 *x = NULL;
@@ -344,8 +343,7 @@ int acs_x509_gen_ari_test(const unsigned char *serial, size_t serial_len,
 		goto out;
 	bn = BN_bin2bn(serial, (int)serial_len, NULL);
 	akid = AUTHORITY_KEYID_new();
-	if (bn == NULL || akid == NULL ||
-	    BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) == NULL)
+	if (bn == NULL || akid == NULL || BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) == NULL)
 		goto fail;
 	akid->keyid = ASN1_OCTET_STRING_new();
 	if (akid->keyid == NULL || ASN1_OCTET_STRING_set(akid->keyid, aki, (int)aki_len) != 1 ||

@@ -61,9 +61,9 @@ int acs_flow_directory(struct acs_acme_session *s, struct acs_err *err);
 struct acs_flow_account {
 	const char *const *contacts; /* account contact URIs */
 	size_t ncontacts;
-	int agree_tos;        /* agree when the CA has terms */
-	const char *eab_kid;  /* EAB credentials, both or neither (NULL) */
-	const char *eab_hmac; /* base64url */
+	int agree_tos;             /* agree when the CA has terms */
+	const char *eab_kid;       /* EAB credentials, both or neither (NULL) */
+	const char *eab_hmac;      /* base64url */
 	const struct acs_key *key; /* the account key to use, or NULL for a fresh one */
 };
 

@@ -167,7 +167,8 @@ int acs_flow_ari_plan(struct acs_acme_session *s, const char *cert_pem, struct a
 		acs_flow_note(s, "the CA does not advertise renewalInfo");
 	} else if (na <= now && !SW(s, ARI_CHECK_EXPIRED)) {
 		/* section 4.3: never after expiry */
-		acs_flow_note(s, "the certificate has expired: renewing without asking renewalInfo");
+		acs_flow_note(s,
+		              "the certificate has expired: renewing without asking renewalInfo");
 	} else {
 		rc = ask(s, base, p->certid, &r, err);
 		if (rc != 0)
@@ -181,8 +182,8 @@ int acs_flow_ari_plan(struct acs_acme_session *s, const char *cert_pem, struct a
 			              r->http->status);
 	}
 	p->asked = r != NULL;
-	p->renew = SW(s, ARI_RENEW_ALWAYS) || na <= now ||
-	           (verdict >= 0 ? verdict : fallback_due(x, now));
+	p->renew =
+	    SW(s, ARI_RENEW_ALWAYS) || na <= now || (verdict >= 0 ? verdict : fallback_due(x, now));
 	if (rc == 0)
 		acs_flow_note(s, "renewal %s", p->renew ? "due" : "not due yet");
 out:

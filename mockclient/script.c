@@ -28,9 +28,20 @@ static const char *const common_args[] = {
 static const char *const expect_keys[] = {"status", "problem", "content_type", "headers", "links",
                                           "body",   "facts",   "body_empty",   NULL};
 
-static const char *const features[] = {"eab",      "keyChange",        "revokeCert",  "newAuthz",
-                                       "http-01",  "dns-01",           "tls-alpn-01", "ip",
-                                       "wildcard", "alternate-chains", "orders-list", "renewalInfo", "serial-high-bit", NULL};
+static const char *const features[] = {"eab",
+                                       "keyChange",
+                                       "revokeCert",
+                                       "newAuthz",
+                                       "http-01",
+                                       "dns-01",
+                                       "tls-alpn-01",
+                                       "ip",
+                                       "wildcard",
+                                       "alternate-chains",
+                                       "orders-list",
+                                       "renewalInfo",
+                                       "serial-high-bit",
+                                       NULL};
 
 const char *const *acs_script_misbehaviours(void)
 {
@@ -156,8 +167,8 @@ static const char *var_value(struct acs_run *run, const char *var, const char **
 
 			/* RFC 9773 section 4.1, of the certificate downloaded for the order */
 			*why = "has no value yet (no certificate downloaded for the order)";
-			if (o->cert_pem == NULL || acs_ari_certid_pem(o->cert_pem, 0, id, sizeof(id),
-			                                              &e2) != 0)
+			if (o->cert_pem == NULL ||
+			    acs_ari_certid_pem(o->cert_pem, 0, id, sizeof(id), &e2) != 0)
 				return NULL;
 			acs_acme_set_str(&o->certid, id);
 			return o->certid;

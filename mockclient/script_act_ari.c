@@ -75,7 +75,8 @@ static void renewal_facts(struct acs_run *run, const struct acs_acme_resp *r,
 	int ra_ok = ra != NULL && ra[0] != '\0';
 
 	json_object_set_new(run->facts, "window_valid", json_boolean(valid));
-	json_object_set_new(run->facts, "window_problem", valid ? json_null() : json_string(err.msg));
+	json_object_set_new(run->facts, "window_problem",
+	                    valid ? json_null() : json_string(err.msg));
 	/* RFC 9110 section 10.2.3: delay-seconds (digits) or an HTTP-date */
 	for (i = 0; ra_ok && ra[i] != '\0'; i++)
 		if (ra[i] < '0' || ra[i] > '9')
@@ -147,7 +148,8 @@ int acs_act_ari_issue(struct acs_run *run)
 		high = acs_ari_serial_high_bit(leaf);
 		X509_free(leaf);
 		if (!want || high) {
-			json_object_set_new(run->facts, "issuances", json_integer((json_int_t)i + 1));
+			json_object_set_new(run->facts, "issuances",
+			                    json_integer((json_int_t)i + 1));
 			return 0;
 		}
 	}

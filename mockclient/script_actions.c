@@ -569,8 +569,7 @@ static const struct acs_arg_spec finalize_args[] = {{"csr", "s", csr_choices},
                                                     {NULL, NULL, NULL}};
 static const struct acs_arg_spec issue_args[] = {
     {"identifiers", "a", NULL}, {"type", "s", type_choices}, {NULL, NULL, NULL}};
-static const char *const certid_choices[] = {"ok", "stripped-zero", "unknown", "malformed",
-                                             NULL};
+static const char *const certid_choices[] = {"ok", "stripped-zero", "unknown", "malformed", NULL};
 static const struct acs_arg_spec renewal_info_args[] = {{"certid", "s", certid_choices},
                                                         {NULL, NULL, NULL}};
 static const struct acs_arg_spec ari_issue_args[] = {{"identifiers", "a", NULL},

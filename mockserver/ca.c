@@ -53,8 +53,7 @@ static int set_random_serial(X509 *cert, int high_bit)
 		ok = BN_rand(bn, 128, BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ANY) == 1;
 	else
 		ok = BN_rand(bn, 127, BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ANY) == 1;
-	if (ok &&
-	    BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert)) != NULL)
+	if (ok && BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert)) != NULL)
 		rc = 0;
 	BN_free(bn);
 	return rc;
@@ -136,8 +135,7 @@ out:
  * self-signed). ca: 1 for a CA certificate.
  */
 static X509 *make_cert(const char *cn, EVP_PKEY *pub, X509 *issuer, EVP_PKEY *issuer_key, int ca,
-                       time_t nb, time_t na, const struct acs_ident *ids, size_t nids,
-                       int high_bit)
+                       time_t nb, time_t na, const struct acs_ident *ids, size_t nids, int high_bit)
 {
 	X509 *cert = X509_new();
 
@@ -276,8 +274,8 @@ int acs_mca_pki_make(struct acs_mca_pki **out, const char *const *https_names, s
 		rc = acs_err_openssl(err, "cannot generate the CA keys");
 		goto out;
 	}
-	p->root =
-	    make_cert("acmespec mock root", p->root_key, NULL, p->root_key, 1, nb, ca_na, NULL, 0, -1);
+	p->root = make_cert("acmespec mock root", p->root_key, NULL, p->root_key, 1, nb, ca_na,
+	                    NULL, 0, -1);
 	p->alt_root = make_cert("acmespec mock alternate root", p->alt_root_key, NULL,
 	                        p->alt_root_key, 1, nb, ca_na, NULL, 0, -1);
 	if (p->root == NULL || p->alt_root == NULL) {
@@ -318,8 +316,7 @@ out:
 }
 
 int acs_mca_issue(const struct acs_mca_pki *p, EVP_PKEY *pub, const struct acs_ident *ids,
-                  size_t nids, time_t nb, time_t na, int high_bit, X509 **out,
-                  struct acs_err *err)
+                  size_t nids, time_t nb, time_t na, int high_bit, X509 **out, struct acs_err *err)
 {
 	const char *cn = NULL;
 	size_t i;

@@ -42,8 +42,7 @@ void acs_mca_pki_free(struct acs_mca_pki *p);
  * (X509_free).
  */
 int acs_mca_issue(const struct acs_mca_pki *p, EVP_PKEY *pub, const struct acs_ident *ids,
-                  size_t nids, time_t nb, time_t na, int high_bit, X509 **out,
-                  struct acs_err *err);
+                  size_t nids, time_t nb, time_t na, int high_bit, X509 **out, struct acs_err *err);
 
 /* PEM text of a certificate; new string (free()), NULL on failure. */
 char *acs_mca_x509_pem(X509 *x);

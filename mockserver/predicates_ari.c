@@ -36,9 +36,9 @@ static void p_renewed(struct acs_judgement *j)
 	size_t i, orders = 0;
 
 	if (json_array_size(j->f->issued) < 2) {
-		acs_judge_fail(j, "ari-renewed: the client did not renew (%zu certificate%s issued)",
-		               json_array_size(j->f->issued),
-		               json_array_size(j->f->issued) == 1 ? "" : "s");
+		acs_judge_fail(
+		    j, "ari-renewed: the client did not renew (%zu certificate%s issued)",
+		    json_array_size(j->f->issued), json_array_size(j->f->issued) == 1 ? "" : "s");
 		return;
 	}
 	if (issued_certid(j, 0, want, sizeof(want)) != 0) {
@@ -54,21 +54,23 @@ static void p_renewed(struct acs_judgement *j)
 		if (got != NULL && strcmp(got, want) == 0)
 			return;
 	}
-	acs_judge_fail(j,
-	               "ari-renewed: no renewal order replaced %s (the first certificate's certID): "
-	               "%s%s",
-	               want, got != NULL ? "the last carried " : "none carried replaces",
-	               got != NULL ? got : "");
+	acs_judge_fail(
+	    j,
+	    "ari-renewed: no renewal order replaced %s (the first certificate's certID): "
+	    "%s%s",
+	    want, got != NULL ? "the last carried " : "none carried replaces",
+	    got != NULL ? got : "");
 }
 
 /* ari-not-renewed: one certificate only. */
 static void p_not_renewed(struct acs_judgement *j)
 {
 	if (json_array_size(j->f->issued) > 1)
-		acs_judge_fail(j,
-		               "ari-not-renewed: the client renewed (%zu certificates issued) though "
-		               "renewal was not due",
-		               json_array_size(j->f->issued));
+		acs_judge_fail(
+		    j,
+		    "ari-not-renewed: the client renewed (%zu certificates issued) though "
+		    "renewal was not due",
+		    json_array_size(j->f->issued));
 }
 
 /* renewed: a second certificate was issued (whatever the order carried). */
@@ -88,10 +90,11 @@ static void p_no_replaces(struct acs_judgement *j)
 
 		if (acs_log_is_ep(e, "new-order") &&
 		    json_object_get(acs_log_payload(e), "replaces") != NULL) {
-			acs_judge_fail(j,
-			               "ari-no-replaces: #%lld newOrder carries replaces though the "
-			               "directory has no renewalInfo (RFC 9773 section 5)",
-			               acs_log_seq(e));
+			acs_judge_fail(
+			    j,
+			    "ari-no-replaces: #%lld newOrder carries replaces though the "
+			    "directory has no renewalInfo (RFC 9773 section 5)",
+			    acs_log_seq(e));
 			return;
 		}
 	}
@@ -111,13 +114,15 @@ static void p_retried_without_replaces(struct acs_judgement *j)
 		for (k = i + 1; k < json_array_size(j->log); k++) {
 			const json_t *f = json_array_get(j->log, k);
 
-			if (new_order_ok(f) && json_object_get(acs_log_payload(f), "replaces") == NULL)
+			if (new_order_ok(f) &&
+			    json_object_get(acs_log_payload(f), "replaces") == NULL)
 				return;
 		}
-		acs_judge_fail(j,
-		               "ari-retried-without-replaces: after alreadyReplaced (#%lld) the client "
-		               "placed no order without replaces",
-		               acs_log_seq(e));
+		acs_judge_fail(
+		    j,
+		    "ari-retried-without-replaces: after alreadyReplaced (#%lld) the client "
+		    "placed no order without replaces",
+		    acs_log_seq(e));
 		return;
 	}
 	acs_judge_fail(j, "ari-retried-without-replaces: the CA never answered alreadyReplaced");
@@ -143,12 +148,13 @@ static void p_interval_sane(struct acs_judgement *j)
 		n = json_integer_value(json_object_get(counts, id)) + 1;
 		json_object_set_new(counts, id, json_integer(n));
 		if (n > j->s->runs) {
-			acs_judge_fail(j,
-			               "ari-interval-sane: #%lld is fetch %lld of renewalInfo %s in %d "
-			               "run%s: intervals under a minute must count as a minute "
-			               "(section 4.3.2)",
-			               acs_log_seq(e), (long long)n, id, j->s->runs,
-			               j->s->runs == 1 ? "" : "s");
+			acs_judge_fail(
+			    j,
+			    "ari-interval-sane: #%lld is fetch %lld of renewalInfo %s in %d "
+			    "run%s: intervals under a minute must count as a minute "
+			    "(section 4.3.2)",
+			    acs_log_seq(e), (long long)n, id, j->s->runs,
+			    j->s->runs == 1 ? "" : "s");
 			break;
 		}
 	}

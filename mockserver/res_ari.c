@@ -45,10 +45,11 @@ static struct mca_cert *cert_by_certid(struct mca_scenario *s, const char *id, i
 static void check_certid(struct mca_req *r, const char *id, const char *where)
 {
 	if (cert_by_certid(r->scn, id, 1) == NULL)
-		acs_mca_check(r, CK_ARI_CERTID,
-		              "%s \"%.120s\" is not the certID of any certificate this CA issued in "
-		              "the scenario (leading zero of the serial stripped? wrong AKI?)",
-		              where, id);
+		acs_mca_check(
+		    r, CK_ARI_CERTID,
+		    "%s \"%.120s\" is not the certID of any certificate this CA issued in "
+		    "the scenario (leading zero of the serial stripped? wrong AKI?)",
+		    where, id);
 }
 
 /* The certificate a later order replaced and whose replacement the client downloaded. */
@@ -145,8 +146,8 @@ void acs_mca_do_renewal_info(struct mca_req *r)
 	json_object_set_new(r->logent, "certid", json_string(id));
 	if (acs_ari_certid_parse(id, NULL, NULL, NULL, NULL, &err) != 0) {
 		check_certid(r, id, "renewalInfo path");
-		acs_mca_problem(r, mca_mb(s, MB_ARI_MALFORMED_404) ? 404 : 400, "malformed",
-		                "%s", err.msg);
+		acs_mca_problem(r, mca_mb(s, MB_ARI_MALFORMED_404) ? 404 : 400, "malformed", "%s",
+		                err.msg);
 		return;
 	}
 	check_certid(r, id, "renewalInfo path");
@@ -253,8 +254,9 @@ int acs_mca_replaces_check(struct mca_req *r, struct mca_post *p, const struct a
 			return -1;
 		}
 		if (!shares_identifier(c, list, n)) {
-			acs_mca_problem(r, 400, "malformed",
-			                "replaces: the certificate shares no identifier with the order");
+			acs_mca_problem(
+			    r, 400, "malformed",
+			    "replaces: the certificate shares no identifier with the order");
 			return -1;
 		}
 	}

@@ -133,8 +133,8 @@ static int parse_count(const json_t *sc, const char *key, int max, const char *f
 static int parse_features(const json_t *sc, const char *f, struct acs_scenario *s,
                           struct acs_err *err)
 {
-	static const char *const bkeys[] = {"eab",      "key_change", "revoke", "wildcard",
-	                                    "renew",    "ari",        NULL};
+	static const char *const bkeys[] = {"eab",   "key_change", "revoke", "wildcard",
+	                                    "renew", "ari",        NULL};
 	static const char *const challenges[] = {"http-01", "dns-01", "tls-alpn-01", NULL};
 	json_t *v = json_object_get(sc, "challenge");
 	size_t i;
@@ -252,9 +252,9 @@ int acs_scenario_parse(const struct acs_case *c, struct acs_scenario *s, struct 
 	if (ex != NULL && parse_expect(ex, f, s, err) != 0)
 		return err->code;
 	if (s->renew && s->runs < 2)
-		return acs_err_set(err, ACS_E_INVAL,
-		                   "%s: field \"scenario.renew\": a renewal needs \"runs\" of 2 or 3",
-		                   f);
+		return acs_err_set(
+		    err, ACS_E_INVAL,
+		    "%s: field \"scenario.renew\": a renewal needs \"runs\" of 2 or 3", f);
 	if (s->certificate == -2)
 		s->certificate = s->exit == ACS_EXIT_WANT_ZERO      ? 1
 		                 : s->exit == ACS_EXIT_WANT_NONZERO ? 0

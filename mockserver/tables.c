@@ -82,16 +82,16 @@ const struct acs_mockca_misbehaviour acs_mca_mb_table[MB_COUNT] = {
                         "renewalInfo answers CODE (404, 500, 503) with a problem document"),
     [MB_ARI_RETRY_AFTER] = F("ari-retry-after", REQ, "SECONDS",
                              "renewalInfo answers carry Retry-After: SECONDS (default 21600)"),
-    [MB_ARI_EXPLANATION] = F("ari-explanation", NA, NULL,
-                             "renewalInfo answers carry an explanationURL"),
+    [MB_ARI_EXPLANATION] =
+        F("ari-explanation", NA, NULL, "renewalInfo answers carry an explanationURL"),
     [MB_ARI_ALREADY_REPLACED] =
         F("ari-already-replaced", NA, NULL,
           "newOrder with replaces is answered 409 alreadyReplaced (another order replaced it)"),
     [MB_FIRST_CERT_EXPIRING] =
         F("first-cert-expiring", NA, NULL,
           "the scenario's first certificate expires an hour after issuance (89 days old)"),
-    [MB_FIRST_CERT_EXPIRED] = F("first-cert-expired", NA, NULL,
-                                "the scenario's first certificate expired an hour ago"),
+    [MB_FIRST_CERT_EXPIRED] =
+        F("first-cert-expired", NA, NULL, "the scenario's first certificate expired an hour ago"),
     [MB_TOKEN_UNSAFE] = V("token-unsafe", NA, NULL,
                           "challenge tokens contain characters outside base64url (\"../\")"),
     [MB_HTTP_URL] = V("http-url-in-directory", NA, NULL,
@@ -397,20 +397,20 @@ const struct acs_mockca_misbehaviour acs_mca_mb_table[MB_COUNT] = {
                            "the JWS url is compared with the host case-insensitively"),
     [MB_WILDCARD_SAN_BASE] =
         V("wildcard-san-base", NA, NULL, "certificates for *.name name the base name only"),
-    [MB_ARI_WINDOW_INVERTED] = V("ari-window-inverted", NA, NULL,
-                                 "renewalInfo windows end before they start"),
+    [MB_ARI_WINDOW_INVERTED] =
+        V("ari-window-inverted", NA, NULL, "renewalInfo windows end before they start"),
     [MB_ARI_NO_RETRY_AFTER] =
         V("ari-no-retry-after", NA, NULL, "renewalInfo answers carry no Retry-After"),
     [MB_ARI_UNKNOWN_200] = V("ari-unknown-200", NA, NULL,
                              "renewalInfo answers a window for any well-formed certID, even "
                              "one of no certificate (not 404)"),
-    [MB_ARI_MALFORMED_404] = V("ari-malformed-404", NA, NULL,
-                               "a malformed certID gets 404, not 400 malformed"),
-    [MB_ARI_CERTID_STRIPPED] =
-        V("ari-certid-stripped-zero", NA, NULL,
-          "certIDs computed with the serial's leading zero octet stripped"),
-    [MB_ARI_REPLACES_NOT_ECHOED] = V("ari-replaces-not-echoed", NA, NULL,
-                                     "orders do not carry the replaces field they were created with"),
+    [MB_ARI_MALFORMED_404] =
+        V("ari-malformed-404", NA, NULL, "a malformed certID gets 404, not 400 malformed"),
+    [MB_ARI_CERTID_STRIPPED] = V("ari-certid-stripped-zero", NA, NULL,
+                                 "certIDs computed with the serial's leading zero octet stripped"),
+    [MB_ARI_REPLACES_NOT_ECHOED] =
+        V("ari-replaces-not-echoed", NA, NULL,
+          "orders do not carry the replaces field they were created with"),
     [MB_ARI_REPLACE_TWICE_OK] =
         V("ari-replace-twice-ok", NA, NULL,
           "a certificate may be replaced by any number of orders (no alreadyReplaced)"),
@@ -547,12 +547,23 @@ const struct acs_mockca_check acs_mca_check_table[CK_COUNT] = {
 };
 
 const char *const acs_mca_ep_names[EP_COUNT] = {
-    [EP_DIRECTORY] = "directory", [EP_NEWNONCE] = "new-nonce", [EP_NEWACCOUNT] = "new-account",
-    [EP_ACCOUNT] = "account",     [EP_ORDERS] = "orders",      [EP_KEYCHANGE] = "key-change",
-    [EP_NEWORDER] = "new-order",  [EP_ORDER] = "order",        [EP_AUTHZ] = "authz",
-    [EP_CHALLENGE] = "challenge", [EP_FINALIZE] = "finalize",  [EP_CERT] = "certificate",
-    [EP_REVOKE] = "revoke-cert",  [EP_TERMS] = "terms",        [EP_ISSUER] = "issuer",
-    [EP_NEWAUTHZ] = "new-authz",  [EP_RENEWALINFO] = "renewal-info",
+    [EP_DIRECTORY] = "directory",
+    [EP_NEWNONCE] = "new-nonce",
+    [EP_NEWACCOUNT] = "new-account",
+    [EP_ACCOUNT] = "account",
+    [EP_ORDERS] = "orders",
+    [EP_KEYCHANGE] = "key-change",
+    [EP_NEWORDER] = "new-order",
+    [EP_ORDER] = "order",
+    [EP_AUTHZ] = "authz",
+    [EP_CHALLENGE] = "challenge",
+    [EP_FINALIZE] = "finalize",
+    [EP_CERT] = "certificate",
+    [EP_REVOKE] = "revoke-cert",
+    [EP_TERMS] = "terms",
+    [EP_ISSUER] = "issuer",
+    [EP_NEWAUTHZ] = "new-authz",
+    [EP_RENEWALINFO] = "renewal-info",
 };
 
 const char *const acs_mca_ctype_names[CT_COUNT] = {"http-01", "dns-01", "tls-alpn-01",

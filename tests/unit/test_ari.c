@@ -6,9 +6,8 @@
 #include "harness/x509.h"
 
 /* RFC 9773 section 4.1's example: AKI 69:88:5B..., serial 00:87:65:43:21. */
-static const unsigned char rfc_aki[] = {0x69, 0x88, 0x5B, 0x6B, 0x87, 0x46, 0x40,
-                                        0x41, 0xE1, 0xB3, 0x7B, 0x84, 0x7B, 0xA0,
-                                        0xAE, 0x2C, 0xDE, 0x01, 0xC8, 0xD4};
+static const unsigned char rfc_aki[] = {0x69, 0x88, 0x5B, 0x6B, 0x87, 0x46, 0x40, 0x41, 0xE1, 0xB3,
+                                        0x7B, 0x84, 0x7B, 0xA0, 0xAE, 0x2C, 0xDE, 0x01, 0xC8, 0xD4};
 static const unsigned char rfc_serial[] = {0x00, 0x87, 0x65, 0x43, 0x21};
 #define RFC_CERTID "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE"
 
@@ -17,8 +16,8 @@ static void test_rfc_vector_raw(void)
 	char id[ACS_ARI_CERTID_MAX];
 	struct acs_err err;
 
-	CU_ASSERT_EQUAL(acs_ari_certid_raw(rfc_aki, sizeof(rfc_aki), rfc_serial,
-	                                   sizeof(rfc_serial), id, sizeof(id), &err),
+	CU_ASSERT_EQUAL(acs_ari_certid_raw(rfc_aki, sizeof(rfc_aki), rfc_serial, sizeof(rfc_serial),
+	                                   id, sizeof(id), &err),
 	                0);
 	CU_ASSERT_STRING_EQUAL(id, RFC_CERTID);
 }
@@ -51,16 +50,15 @@ static void test_own_vector(void)
 	struct acs_err err;
 	X509 *x = NULL;
 
-	CU_ASSERT_FATAL(acs_x509_gen_ari_test(serial, sizeof(serial), aki, sizeof(aki), &x,
-	                                      &err) == 0);
+	CU_ASSERT_FATAL(acs_x509_gen_ari_test(serial, sizeof(serial), aki, sizeof(aki), &x, &err) ==
+	                0);
 	CU_ASSERT_EQUAL(acs_ari_certid(x, 0, id, sizeof(id), &err), 0);
 	/* base64url(01 02 03 04) = AQIDBA, base64url(00 FF 01) = AP8B */
 	CU_ASSERT_STRING_EQUAL(id, "AQIDBA.AP8B");
 	X509_free(x);
 	x = NULL;
 	/* no high bit: no zero octet, and stripping changes nothing */
-	CU_ASSERT_FATAL(acs_x509_gen_ari_test(low, sizeof(low), aki, sizeof(aki), &x, &err) ==
-	                0);
+	CU_ASSERT_FATAL(acs_x509_gen_ari_test(low, sizeof(low), aki, sizeof(aki), &x, &err) == 0);
 	CU_ASSERT_EQUAL(acs_ari_serial_high_bit(x), 0);
 	CU_ASSERT_EQUAL(acs_ari_certid(x, 1, id, sizeof(id), &err), 0);
 	CU_ASSERT_STRING_EQUAL(id, "AQIDBA.fwE");
@@ -73,13 +71,15 @@ static void test_parse(void)
 	size_t al = 0, sl = 0;
 	struct acs_err err;
 	static const char *const bad[] = {
-	    "",       "aYhba4dGQEHhs3uEe6CuLN4ByNQ",       /* no dot */
-	    ".AIdlQyE", "aYhba4dGQEHhs3uEe6CuLN4ByNQ.",  /* empty part */
-	    "aYhba4dGQEHhs3uEe6CuLN4ByNQ=.AIdlQyE",      /* padding */
-	    "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE.x",     /* three parts */
-	    "aYhba4dGQEHhs3uEe6CuLN4ByNQ.h2VDIQ",        /* negative: zero stripped */
-	    "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AAE",           /* redundant zero */
-	    "a+b/.AIdlQyE",                             /* not base64url */
+	    "",
+	    "aYhba4dGQEHhs3uEe6CuLN4ByNQ", /* no dot */
+	    ".AIdlQyE",
+	    "aYhba4dGQEHhs3uEe6CuLN4ByNQ.",          /* empty part */
+	    "aYhba4dGQEHhs3uEe6CuLN4ByNQ=.AIdlQyE",  /* padding */
+	    "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE.x", /* three parts */
+	    "aYhba4dGQEHhs3uEe6CuLN4ByNQ.h2VDIQ",    /* negative: zero stripped */
+	    "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AAE",       /* redundant zero */
+	    "a+b/.AIdlQyE",                          /* not base64url */
 	};
 	size_t i;
 
@@ -96,8 +96,8 @@ static void test_window(void)
 	struct acs_err err;
 	json_t *ok = json_pack("{s:{s:s,s:s}}", "suggestedWindow", "start", "2025-01-02T04:00:00Z",
 	                       "end", "2025-01-03T04:00:00Z");
-	json_t *inv = json_pack("{s:{s:s,s:s}}", "suggestedWindow", "start",
-	                        "2025-01-03T04:00:00Z", "end", "2025-01-03T04:00:00Z");
+	json_t *inv = json_pack("{s:{s:s,s:s}}", "suggestedWindow", "start", "2025-01-03T04:00:00Z",
+	                        "end", "2025-01-03T04:00:00Z");
 	json_t *nodate = json_pack("{s:{s:s,s:s}}", "suggestedWindow", "start", "tomorrow", "end",
 	                           "2025-01-03T04:00:00Z");
 	time_t s = 0, e = 0;
