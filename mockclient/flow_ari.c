@@ -140,7 +140,8 @@ static int ask(struct acs_acme_session *s, const char *base, const char *id,
 	for (i = 0; i < (SW(s, ARI_POLL_TIGHT) ? 3 : 1) && rc == 0; i++) {
 		acs_acme_resp_free(*r);
 		*r = NULL;
-		rc = fetch(s, url, r, err);
+		rc = SW(s, ARI_POST) ? acs_flow_plain(s, "POST", url, r, err)
+		                     : fetch(s, url, r, err);
 	}
 	free(url);
 	return rc;

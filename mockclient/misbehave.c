@@ -101,6 +101,8 @@ static const struct acs_misbehaviour table[] = {
      "--renew-cert: do not show the explanationURL"},
     {"ari-poll-tight", ACS_MIS_KIND_CLIENT, ACS_SW_ARI_POLL_TIGHT,
      "--renew-cert: fetch RenewalInfo three times in a row, whatever Retry-After says"},
+    {"ari-post", ACS_MIS_KIND_CLIENT, ACS_SW_ARI_POST,
+     "--renew-cert: ask renewalInfo with a POST (no body) instead of a GET"},
     {"ari-renew-always", ACS_MIS_KIND_CLIENT, ACS_SW_ARI_RENEW_ALWAYS,
      "--renew-cert: renew whatever the RenewalInfo window says"},
     {"ari-replaces-unadvertised", ACS_MIS_KIND_CLIENT, ACS_SW_ARI_REPLACES_UNADVERTISED,

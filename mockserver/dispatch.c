@@ -296,6 +296,8 @@ static int handle_get_resource(struct mca_req *r, int get, int post)
 	case EP_RENEWALINFO:
 		/* RFC 9773 section 4.1: an unauthenticated GET */
 		if (!get) {
+			acs_mca_check(r, CK_ARI_GET, "%s of renewalInfo, which is read by GET",
+			              r->method);
 			(void)acs_mca_add_header(&r->resp, "Allow", "GET, HEAD");
 			acs_mca_problem(r, 405, "malformed", "use GET for renewalInfo");
 			return 1;

@@ -544,6 +544,8 @@ const struct acs_mockca_check acs_mca_check_table[CK_COUNT] = {
     [CK_ARI_NOT_REPLACED] =
         R("4_3.no-check-after-replaced", "4.3", "MUST NOT", "ARC08",
           "clients MUST NOT check a certificate's RenewalInfo after they replaced it"),
+    [CK_ARI_GET] = R("4_1.renewal-info-get", "4.1", "MUST", "ARC18",
+                     "renewalInfo is fetched with an unauthenticated GET, not a POST"),
 };
 
 const char *const acs_mca_ep_names[EP_COUNT] = {
