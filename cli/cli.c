@@ -48,6 +48,13 @@ static const char *const challenges[] = {"http-01", "dns-01", "tls-alpn-01", NUL
  * lines.
  */
 static const struct acs_opt options[] = {
+    {"account-key",
+     0,
+     STR(account_key),
+     MC,
+     "FILE",
+     {H(MC, "the account key in PEM: used when the file exists, else made and written there "
+            "(default with $ACMESPEC_CERT_PATH: $ACMESPEC_WORKDIR/mock-client-account.pem)")}},
     {"allow-other-hosts",
      0,
      FLAG(allow_other_hosts),
@@ -331,6 +338,14 @@ static const struct acs_opt options[] = {
      "REPORT.json",
      {H(RUNCMDS, "run only the cases that failed the run of REPORT.json (FAIL, XPASS, ERROR; "
                  "NONSTRICT when it was strict)")}},
+    {"renew-cert",
+     0,
+     STR(renew_cert),
+     MC,
+     "FILE",
+     {H(MC, "renew this certificate when RFC 9773 renewal information (or, without it, its "
+            "age) says it is due; newOrder replaces it (default with $ACMESPEC_RENEW=1: "
+            "$ACMESPEC_CERT_PATH)")}},
     {"revoke", 0, FLAG(revoke), MC, NULL, {H(MC, "revoke the certificate once downloaded")}},
     {"request-timeout",
      0,

@@ -116,7 +116,9 @@ struct acs_cli {
 	/* mock-client */
 	const char *directory;
 	const char *cert_out;
-	const char *challenge; /* "http-01" (default), "dns-01" or "tls-alpn-01" */
+	const char *renew_cert;  /* --renew-cert FILE */
+	const char *account_key; /* --account-key FILE */
+	const char *challenge;   /* "http-01" (default), "dns-01" or "tls-alpn-01" */
 	const char *contacts[ACS_CLI_MAX_MULTI];
 	size_t ncontacts;
 	const char *dns_hook;

@@ -230,7 +230,8 @@ struct scen {
 	const char *ordered_p[MAX_NAMES];
 	char domains_c[MAX_NAMES * 130], domains_s[MAX_NAMES * 130], wild[140];
 	char eab_kid[64], eab_hmac[64];
-	char http_port[16], alpn_port[16], runbuf[8];
+	char http_port[16], alpn_port[16], runbuf[8], renewbuf[8];
+	char cert_path[PATH_MAX + 32]; /* with "renew": {cert_path}, else "" */
 	struct strv env;
 	struct acs_subst subst[MAX_SUBST];
 	size_t nsubst;
@@ -381,11 +382,17 @@ static int scen_env(struct client_run *cr, const struct acs_case *c, struct scen
 	    {"key_change", "ACMESPEC_KEY_CHANGE", s->key_change ? "1" : "0"},
 	    {"revoke", "ACMESPEC_REVOKE", s->revoke ? "1" : "0"},
 	    {"wildcard", s->wildcard ? "ACMESPEC_WILDCARD" : NULL, sc->wild},
+	    {"cert_path", s->renew ? "ACMESPEC_CERT_PATH" : NULL, sc->cert_path},
+	    {"renew", s->renew ? "ACMESPEC_RENEW" : NULL, sc->renewbuf},
 	};
 	size_t i;
 	int k;
 
 	(void)snprintf(sc->runbuf, sizeof(sc->runbuf), "1");
+	(void)snprintf(sc->renewbuf, sizeof(sc->renewbuf), "0");
+	if (s->renew)
+		(void)snprintf(sc->cert_path, sizeof(sc->cert_path), "%s/acmespec-cert.pem",
+		               sc->workdir);
 	for (i = 0; environ[i] != NULL; i++)
 		if (strncmp(environ[i], "ACMESPEC_", 9) != 0)
 			(void)strv_put(&sc->env, strdup(environ[i]));
@@ -424,6 +431,29 @@ static int scen_argv(struct client_run *cr, struct scen *sc, struct strv *argv)
 	return 0;
 }
 
+/*
+ * "renew": before a renewal run, {cert_path} holds the newest certificate the
+ * CA issued in the scenario (a client keeping its own copy may ignore it).
+ * Nothing issued yet: no file.
+ */
+static void write_cert_path(struct client_run *cr, struct scen *sc)
+{
+	json_t *issued = acs_mockca_issued(cr->ca, sc->scn);
+	size_t n = json_array_size(issued);
+	const char *pem = n > 0 ? json_string_value(json_array_get(issued, n - 1)) : NULL;
+	FILE *f;
+
+	(void)unlink(sc->cert_path);
+	if (pem != NULL) {
+		f = fopen(sc->cert_path, "w");
+		if (f != NULL) {
+			(void)fputs(pem, f);
+			(void)fclose(f);
+		}
+	}
+	json_decref(issued);
+}
+
 /* Run the command "runs" times (stopping at a failure to start, 127 or a timeout). */
 static int scen_runs(struct client_run *cr, struct scen *sc)
 {
@@ -433,9 +463,15 @@ static int scen_runs(struct client_run *cr, struct scen *sc)
 
 	for (run = 1; run <= sc->s.runs; run++) {
 		(void)snprintf(sc->runbuf, sizeof(sc->runbuf), "%d", run);
-		for (i = 0; sc->env.v[i] != NULL; i++)
+		(void)snprintf(sc->renewbuf, sizeof(sc->renewbuf), "%d", sc->s.renew && run > 1);
+		for (i = 0; sc->env.v[i] != NULL; i++) {
 			if (strncmp(sc->env.v[i], "ACMESPEC_RUN=", 13) == 0)
 				(void)snprintf(sc->env.v[i] + 13, 2, "%d", run);
+			if (strncmp(sc->env.v[i], "ACMESPEC_RENEW=", 15) == 0)
+				(void)snprintf(sc->env.v[i] + 15, 2, "%s", sc->renewbuf);
+		}
+		if (sc->s.renew && run > 1)
+			write_cert_path(cr, sc);
 		if (scen_argv(cr, sc, &argv) != 0) {
 			rc = -1;
 			break;

@@ -15,9 +15,12 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include <openssl/crypto.h>
+
 #include "harness/clock.h"
 #include "harness/err.h"
 #include "harness/http.h"
+#include "harness/jwk.h"
 #include "harness/transcript.h"
 #include "harness/verdict.h"
 #include "mockclient/acme.h"
@@ -98,6 +101,8 @@ void acs_mc_opts_free(struct acs_mc_opts *o)
 {
 	free(o->domains_copy);
 	o->domains_copy = NULL;
+	free(o->account_key_copy);
+	o->account_key_copy = NULL;
 }
 
 int acs_mc_opts_from_cli(struct acs_mc_opts *o, const struct acs_cli *cli)
@@ -107,6 +112,8 @@ int acs_mc_opts_from_cli(struct acs_mc_opts *o, const struct acs_cli *cli)
 	o->directory = cli->directory;
 	o->ca_bundle = cli->ca_bundle;
 	o->cert_out = cli->cert_out;
+	o->renew_cert = cli->renew_cert;
+	o->account_key = cli->account_key;
 	o->bind = cli->bind;
 	o->dns_hook = cli->dns_hook;
 	o->webroot = cli->webroot;
@@ -161,6 +168,33 @@ int acs_mc_parse_opts(struct acs_mc_opts *o, int argc, char **argv)
 }
 
 /*
+ * A renewal scenario (docs/case-format.md, "renew") gives ACMESPEC_CERT_PATH
+ * on every run and ACMESPEC_RENEW=1 on the runs that renew: the account key
+ * is kept in the scenario's work directory, so the renewal comes from the
+ * account that holds the certificate.
+ */
+static int env_renewal(struct acs_mc_opts *o)
+{
+	const char *cp = getenv("ACMESPEC_CERT_PATH"), *rn = getenv("ACMESPEC_RENEW");
+	const char *wd = getenv("ACMESPEC_WORKDIR");
+	size_t n;
+
+	if (cp == NULL || cp[0] == '\0')
+		return 0;
+	if (o->renew_cert == NULL && rn != NULL && strcmp(rn, "1") == 0)
+		o->renew_cert = cp;
+	if (o->account_key == NULL && wd != NULL && wd[0] != '\0') {
+		n = strlen(wd) + sizeof("/mock-client-account.pem");
+		o->account_key_copy = malloc(n);
+		if (o->account_key_copy == NULL)
+			return -1;
+		(void)snprintf(o->account_key_copy, n, "%s/mock-client-account.pem", wd);
+		o->account_key = o->account_key_copy;
+	}
+	return 0;
+}
+
+/*
  * What a scenario of `acmespec client` asks for reaches this client through
  * the environment too (docs/case-format.md, "What COMMAND gets"), so the
  * same command line serves every scenario: ACMESPEC_EAB_KID and
@@ -188,7 +222,7 @@ static int env_defaults(struct acs_mc_opts *o)
 		o->key_change = 1;
 	if (rv != NULL && strcmp(rv, "1") == 0)
 		o->revoke = 1;
-	return 0;
+	return env_renewal(o);
 }
 
 /* ---- the run ---- */
@@ -266,13 +300,90 @@ static int write_cert(struct mc_run *run, struct acs_err *err)
 	return 0;
 }
 
+/* Read a whole small file into a new string, or NULL (missing or unreadable). */
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && n < 1024 * 1024 &&
+	    fseek(f, 0, SEEK_SET) == 0) {
+		buf = malloc((size_t)n + 1);
+		if (buf != NULL && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+			free(buf);
+			buf = NULL;
+		} else if (buf != NULL) {
+			buf[n] = '\0';
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
+/* --account-key: the key of the file when there is one, else a new one written there. */
+static int account_key(const char *path, struct acs_key **key, struct acs_err *err)
+{
+	char *pem = slurp(path), *out;
+	FILE *f;
+	int rc;
+
+	if (pem != NULL) {
+		rc = acs_key_from_pem(key, pem, strlen(pem), err);
+		free(pem);
+		return rc != 0 ? acs_err_prefix(err, "%s", path) : 0;
+	}
+	rc = acs_key_generate(key, ACS_KEY_EC256, err);
+	if (rc != 0)
+		return rc;
+	out = acs_key_to_pem(*key);
+	f = out != NULL ? fopen(path, "w") : NULL;
+	rc = f != NULL && fputs(out, f) >= 0 ? 0 : -1;
+	if (f != NULL && fclose(f) != 0)
+		rc = -1;
+	if (out != NULL)
+		OPENSSL_cleanse(out, strlen(out));
+	free(out);
+	return rc != 0 ? acs_err_set(err, ACS_E_IO, "cannot write %s: %s", path, strerror(errno))
+	               : 0;
+}
+
+/*
+ * --renew-cert: whether the certificate is due (RFC 9773), and what the
+ * order replaces. *skip: not due, nothing more to do. No file yet: the
+ * first issuance.
+ */
+static int renewal_plan(struct mc_run *run, struct acs_flow_ari *plan, int *skip,
+                        struct acs_err *err)
+{
+	char *pem = run->o->renew_cert != NULL ? slurp(run->o->renew_cert) : NULL;
+	int rc;
+
+	*skip = 0;
+	memset(plan, 0, sizeof(*plan));
+	if (pem == NULL)
+		return 0;
+	rc = acs_flow_ari_plan(run->s, pem, plan, err);
+	free(pem);
+	if (rc != 0)
+		return rc;
+	*skip = !plan->renew;
+	if (plan->replaces[0] != '\0')
+		run->s->client.replaces = plan->replaces;
+	return 0;
+}
+
 /* The flow, step by step. */
 static int run_flow(struct mc_run *run, struct acs_err *err)
 {
 	const struct acs_mc_opts *o = run->o;
 	struct acs_acme_session *s = run->s;
 	struct acs_flow_account fa;
-	int rc;
+	struct acs_flow_ari plan;
+	struct acs_key *key = NULL;
+	int rc, skip = 0;
 
 	memset(&fa, 0, sizeof(fa));
 	fa.contacts = o->contacts;
@@ -282,7 +393,14 @@ static int run_flow(struct mc_run *run, struct acs_err *err)
 	fa.eab_hmac = o->eab_hmac;
 	rc = acs_flow_directory(s, err);
 	if (rc == 0)
-		rc = acs_flow_new_account(s, &fa, err);
+		rc = renewal_plan(run, &plan, &skip, err);
+	if (rc != 0 || skip)
+		return rc;
+	if (o->account_key != NULL && account_key(o->account_key, &key, err) != 0)
+		return err->code;
+	fa.key = key;
+	rc = acs_flow_new_account(s, &fa, err);
+	acs_key_free(key);
 	if (rc == 0 && o->key_change)
 		rc = acs_flow_key_change(s, err);
 	if (rc == 0)
@@ -295,6 +413,8 @@ static int run_flow(struct mc_run *run, struct acs_err *err)
 		rc = acs_flow_download(s, err);
 	if (rc == 0)
 		rc = write_cert(run, err);
+	if (rc == 0 && plan.certid[0] != '\0' && ACS_SW_HAS(o->sw, ACS_SW_ARI_CHECK_REPLACED))
+		rc = acs_flow_ari_recheck(s, plan.certid, err);
 	if (rc == 0 && o->revoke)
 		rc = acs_flow_revoke(s, err);
 	return rc;

@@ -16,6 +16,8 @@ static const struct acs_recipe recipes[] = {
      /* no EAB, no revocation, no key rollover */
      "[ -z \"$ACMESPEC_EAB_KID\" ] && [ \"$ACMESPEC_REVOKE\" != 1 ] && "
      "[ \"$ACMESPEC_KEY_CHANGE\" != 1 ] || exit 127\n"
+     /* it always issues: it has no notion of a certificate being due (renew scenarios) */
+     "[ \"$ACMESPEC_RENEW\" != 1 ] || exit 127\n"
      "w=\"$ACMESPEC_WORKDIR/acme-tiny\"; mkdir -p \"$w\"\n"
      "[ -f \"$w/account.key\" ] || openssl genrsa -out \"$w/account.key\" 2048 2>/dev/null\n"
      "openssl genrsa -out \"$w/domain.key\" 2048 2>/dev/null\n"
@@ -32,8 +34,10 @@ static const struct acs_recipe recipes[] = {
      "w=\"$ACMESPEC_WORKDIR/certbot\"\n"
      "common=\"--non-interactive --server $ACMESPEC_DIRECTORY --config-dir $w/config "
      "--work-dir $w/work --logs-dir $w/logs\"\n"
+     /* a renewal run ({renew}) renews only when certbot finds the certificate due */
+     "force=--force-renewal; [ \"$ACMESPEC_RENEW\" != 1 ] || force=--keep-until-expiring\n"
      "set -- certonly $common --agree-tos --register-unsafely-without-email "
-     "--cert-name acmespec --force-renewal\n"
+     "--cert-name acmespec $force\n"
      "[ -z \"$ACMESPEC_EAB_KID\" ] || set -- \"$@\" --eab-kid \"$ACMESPEC_EAB_KID\" "
      "--eab-hmac-key \"$ACMESPEC_EAB_HMAC\"\n"
      "for d in $ACMESPEC_DOMAINS; do set -- \"$@\" -d \"$d\"; done\n"
@@ -85,9 +89,10 @@ static const struct acs_recipe recipes[] = {
      /* --alias: a wildcard certificate needs a name of its own */
      "set -- --alias acmespec\n"
      "for d in $ACMESPEC_DOMAINS; do set -- \"$@\" --domain \"$d\"; done\n"
-     "[ \"$ACMESPEC_REVOKE\" = 1 ] || exec dehydrated --config \"$w/config\" --cron --force "
-     "\"$@\"\n"
-     "dehydrated --config \"$w/config\" --cron --force \"$@\"\n"
+     /* a renewal run ({renew}): --cron alone renews when the certificate is due */
+     "[ \"$ACMESPEC_RENEW\" = 1 ] || set -- --force \"$@\"\n"
+     "[ \"$ACMESPEC_REVOKE\" = 1 ] || exec dehydrated --config \"$w/config\" --cron \"$@\"\n"
+     "dehydrated --config \"$w/config\" --cron \"$@\"\n"
      "exec dehydrated --config \"$w/config\" --revoke \"$w/certs/acmespec/cert.pem\"\n"},
     {"lego", "http-01 dns-01 tls-alpn-01", NULL, "LEGO_CA_CERTIFICATES",
      "set -ef\n"
@@ -112,6 +117,8 @@ static const struct acs_recipe recipes[] = {
      "esac\n"
      "set -- --accept-tos --email acmespec@acmespec.test --server \"$ACMESPEC_DIRECTORY\" "
      "--path \"$ACMESPEC_WORKDIR/lego\" \"$@\"\n"
+     /* a renewal run ({renew}): lego renews what it holds when it is due */
+     "[ \"$ACMESPEC_RENEW\" != 1 ] || exec lego \"$@\" renew --days 30 --no-random-sleep\n"
      "[ \"$ACMESPEC_REVOKE\" = 1 ] || exec lego \"$@\" run\n"
      "lego \"$@\" run\n"
      "exec lego \"$@\" revoke --reason 1\n"},
@@ -139,7 +146,9 @@ static const struct acs_recipe recipes[] = {
      "set -f\n"
      "[ -f \"$0/private/key.pem\" ] || uacme -v -y -c \"$0\" -a \"$ACMESPEC_DIRECTORY\" "
      "${ACMESPEC_EAB_KID:+-e \"$ACMESPEC_EAB_KID:$ACMESPEC_EAB_HMAC\"} new\n"
-     "uacme -v -f -c \"$0\" -a \"$ACMESPEC_DIRECTORY\" -h \"$0/hook.sh\" issue "
+     /* a renewal run ({renew}): without -f, uacme renews only a certificate that is due */
+     "f=-f; [ \"$ACMESPEC_RENEW\" != 1 ] || f=\n"
+     "uacme -v $f -c \"$0\" -a \"$ACMESPEC_DIRECTORY\" -h \"$0/hook.sh\" issue "
      "$ACMESPEC_DOMAINS || exit $?\n"
      "[ \"$ACMESPEC_REVOKE\" = 1 ] || exit 0\n"
      "exec uacme -v -c \"$0\" -a \"$ACMESPEC_DIRECTORY\" revoke "

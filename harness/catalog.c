@@ -26,9 +26,20 @@ static const char *const common_fields[] = {
 static const char *const known_rfcs[] = {"8555", "8737", "8738", "9773", "v1v2", "boulder", NULL};
 
 /* Optional features of a server target (docs/case-format.md "Features"). */
-static const char *const server_features[] = {
-    "eab",         "keyChange", "revokeCert", "newAuthz",         "http-01",     "dns-01",
-    "tls-alpn-01", "ip",        "wildcard",   "alternate-chains", "orders-list", NULL};
+static const char *const server_features[] = {"eab",
+                                              "keyChange",
+                                              "revokeCert",
+                                              "newAuthz",
+                                              "http-01",
+                                              "dns-01",
+                                              "tls-alpn-01",
+                                              "ip",
+                                              "wildcard",
+                                              "alternate-chains",
+                                              "orders-list",
+                                              "renewalInfo",
+                                              "serial-high-bit",
+                                              NULL};
 
 const char *acs_level_name(enum acs_level l)
 {

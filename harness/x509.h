@@ -101,4 +101,14 @@ int acs_alpn_cert_make(const struct acs_ident *id, const unsigned char digest[32
 int acs_selfsigned_make(const char *const *names, size_t nnames, char **cert_pem, char **key_pem,
                         struct acs_err *err);
 
+/*
+ * A self-signed certificate made for ARI tests (RFC 9773 section 4.1):
+ * its serial is the positive integer of the DER content octets serial
+ * (a leading zero octet may precede a high-bit first octet) and its
+ * Authority Key Identifier carries keyIdentifier aki. *out: new reference
+ * (X509_free).
+ */
+int acs_x509_gen_ari_test(const unsigned char *serial, size_t serial_len, const unsigned char *aki,
+                          size_t aki_len, X509 **out, struct acs_err *err);
+
 #endif

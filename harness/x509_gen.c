@@ -325,3 +325,41 @@ out:
 	EVP_PKEY_free(k);
 	return rc;
 }
+
+int acs_x509_gen_ari_test(const unsigned char *serial, size_t serial_len, const unsigned char *aki,
+                          size_t aki_len, X509 **out, struct acs_err *err)
+{
+	EVP_PKEY *k = NULL;
+	X509 *x = NULL;
+	BIGNUM *bn = NULL;
+	AUTHORITY_KEYID *akid = NULL;
+	int rc = ACS_E_CRYPTO;
+
+	if (serial == NULL || serial_len == 0 || aki == NULL || aki_len == 0 || out == NULL)
+		return acs_err_set(err, ACS_E_INVAL, "ARI test certificate: no serial or AKI");
+	k = new_key(err);
+	x = k != NULL ? new_cert(k, "acmespec ARI test", err) : NULL;
+	if (x == NULL)
+		goto out;
+	bn = BN_bin2bn(serial, (int)serial_len, NULL);
+	akid = AUTHORITY_KEYID_new();
+	if (bn == NULL || akid == NULL || BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) == NULL)
+		goto fail;
+	akid->keyid = ASN1_OCTET_STRING_new();
+	if (akid->keyid == NULL || ASN1_OCTET_STRING_set(akid->keyid, aki, (int)aki_len) != 1 ||
+	    X509_add1_ext_i2d(x, NID_authority_key_identifier, akid, 0, X509V3_ADD_APPEND) != 1 ||
+	    X509_sign(x, k, EVP_sha256()) <= 0)
+		goto fail;
+	*out = x;
+	x = NULL;
+	rc = 0;
+	goto out;
+fail:
+	acs_err_openssl(err, "ARI test certificate: cannot build it");
+out:
+	AUTHORITY_KEYID_free(akid);
+	BN_free(bn);
+	X509_free(x);
+	EVP_PKEY_free(k);
+	return rc;
+}

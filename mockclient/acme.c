@@ -148,6 +148,7 @@ static void order_clear(struct acs_acme_order *o)
 	acs_key_free(o->cert_key);
 	free(o->not_after);
 	free(o->cert_pem);
+	free(o->certid);
 }
 
 void acs_acme_order_reset(struct acs_acme_order *o)

@@ -45,6 +45,7 @@ struct acs_acme_order {
 	struct acs_key *cert_key;        /* CSR key of the last finalize (owned), or NULL */
 	char *not_after;                 /* notAfter asked for (owned), or NULL */
 	char *cert_pem;                  /* last downloaded default chain (owned), or NULL */
+	char *certid;                    /* RFC 9773 certID of cert_pem, once asked (owned) */
 };
 
 /* A challenge answer provisioned in the responders, cleared at session end. */
@@ -96,6 +97,8 @@ struct acs_acme_client {
 	void (*note)(void *ctx, const char *msg);
 	void *note_ctx;
 	int malformed; /* set when a response lacked a field the protocol requires */
+	/* RFC 9773 section 5: the certID newOrder replaces (borrowed), or NULL */
+	const char *replaces;
 
 	/* provisioned outside the responders, taken down by acs_flow_deprovision (owned) */
 	char *dns_names[ACS_ACME_MAX_PROV];

@@ -331,7 +331,8 @@ int acs_flow_new_account(struct acs_acme_session *s, const struct acs_flow_accou
 		return acs_err_set(err, ACS_E_NOMEM, "out of memory");
 	acs_key_free(a->key);
 	a->key = NULL;
-	rc = acs_key_generate(&a->key, ACS_KEY_EC256, err);
+	rc = fa->key != NULL ? acs_key_from_evp(&a->key, acs_key_evp(fa->key), err)
+	                     : acs_key_generate(&a->key, ACS_KEY_EC256, err);
 	if (rc != 0)
 		return acs_err_prefix(err, "cannot make the account key");
 	contacts = flow_contacts(s, fa);
@@ -431,6 +432,15 @@ static json_t *dns_idents(const char *const *names, size_t n)
 	return ids;
 }
 
+/* 1 when r is a 409 alreadyReplaced problem (RFC 9773 section 5). */
+static int already_replaced(const struct acs_acme_resp *r)
+{
+	const char *t = r != NULL ? json_string_value(json_object_get(r->json, "type")) : NULL;
+
+	return r != NULL && r->http->status == 409 && t != NULL &&
+	       strcmp(t, "urn:ietf:params:acme:error:alreadyReplaced") == 0;
+}
+
 int acs_flow_new_order(struct acs_acme_session *s, const char *const *names, size_t n,
                        struct acs_err *err)
 {
@@ -439,7 +449,7 @@ int acs_flow_new_order(struct acs_acme_session *s, const char *const *names, siz
 	struct acs_flow_io_ctx c;
 	struct acs_flow_io io;
 	struct acs_acme_order *o;
-	json_t *ids = dns_idents(names, n);
+	json_t *ids = dns_idents(names, n), *extra = NULL;
 	const char *st;
 	int rc;
 
@@ -450,8 +460,19 @@ int acs_flow_new_order(struct acs_acme_session *s, const char *const *names, siz
 	oo.account = ACS_FLOW_ACCOUNT;
 	acs_flow_signer(s, &oo.who);
 	oo.identifiers = ids;
+	if (s->client.replaces != NULL) {
+		extra = json_pack("{s:s}", "replaces", s->client.replaces);
+		oo.extra = extra;
+	}
 	acs_flow_io_begin(s, &c, &io);
 	acs_flow_step_new_order(s, &io, &oo, &res);
+	if (res.kind != ACS_FLOW_DONE && oo.extra != NULL && already_replaced(res.resp) &&
+	    !SW(s, ARI_GIVE_UP_ALREADY_REPLACED)) {
+		/* another order replaced it already: this one is a new order, not a renewal */
+		acs_flow_note(s, "the certificate was already replaced: ordering without replaces");
+		oo.extra = NULL;
+		acs_flow_step_new_order(s, &io, &oo, &res);
+	}
 	rc = acs_flow_finish(s, &res, "newOrder", err);
 	o = acs_acme_order_get(s, ACS_FLOW_ORDER);
 	if (rc == 0 && o == NULL)
@@ -463,6 +484,7 @@ int acs_flow_new_order(struct acs_acme_session *s, const char *const *names, siz
 		rc = acs_flow_malformed(s, err, "order without authorizations or finalize");
 	acs_flow_io_end(&c);
 	json_decref(ids);
+	json_decref(extra);
 	if (rc != 0)
 		return rc;
 	st = json_string_value(json_object_get(o->obj, "status"));

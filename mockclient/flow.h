@@ -25,6 +25,7 @@
 
 #include <stddef.h>
 
+#include "harness/ari.h"
 #include "harness/err.h"
 #include "harness/x509.h"
 #include "mockclient/acme.h"
@@ -60,12 +61,13 @@ int acs_flow_directory(struct acs_acme_session *s, struct acs_err *err);
 struct acs_flow_account {
 	const char *const *contacts; /* account contact URIs */
 	size_t ncontacts;
-	int agree_tos;        /* agree when the CA has terms */
-	const char *eab_kid;  /* EAB credentials, both or neither (NULL) */
-	const char *eab_hmac; /* base64url */
+	int agree_tos;             /* agree when the CA has terms */
+	const char *eab_kid;       /* EAB credentials, both or neither (NULL) */
+	const char *eab_hmac;      /* base64url */
+	const struct acs_key *key; /* the account key to use, or NULL for a fresh one */
 };
 
-/* newAccount with a fresh key (and EAB when the CA requires it). */
+/* newAccount with a->key or a fresh key (and EAB when the CA requires it). */
 int acs_flow_new_account(struct acs_acme_session *s, const struct acs_flow_account *a,
                          struct acs_err *err);
 
@@ -91,6 +93,28 @@ int acs_flow_download(struct acs_acme_session *s, struct acs_err *err);
 
 /* Revoke the downloaded certificate (reason 4, superseded). */
 int acs_flow_revoke(struct acs_acme_session *s, struct acs_err *err);
+
+/* What RFC 9773 renewal information made of a certificate (acs_flow_ari_plan). */
+struct acs_flow_ari {
+	int renew;                         /* due now */
+	int asked;                         /* renewalInfo was fetched */
+	char certid[ACS_ARI_CERTID_MAX];   /* the certificate's certID as this client builds it */
+	char replaces[ACS_ARI_CERTID_MAX]; /* what newOrder replaces ("" none: no renewalInfo) */
+};
+
+/*
+ * Decide whether the certificate (the first of cert_pem, borrowed) is due:
+ * with the directory's renewalInfo, an unauthenticated GET (not after expiry,
+ * 5xx retried twice), the window as section 4.2 says (an invalid one, an
+ * error or a missing renewalInfo: the own schedule, the last third of the
+ * lifetime); an expired certificate is due. Progress and any explanationURL
+ * go to the note callback. 0 with *p, or a negative code.
+ */
+int acs_flow_ari_plan(struct acs_acme_session *s, const char *cert_pem, struct acs_flow_ari *p,
+                      struct acs_err *err);
+
+/* GET the RenewalInfo of certid again (the ari-check-replaced switch). */
+int acs_flow_ari_recheck(struct acs_acme_session *s, const char *certid, struct acs_err *err);
 
 /* The certificate chain downloaded (borrowed), or NULL. */
 const char *acs_flow_certificate(struct acs_acme_session *s);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/ari.h"
 #include "harness/buf.h"
 #include "harness/json_util.h"
 #include "harness/transcript.h"
@@ -27,9 +28,20 @@ static const char *const common_args[] = {
 static const char *const expect_keys[] = {"status", "problem", "content_type", "headers", "links",
                                           "body",   "facts",   "body_empty",   NULL};
 
-static const char *const features[] = {"eab",      "keyChange",        "revokeCert",  "newAuthz",
-                                       "http-01",  "dns-01",           "tls-alpn-01", "ip",
-                                       "wildcard", "alternate-chains", "orders-list", NULL};
+static const char *const features[] = {"eab",
+                                       "keyChange",
+                                       "revokeCert",
+                                       "newAuthz",
+                                       "http-01",
+                                       "dns-01",
+                                       "tls-alpn-01",
+                                       "ip",
+                                       "wildcard",
+                                       "alternate-chains",
+                                       "orders-list",
+                                       "renewalInfo",
+                                       "serial-high-bit",
+                                       NULL};
 
 const char *const *acs_script_misbehaviours(void)
 {
@@ -99,7 +111,7 @@ static int var_known(const char *var)
 		return strcmp(member, "url") == 0;
 	if (strcmp(base, "order") == 0)
 		return strcmp(member, "url") == 0 || strcmp(member, "finalize") == 0 ||
-		       strcmp(member, "certificate") == 0;
+		       strcmp(member, "certificate") == 0 || strcmp(member, "certid") == 0;
 	if (name[0] != '\0')
 		return 0;
 	if (strcmp(base, "authz") == 0 || strcmp(base, "certificate") == 0)
@@ -149,6 +161,18 @@ static const char *var_value(struct acs_run *run, const char *var, const char **
 			return NULL;
 		if (strcmp(member, "url") == 0)
 			return o->url;
+		if (strcmp(member, "certid") == 0) {
+			struct acs_err e2;
+			char id[ACS_ARI_CERTID_MAX];
+
+			/* RFC 9773 section 4.1, of the certificate downloaded for the order */
+			*why = "has no value yet (no certificate downloaded for the order)";
+			if (o->cert_pem == NULL ||
+			    acs_ari_certid_pem(o->cert_pem, 0, id, sizeof(id), &e2) != 0)
+				return NULL;
+			acs_acme_set_str(&o->certid, id);
+			return o->certid;
+		}
 		*why = "has no value yet (not in the order object)";
 		return json_string_value(json_object_get(o->obj, member));
 	}
@@ -1012,7 +1036,8 @@ static void set_result_fmt(char **slot, const char *fmt, ...)
 /* Feature checks the directory alone can answer. Returns the missing feature or NULL. */
 static const char *directory_feature_missing(const struct acs_run *run)
 {
-	static const char *const urls[] = {"keyChange", "revokeCert", "newAuthz", NULL};
+	static const char *const urls[] = {"keyChange", "revokeCert", "newAuthz", "renewalInfo",
+	                                   NULL};
 	size_t i;
 
 	for (i = 0; urls[i] != NULL; i++) {

@@ -123,4 +123,9 @@ int acs_act_cert_download(struct acs_run *run); /* cert-download */
 int acs_act_issue(struct acs_run *run);         /* issue */
 int acs_act_revoke(struct acs_run *run);        /* revoke */
 
+/* ---- renewal information, RFC 9773 (script_act_ari.c) ---- */
+
+int acs_act_renewal_info(struct acs_run *run); /* renewal-info */
+int acs_act_ari_issue(struct acs_run *run);    /* ari-issue */
+
 #endif

@@ -569,6 +569,14 @@ static const struct acs_arg_spec finalize_args[] = {{"csr", "s", csr_choices},
                                                     {NULL, NULL, NULL}};
 static const struct acs_arg_spec issue_args[] = {
     {"identifiers", "a", NULL}, {"type", "s", type_choices}, {NULL, NULL, NULL}};
+static const char *const certid_choices[] = {"ok", "stripped-zero", "unknown", "malformed", NULL};
+static const struct acs_arg_spec renewal_info_args[] = {{"certid", "s", certid_choices},
+                                                        {NULL, NULL, NULL}};
+static const struct acs_arg_spec ari_issue_args[] = {{"identifiers", "a", NULL},
+                                                     {"type", "s", type_choices},
+                                                     {"serial_high_bit", "b", NULL},
+                                                     {"tries", "i", NULL},
+                                                     {NULL, NULL, NULL}};
 static const struct acs_arg_spec cert_download_args[] = {{"alternate", "i", NULL},
                                                          {NULL, NULL, NULL}};
 static const struct acs_arg_spec revoke_args[] = {
@@ -603,6 +611,8 @@ static const struct acs_action_spec actions[] = {
     {"issue", acs_act_issue, issue_args},
     {"cert-download", acs_act_cert_download, cert_download_args},
     {"revoke", acs_act_revoke, revoke_args},
+    {"renewal-info", acs_act_renewal_info, renewal_info_args},
+    {"ari-issue", acs_act_ari_issue, ari_issue_args},
     {"post", act_post, post_args},
     {"get", act_plain, plain_args},
     {"head", act_plain, plain_args},

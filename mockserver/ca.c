@@ -34,16 +34,26 @@ static int add_ext(X509 *cert, X509 *issuer, int nid, const char *value)
 	return ok == 1 ? 0 : -1;
 }
 
-static int set_random_serial(X509 *cert)
+/*
+ * A random positive serial. high_bit < 0: 127 random bits (the high bit of
+ * the 16 octets is clear); 1: 128 bits with the top one set, so its DER
+ * form needs a leading zero octet (RFC 9773 section 4.1's case); 0: 128
+ * bits with the top one clear.
+ */
+static int set_random_serial(X509 *cert, int high_bit)
 {
 	BIGNUM *bn = BN_new();
-	int rc = -1;
+	int rc = -1, ok;
 
 	if (bn == NULL)
 		return -1;
-	/* 127 random bits: positive, and unique enough for a mock */
-	if (BN_rand(bn, 127, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) == 1 &&
-	    BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert)) != NULL)
+	if (high_bit < 0)
+		ok = BN_rand(bn, 127, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) == 1;
+	else if (high_bit)
+		ok = BN_rand(bn, 128, BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ANY) == 1;
+	else
+		ok = BN_rand(bn, 127, BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ANY) == 1;
+	if (ok && BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert)) != NULL)
 		rc = 0;
 	BN_free(bn);
 	return rc;
@@ -125,13 +135,13 @@ out:
  * self-signed). ca: 1 for a CA certificate.
  */
 static X509 *make_cert(const char *cn, EVP_PKEY *pub, X509 *issuer, EVP_PKEY *issuer_key, int ca,
-                       time_t nb, time_t na, const struct acs_ident *ids, size_t nids)
+                       time_t nb, time_t na, const struct acs_ident *ids, size_t nids, int high_bit)
 {
 	X509 *cert = X509_new();
 
 	if (cert == NULL)
 		return NULL;
-	if (X509_set_version(cert, 2) != 1 || set_random_serial(cert) != 0)
+	if (X509_set_version(cert, 2) != 1 || set_random_serial(cert, high_bit) != 0)
 		goto fail;
 	if (X509_time_adj_ex(X509_getm_notBefore(cert), 0, 0, &nb) == NULL ||
 	    X509_time_adj_ex(X509_getm_notAfter(cert), 0, 0, &na) == NULL)
@@ -264,21 +274,21 @@ int acs_mca_pki_make(struct acs_mca_pki **out, const char *const *https_names, s
 		rc = acs_err_openssl(err, "cannot generate the CA keys");
 		goto out;
 	}
-	p->root =
-	    make_cert("acmespec mock root", p->root_key, NULL, p->root_key, 1, nb, ca_na, NULL, 0);
+	p->root = make_cert("acmespec mock root", p->root_key, NULL, p->root_key, 1, nb, ca_na,
+	                    NULL, 0, -1);
 	p->alt_root = make_cert("acmespec mock alternate root", p->alt_root_key, NULL,
-	                        p->alt_root_key, 1, nb, ca_na, NULL, 0);
+	                        p->alt_root_key, 1, nb, ca_na, NULL, 0, -1);
 	if (p->root == NULL || p->alt_root == NULL) {
 		rc = acs_err_openssl(err, "cannot make the root certificates");
 		goto out;
 	}
 	p->inter = make_cert("acmespec mock intermediate", p->inter_key, p->root, p->root_key, 1,
-	                     nb, ca_na, NULL, 0);
+	                     nb, ca_na, NULL, 0, -1);
 	p->alt_inter = make_cert("acmespec mock intermediate", p->inter_key, p->alt_root,
-	                         p->alt_root_key, 1, nb, ca_na, NULL, 0);
+	                         p->alt_root_key, 1, nb, ca_na, NULL, 0, -1);
 	/* the HTTPS certificate comes straight from the root: the bundle alone verifies it */
 	https = make_cert(n > 0 ? https_names[0] : "localhost", https_key, p->root, p->root_key, 0,
-	                  nb, na, ids, n);
+	                  nb, na, ids, n, -1);
 	if (p->inter == NULL || p->alt_inter == NULL || https == NULL) {
 		rc = acs_err_openssl(err, "cannot make the CA certificates");
 		goto out;
@@ -306,7 +316,7 @@ out:
 }
 
 int acs_mca_issue(const struct acs_mca_pki *p, EVP_PKEY *pub, const struct acs_ident *ids,
-                  size_t nids, time_t nb, time_t na, X509 **out, struct acs_err *err)
+                  size_t nids, time_t nb, time_t na, int high_bit, X509 **out, struct acs_err *err)
 {
 	const char *cn = NULL;
 	size_t i;
@@ -317,7 +327,7 @@ int acs_mca_issue(const struct acs_mca_pki *p, EVP_PKEY *pub, const struct acs_i
 		if (strcmp(ids[i].type, "dns") == 0 && strlen(ids[i].value) <= 64)
 			cn = ids[i].value;
 	}
-	cert = make_cert(cn, pub, p->inter, p->inter_key, 0, nb, na, ids, nids);
+	cert = make_cert(cn, pub, p->inter, p->inter_key, 0, nb, na, ids, nids, high_bit);
 	if (cert == NULL)
 		return acs_err_openssl(err, "cannot issue the certificate");
 	*out = cert;

@@ -9,6 +9,7 @@
 #include "mockserver/dispatch.h"
 #include "mockserver/req.h"
 #include "mockserver/res_account.h"
+#include "mockserver/res_ari.h"
 #include "mockserver/res_authz.h"
 #include "mockserver/res_cert.h"
 #include "mockserver/res_directory.h"
@@ -46,6 +47,9 @@ static int route(struct mca_req *r)
 		if (strcmp(r->path, fixed[i].path) == 0)
 			return r->endpoint = fixed[i].ep;
 	}
+	if (strncmp(r->path, MCA_RENEWAL_INFO_PATH "/", sizeof(MCA_RENEWAL_INFO_PATH)) == 0 &&
+	    !mca_mb(r->scn, MB_NO_RENEWAL_INFO))
+		return r->endpoint = EP_RENEWALINFO;
 	if (strcmp(r->path, "/issuer/0") == 0) {
 		r->obj_id = 0;
 		return r->endpoint = EP_ISSUER;
@@ -332,6 +336,17 @@ static int handle_get_resource(struct mca_req *r, int get, int post)
 		if (!get)
 			return 0;
 		get_handlers[r->endpoint](r);
+		return 1;
+	case EP_RENEWALINFO:
+		/* RFC 9773 section 4.1: an unauthenticated GET */
+		if (!get) {
+			acs_mca_check(r, CK_ARI_GET, "%s of renewalInfo, which is read by GET",
+			              r->method);
+			(void)acs_mca_add_header(&r->resp, "Allow", "GET, HEAD");
+			acs_mca_problem(r, 405, "malformed", "use GET for renewalInfo");
+			return 1;
+		}
+		acs_mca_do_renewal_info(r);
 		return 1;
 	default:
 		return 0;

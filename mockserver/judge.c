@@ -259,6 +259,26 @@ static int judge_early(const struct acs_client_outcome *o, size_t nreq, struct a
 }
 
 /*
+ * A scenario for ARI clients ("ari": true) judges nothing about a client
+ * that never fetched renewalInfo: it does not implement RFC 9773. 1 when so.
+ */
+static int judge_not_ari(const struct acs_scenario *s, const struct acs_scenario_facts *f,
+                         struct acs_result *r)
+{
+	size_t i;
+
+	if (!s->ari)
+		return 0;
+	for (i = 0; i < json_array_size(f->log); i++)
+		if (acs_log_is_ep(json_array_get(f->log, i), "renewal-info"))
+			return 0;
+	r->raw = ACS_UNSUPPORTED;
+	acs_judge_set_str(&r->message, "the client does not use ARI (RFC 9773): it never fetched "
+	                               "renewalInfo");
+	return 1;
+}
+
+/*
  * The harness's own fault: the client says it could not bind a port that
  * the harness handed it ({http01_port}, {tlsalpn01_port}: "address already
  * in use"). Something else held the port, so the scenario judged nothing
@@ -299,7 +319,7 @@ void acs_scenario_judge(const struct acs_case *c, const struct acs_scenario *s,
 	r->raw = ACS_ERROR;
 	for (i = 0; i < json_array_size(f->log); i++)
 		nreq += !acs_log_is_method(json_array_get(f->log, i), "VALIDATE");
-	if (judge_early(o, nreq, r))
+	if (judge_early(o, nreq, r) || judge_not_ari(s, f, r))
 		return;
 	memset(&j, 0, sizeof(j));
 	j.log = f->log;

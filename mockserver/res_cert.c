@@ -49,6 +49,7 @@ void acs_mca_do_cert(struct mca_req *r, struct mca_post *p)
 	if (acs_mca_want_owner(r, p, c->acct) != 0 || acs_mca_want_post_as_get(r, p) != 0)
 		return;
 	r->resp.status = 200;
+	c->downloaded = 1;
 	if (wants_der(r) || mca_mb(s, MB_CERT_DER)) {
 		/* section 7.4.2: a single-certificate format; the issuer is linked with rel="up" */
 		X509 *x = r->alt && c->alt_leaf != NULL ? c->alt_leaf : c->leaf;

@@ -6,6 +6,7 @@
 #include "mockserver/ca.h"
 #include "mockserver/instance.h"
 #include "mockserver/req.h"
+#include "mockserver/res_ari.h"
 #include "mockserver/res_directory.h"
 #include "mockserver/store.h"
 
@@ -57,6 +58,9 @@ void acs_mca_do_directory(struct mca_req *r)
 	if (!mca_mb(s, MB_NO_KEYCHANGE))
 		acs_mca_set_json_url(d, "keyChange", r, "/key-change", -1);
 	acs_mca_set_json_url(d, "newAuthz", r, "/new-authz", -1);
+	/* RFC 9773 section 4: as Boulder and Pebble 2.10 advertise it */
+	if (!mca_mb(s, MB_NO_RENEWAL_INFO))
+		acs_mca_set_json_url(d, "renewalInfo", r, MCA_RENEWAL_INFO_PATH, -1);
 	if (mca_mb(s, MB_DIR_V1_ALIASES)) {
 		set_v1_names(d, r, "/new-authz");
 	}

@@ -13,6 +13,7 @@
 #include "mockserver/ident.h"
 #include "mockserver/instance.h"
 #include "mockserver/req.h"
+#include "mockserver/res_ari.h"
 #include "mockserver/res_order.h"
 #include "mockserver/store.h"
 #include "mockserver/verify.h"
@@ -91,6 +92,9 @@ static json_t *order_json(struct mca_req *r, struct mca_order *o)
 	}
 	if (o->error != NULL && o->status == ST_INVALID)
 		json_object_set(j, "error", o->error);
+	/* RFC 9773 section 5: reflected in the response and in later fetches */
+	if (o->replaces != NULL && !mca_mb(r->scn, MB_ARI_REPLACES_NOT_ECHOED))
+		json_object_set_new(j, "replaces", json_string(o->replaces));
 	return j;
 }
 
@@ -227,6 +231,8 @@ void acs_mca_do_new_order(struct mca_req *r, struct mca_post *p)
 		                "after it starts, within 398 days");
 		goto out;
 	}
+	if (acs_mca_replaces_check(r, p, list, n, o) != 0)
+		goto out;
 	o->not_before = nbs != NULL ? strdup(nbs) : NULL;
 	o->not_after = nas != NULL ? strdup(nas) : NULL;
 	o->authz = calloc(n, sizeof(int));
@@ -282,6 +288,7 @@ out:
 	if (o != NULL && o->id == 0) {
 		free(o->not_before);
 		free(o->not_after);
+		free(o->replaces);
 		free(o->authz);
 		free(o);
 	}
@@ -428,7 +435,7 @@ static int issue_cert(struct mca_req *r, struct mca_order *o, struct acs_ident *
 	X509 *leaf = NULL;
 	time_t nb, na;
 	size_t i;
-	int cid, rc = -1;
+	int cid, high, rc = -1;
 
 	acs_err_clear(&err);
 	/* misbehaviours that put other names in the certificate than the CSR's */
@@ -442,7 +449,16 @@ static int issue_cert(struct mca_req *r, struct mca_order *o, struct acs_ident *
 		nc = 1;
 	nb = mca_mb(s, MB_IGNORE_NOT_AFTER) ? time(NULL) - 60 : o->nb;
 	na = mca_mb(s, MB_IGNORE_NOT_AFTER) ? time(NULL) + 90L * 86400 : o->na;
-	if (acs_mca_issue(pki, acs_key_evp(ckey), cids, nc, nb, na, &leaf, &err) != 0) {
+	if (s->ncerts == 0 && mca_mb(s, MB_FIRST_CERT_EXPIRING)) {
+		nb = time(NULL) - 89L * 86400;
+		na = time(NULL) + 3600;
+	} else if (s->ncerts == 0 && mca_mb(s, MB_FIRST_CERT_EXPIRED)) {
+		nb = time(NULL) - 90L * 86400;
+		na = time(NULL) - 3600;
+	}
+	/* serials alternate between both DER shapes (RFC 9773 section 4.1's leading zero) */
+	high = mca_mb(s, MB_SERIAL_HIGH_BIT) || s->ncerts % 2 == 0;
+	if (acs_mca_issue(pki, acs_key_evp(ckey), cids, nc, nb, na, high, &leaf, &err) != 0) {
 		acs_mca_problem(r, 500, "serverInternal", "issuance failed: %s", err.msg);
 		goto out;
 	}
@@ -457,7 +473,7 @@ static int issue_cert(struct mca_req *r, struct mca_order *o, struct acs_ident *
 	cert->chain = build_chain(r, leafpem, pki->inter_pem);
 	if (mca_mb(s, MB_ALT_CHAIN_OTHER_LEAF)) {
 		/* a second issuance for the alternate chain: another serial, another leaf */
-		if (acs_mca_issue(pki, acs_key_evp(ckey), cids, nc, nb, na, &cert->alt_leaf,
+		if (acs_mca_issue(pki, acs_key_evp(ckey), cids, nc, nb, na, high, &cert->alt_leaf,
 		                  &err) != 0) {
 			acs_mca_problem(r, 500, "serverInternal", "issuance failed: %s", err.msg);
 			goto out;

@@ -33,6 +33,14 @@ static const char *const predicates[] = {"retried-bad-nonce",
                                          "downloaded-certificate",
                                          "revoked",
                                          "key-changed",
+                                         "renewed",
+                                         "ari-renewed",
+                                         "ari-not-renewed",
+                                         "ari-no-replaces",
+                                         "ari-retried-without-replaces",
+                                         "ari-interval-sane",
+                                         "ari-no-check-expired",
+                                         "ari-no-check-replaced",
                                          NULL};
 
 const char *const *acs_scenario_predicates(void)
@@ -125,7 +133,8 @@ static int parse_count(const json_t *sc, const char *key, int max, const char *f
 static int parse_features(const json_t *sc, const char *f, struct acs_scenario *s,
                           struct acs_err *err)
 {
-	static const char *const bkeys[] = {"eab", "key_change", "revoke", "wildcard", NULL};
+	static const char *const bkeys[] = {"eab",   "key_change", "revoke", "wildcard",
+	                                    "renew", "ari",        NULL};
 	static const char *const challenges[] = {"http-01", "dns-01", "tls-alpn-01", NULL};
 	json_t *v = json_object_get(sc, "challenge");
 	size_t i;
@@ -145,7 +154,9 @@ static int parse_features(const json_t *sc, const char *f, struct acs_scenario *
 		int *slot = i == 0   ? &s->eab
 		            : i == 1 ? &s->key_change
 		            : i == 2 ? &s->revoke
-		                     : &s->wildcard;
+		            : i == 3 ? &s->wildcard
+		            : i == 4 ? &s->renew
+		                     : &s->ari;
 
 		v = json_object_get(sc, bkeys[i]);
 		if (v != NULL && !json_is_boolean(v))
@@ -216,7 +227,7 @@ int acs_scenario_parse(const struct acs_case *c, struct acs_scenario *s, struct 
 {
 	static const char *const skeys[] = {"misbehave", "names", "challenge",  "runs",
 	                                    "expect",    "eab",   "key_change", "revoke",
-	                                    "wildcard",  NULL};
+	                                    "wildcard",  "renew", "ari",        NULL};
 	const char *f = c->file ? c->file : c->id;
 	json_t *sc = json_object_get(c->body, "scenario");
 	json_t *ex;
@@ -240,6 +251,10 @@ int acs_scenario_parse(const struct acs_case *c, struct acs_scenario *s, struct 
 		                   "%s: field \"scenario.expect\": expected an object", f);
 	if (ex != NULL && parse_expect(ex, f, s, err) != 0)
 		return err->code;
+	if (s->renew && s->runs < 2)
+		return acs_err_set(
+		    err, ACS_E_INVAL,
+		    "%s: field \"scenario.renew\": a renewal needs \"runs\" of 2 or 3", f);
 	if (s->certificate == -2)
 		s->certificate = s->exit == ACS_EXIT_WANT_ZERO      ? 1
 		                 : s->exit == ACS_EXIT_WANT_NONZERO ? 0

@@ -47,6 +47,8 @@ struct acs_scenario {
 	int key_change;  /* the client is asked to roll its account key over */
 	int revoke;      /* the client is asked to revoke what it got */
 	int wildcard;    /* the first name is ordered as *.{domain} */
+	int renew;       /* runs after the first renew the certificate at {cert_path} */
+	int ari;         /* only for ARI clients: UNSUPPORTED when renewalInfo is never fetched */
 };
 
 /*

@@ -93,6 +93,9 @@ struct acs_judgement {
 void acs_judge_fail(struct acs_judgement *j, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* The ARI predicates (predicates_ari.c): 1 when name is one of them (applied), else 0. */
+int acs_judge_predicate_ari(struct acs_judgement *j, const char *name);
+
 /* Apply the predicate called name (one of acs_scenario_predicates). */
 void acs_judge_predicate(struct acs_judgement *j, const char *name);
 

@@ -35,6 +35,7 @@ void acs_mca_scenario_free(struct mca_scenario *s)
 		free(s->orders[i]->authz);
 		free(s->orders[i]->not_before);
 		free(s->orders[i]->not_after);
+		free(s->orders[i]->replaces);
 		free(s->orders[i]);
 	}
 	for (i = 0; i < s->nauthzs; i++)

@@ -91,6 +91,8 @@ struct mca_order {
 	int processing_left; /* polls left in processing */
 	int fetches;
 	json_t *error;
+	char *replaces;    /* RFC 9773 section 5: the certID it replaces (owned), or NULL */
+	int replaces_cert; /* the certificate it names, 0 when none */
 };
 
 /* An issued certificate; the X509s and PEM strings owned. */
@@ -104,6 +106,7 @@ struct mca_cert {
 	X509 *alt_leaf;  /* alternate-chain-other-leaf: the alternate chain's own leaf */
 	int revoked;
 	int reason;
+	int downloaded; /* the client fetched it (RFC 9773 section 4.3: "received") */
 };
 
 /*

@@ -71,6 +71,27 @@ const struct acs_mockca_misbehaviour acs_mca_mb_table[MB_COUNT] = {
     [MB_NO_REVOKE] = F("no-revoke-cert", NA, NULL, "no revokeCert in the directory"),
     [MB_REQUIRE_UA] = F("require-user-agent", NA, NULL,
                         "requests without User-Agent get 400 malformed (as Pebble >= 2.10)"),
+    [MB_NO_RENEWAL_INFO] = F("no-renewal-info", NA, NULL,
+                             "no renewalInfo in the directory (a CA without ARI, RFC 9773)"),
+    [MB_SERIAL_HIGH_BIT] =
+        F("serial-high-bit", NA, NULL,
+          "every certificate serial has its high bit set (DER: a leading zero octet)"),
+    [MB_ARI_WINDOW] = F("ari-window", REQ, "past|now|future",
+                        "renewalInfo windows lie in the past, around now, or in the future"),
+    [MB_ARI_STATUS] = F("ari-status", REQ, "CODE",
+                        "renewalInfo answers CODE (404, 500, 503) with a problem document"),
+    [MB_ARI_RETRY_AFTER] = F("ari-retry-after", REQ, "SECONDS",
+                             "renewalInfo answers carry Retry-After: SECONDS (default 21600)"),
+    [MB_ARI_EXPLANATION] =
+        F("ari-explanation", NA, NULL, "renewalInfo answers carry an explanationURL"),
+    [MB_ARI_ALREADY_REPLACED] =
+        F("ari-already-replaced", NA, NULL,
+          "newOrder with replaces is answered 409 alreadyReplaced (another order replaced it)"),
+    [MB_FIRST_CERT_EXPIRING] =
+        F("first-cert-expiring", NA, NULL,
+          "the scenario's first certificate expires an hour after issuance (89 days old)"),
+    [MB_FIRST_CERT_EXPIRED] =
+        F("first-cert-expired", NA, NULL, "the scenario's first certificate expired an hour ago"),
     [MB_TOKEN_UNSAFE] = V("token-unsafe", NA, NULL,
                           "challenge tokens contain characters outside base64url (\"../\")"),
     [MB_HTTP_URL] = V("http-url-in-directory", NA, NULL,
@@ -387,11 +408,35 @@ const struct acs_mockca_misbehaviour acs_mca_mb_table[MB_COUNT] = {
           "every Location points at https://10.1.2.3 (off loopback), same path"),
     [MB_HOSTILE_CHAIN_HUGE] = V("hostile-chain-huge", NA, NULL,
                                 "certificate downloads carry the intermediate 3,000 more times"),
+    [MB_ARI_WINDOW_INVERTED] =
+        V("ari-window-inverted", NA, NULL, "renewalInfo windows end before they start"),
+    [MB_ARI_NO_RETRY_AFTER] =
+        V("ari-no-retry-after", NA, NULL, "renewalInfo answers carry no Retry-After"),
+    [MB_ARI_UNKNOWN_200] = V("ari-unknown-200", NA, NULL,
+                             "renewalInfo answers a window for any well-formed certID, even "
+                             "one of no certificate (not 404)"),
+    [MB_ARI_MALFORMED_404] =
+        V("ari-malformed-404", NA, NULL, "a malformed certID gets 404, not 400 malformed"),
+    [MB_ARI_CERTID_STRIPPED] = V("ari-certid-stripped-zero", NA, NULL,
+                                 "certIDs computed with the serial's leading zero octet stripped"),
+    [MB_ARI_REPLACES_NOT_ECHOED] =
+        V("ari-replaces-not-echoed", NA, NULL,
+          "orders do not carry the replaces field they were created with"),
+    [MB_ARI_REPLACE_TWICE_OK] =
+        V("ari-replace-twice-ok", NA, NULL,
+          "a certificate may be replaced by any number of orders (no alreadyReplaced)"),
+    [MB_ARI_REPLACES_UNCHECKED] =
+        V("ari-replaces-unchecked", NA, NULL,
+          "replaces accepted for another account's certificate or one sharing no identifier"),
 };
 
 #define C(i, sec, lvl, cov, w)                                                                     \
 	{                                                                                          \
 		"client.8555." i, "8555", sec, lvl, cov, w                                         \
+	}
+#define R(i, sec, lvl, cov, w)                                                                     \
+	{                                                                                          \
+		"client.9773." i, "9773", sec, lvl, cov, w                                         \
 	}
 #define A(i, sec, lvl, cov, w)                                                                     \
 	{                                                                                          \
@@ -498,15 +543,40 @@ const struct acs_mockca_check acs_mca_check_table[CK_COUNT] = {
           "acmeIdentifier holds the DER OCTET STRING of SHA-256(key authorization)"),
     [CK_ALPN_CRITICAL] =
         A("3.alpn-critical", "3", "MUST", "C069", "the acmeIdentifier extension MUST be critical"),
+    [CK_ARI_CERTID] = R("4_1.certid-correct", "4.1", "MUST", "ARC01,ARC02,ARC14",
+                        "a renewalInfo path or replaces value is the certID of a certificate the "
+                        "CA issued: base64url AKI keyIdentifier \".\" base64url DER serial "
+                        "(leading zero octet kept), no padding"),
+    [CK_ARI_REPLACES_ADVERTISED] =
+        R("5.replaces-only-when-advertised", "5", "SHOULD NOT", "ARC09",
+          "clients SHOULD NOT send replaces when the directory has no renewalInfo"),
+    [CK_ARI_NOT_EXPIRED] = R("4_3.no-check-after-expiry", "4.3", "MUST NOT", "ARC07",
+                             "clients MUST NOT check a certificate's RenewalInfo after it expired"),
+    [CK_ARI_NOT_REPLACED] =
+        R("4_3.no-check-after-replaced", "4.3", "MUST NOT", "ARC08",
+          "clients MUST NOT check a certificate's RenewalInfo after they replaced it"),
+    [CK_ARI_GET] = R("4_1.renewal-info-get", "4.1", "MUST", "ARC18",
+                     "renewalInfo is fetched with an unauthenticated GET, not a POST"),
 };
 
 const char *const acs_mca_ep_names[EP_COUNT] = {
-    [EP_DIRECTORY] = "directory", [EP_NEWNONCE] = "new-nonce", [EP_NEWACCOUNT] = "new-account",
-    [EP_ACCOUNT] = "account",     [EP_ORDERS] = "orders",      [EP_KEYCHANGE] = "key-change",
-    [EP_NEWORDER] = "new-order",  [EP_ORDER] = "order",        [EP_AUTHZ] = "authz",
-    [EP_CHALLENGE] = "challenge", [EP_FINALIZE] = "finalize",  [EP_CERT] = "certificate",
-    [EP_REVOKE] = "revoke-cert",  [EP_TERMS] = "terms",        [EP_ISSUER] = "issuer",
+    [EP_DIRECTORY] = "directory",
+    [EP_NEWNONCE] = "new-nonce",
+    [EP_NEWACCOUNT] = "new-account",
+    [EP_ACCOUNT] = "account",
+    [EP_ORDERS] = "orders",
+    [EP_KEYCHANGE] = "key-change",
+    [EP_NEWORDER] = "new-order",
+    [EP_ORDER] = "order",
+    [EP_AUTHZ] = "authz",
+    [EP_CHALLENGE] = "challenge",
+    [EP_FINALIZE] = "finalize",
+    [EP_CERT] = "certificate",
+    [EP_REVOKE] = "revoke-cert",
+    [EP_TERMS] = "terms",
+    [EP_ISSUER] = "issuer",
     [EP_NEWAUTHZ] = "new-authz",
+    [EP_RENEWALINFO] = "renewal-info",
 };
 
 const char *const acs_mca_ctype_names[CT_COUNT] = {"http-01", "dns-01", "tls-alpn-01",
@@ -625,6 +695,13 @@ int acs_mca_mb_set(struct mca_mb_state *tab, const char *spec, struct acs_err *e
 			    err, ACS_E_INVAL,
 			    "misbehaviour no-challenge: unknown challenge type \"%s\"", st.arg);
 	}
+	if (m == MB_ARI_WINDOW && strcmp(st.arg, "past") != 0 && strcmp(st.arg, "now") != 0 &&
+	    strcmp(st.arg, "future") != 0)
+		return acs_err_set(err, ACS_E_INVAL,
+		                   "misbehaviour ari-window: expected past, now or future");
+	if (m == MB_ARI_STATUS && (atoi(st.arg) < 400 || atoi(st.arg) > 599))
+		return acs_err_set(err, ACS_E_INVAL,
+		                   "misbehaviour ari-status: expected an error status 400 to 599");
 	tab[m] = st;
 	return 0;
 }

@@ -4,6 +4,7 @@
  * against a tiny responder, request checks and misbehaviours.
  */
 #include <CUnit/CUnit.h>
+#include "harness/ari.h"
 #include <curl/curl.h>
 #include <jansson.h>
 #include <arpa/inet.h>
@@ -450,8 +451,10 @@ static void test_issuance(void)
 	memcpy(ids[1].value, "127.0.0.1", 10);
 	CU_ASSERT_EQUAL_FATAL(acs_key_generate(&k, ACS_KEY_RSA2048, &err), 0);
 	CU_ASSERT_EQUAL_FATAL(acs_mca_issue(ca->pki, acs_key_evp(k), ids, 2, time(NULL) - 60,
-	                                    time(NULL) + 86400, &leaf, &err),
+	                                    time(NULL) + 86400, 1, &leaf, &err),
 	                      0);
+	/* asked for a high-bit serial: its DER form has the leading zero octet */
+	CU_ASSERT_EQUAL(acs_ari_serial_high_bit(leaf), 1);
 	CU_ASSERT_EQUAL(acs_cert_idents(leaf, &got, &ngot, &err), 0);
 	CU_ASSERT_TRUE(acs_idents_equal_sets(ids, 2, got, ngot));
 	CU_ASSERT_EQUAL(acs_key_from_evp(&lk, X509_get0_pubkey(leaf), &err), 0);

@@ -167,6 +167,44 @@ static void test_unknown_paths(void)
 	acs_mca_response_clear(&rs);
 }
 
+/* RFC 9773: renewalInfo advertised, its GETs answered 400 or 404, a POST 405; gone with
+ * no-renewal-info */
+static void test_renewal_info(void)
+{
+	struct acs_mca_response rs;
+	struct acs_err err;
+	json_t *dir;
+
+	acs_err_clear(&err);
+	CU_ASSERT_EQUAL_FATAL(send_req("GET", "/s/h/directory", NULL, &rs), 0);
+	dir = json_loadb(rs.body, rs.body_len, 0, NULL);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(dir, "renewalInfo")),
+	                       "https://ca.test:4443/s/h/renewal-info");
+	json_decref(dir);
+	acs_mca_response_clear(&rs);
+	/* malformed: no "."; well-formed but of no certificate: 404 */
+	CU_ASSERT_EQUAL_FATAL(send_req("GET", "/s/h/renewal-info/AAAA", NULL, &rs), 0);
+	assert_problem(&rs, 400, "urn:ietf:params:acme:error:malformed");
+	acs_mca_response_clear(&rs);
+	CU_ASSERT_EQUAL_FATAL(
+	    send_req("GET", "/s/h/renewal-info/aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE", NULL, &rs), 0);
+	assert_problem(&rs, 404, "urn:ietf:params:acme:error:malformed");
+	acs_mca_response_clear(&rs);
+	CU_ASSERT_EQUAL_FATAL(send_req("POST", "/s/h/renewal-info/AAAA", "{}", &rs), 0);
+	assert_problem(&rs, 405, "urn:ietf:params:acme:error:malformed");
+	acs_mca_response_clear(&rs);
+	CU_ASSERT_EQUAL_FATAL(acs_mockca_scenario_add(ca, "h-noari", &err), 0);
+	CU_ASSERT_EQUAL_FATAL(acs_mockca_misbehave(ca, "h-noari", "no-renewal-info", &err), 0);
+	CU_ASSERT_EQUAL_FATAL(send_req("GET", "/s/h-noari/directory", NULL, &rs), 0);
+	dir = json_loadb(rs.body, rs.body_len, 0, NULL);
+	CU_ASSERT_PTR_NULL(json_object_get(dir, "renewalInfo"));
+	json_decref(dir);
+	acs_mca_response_clear(&rs);
+	CU_ASSERT_EQUAL_FATAL(send_req("GET", "/s/h-noari/renewal-info/AAAA", NULL, &rs), 0);
+	CU_ASSERT_EQUAL(rs.status, 404);
+	acs_mca_response_clear(&rs);
+}
+
 static void test_too_big_and_log(void)
 {
 	struct acs_mca_request rq;
@@ -298,6 +336,7 @@ void acs_test_register(void)
 	CU_add_test(s, "new_nonce_head", test_new_nonce_head);
 	CU_add_test(s, "malformed_jws", test_malformed_jws);
 	CU_add_test(s, "unknown_paths", test_unknown_paths);
+	CU_add_test(s, "renewal_info", test_renewal_info);
 	CU_add_test(s, "too_big_and_log", test_too_big_and_log);
 	CU_add_test(s, "signed_new_account", test_signed_new_account);
 }

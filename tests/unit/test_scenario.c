@@ -101,6 +101,13 @@ static void test_parse(void)
 	CU_ASSERT_EQUAL_FATAL(acs_scenario_parse(&c, &s, &err), 0);
 	CU_ASSERT_EQUAL(s.certificate, -1);
 	json_decref(c.body);
+	/* RFC 9773 renewals: the scenario fields and the ARI switches of the mock CA */
+	make_case(&c, "{'runs': 2, 'renew': true, 'ari': true, 'misbehave': ['ari-window=past', "
+	              "'serial-high-bit'], 'expect': {'assert': ['ari-renewed']}}");
+	CU_ASSERT_EQUAL_FATAL(acs_scenario_parse(&c, &s, &err), 0);
+	CU_ASSERT_EQUAL(s.renew, 1);
+	CU_ASSERT_EQUAL(s.ari, 1);
+	json_decref(c.body);
 }
 
 static void test_parse_errors(void)
@@ -117,6 +124,8 @@ static void test_parse_errors(void)
 	parse_fails("{'names': 5}", FILE_NAME ": field \"scenario.names\": expected 1 to 4");
 	parse_fails("{'names': '2'}", FILE_NAME ": field \"scenario.names\": expected 1 to 4");
 	parse_fails("{'runs': 0}", FILE_NAME ": field \"scenario.runs\": expected 1 to 3");
+	parse_fails("{'renew': true}",
+	            FILE_NAME ": field \"scenario.renew\": a renewal needs \"runs\" of 2 or 3");
 	parse_fails("{'challenge': 'http-02'}",
 	            FILE_NAME ": field \"scenario.challenge\": expected http-01, dns-01 or "
 	                      "tls-alpn-01");
