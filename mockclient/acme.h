@@ -155,6 +155,13 @@ int acs_acme_fetch_directory(struct acs_acme_session *s, struct acs_acme_resp **
 /* Borrowed string member of the directory, or NULL. */
 const char *acs_acme_dir_url(const struct acs_acme_session *s, const char *key);
 
+/*
+ * draft-ietf-acme-profiles: the name of an advertised profile (keys of
+ * meta.profiles in byte order; idx 0 the first, 1 the second, or the first
+ * again when there is one), borrowed; NULL when none is advertised.
+ */
+const char *acs_acme_profile_name(const struct acs_acme_session *s, size_t idx);
+
 /* Unsigned request (GET, HEAD, ...). extra: "Name: value" strings, NULL-terminated or NULL. */
 int acs_acme_plain(struct acs_acme_session *s, const char *method, const char *url,
                    const char *const *extra, acs_mis_set mis, struct acs_acme_resp **out,

@@ -524,7 +524,7 @@ static const char *const eab_choices[] = {"auto",        "none",      "always", 
                                           "alg-none",    NULL};
 static const char *const csr_choices[] = {"ok",     "extra-name", "missing-name",  "account-key",
                                           "key-of", "cn-only",    "bad-signature", "garbage",
-                                          NULL};
+                                          "must-staple", NULL};
 static const char *const serve_choices[] = {
     "ok",          "wrong",      "trailing-newline", "trailing-space",
     "not-found",   "redirect",   "fail-first",       "wrong-digest",

@@ -91,6 +91,7 @@ struct mca_order {
 	int processing_left; /* polls left in processing */
 	int fetches;
 	json_t *error;
+	char profile[72]; /* draft-ietf-acme-profiles: the order's profile, "" for none */
 };
 
 /* An issued certificate; the X509s and PEM strings owned. */

@@ -450,7 +450,7 @@ static void test_issuance(void)
 	memcpy(ids[1].value, "127.0.0.1", 10);
 	CU_ASSERT_EQUAL_FATAL(acs_key_generate(&k, ACS_KEY_RSA2048, &err), 0);
 	CU_ASSERT_EQUAL_FATAL(acs_mca_issue(ca->pki, acs_key_evp(k), ids, 2, time(NULL) - 60,
-	                                    time(NULL) + 86400, &leaf, &err),
+	                                    time(NULL) + 86400, 0, &leaf, &err),
 	                      0);
 	CU_ASSERT_EQUAL(acs_cert_idents(leaf, &got, &ngot, &err), 0);
 	CU_ASSERT_TRUE(acs_idents_equal_sets(ids, 2, got, ngot));
