@@ -381,6 +381,9 @@ static int scen_env(struct client_run *cr, const struct acs_case *c, struct scen
 	    {"key_change", "ACMESPEC_KEY_CHANGE", s->key_change ? "1" : "0"},
 	    {"revoke", "ACMESPEC_REVOKE", s->revoke ? "1" : "0"},
 	    {"wildcard", s->wildcard ? "ACMESPEC_WILDCARD" : NULL, sc->wild},
+	    /* profiles: the certificate profile the client is configured for */
+	    {"profile", s->profile != NULL ? "ACMESPEC_PROFILE" : NULL,
+	     s->profile != NULL ? s->profile : ""},
 	};
 	size_t i;
 	int k;

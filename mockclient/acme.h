@@ -91,6 +91,7 @@ struct acs_acme_client {
 	const char *const *headers; /* extra headers of every request (borrowed), or NULL */
 	const char *webroot;  /* http-01: write DIR/.well-known/acme-challenge/TOKEN (borrowed) */
 	const char *dns_hook; /* dns-01: `HOOK set|clear NAME VALUE` through /bin/sh (borrowed) */
+	const char *profile;  /* the certificate profile newOrder asks for (borrowed), or NULL */
 	double deadline;      /* monotonic seconds (harness/clock.h) bounding every wait */
 	/* progress of the flow ("account URL"), for the front end to show; may be NULL */
 	void (*note)(void *ctx, const char *msg);

@@ -87,6 +87,11 @@ int acs_mca_order_profile(struct mca_req *r, const json_t *payload, const struct
 	int ip = has_ip(list, n);
 
 	o->profile[0] = '\0';
+	if (want != NULL && (mca_mb(s, MB_NO_PROFILES) || find_profile(want) == NULL))
+		acs_mca_check(r, CK_PROFILE_ADVERTISED, "newOrder asks for profile \"%.64s\", %s",
+		              want,
+		              mca_mb(s, MB_NO_PROFILES) ? "and the directory advertises no profiles"
+		                                        : "which the directory does not advertise");
 	if (mca_mb(s, MB_NO_PROFILES))
 		return 0; /* the CA knows no profiles: the field is ignored as unknown */
 	if (pj != NULL && (want == NULL || want[0] == '\0')) {

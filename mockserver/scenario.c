@@ -33,6 +33,7 @@ static const char *const predicates[] = {"retried-bad-nonce",
                                          "downloaded-certificate",
                                          "revoked",
                                          "key-changed",
+                                         "requested-profile", /* profiles branch */
                                          NULL};
 
 const char *const *acs_scenario_predicates(void)
@@ -154,6 +155,19 @@ static int parse_features(const json_t *sc, const char *f, struct acs_scenario *
 			                   bkeys[i]);
 		*slot = json_is_true(v);
 	}
+	/* profiles: the profile the client is configured with ({profile}) */
+	v = json_object_get(sc, "profile");
+	if (v != NULL) {
+		const char *pn = json_string_value(v);
+
+		if (pn == NULL || pn[0] == '\0' || strlen(pn) > 64 ||
+		    strspn(pn, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(pn))
+			return acs_err_set(err, ACS_E_INVAL,
+			                   "%s: field \"scenario.profile\": expected a profile name "
+			                   "of [a-z0-9-], 1 to 64 characters",
+			                   f);
+		s->profile = pn;
+	}
 	if (s->wildcard && strcmp(s->challenge, "dns-01") != 0)
 		return acs_err_set(
 		    err, ACS_E_INVAL,
@@ -216,7 +230,7 @@ int acs_scenario_parse(const struct acs_case *c, struct acs_scenario *s, struct 
 {
 	static const char *const skeys[] = {"misbehave", "names", "challenge",  "runs",
 	                                    "expect",    "eab",   "key_change", "revoke",
-	                                    "wildcard",  NULL};
+	                                    "wildcard",  "profile", NULL};
 	const char *f = c->file ? c->file : c->id;
 	json_t *sc = json_object_get(c->body, "scenario");
 	json_t *ex;

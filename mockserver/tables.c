@@ -522,6 +522,11 @@ const struct acs_mockca_check acs_mca_check_table[CK_COUNT] = {
           "acmeIdentifier holds the DER OCTET STRING of SHA-256(key authorization)"),
     [CK_ALPN_CRITICAL] =
         A("3.alpn-critical", "3", "MUST", "C069", "the acmeIdentifier extension MUST be critical"),
+    /* profiles (draft-ietf-acme-profiles) */
+    [CK_PROFILE_ADVERTISED] = {"client.profiles.4.profile-advertised", "profiles", "4",
+                               "SHOULD NOT", "PC01",
+                               "the client SHOULD NOT request a profile name that is not "
+                               "advertised in the server's Directory metadata object"},
 };
 
 const char *const acs_mca_ep_names[EP_COUNT] = {

@@ -246,6 +246,7 @@ enum mca_check {
 	CK_ALPN_SAN,
 	CK_ALPN_EXTENSION,
 	CK_ALPN_CRITICAL,
+	CK_PROFILE_ADVERTISED, /* profiles branch */
 	CK_COUNT
 };
 
