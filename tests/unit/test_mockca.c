@@ -1364,8 +1364,21 @@ static void test_misbehaviour_table(void)
 		CU_ASSERT_PTR_NULL(strchr(mb[i].description, '\n'));
 		for (j = i + 1; j < n; j++)
 			CU_ASSERT_NOT_EQUAL(strcmp(mb[i].name, mb[j].name), 0);
-		if (i > MB_CONTACT_UNCHECKED)
+		/* the legal variations the profiles branch added are no violations */
+		if (i > MB_CONTACT_UNCHECKED && i != MB_NO_PROFILES && i != MB_PROFILE_REFUSED &&
+		    i != MB_NO_NEWAUTHZ && i != MB_LETSENCRYPT)
 			CU_ASSERT_EQUAL(mb[i].violation, 1);
+	}
+	{
+		/* letsencrypt turns on the switches that play Boulder */
+		struct mca_mb_state tab[MB_COUNT];
+
+		memset(tab, 0, sizeof(tab));
+		CU_ASSERT_EQUAL(acs_mca_mb_set(tab, "letsencrypt", &err), 0);
+		CU_ASSERT_TRUE(tab[MB_LETSENCRYPT].on && tab[MB_GET_ALLOWED].on &&
+		               tab[MB_NO_NEWAUTHZ].on && tab[MB_NO_ORDERS_URL].on &&
+		               tab[MB_NO_VALIDATION_RETRY].on);
+		CU_ASSERT_FALSE(tab[MB_NO_PROFILES].on);
 	}
 	CU_ASSERT_EQUAL(acs_mockca_scenario_add(ca, "table", &err), 0);
 	for (i = 0; i < n; i++) {
