@@ -28,11 +28,10 @@ static const char *const known_rfcs[] = {"8555", "8737", "8738", "9773", "v1v2",
                                          "profiles", "9444", NULL};
 
 /* Optional features of a server target (docs/case-format.md "Features"). */
+/* "profiles" (profiles branch): meta.profiles advertised */
 static const char *const server_features[] = {
-    "eab",         "keyChange", "revokeCert", "newAuthz",         "http-01",     "dns-01",
-    "tls-alpn-01", "ip",        "wildcard",   "alternate-chains", "orders-list",
-    "profiles", /* profiles branch: meta.profiles advertised */
-    NULL};
+    "eab", "keyChange", "revokeCert",       "newAuthz",    "http-01",  "dns-01", "tls-alpn-01",
+    "ip",  "wildcard",  "alternate-chains", "orders-list", "profiles", NULL};
 
 const char *acs_level_name(enum acs_level l)
 {

@@ -275,8 +275,9 @@ int acs_flow_directory(struct acs_acme_session *s, struct acs_err *err)
 		return err != NULL ? err->code : ACS_E_UNSUPPORTED;
 	if (SW(s, REQUIRE_PROFILES) &&
 	    json_object_get(json_object_get(s->directory, "meta"), "profiles") == NULL)
-		return acs_err_set(err, ACS_E_UNSUPPORTED,
-		                   "the directory advertises no profiles (meta.profiles): refusing");
+		return acs_err_set(
+		    err, ACS_E_UNSUPPORTED,
+		    "the directory advertises no profiles (meta.profiles): refusing");
 	if (SW(s, REQUIRE_TOS) &&
 	    json_object_get(json_object_get(s->directory, "meta"), "termsOfService") == NULL)
 		return acs_err_set(err, ACS_E_UNSUPPORTED,

@@ -27,9 +27,9 @@ static const char *const common_args[] = {
 static const char *const expect_keys[] = {"status", "problem", "content_type", "headers", "links",
                                           "body",   "facts",   "body_empty",   NULL};
 
-static const char *const features[] = {"eab",      "keyChange",        "revokeCert",  "newAuthz",
-                                       "http-01",  "dns-01",           "tls-alpn-01", "ip",
-                                       "wildcard", "alternate-chains", "orders-list", "profiles", NULL};
+static const char *const features[] = {
+    "eab", "keyChange", "revokeCert",       "newAuthz",    "http-01",  "dns-01", "tls-alpn-01",
+    "ip",  "wildcard",  "alternate-chains", "orders-list", "profiles", NULL};
 
 const char *const *acs_script_misbehaviours(void)
 {

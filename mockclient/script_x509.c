@@ -155,6 +155,7 @@ void acs_leaf_profile_facts(X509 *leaf, json_t *facts)
 	AUTHORITY_INFO_ACCESS_free(aia);
 	dps = X509_get_ext_d2i(leaf, NID_crl_distribution_points, NULL, NULL);
 	json_object_set_new(facts, "ocsp_url", json_boolean(ocsp));
-	json_object_set_new(facts, "crl_dp", json_boolean(dps != NULL && sk_DIST_POINT_num(dps) > 0));
+	json_object_set_new(facts, "crl_dp",
+	                    json_boolean(dps != NULL && sk_DIST_POINT_num(dps) > 0));
 	CRL_DIST_POINTS_free(dps);
 }

@@ -168,13 +168,13 @@ static X509 *make_cert(const char *cn, EVP_PKEY *pub, X509 *issuer, EVP_PKEY *is
 	 * 2025): a CRL distribution point, no OCSP URL (ocsp: the old way).
 	 * The names are reserved test names; nothing fetches them.
 	 */
-	if (revinfo == 1 &&
-	    add_ext(cert, issuer, NID_crl_distribution_points,
-	            "URI:http://crl.acmespec.test/intermediate.crl") != 0)
+	if (revinfo == 1 && add_ext(cert, issuer, NID_crl_distribution_points,
+	                            "URI:http://crl.acmespec.test/intermediate.crl") != 0)
 		goto fail;
 	if (revinfo == 2 &&
 	    add_ext(cert, issuer, NID_info_access,
-	            "OCSP;URI:http://ocsp.acmespec.test/,caIssuers;URI:http://ca.acmespec.test/") != 0)
+	            "OCSP;URI:http://ocsp.acmespec.test/,caIssuers;URI:http://ca.acmespec.test/") !=
+	        0)
 		goto fail;
 	if (X509_sign(cert, issuer_key, EVP_sha256()) <= 0)
 		goto fail;
@@ -278,8 +278,8 @@ int acs_mca_pki_make(struct acs_mca_pki **out, const char *const *https_names, s
 		rc = acs_err_openssl(err, "cannot generate the CA keys");
 		goto out;
 	}
-	p->root =
-	    make_cert("acmespec mock root", p->root_key, NULL, p->root_key, 1, nb, ca_na, NULL, 0, 0);
+	p->root = make_cert("acmespec mock root", p->root_key, NULL, p->root_key, 1, nb, ca_na,
+	                    NULL, 0, 0);
 	p->alt_root = make_cert("acmespec mock alternate root", p->alt_root_key, NULL,
 	                        p->alt_root_key, 1, nb, ca_na, NULL, 0, 0);
 	if (p->root == NULL || p->alt_root == NULL) {

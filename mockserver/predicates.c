@@ -466,7 +466,8 @@ static void p_simple(struct acs_judgement *j, const char *name)
 		               "downloaded-certificate: the client never downloaded a certificate");
 }
 
-/* requested-profile: every newOrder asked for the scenario's profile (draft-ietf-acme-profiles 4). */
+/* requested-profile: every newOrder asked for the scenario's profile (draft-ietf-acme-profiles 4).
+ */
 static void p_requested_profile(struct acs_judgement *j)
 {
 	const char *want = j->s->profile;
@@ -486,7 +487,8 @@ static void p_requested_profile(struct acs_judgement *j)
 			               "configured for \"%s\"",
 			               acs_log_seq(e), got != NULL ? "profile \"" : "no profile",
 			               got != NULL ? got : "", got != NULL ? "\"" : "",
-			               want != NULL ? want : "(none: the scenario sets no profile)");
+			               want != NULL ? want
+			                            : "(none: the scenario sets no profile)");
 			return;
 		}
 	}

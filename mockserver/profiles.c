@@ -50,10 +50,12 @@ void acs_mca_profiles_meta(const struct mca_scenario *s, json_t *meta)
 	p = json_object();
 	for (i = 0; i < NPROFILES; i++) {
 		if (mca_mb(s, MB_PROFILES_NOT_STRINGS))
-			json_object_set_new(p, profiles[i].name,
-			                    json_pack("{s:s}", "description", profiles[i].description));
+			json_object_set_new(
+			    p, profiles[i].name,
+			    json_pack("{s:s}", "description", profiles[i].description));
 		else
-			json_object_set_new(p, profiles[i].name, json_string(profiles[i].description));
+			json_object_set_new(p, profiles[i].name,
+			                    json_string(profiles[i].description));
 	}
 	json_object_set_new(meta, "profiles", p);
 }
@@ -122,9 +124,10 @@ int acs_mca_order_profile(struct mca_req *r, const json_t *payload, const struct
 			acs_mca_problem(r, 400, "rejectedIdentifier",
 			                "ip identifiers are not allowed under profile %s", p->name);
 		else
-			acs_mca_problem(r, 400, "invalidProfile",
-			                "profile %s does not allow ip identifiers; ask for shortlived",
-			                p->name);
+			acs_mca_problem(
+			    r, 400, "invalidProfile",
+			    "profile %s does not allow ip identifiers; ask for shortlived",
+			    p->name);
 		return -1;
 	}
 	(void)snprintf(o->profile, sizeof(o->profile), "%s", p->name);
@@ -151,7 +154,7 @@ static int csr_must_staple(const unsigned char *der, size_t len)
 {
 	const unsigned char *p = der;
 	X509_REQ *req = d2i_X509_REQ(NULL, &p, (long)len);
-	STACK_OF(X509_EXTENSION) *exts;
+	STACK_OF(X509_EXTENSION) * exts;
 	int found = 0, i;
 
 	if (req == NULL)
@@ -193,9 +196,14 @@ void acs_mca_letsencrypt_expand(struct mca_mb_state *tab)
 	 * mock CA offers it, renewalInfo are the baseline's already.
 	 */
 	static const enum mca_mb on[] = {
-	    MB_GET_ALLOWED,       MB_NO_ORDERS_URL,          MB_NO_NEWAUTHZ,
-	    MB_NO_VALIDATION_RETRY, MB_DEACTIVATED_403,      MB_URL_MALFORMED,
-	    MB_CSR_MISMATCH_UNAUTHORIZED, MB_KEYCHANGE_CONFLICT_UNREGISTERED,
+	    MB_GET_ALLOWED,
+	    MB_NO_ORDERS_URL,
+	    MB_NO_NEWAUTHZ,
+	    MB_NO_VALIDATION_RETRY,
+	    MB_DEACTIVATED_403,
+	    MB_URL_MALFORMED,
+	    MB_CSR_MISMATCH_UNAUTHORIZED,
+	    MB_KEYCHANGE_CONFLICT_UNREGISTERED,
 	};
 	size_t i;
 

@@ -338,7 +338,8 @@ void acs_mca_do_new_authz(struct mca_req *r, struct mca_post *p)
 	int aid;
 
 	if (mca_mb(r->scn, MB_NO_NEWAUTHZ)) { /* profiles branch: letsencrypt has none */
-		acs_mca_problem(r, 404, "malformed", "this CA offers no pre-authorization (newAuthz)");
+		acs_mca_problem(r, 404, "malformed",
+		                "this CA offers no pre-authorization (newAuthz)");
 		return;
 	}
 	if (acs_mca_want_object(r, p) != 0)

@@ -162,10 +162,11 @@ static int parse_features(const json_t *sc, const char *f, struct acs_scenario *
 
 		if (pn == NULL || pn[0] == '\0' || strlen(pn) > 64 ||
 		    strspn(pn, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(pn))
-			return acs_err_set(err, ACS_E_INVAL,
-			                   "%s: field \"scenario.profile\": expected a profile name "
-			                   "of [a-z0-9-], 1 to 64 characters",
-			                   f);
+			return acs_err_set(
+			    err, ACS_E_INVAL,
+			    "%s: field \"scenario.profile\": expected a profile name "
+			    "of [a-z0-9-], 1 to 64 characters",
+			    f);
 		s->profile = pn;
 	}
 	if (s->wildcard && strcmp(s->challenge, "dns-01") != 0)
@@ -228,8 +229,8 @@ static int parse_expect(const json_t *ex, const char *f, struct acs_scenario *s,
 
 int acs_scenario_parse(const struct acs_case *c, struct acs_scenario *s, struct acs_err *err)
 {
-	static const char *const skeys[] = {"misbehave", "names", "challenge",  "runs",
-	                                    "expect",    "eab",   "key_change", "revoke",
+	static const char *const skeys[] = {"misbehave", "names",   "challenge",  "runs",
+	                                    "expect",    "eab",     "key_change", "revoke",
 	                                    "wildcard",  "profile", NULL};
 	const char *f = c->file ? c->file : c->id;
 	json_t *sc = json_object_get(c->body, "scenario");

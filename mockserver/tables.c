@@ -399,8 +399,8 @@ const struct acs_mockca_misbehaviour acs_mca_mb_table[MB_COUNT] = {
           "every newOrder naming a profile answered invalidProfile (a withdrawn profile)"),
     [MB_SHORTLIVED_LONG] = V("shortlived-long-validity", NA, NULL,
                              "the shortlived profile issues 90-day certificates"),
-    [MB_OCSP_URL] = V("ocsp-url", NA, NULL,
-                      "certificates carry an OCSP URL and no CRL distribution point"),
+    [MB_OCSP_URL] =
+        V("ocsp-url", NA, NULL, "certificates carry an OCSP URL and no CRL distribution point"),
     [MB_MUST_STAPLE_OK] = V("accept-must-staple", NA, NULL,
                             "with letsencrypt: Must-Staple CSRs are issued, not refused"),
     [MB_VALIDITY_FIELDS_OK] =
