@@ -124,6 +124,8 @@ _pebble_write_config() {
     keys=$(printf ',\n    "externalAccountMACKeys": { "%s": "%s" }' \
       "$PEBBLE_EAB_KID" "$PEBBLE_EAB_HMAC")
   fi
+  # profiles (branch profiles): the two of Pebble's own test/config/pebble-config.json,
+  # so that 2.10.1 advertises more than its one built-in "default"; 2.4.0 ignores them
   cat >"$dir/pebble-config.json" <<EOF
 {
   "pebble": {
@@ -134,7 +136,11 @@ _pebble_write_config() {
     "httpPort": $HTTP01_PORT,
     "tlsPort": $TLSALPN01_PORT,
     "ocspResponderURL": "",
-    "externalAccountBindingRequired": $eab$keys
+    "externalAccountBindingRequired": $eab$keys,
+    "profiles": {
+      "default": { "description": "acmespec: Pebble's default", "validityPeriod": 7776000 },
+      "shortlived": { "description": "acmespec: six days", "validityPeriod": 518400 }
+    }
   }
 }
 EOF

@@ -120,6 +120,14 @@ static const struct acs_opt options[] = {
      "NAME",
      {H(ACS_CMD_CLIENT,
         "ready-made recipe instead of a command: certbot, lego, uacme, dehydrated, acme-tiny")}},
+    {"cert-profile",
+     0,
+     STR(cert_profile),
+     MC,
+     "NAME",
+     {H(MC, "ask for this certificate profile (draft-ietf-acme-profiles) in newOrder; refused "
+            "before sending when the directory does not advertise it (default: "
+            "$ACMESPEC_PROFILE)")}},
     {"contact",
      0,
      MULTI(contacts, ncontacts, 8),

@@ -56,6 +56,7 @@ struct acs_cli {
 	const char *eab_kid;
 	const char *eab_hmac;
 	const char *profile;
+	const char *cert_profile; /* mock-client --cert-profile (profiles branch) */
 	const char *expect_file;
 	int strict;
 	int jobs;

@@ -384,6 +384,9 @@ static int scen_env(struct client_run *cr, const struct acs_case *c, struct scen
 	    {"wildcard", s->wildcard ? "ACMESPEC_WILDCARD" : NULL, sc->wild},
 	    {"cert_path", s->renew ? "ACMESPEC_CERT_PATH" : NULL, sc->cert_path},
 	    {"renew", s->renew ? "ACMESPEC_RENEW" : NULL, sc->renewbuf},
+	    /* profiles: the certificate profile the client is configured for */
+	    {"profile", s->profile != NULL ? "ACMESPEC_PROFILE" : NULL,
+	     s->profile != NULL ? s->profile : ""},
 	};
 	size_t i;
 	int k;

@@ -119,6 +119,7 @@ int acs_mc_opts_from_cli(struct acs_mc_opts *o, const struct acs_cli *cli)
 	o->webroot = cli->webroot;
 	o->eab_kid = cli->eab_kid;
 	o->eab_hmac = cli->eab_hmac;
+	o->profile = cli->cert_profile;
 	if (cli->challenge != NULL)
 		o->challenge = cli->challenge;
 	if (cli->http01_port != ACS_CLI_PORT_UNSET)
@@ -200,13 +201,13 @@ static int env_renewal(struct acs_mc_opts *o)
  * same command line serves every scenario: ACMESPEC_EAB_KID and
  * ACMESPEC_EAB_HMAC when no --eab-kid was given, ACMESPEC_CONTACT when no
  * --contact was, ACMESPEC_KEY_CHANGE=1 and ACMESPEC_REVOKE=1 as --key-change
- * and --revoke.
+ * and --revoke, ACMESPEC_PROFILE when no --cert-profile was.
  */
 static int env_defaults(struct acs_mc_opts *o)
 {
 	const char *k = getenv("ACMESPEC_EAB_KID"), *h = getenv("ACMESPEC_EAB_HMAC");
 	const char *kc = getenv("ACMESPEC_KEY_CHANGE"), *rv = getenv("ACMESPEC_REVOKE");
-	const char *ct = getenv("ACMESPEC_CONTACT");
+	const char *ct = getenv("ACMESPEC_CONTACT"), *pr = getenv("ACMESPEC_PROFILE");
 
 	if (o->eab_kid == NULL && k != NULL && k[0] != '\0') {
 		if (h == NULL || h[0] == '\0') {
@@ -218,6 +219,8 @@ static int env_defaults(struct acs_mc_opts *o)
 	}
 	if (o->ncontacts == 0 && ct != NULL && ct[0] != '\0')
 		o->contacts[o->ncontacts++] = ct;
+	if (o->profile == NULL && pr != NULL && pr[0] != '\0')
+		o->profile = pr;
 	if (kc != NULL && strcmp(kc, "1") == 0)
 		o->key_change = 1;
 	if (rv != NULL && strcmp(rv, "1") == 0)
@@ -276,6 +279,7 @@ static int start(struct mc_run *run, struct acs_err *err)
 	c->headers = ACS_SW_HAS(o->sw, ACS_SW_NO_ACCEPT_LANGUAGE) ? NULL : accept_language;
 	c->webroot = o->webroot;
 	c->dns_hook = o->dns_hook;
+	c->profile = o->profile;
 	c->deadline = acs_clock_mono() + (double)o->timeout_s;
 	/* --timeout bounds the whole flow: no request may outlast it (D5) */
 	acs_http_set_deadline(run->s->http, c->deadline);

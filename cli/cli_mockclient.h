@@ -42,6 +42,7 @@ struct acs_mc_opts {
 	const char *webroot;     /* --webroot DIR */
 	const char *eab_kid;     /* --eab-kid KID (with eab_hmac) */
 	const char *eab_hmac;    /* --eab-hmac B64URL (with eab_kid) */
+	const char *profile;     /* --cert-profile NAME, or $ACMESPEC_PROFILE */
 	const char *names[ACS_MC_MAX_NAMES]; /* --domain NAME, --domains N1,N2 */
 	size_t nnames;
 	const char *contacts[ACS_MC_MAX_CONTACTS]; /* --contact URI */

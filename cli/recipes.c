@@ -13,11 +13,11 @@ static const struct acs_recipe recipes[] = {
     {"acme-tiny", "http-01", NULL, "SSL_CERT_FILE",
      "set -ef\n"
      "case \"$ACMESPEC_CHALLENGE\" in http-01) ;; *) exit 127 ;; esac\n"
-     /* no EAB, no revocation, no key rollover */
+     /* no EAB, no revocation, no key rollover, no profile */
      "[ -z \"$ACMESPEC_EAB_KID\" ] && [ \"$ACMESPEC_REVOKE\" != 1 ] && "
-     "[ \"$ACMESPEC_KEY_CHANGE\" != 1 ] || exit 127\n"
      /* it always issues: it has no notion of a certificate being due (renew scenarios) */
      "[ \"$ACMESPEC_RENEW\" != 1 ] || exit 127\n"
+     "[ \"$ACMESPEC_KEY_CHANGE\" != 1 ] && [ -z \"$ACMESPEC_PROFILE\" ] || exit 127\n"
      "w=\"$ACMESPEC_WORKDIR/acme-tiny\"; mkdir -p \"$w\"\n"
      "[ -f \"$w/account.key\" ] || openssl genrsa -out \"$w/account.key\" 2048 2>/dev/null\n"
      "openssl genrsa -out \"$w/domain.key\" 2048 2>/dev/null\n"
@@ -30,6 +30,8 @@ static const struct acs_recipe recipes[] = {
     {"certbot", "http-01 dns-01", "certbot/logs/letsencrypt.log", "REQUESTS_CA_BUNDLE",
      "set -f\n"
      "[ \"$ACMESPEC_KEY_CHANGE\" != 1 ] || exit 127\n"
+     /* profiles: these Debian versions have no profile option */
+     "[ -z \"$ACMESPEC_PROFILE\" ] || exit 127\n"
      "export REQUESTS_CA_BUNDLE=\"$ACMESPEC_CA_BUNDLE\"\n"
      "w=\"$ACMESPEC_WORKDIR/certbot\"\n"
      "common=\"--non-interactive --server $ACMESPEC_DIRECTORY --config-dir $w/config "
@@ -58,6 +60,8 @@ static const struct acs_recipe recipes[] = {
     {"dehydrated", "http-01 dns-01", NULL, "CURL_OPTS=--cacert",
      "set -ef\n"
      "[ \"$ACMESPEC_KEY_CHANGE\" != 1 ] || exit 127\n"
+     /* profiles: these Debian versions have no profile option */
+     "[ -z \"$ACMESPEC_PROFILE\" ] || exit 127\n"
      "case \"$ACMESPEC_CHALLENGE\" in http-01|dns-01) ;; *) exit 127 ;; esac\n"
      "w=\"$ACMESPEC_WORKDIR/dehydrated\"; mkdir -p \"$w\"\n"
      "cat > \"$w/hook.sh\" <<'EOF'\n"
@@ -97,6 +101,8 @@ static const struct acs_recipe recipes[] = {
     {"lego", "http-01 dns-01 tls-alpn-01", NULL, "LEGO_CA_CERTIFICATES",
      "set -ef\n"
      "[ \"$ACMESPEC_KEY_CHANGE\" != 1 ] || exit 127\n"
+     /* profiles: these Debian versions have no profile option */
+     "[ -z \"$ACMESPEC_PROFILE\" ] || exit 127\n"
      "export LEGO_CA_CERTIFICATES=\"$ACMESPEC_CA_BUNDLE\"\n"
      "set --\n"
      "[ -z \"$ACMESPEC_EAB_KID\" ] || set -- --eab --kid \"$ACMESPEC_EAB_KID\" "
@@ -125,6 +131,8 @@ static const struct acs_recipe recipes[] = {
     {"uacme", "http-01 dns-01", NULL, "unshare --mount + bind mount over the system bundle",
      "set -ef\n"
      "[ \"$ACMESPEC_KEY_CHANGE\" != 1 ] || exit 127\n"
+     /* profiles: these Debian versions have no profile option */
+     "[ -z \"$ACMESPEC_PROFILE\" ] || exit 127\n"
      "case \"$ACMESPEC_CHALLENGE\" in http-01|dns-01) ;; *) exit 127 ;; esac\n"
      "w=\"$ACMESPEC_WORKDIR/uacme\"; mkdir -p \"$w\"\n"
      "cat > \"$w/hook.sh\" <<'EOF'\n"

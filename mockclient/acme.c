@@ -310,6 +310,28 @@ const char *acs_acme_dir_url(const struct acs_acme_session *s, const char *key)
 	return json_string_value(json_object_get(s->directory, key));
 }
 
+const char *acs_acme_profile_name(const struct acs_acme_session *s, size_t idx)
+{
+	json_t *profiles = json_object_get(json_object_get(s->directory, "meta"), "profiles");
+	const char *names[2] = {NULL, NULL}, *k;
+	json_t *v;
+
+	/* the two smallest names in byte order, so that a case sees the same ones each run */
+	json_object_foreach(profiles, k, v)
+	{
+		(void)v;
+		if (names[0] == NULL || strcmp(k, names[0]) < 0) {
+			names[1] = names[0];
+			names[0] = k;
+		} else if (names[1] == NULL || strcmp(k, names[1]) < 0) {
+			names[1] = k;
+		}
+	}
+	if (idx == 1 && names[1] == NULL)
+		return names[0];
+	return idx < 2 ? names[idx] : NULL;
+}
+
 const char *acs_acme_problem_type(const struct acs_acme_resp *r)
 {
 	if (r == NULL || !json_is_object(r->json))

@@ -92,6 +92,7 @@ struct acs_acme_client {
 	const char *const *headers; /* extra headers of every request (borrowed), or NULL */
 	const char *webroot;  /* http-01: write DIR/.well-known/acme-challenge/TOKEN (borrowed) */
 	const char *dns_hook; /* dns-01: `HOOK set|clear NAME VALUE` through /bin/sh (borrowed) */
+	const char *profile;  /* the certificate profile newOrder asks for (borrowed), or NULL */
 	double deadline;      /* monotonic seconds (harness/clock.h) bounding every wait */
 	/* progress of the flow ("account URL"), for the front end to show; may be NULL */
 	void (*note)(void *ctx, const char *msg);
@@ -157,6 +158,13 @@ int acs_acme_fetch_directory(struct acs_acme_session *s, struct acs_acme_resp **
 
 /* Borrowed string member of the directory, or NULL. */
 const char *acs_acme_dir_url(const struct acs_acme_session *s, const char *key);
+
+/*
+ * draft-ietf-acme-profiles: the name of an advertised profile (keys of
+ * meta.profiles in byte order; idx 0 the first, 1 the second, or the first
+ * again when there is one), borrowed; NULL when none is advertised.
+ */
+const char *acs_acme_profile_name(const struct acs_acme_session *s, size_t idx);
 
 /* Unsigned request (GET, HEAD, ...). extra: "Name: value" strings, NULL-terminated or NULL. */
 int acs_acme_plain(struct acs_acme_session *s, const char *method, const char *url,

@@ -9,11 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "harness/b64url.h"
 #include "harness/buf.h"
 #include "harness/clock.h"
 #include "harness/json_util.h"
+#include "harness/rfc3339.h"
 #include "harness/transcript.h"
 #include "mockclient/forms.h"
 #include "mockclient/match.h"
@@ -271,6 +273,11 @@ int acs_flow_directory(struct acs_acme_session *s, struct acs_err *err)
 	}
 	if (SW(s, STRICT_DIRECTORY) && strict_directory(s->directory, err) != 0)
 		return err != NULL ? err->code : ACS_E_UNSUPPORTED;
+	if (SW(s, REQUIRE_PROFILES) &&
+	    json_object_get(json_object_get(s->directory, "meta"), "profiles") == NULL)
+		return acs_err_set(
+		    err, ACS_E_UNSUPPORTED,
+		    "the directory advertises no profiles (meta.profiles): refusing");
 	if (SW(s, REQUIRE_TOS) &&
 	    json_object_get(json_object_get(s->directory, "meta"), "termsOfService") == NULL)
 		return acs_err_set(err, ACS_E_UNSUPPORTED,
@@ -441,6 +448,46 @@ static int already_replaced(const struct acs_acme_resp *r)
 	       strcmp(t, "urn:ietf:params:acme:error:alreadyReplaced") == 0;
 }
 
+/*
+ * The newOrder members a profile and the Let's Encrypt switches add
+ * (draft-ietf-acme-profiles section 4): the configured profile when the
+ * directory advertises it (not advertised: refused here, never sent);
+ * *extra: new object or NULL. 0, or an error.
+ */
+static int order_extra(struct acs_acme_session *s, json_t **extra, struct acs_err *err)
+{
+	const json_t *adv = json_object_get(json_object_get(s->directory, "meta"), "profiles");
+	const char *want = s->client.profile;
+
+	*extra = NULL;
+	if (want == NULL && SW(s, PROFILE_ALWAYS))
+		want = "classic";
+	if (want == NULL || SW(s, PROFILE_IGNORED))
+		return 0;
+	if (json_object_get(adv, want) == NULL && !SW(s, PROFILE_ALWAYS))
+		return acs_err_set(err, ACS_E_UNSUPPORTED,
+		                   "profile \"%s\" is not advertised by the server (%s): not "
+		                   "requesting it",
+		                   want, adv != NULL ? "see meta.profiles" : "no meta.profiles");
+	*extra = json_pack("{s:s}", "profile", want);
+	return *extra != NULL ? 0 : acs_err_set(err, ACS_E_NOMEM, "out of memory");
+}
+
+/* newOrder, and once more without the profile on invalidProfile (invalid-profile-retry). */
+static void new_order_step(struct acs_acme_session *s, const struct acs_flow_io *io,
+                           struct acs_flow_order_opts *oo, struct acs_flow_result *res)
+{
+	const char *pt;
+
+	acs_flow_step_new_order(s, io, oo, res);
+	pt = acs_acme_problem_type(res->resp);
+	if (res->kind == ACS_FLOW_DONE || oo->extra == NULL || !SW(s, INVALID_PROFILE_RETRY) ||
+	    pt == NULL || strcmp(pt, "urn:ietf:params:acme:error:invalidProfile") != 0)
+		return;
+	oo->extra = NULL;
+	acs_flow_step_new_order(s, io, oo, res);
+}
+
 int acs_flow_new_order(struct acs_acme_session *s, const char *const *names, size_t n,
                        struct acs_err *err)
 {
@@ -451,27 +498,45 @@ int acs_flow_new_order(struct acs_acme_session *s, const char *const *names, siz
 	struct acs_acme_order *o;
 	json_t *ids = dns_idents(names, n), *extra = NULL;
 	const char *st;
+	char na[32];
 	int rc;
 
 	if (ids == NULL)
 		return acs_err_set(err, ACS_E_NOMEM, "out of memory");
+	if (order_extra(s, &extra, err) != 0) {
+		json_decref(ids);
+		return err->code;
+	}
 	memset(&oo, 0, sizeof(oo));
+	oo.extra = extra;
+	if (SW(s, ORDER_NOT_AFTER)) {
+		acs_rfc3339_format(time(NULL) + 30L * 86400, na);
+		oo.not_after = na;
+	}
 	oo.name = ACS_FLOW_ORDER;
 	oo.account = ACS_FLOW_ACCOUNT;
 	acs_flow_signer(s, &oo.who);
 	oo.identifiers = ids;
 	if (s->client.replaces != NULL) {
-		extra = json_pack("{s:s}", "replaces", s->client.replaces);
+		if (extra == NULL)
+			extra = json_object();
+		if (extra == NULL ||
+		    json_object_set_new(extra, "replaces", json_string(s->client.replaces)) != 0) {
+			json_decref(ids);
+			json_decref(extra);
+			return acs_err_set(err, ACS_E_NOMEM, "out of memory");
+		}
 		oo.extra = extra;
 	}
 	acs_flow_io_begin(s, &c, &io);
-	acs_flow_step_new_order(s, &io, &oo, &res);
-	if (res.kind != ACS_FLOW_DONE && oo.extra != NULL && already_replaced(res.resp) &&
-	    !SW(s, ARI_GIVE_UP_ALREADY_REPLACED)) {
+	new_order_step(s, &io, &oo, &res);
+	if (res.kind != ACS_FLOW_DONE && s->client.replaces != NULL && oo.extra != NULL &&
+	    already_replaced(res.resp) && !SW(s, ARI_GIVE_UP_ALREADY_REPLACED)) {
 		/* another order replaced it already: this one is a new order, not a renewal */
 		acs_flow_note(s, "the certificate was already replaced: ordering without replaces");
-		oo.extra = NULL;
-		acs_flow_step_new_order(s, &io, &oo, &res);
+		json_object_del(extra, "replaces");
+		oo.extra = json_object_size(extra) > 0 ? extra : NULL;
+		new_order_step(s, &io, &oo, &res);
 	}
 	rc = acs_flow_finish(s, &res, "newOrder", err);
 	o = acs_acme_order_get(s, ACS_FLOW_ORDER);

@@ -359,7 +359,8 @@ enum acs_flow_csr {
 	ACS_FLOW_CSR_OK = 0,        /* the names in the SAN extension */
 	ACS_FLOW_CSR_CN_ONLY,       /* the first dns name in the subject CN only */
 	ACS_FLOW_CSR_BAD_SIGNATURE, /* a bit of the signature flipped */
-	ACS_FLOW_CSR_GARBAGE        /* the bytes of `garbage`, not a CSR at all */
+	ACS_FLOW_CSR_GARBAGE,       /* the bytes of `garbage`, not a CSR at all */
+	ACS_FLOW_CSR_MUST_STAPLE    /* the names in the SAN, and the TLS Feature status_request */
 };
 
 /* What a finalize does. Every pointer but cert_key is borrowed. */

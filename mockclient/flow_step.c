@@ -224,6 +224,8 @@ static int finalize_der(const struct acs_flow_finalize_opts *o, const struct acs
 	if (o->csr == ACS_FLOW_CSR_CN_ONLY)
 		rc = acs_csr_make_cn_only(key, cn != NULL ? cn : ids[0].value, der, der_len,
 		                          &res->err);
+	else if (o->csr == ACS_FLOW_CSR_MUST_STAPLE)
+		rc = acs_csr_make_must_staple(key, ids, n, der, der_len, &res->err);
 	else
 		rc = acs_csr_make(key, ids, n, 1, der, der_len, &res->err);
 	if (rc != 0) {

@@ -64,6 +64,17 @@ char *acs_acme_finalize_payload(const unsigned char *der, size_t der_len, struct
 int acs_csr_make_cn_only(const struct acs_key *key, const char *cn, unsigned char **der,
                          size_t *der_len, struct acs_err *err);
 
+/* A DER CSR naming ids in the SAN that asks for OCSP Must-Staple (RFC 7633 status_request). */
+int acs_csr_make_must_staple(const struct acs_key *key, const struct acs_ident *ids, size_t n,
+                             unsigned char **der, size_t *der_len, struct acs_err *err);
+
+/*
+ * The cert-download facts a profile changes: validity_hours (notBefore to
+ * notAfter), ocsp_url (an OCSP access method in the AIA), crl_dp (a CRL
+ * distribution point). Nothing for a NULL leaf.
+ */
+void acs_leaf_profile_facts(X509 *leaf, json_t *facts);
+
 /* 1 when the chain's first certificate is for the public half of key (NULL: 0). */
 int acs_acme_leaf_is_for(const struct acs_chain *chain, const struct acs_key *key);
 

@@ -29,11 +29,20 @@
 #define ERROR_URN_PREFIX "urn:ietf:params:acme:error:"
 #define SHOW_MAX         200 /* longest rendering of a value in an explanation */
 
-/* RFC 8555 section 9.7.4, RFC 9773 (alreadyReplaced), and invalidProfile. */
+/*
+ * The IANA "ACME Error Types" registry: RFC 8555 section 9.7.4, RFC 8739
+ * (STAR: the four autoRenewal* types), RFC 9773 (alreadyReplaced), and
+ * invalidProfile (draft-ietf-acme-profiles section 6.3, registration
+ * requested; Boulder and Pebble send it).
+ */
 static const char *const registered_errors[] = {
     "accountDoesNotExist",
     "alreadyReplaced",
     "alreadyRevoked",
+    "autoRenewalCanceled",
+    "autoRenewalCancellationInvalid",
+    "autoRenewalExpired",
+    "autoRenewalRevocationNotSupported",
     "badCSR",
     "badNonce",
     "badPublicKey",
@@ -635,10 +644,30 @@ static int check_key(const char *key, const json_t *arg, const json_t *value, st
 	}
 	if (strcmp(key, "min") == 0 || strcmp(key, "max") == 0)
 		return check_bound(key, arg, value, strcmp(key, "min") == 0, why);
+	if (strcmp(key, "each") == 0 && json_is_object(value)) {
+		const char *k;
+		json_t *v;
+
+		/* profiles: each member value of an object (meta.profiles' descriptions) */
+		json_object_foreach((json_t *)value, k, v)
+		{
+			struct acs_buf inner;
+
+			acs_buf_init(&inner, 0);
+			r = acs_match_value(arg, v, &inner);
+			if (!r && why != NULL)
+				(void)acs_buf_printf(why, "member \"%s\": %s", k,
+				                     inner.data != NULL ? inner.data : "no match");
+			acs_buf_free(&inner);
+			if (!r)
+				return 0;
+		}
+		return 1;
+	}
 	if (strcmp(key, "each") == 0) {
 		if (!json_is_array(value)) {
 			if (why != NULL) {
-				(void)acs_buf_puts(why, "expected an array, got ");
+				(void)acs_buf_puts(why, "expected an array or object, got ");
 				put_value(why, value);
 			}
 			return 0;

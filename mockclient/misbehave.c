@@ -186,6 +186,17 @@ static const struct acs_misbehaviour table[] = {
      "use a Replay-Nonce even when it is not base64url"},
     {"wildcard-txt-star", ACS_MIS_KIND_CLIENT, ACS_SW_WILDCARD_TXT_STAR,
      "dns-01 record for a wildcard at _acme-challenge.*.NAME"},
+    /* profiles and Let's Encrypt (branch profiles), sorted by name */
+    {"invalid-profile-retry", ACS_MIS_KIND_CLIENT, ACS_SW_INVALID_PROFILE_RETRY,
+     "on invalidProfile, order again without the profile, silently"},
+    {"order-not-after", ACS_MIS_KIND_CLIENT, ACS_SW_ORDER_NOT_AFTER,
+     "ask for notAfter (in 30 days) in every newOrder"},
+    {"profile-always", ACS_MIS_KIND_CLIENT, ACS_SW_PROFILE_ALWAYS,
+     "ask for its profile (default \"classic\") whatever the directory advertises"},
+    {"profile-ignored", ACS_MIS_KIND_CLIENT, ACS_SW_PROFILE_IGNORED,
+     "never send the configured profile in newOrder"},
+    {"require-profiles", ACS_MIS_KIND_CLIENT, ACS_SW_REQUIRE_PROFILES,
+     "refuse a directory without meta.profiles"},
 };
 
 #define NTABLE (sizeof(table) / sizeof(table[0]))

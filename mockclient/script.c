@@ -41,6 +41,7 @@ static const char *const features[] = {"eab",
                                        "orders-list",
                                        "renewalInfo",
                                        "serial-high-bit",
+                                       "profiles",
                                        NULL};
 
 const char *const *acs_script_misbehaviours(void)
@@ -101,7 +102,8 @@ static int var_known(const char *var)
 	const char *member = NULL;
 
 	if (strcmp(var, "domain") == 0 || strcmp(var, "domain2") == 0 ||
-	    strcmp(var, "domain3") == 0 || strcmp(var, "ip") == 0)
+	    strcmp(var, "domain3") == 0 || strcmp(var, "ip") == 0 || strcmp(var, "profile") == 0 ||
+	    strcmp(var, "profile2") == 0)
 		return 1;
 	if (strncmp(var, "dir.", 4) == 0 && var[4] != '\0')
 		return 1;
@@ -137,6 +139,10 @@ static const char *var_value(struct acs_run *run, const char *var, const char **
 		return s->domain[2];
 	if (strcmp(var, "ip") == 0)
 		return "127.0.0.1";
+	if (strcmp(var, "profile") == 0 || strcmp(var, "profile2") == 0) {
+		*why = "has no value: the directory advertises no profiles (meta.profiles)";
+		return acs_acme_profile_name(s, var[7] == '2' ? 1 : 0);
+	}
 	if (strncmp(var, "dir.", 4) == 0) {
 		*why = "is not a string member of the directory";
 		return acs_acme_dir_url(s, var + 4);
@@ -1044,6 +1050,8 @@ static const char *directory_feature_missing(const struct acs_run *run)
 		if (acs_case_needs(run->c, urls[i]) && acs_acme_dir_url(run->s, urls[i]) == NULL)
 			return urls[i];
 	}
+	if (acs_case_needs(run->c, "profiles") && acs_acme_profile_name(run->s, 0) == NULL)
+		return "profiles";
 	if (acs_case_needs(run->c, "eab")) {
 		json_t *meta = json_object_get(run->s->directory, "meta");
 

@@ -80,6 +80,7 @@ static int finalize(struct acs_run *run, struct acs_acme_account *a, struct acs_
 	fo.csr = strcmp(variant, "cn-only") == 0         ? ACS_FLOW_CSR_CN_ONLY
 	         : strcmp(variant, "bad-signature") == 0 ? ACS_FLOW_CSR_BAD_SIGNATURE
 	         : strcmp(variant, "garbage") == 0       ? ACS_FLOW_CSR_GARBAGE
+	         : strcmp(variant, "must-staple") == 0   ? ACS_FLOW_CSR_MUST_STAPLE
 	                                                 : ACS_FLOW_CSR_OK;
 	fo.garbage = "this is not a DER certificate signing request";
 	acs_sa_io(run, &io);
@@ -115,6 +116,7 @@ static void chain_facts(struct acs_run *run, const struct acs_flow_chain *c)
 		json_object_set_new(f, "same_leaf", json_boolean(c->same_leaf));
 	if (c->not_after_matches >= 0)
 		json_object_set_new(f, "not_after_matches", json_boolean(c->not_after_matches));
+	acs_leaf_profile_facts(c->leaf, f); /* profiles: validity_hours, ocsp_url, crl_dp */
 }
 
 /* The download step, and the alternate one when alternate >= 0, as the cert-download action. */

@@ -522,9 +522,9 @@ static const char *const method_choices[] = {"HEAD", "GET", NULL};
 static const char *const eab_choices[] = {"auto",        "none",      "always", "bad-mac",
                                           "unknown-kid", "wrong-key", "nonce",  "url-mismatch",
                                           "alg-none",    NULL};
-static const char *const csr_choices[] = {"ok",     "extra-name", "missing-name",  "account-key",
-                                          "key-of", "cn-only",    "bad-signature", "garbage",
-                                          NULL};
+static const char *const csr_choices[] = {
+    "ok",      "extra-name",    "missing-name", "account-key", "key-of",
+    "cn-only", "bad-signature", "garbage",      "must-staple", NULL};
 static const char *const serve_choices[] = {
     "ok",          "wrong",      "trailing-newline", "trailing-space",
     "not-found",   "redirect",   "fail-first",       "wrong-digest",

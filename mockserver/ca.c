@@ -132,10 +132,13 @@ out:
 
 /*
  * A certificate for pub named cn, signed by issuer_key (issuer cert NULL:
- * self-signed). ca: 1 for a CA certificate.
+ * self-signed). ca: 1 for a CA certificate. revinfo: 1 a CRL distribution
+ * point, 2 an OCSP URL instead, 0 neither (CA and HTTPS certificates).
+ * high_bit: 1 a serial with its high bit set, 0 clear, -1 random.
  */
 static X509 *make_cert(const char *cn, EVP_PKEY *pub, X509 *issuer, EVP_PKEY *issuer_key, int ca,
-                       time_t nb, time_t na, const struct acs_ident *ids, size_t nids, int high_bit)
+                       time_t nb, time_t na, const struct acs_ident *ids, size_t nids, int high_bit,
+                       int revinfo)
 {
 	X509 *cert = X509_new();
 
@@ -171,6 +174,19 @@ static X509 *make_cert(const char *cn, EVP_PKEY *pub, X509 *issuer, EVP_PKEY *is
 	    add_ext(cert, issuer, NID_authority_key_identifier, "keyid:always") != 0)
 		goto fail;
 	if (nids > 0 && add_san(cert, ids, nids) != 0)
+		goto fail;
+	/*
+	 * Leaves point to revocation as CAs do since OCSP ended (Let's Encrypt
+	 * 2025): a CRL distribution point, no OCSP URL (ocsp: the old way).
+	 * The names are reserved test names; nothing fetches them.
+	 */
+	if (revinfo == 1 && add_ext(cert, issuer, NID_crl_distribution_points,
+	                            "URI:http://crl.acmespec.test/intermediate.crl") != 0)
+		goto fail;
+	if (revinfo == 2 &&
+	    add_ext(cert, issuer, NID_info_access,
+	            "OCSP;URI:http://ocsp.acmespec.test/,caIssuers;URI:http://ca.acmespec.test/") !=
+	        0)
 		goto fail;
 	if (X509_sign(cert, issuer_key, EVP_sha256()) <= 0)
 		goto fail;
@@ -275,20 +291,20 @@ int acs_mca_pki_make(struct acs_mca_pki **out, const char *const *https_names, s
 		goto out;
 	}
 	p->root = make_cert("acmespec mock root", p->root_key, NULL, p->root_key, 1, nb, ca_na,
-	                    NULL, 0, -1);
+	                    NULL, 0, -1, 0);
 	p->alt_root = make_cert("acmespec mock alternate root", p->alt_root_key, NULL,
-	                        p->alt_root_key, 1, nb, ca_na, NULL, 0, -1);
+	                        p->alt_root_key, 1, nb, ca_na, NULL, 0, -1, 0);
 	if (p->root == NULL || p->alt_root == NULL) {
 		rc = acs_err_openssl(err, "cannot make the root certificates");
 		goto out;
 	}
 	p->inter = make_cert("acmespec mock intermediate", p->inter_key, p->root, p->root_key, 1,
-	                     nb, ca_na, NULL, 0, -1);
+	                     nb, ca_na, NULL, 0, -1, 0);
 	p->alt_inter = make_cert("acmespec mock intermediate", p->inter_key, p->alt_root,
-	                         p->alt_root_key, 1, nb, ca_na, NULL, 0, -1);
+	                         p->alt_root_key, 1, nb, ca_na, NULL, 0, -1, 0);
 	/* the HTTPS certificate comes straight from the root: the bundle alone verifies it */
 	https = make_cert(n > 0 ? https_names[0] : "localhost", https_key, p->root, p->root_key, 0,
-	                  nb, na, ids, n, -1);
+	                  nb, na, ids, n, -1, 0);
 	if (p->inter == NULL || p->alt_inter == NULL || https == NULL) {
 		rc = acs_err_openssl(err, "cannot make the CA certificates");
 		goto out;
@@ -316,7 +332,8 @@ out:
 }
 
 int acs_mca_issue(const struct acs_mca_pki *p, EVP_PKEY *pub, const struct acs_ident *ids,
-                  size_t nids, time_t nb, time_t na, int high_bit, X509 **out, struct acs_err *err)
+                  size_t nids, time_t nb, time_t na, int high_bit, int ocsp, X509 **out,
+                  struct acs_err *err)
 {
 	const char *cn = NULL;
 	size_t i;
@@ -327,7 +344,8 @@ int acs_mca_issue(const struct acs_mca_pki *p, EVP_PKEY *pub, const struct acs_i
 		if (strcmp(ids[i].type, "dns") == 0 && strlen(ids[i].value) <= 64)
 			cn = ids[i].value;
 	}
-	cert = make_cert(cn, pub, p->inter, p->inter_key, 0, nb, na, ids, nids, high_bit);
+	cert = make_cert(cn, pub, p->inter, p->inter_key, 0, nb, na, ids, nids, high_bit,
+	                 ocsp ? 2 : 1);
 	if (cert == NULL)
 		return acs_err_openssl(err, "cannot issue the certificate");
 	*out = cert;

@@ -38,11 +38,13 @@ void acs_mca_pki_free(struct acs_mca_pki *p);
 /*
  * Issue a leaf for pub with the identifiers' SANs, valid [nb, na], signed by
  * the intermediate key. high_bit: 1 for a serial whose DER form starts with
- * a zero octet (its high bit set), 0 for one that does not. *out: new X509
- * (X509_free).
+ * a zero octet (its high bit set), 0 for one that does not. The leaf
+ * carries a CRL distribution point (ocsp: an OCSP URL instead). *out: new
+ * X509 (X509_free).
  */
 int acs_mca_issue(const struct acs_mca_pki *p, EVP_PKEY *pub, const struct acs_ident *ids,
-                  size_t nids, time_t nb, time_t na, int high_bit, X509 **out, struct acs_err *err);
+                  size_t nids, time_t nb, time_t na, int high_bit, int ocsp, X509 **out,
+                  struct acs_err *err);
 
 /* PEM text of a certificate; new string (free()), NULL on failure. */
 char *acs_mca_x509_pem(X509 *x);

@@ -466,6 +466,36 @@ static void p_simple(struct acs_judgement *j, const char *name)
 		               "downloaded-certificate: the client never downloaded a certificate");
 }
 
+/* requested-profile: every newOrder asked for the scenario's profile (draft-ietf-acme-profiles 4).
+ */
+static void p_requested_profile(struct acs_judgement *j)
+{
+	const char *want = j->s->profile;
+	size_t i, n = 0;
+
+	for (i = 0; i < json_array_size(j->log); i++) {
+		const json_t *e = json_array_get(j->log, i);
+		const char *got;
+
+		if (!acs_log_is_method(e, "POST") || !acs_log_is_ep(e, "new-order"))
+			continue;
+		n++;
+		got = acs_jstr(acs_log_payload(e), "profile");
+		if (want == NULL || got == NULL || strcmp(got, want) != 0) {
+			acs_judge_fail(j,
+			               "requested-profile: #%lld asked for %s%s%s, the client was "
+			               "configured for \"%s\"",
+			               acs_log_seq(e), got != NULL ? "profile \"" : "no profile",
+			               got != NULL ? got : "", got != NULL ? "\"" : "",
+			               want != NULL ? want
+			                            : "(none: the scenario sets no profile)");
+			return;
+		}
+	}
+	if (n == 0)
+		acs_judge_fail(j, "requested-profile: the client sent no newOrder");
+}
+
 void acs_judge_predicate(struct acs_judgement *j, const char *name)
 {
 	if (strcmp(name, "retried-bad-nonce") == 0)
@@ -492,6 +522,8 @@ void acs_judge_predicate(struct acs_judgement *j, const char *name)
 		p_account_reused(j);
 	else if (acs_judge_predicate_ari(j, name))
 		return;
+	else if (strcmp(name, "requested-profile") == 0)
+		p_requested_profile(j);
 	else
 		p_simple(j, name);
 }

@@ -337,6 +337,11 @@ void acs_mca_do_new_authz(struct mca_req *r, struct mca_post *p)
 	json_t *body;
 	int aid;
 
+	if (mca_mb(r->scn, MB_NO_NEWAUTHZ)) { /* profiles branch: letsencrypt has none */
+		acs_mca_problem(r, 404, "malformed",
+		                "this CA offers no pre-authorization (newAuthz)");
+		return;
+	}
 	if (acs_mca_want_object(r, p) != 0)
 		return;
 	bad = acs_mca_ident_check(r, json_object_get(p->payload, "identifier"), &id, detail,

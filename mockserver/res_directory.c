@@ -5,6 +5,7 @@
 #include <string.h>
 #include "mockserver/ca.h"
 #include "mockserver/instance.h"
+#include "mockserver/profiles.h"
 #include "mockserver/req.h"
 #include "mockserver/res_ari.h"
 #include "mockserver/res_directory.h"
@@ -57,10 +58,11 @@ void acs_mca_do_directory(struct mca_req *r)
 		acs_mca_set_json_url(d, "revokeCert", r, "/revoke-cert", -1);
 	if (!mca_mb(s, MB_NO_KEYCHANGE))
 		acs_mca_set_json_url(d, "keyChange", r, "/key-change", -1);
-	acs_mca_set_json_url(d, "newAuthz", r, "/new-authz", -1);
 	/* RFC 9773 section 4: as Boulder and Pebble 2.10 advertise it */
 	if (!mca_mb(s, MB_NO_RENEWAL_INFO))
 		acs_mca_set_json_url(d, "renewalInfo", r, MCA_RENEWAL_INFO_PATH, -1);
+	if (!mca_mb(s, MB_NO_NEWAUTHZ)) /* profiles branch: letsencrypt has no newAuthz */
+		acs_mca_set_json_url(d, "newAuthz", r, "/new-authz", -1);
 	if (mca_mb(s, MB_DIR_V1_ALIASES)) {
 		set_v1_names(d, r, "/new-authz");
 	}
@@ -72,6 +74,7 @@ void acs_mca_do_directory(struct mca_req *r)
 	    json_pack("[s]", mca_mb(s, MB_CAA_URLS) ? "https://acmespec.test/" : "acmespec.test"));
 	if (s->eab_kid != NULL)
 		json_object_set_new(meta, "externalAccountRequired", json_true());
+	acs_mca_profiles_meta(s, meta); /* draft-ietf-acme-profiles */
 	if (mca_mb(s, MB_DIR_UNKNOWN_FIELDS)) {
 		json_object_set_new(meta, "x-acmespec-unknown", json_pack("{s:b}", "nested", 1));
 		u = acs_mca_urlf(r, "/unknown-resource");

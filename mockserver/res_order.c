@@ -12,6 +12,7 @@
 #include "mockserver/ca.h"
 #include "mockserver/ident.h"
 #include "mockserver/instance.h"
+#include "mockserver/profiles.h"
 #include "mockserver/req.h"
 #include "mockserver/res_ari.h"
 #include "mockserver/res_order.h"
@@ -95,6 +96,9 @@ static json_t *order_json(struct mca_req *r, struct mca_order *o)
 	/* RFC 9773 section 5: reflected in the response and in later fetches */
 	if (o->replaces != NULL && !mca_mb(r->scn, MB_ARI_REPLACES_NOT_ECHOED))
 		json_object_set_new(j, "replaces", json_string(o->replaces));
+	/* profiles: the order shows its profile */
+	if (o->profile[0] != '\0' && !mca_mb(r->scn, MB_PROFILE_NOT_ECHOED))
+		json_object_set_new(j, "profile", json_string(o->profile));
 	return j;
 }
 
@@ -235,6 +239,10 @@ void acs_mca_do_new_order(struct mca_req *r, struct mca_post *p)
 		goto out;
 	o->not_before = nbs != NULL ? strdup(nbs) : NULL;
 	o->not_after = nas != NULL ? strdup(nas) : NULL;
+	/* profiles and Let's Encrypt: the validity fields Boulder refuses, then the profile */
+	if (acs_mca_le_validity_fields(r, p->payload) != 0 ||
+	    acs_mca_order_profile(r, p->payload, list, n, o) != 0)
+		goto out;
 	o->authz = calloc(n, sizeof(int));
 	if (o->authz == NULL)
 		goto nomem;
@@ -377,6 +385,8 @@ static int finalize_csr(struct mca_req *r, struct mca_order *o, const char *csr,
 		acs_mca_problem(r, 400, "badCSR", "csr: %s", err.msg);
 		goto out;
 	}
+	if (acs_mca_le_must_staple(r, der, derlen) != 0) /* Let's Encrypt since May 2025 */
+		goto out;
 	no = json_array_size(o->identifiers);
 	oids = calloc(no > 0 ? no : 1, sizeof(*oids));
 	if (oids == NULL)
@@ -458,7 +468,8 @@ static int issue_cert(struct mca_req *r, struct mca_order *o, struct acs_ident *
 	}
 	/* serials alternate between both DER shapes (RFC 9773 section 4.1's leading zero) */
 	high = mca_mb(s, MB_SERIAL_HIGH_BIT) || s->ncerts % 2 == 0;
-	if (acs_mca_issue(pki, acs_key_evp(ckey), cids, nc, nb, na, high, &leaf, &err) != 0) {
+	if (acs_mca_issue(pki, acs_key_evp(ckey), cids, nc, nb, na, high, mca_mb(s, MB_OCSP_URL),
+	                  &leaf, &err) != 0) {
 		acs_mca_problem(r, 500, "serverInternal", "issuance failed: %s", err.msg);
 		goto out;
 	}
@@ -473,8 +484,8 @@ static int issue_cert(struct mca_req *r, struct mca_order *o, struct acs_ident *
 	cert->chain = build_chain(r, leafpem, pki->inter_pem);
 	if (mca_mb(s, MB_ALT_CHAIN_OTHER_LEAF)) {
 		/* a second issuance for the alternate chain: another serial, another leaf */
-		if (acs_mca_issue(pki, acs_key_evp(ckey), cids, nc, nb, na, high, &cert->alt_leaf,
-		                  &err) != 0) {
+		if (acs_mca_issue(pki, acs_key_evp(ckey), cids, nc, nb, na, high,
+		                  mca_mb(s, MB_OCSP_URL), &cert->alt_leaf, &err) != 0) {
 			acs_mca_problem(r, 500, "serverInternal", "issuance failed: %s", err.msg);
 			goto out;
 		}

@@ -41,6 +41,7 @@ static const char *const predicates[] = {"retried-bad-nonce",
                                          "ari-interval-sane",
                                          "ari-no-check-expired",
                                          "ari-no-check-replaced",
+                                         "requested-profile", /* profiles branch */
                                          NULL};
 
 const char *const *acs_scenario_predicates(void)
@@ -165,6 +166,20 @@ static int parse_features(const json_t *sc, const char *f, struct acs_scenario *
 			                   bkeys[i]);
 		*slot = json_is_true(v);
 	}
+	/* profiles: the profile the client is configured with ({profile}) */
+	v = json_object_get(sc, "profile");
+	if (v != NULL) {
+		const char *pn = json_string_value(v);
+
+		if (pn == NULL || pn[0] == '\0' || strlen(pn) > 64 ||
+		    strspn(pn, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(pn))
+			return acs_err_set(
+			    err, ACS_E_INVAL,
+			    "%s: field \"scenario.profile\": expected a profile name "
+			    "of [a-z0-9-], 1 to 64 characters",
+			    f);
+		s->profile = pn;
+	}
 	if (s->wildcard && strcmp(s->challenge, "dns-01") != 0)
 		return acs_err_set(
 		    err, ACS_E_INVAL,
@@ -225,9 +240,9 @@ static int parse_expect(const json_t *ex, const char *f, struct acs_scenario *s,
 
 int acs_scenario_parse(const struct acs_case *c, struct acs_scenario *s, struct acs_err *err)
 {
-	static const char *const skeys[] = {"misbehave", "names", "challenge",  "runs",
-	                                    "expect",    "eab",   "key_change", "revoke",
-	                                    "wildcard",  "renew", "ari",        NULL};
+	static const char *const skeys[] = {
+	    "misbehave", "names",    "challenge", "runs", "expect",  "eab", "key_change",
+	    "revoke",    "wildcard", "renew",     "ari",  "profile", NULL};
 	const char *f = c->file ? c->file : c->id;
 	json_t *sc = json_object_get(c->body, "scenario");
 	json_t *ex;

@@ -49,6 +49,7 @@ struct acs_scenario {
 	int wildcard;    /* the first name is ordered as *.{domain} */
 	int renew;       /* runs after the first renew the certificate at {cert_path} */
 	int ari;         /* only for ARI clients: UNSUPPORTED when renewalInfo is never fetched */
+	const char *profile; /* the certificate profile the client is asked for, or NULL */
 };
 
 /*

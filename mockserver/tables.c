@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "mockserver/tables.h"
+#include "mockserver/profiles.h"
 
 #define F(nm, arg, help, desc)                                                                     \
 	{                                                                                          \
@@ -428,6 +429,40 @@ const struct acs_mockca_misbehaviour acs_mca_mb_table[MB_COUNT] = {
     [MB_ARI_REPLACES_UNCHECKED] =
         V("ari-replaces-unchecked", NA, NULL,
           "replaces accepted for another account's certificate or one sharing no identifier"),
+    /* profiles (draft-ietf-acme-profiles) and Let's Encrypt 2025-26 (branch profiles) */
+    [MB_NO_PROFILES] = F("no-profiles", NA, NULL,
+                         "no meta.profiles in the directory; a requested profile is ignored"),
+    [MB_PROFILES_NOT_STRINGS] =
+        V("profiles-not-strings", NA, NULL,
+          "meta.profiles maps names to objects, not to description strings"),
+    [MB_PROFILE_NOT_ECHOED] =
+        V("profile-not-echoed", NA, NULL, "orders do not show the profile they were created with"),
+    [MB_PROFILE_UNADVERTISED_OK] = V("accept-unadvertised-profile", NA, NULL,
+                                     "newOrder accepts a profile the directory does not advertise"),
+    [MB_PROFILE_INCOMPATIBLE_REJECTED] =
+        V("profile-incompatible-rejected-identifier", NA, NULL,
+          "a profile that does not fit the identifiers answered rejectedIdentifier, "
+          "not invalidProfile"),
+    [MB_NO_DEFAULT_PROFILE] =
+        V("no-default-profile", NA, NULL,
+          "an order created without a profile is associated with none (RECOMMENDED: one)"),
+    [MB_PROFILE_REFUSED] =
+        F("profile-refused", NA, NULL,
+          "every newOrder naming a profile answered invalidProfile (a withdrawn profile)"),
+    [MB_SHORTLIVED_LONG] = V("shortlived-long-validity", NA, NULL,
+                             "the shortlived profile issues 90-day certificates"),
+    [MB_OCSP_URL] =
+        V("ocsp-url", NA, NULL, "certificates carry an OCSP URL and no CRL distribution point"),
+    [MB_MUST_STAPLE_OK] = V("accept-must-staple", NA, NULL,
+                            "with letsencrypt: Must-Staple CSRs are issued, not refused"),
+    [MB_VALIDITY_FIELDS_OK] =
+        V("accept-validity-fields", NA, NULL,
+          "with letsencrypt: newOrder notBefore/notAfter accepted, not refused"),
+    [MB_NO_NEWAUTHZ] = F("no-newauthz", NA, NULL, "no newAuthz in the directory"),
+    [MB_LETSENCRYPT] =
+        F("letsencrypt", NA, NULL,
+          "play Boulder (Let's Encrypt): its documented divergences and implementation "
+          "details (docs/letsencrypt.md)"),
 };
 
 #define C(i, sec, lvl, cov, w)                                                                     \
@@ -557,6 +592,11 @@ const struct acs_mockca_check acs_mca_check_table[CK_COUNT] = {
           "clients MUST NOT check a certificate's RenewalInfo after they replaced it"),
     [CK_ARI_GET] = R("4_1.renewal-info-get", "4.1", "MUST", "ARC18",
                      "renewalInfo is fetched with an unauthenticated GET, not a POST"),
+    /* profiles (draft-ietf-acme-profiles) */
+    [CK_PROFILE_ADVERTISED] = {"client.profiles.4.profile-advertised", "profiles", "4",
+                               "SHOULD NOT", "PC01",
+                               "the client SHOULD NOT request a profile name that is not "
+                               "advertised in the server's Directory metadata object"},
 };
 
 const char *const acs_mca_ep_names[EP_COUNT] = {
@@ -703,5 +743,7 @@ int acs_mca_mb_set(struct mca_mb_state *tab, const char *spec, struct acs_err *e
 		return acs_err_set(err, ACS_E_INVAL,
 		                   "misbehaviour ari-status: expected an error status 400 to 599");
 	tab[m] = st;
+	if (m == MB_LETSENCRYPT)
+		acs_mca_letsencrypt_expand(tab);
 	return 0;
 }

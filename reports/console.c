@@ -141,7 +141,11 @@ int acs_result_details_opt(struct acs_buf *b, const struct acs_result *r, const 
 	if (rc == 0 && c != NULL) {
 		/* "requirement (RFC 8555 §6.5, MUST)"; families name RFC 8555's section */
 		acs_buf_init(&ref, 0);
-		if (c->rfc == NULL || all_digits(c->rfc))
+		if (c->rfc != NULL && strcmp(c->rfc, "profiles") == 0) /* its own section numbers */
+			rc = acs_buf_printf(
+			    &ref, "requirement (draft-ietf-acme-profiles \xC2\xA7%s, %s)",
+			    c->section != NULL ? c->section : "?", acs_level_name(c->level));
+		else if (c->rfc == NULL || all_digits(c->rfc))
 			rc = acs_buf_printf(&ref, "requirement (RFC %s \xC2\xA7%s, %s)",
 			                    c->rfc != NULL ? c->rfc : "?",
 			                    c->section != NULL ? c->section : "?",

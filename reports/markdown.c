@@ -220,7 +220,11 @@ static void md_case(struct acs_report_out *m, const struct acs_result *r)
 
 		/* one text, so that the section is not at its start ("6.10" is no list) */
 		acs_buf_init(&ref, 0);
-		if (acs_buf_printf(&ref, "RFC %s \xC2\xA7%s", c->rfc != NULL ? c->rfc : "?",
+		if (acs_buf_printf(&ref, "%s%s \xC2\xA7%s",
+		                   c->rfc != NULL && strcmp(c->rfc, "profiles") == 0 ? "" : "RFC ",
+		                   c->rfc != NULL && strcmp(c->rfc, "profiles") == 0
+		                       ? "draft-ietf-acme-profiles"
+		                       : (c->rfc != NULL ? c->rfc : "?"),
 		                   c->section != NULL ? c->section : "?") != 0 &&
 		    m->rc == 0)
 			m->rc = ACS_E_NOMEM;

@@ -234,7 +234,11 @@ static void test_each(void)
 	          "element 1: expected a string, got 2");
 	miss_says("{\"each\": {\"each\": 1}}", "[[1], [1, 2]]",
 	          "element 1: element 1: expected 1, got 2");
-	miss_says("{\"each\": 1}", "{\"a\": 1}", "expected an array, got {\"a\": 1}");
+	/* profiles: an object's member values (meta.profiles) */
+	CU_ASSERT(M("{\"each\": {\"type\": \"string\"}}", "{\"a\": \"x\", \"b\": \"y\"}", NULL));
+	miss_says("{\"each\": {\"type\": \"string\"}}", "{\"a\": \"x\", \"b\": {}}",
+	          "member \"b\": expected a string, got {}");
+	miss_says("{\"each\": 1}", "2", "expected an array or object, got 2");
 }
 
 static void test_b64url(void)

@@ -451,7 +451,7 @@ static void test_issuance(void)
 	memcpy(ids[1].value, "127.0.0.1", 10);
 	CU_ASSERT_EQUAL_FATAL(acs_key_generate(&k, ACS_KEY_RSA2048, &err), 0);
 	CU_ASSERT_EQUAL_FATAL(acs_mca_issue(ca->pki, acs_key_evp(k), ids, 2, time(NULL) - 60,
-	                                    time(NULL) + 86400, 1, &leaf, &err),
+	                                    time(NULL) + 86400, 1, 0, &leaf, &err),
 	                      0);
 	/* asked for a high-bit serial: its DER form has the leading zero octet */
 	CU_ASSERT_EQUAL(acs_ari_serial_high_bit(leaf), 1);
@@ -1367,8 +1367,21 @@ static void test_misbehaviour_table(void)
 		CU_ASSERT_PTR_NULL(strchr(mb[i].description, '\n'));
 		for (j = i + 1; j < n; j++)
 			CU_ASSERT_NOT_EQUAL(strcmp(mb[i].name, mb[j].name), 0);
-		if (i > MB_CONTACT_UNCHECKED)
+		/* the legal variations the profiles branch added are no violations */
+		if (i > MB_CONTACT_UNCHECKED && i != MB_NO_PROFILES && i != MB_PROFILE_REFUSED &&
+		    i != MB_NO_NEWAUTHZ && i != MB_LETSENCRYPT)
 			CU_ASSERT_EQUAL(mb[i].violation, 1);
+	}
+	{
+		/* letsencrypt turns on the switches that play Boulder */
+		struct mca_mb_state tab[MB_COUNT];
+
+		memset(tab, 0, sizeof(tab));
+		CU_ASSERT_EQUAL(acs_mca_mb_set(tab, "letsencrypt", &err), 0);
+		CU_ASSERT_TRUE(tab[MB_LETSENCRYPT].on && tab[MB_GET_ALLOWED].on &&
+		               tab[MB_NO_NEWAUTHZ].on && tab[MB_NO_ORDERS_URL].on &&
+		               tab[MB_NO_VALIDATION_RETRY].on);
+		CU_ASSERT_FALSE(tab[MB_NO_PROFILES].on);
 	}
 	CU_ASSERT_EQUAL(acs_mockca_scenario_add(ca, "table", &err), 0);
 	for (i = 0; i < n; i++) {
