@@ -23,12 +23,17 @@ static const char *const common_fields[] = {
     "id",     "rfc",   "section", "level", "title",    "requirement", "tags",
     "covers", "needs", "control", "notes", "baseline", NULL};
 
-static const char *const known_rfcs[] = {"8555", "8737", "8738", "9773", "v1v2", "boulder", NULL};
+/* "dnsaccount", "dnspersist": the dns-account-01 and dns-persist-01 drafts (issue 7 item 3) */
+static const char *const known_rfcs[] = {"8555",    "8737",       "8738",       "9773",
+                                         "v1v2",    "boulder",    "dnsaccount", "dnspersist",
+                                         NULL};
 
 /* Optional features of a server target (docs/case-format.md "Features"). */
 static const char *const server_features[] = {
     "eab",         "keyChange", "revokeCert", "newAuthz",         "http-01",     "dns-01",
-    "tls-alpn-01", "ip",        "wildcard",   "alternate-chains", "orders-list", NULL};
+    "tls-alpn-01", "ip",        "wildcard",   "alternate-chains", "orders-list",
+    /* issue 7 item 3 */
+    "dns-account-01", "dns-persist-01", NULL};
 
 const char *acs_level_name(enum acs_level l)
 {
@@ -451,7 +456,7 @@ int acs_case_load_file(struct acs_case *out, const char *path, const char *side,
 	if (rc == 0 && !acs_str_in_list(known_rfcs, c.rfc))
 		rc = acs_err_set(err, ACS_E_INVAL,
 		                 "%s: field \"rfc\": expected one of 8555, 8737, 8738, 9773, v1v2, "
-		                 "boulder, got \"%s\"",
+		                 "boulder, dnsaccount, dnspersist, got \"%s\"",
 		                 path, c.rfc);
 	if (rc == 0)
 		rc = get_string(root, path, "section", 0, &c.section, err);

@@ -14,6 +14,7 @@
 #include "mockserver/req.h"
 #include "mockserver/res_authz.h"
 #include "mockserver/store.h"
+#include "mockserver/validate.h"
 #include "mockserver/verify.h"
 #include "mockserver/workers.h"
 
@@ -26,7 +27,11 @@ static json_t *challenge_json(struct mca_req *r, struct mca_chall *c)
 	acs_mca_set_json_str(o, mca_mb(r->scn, MB_CHALLENGE_URI) ? "uri" : "url",
 	                     acs_mca_obj_url(r, "/chall/", c->id, c->rid, ""));
 	json_object_set_new(o, "status", json_string(acs_mca_status_name(c->status)));
-	json_object_set_new(o, "token", json_string(c->token));
+	/* draft-ietf-acme-dns-persist 3.1: no token; 1 to 10 issuer-domain-names */
+	if (c->type == CT_DNSPERSIST01)
+		json_object_set_new(o, "issuer-domain-names", acs_mca_persist_issuers(r->scn));
+	else
+		json_object_set_new(o, "token", json_string(c->token));
 	if (c->status == ST_VALID && c->validated != 0) {
 		acs_rfc3339_format(c->validated, ts);
 		json_object_set_new(o, "validated", json_string(ts));
@@ -307,6 +312,8 @@ void acs_mca_do_challenge(struct mca_req *r, struct mca_post *p)
 			job->ident = az->ident;
 			memcpy(job->token, c->token, sizeof(job->token));
 			job->keyauth = ka;
+			job->wildcard = az->wildcard;
+			job->acct_url = acs_mca_obj_url(r, "/acct/", p->acct->id, p->acct->rid, "");
 			for (i = 0; i < MB_COUNT; i++)
 				job->mb[i] = (unsigned char)s->mb[i].on;
 			c->status = ST_PROCESSING;

@@ -376,6 +376,33 @@ const struct acs_mockca_misbehaviour acs_mca_mb_table[MB_COUNT] = {
                            "the JWS url is compared with the host case-insensitively"),
     [MB_WILDCARD_SAN_BASE] =
         V("wildcard-san-base", NA, NULL, "certificates for *.name name the base name only"),
+    /* dns-account-01 and dns-persist-01 (issue 7 item 3) */
+    [MB_DNSACCT_FULL_HASH] =
+        V("dns-account01-full-hash-label", NA, NULL,
+          "dns-account-01 label from all 32 octets of the account URL's SHA-256, not the first 10"),
+    [MB_PERSIST_WRONG_NAME] = V("dns-persist01-wrong-name", NA, NULL,
+                                "dns-persist-01 queries _acme-challenge.<name>, not "
+                                "_validation-persist.<name>"),
+    [MB_PERSIST_ACCOUNT_UNCHECKED] =
+        V("dns-persist01-accounturi-unchecked", NA, NULL,
+          "dns-persist-01 records pass whatever account their accounturi names"),
+    [MB_PERSIST_ISSUER_UNCHECKED] =
+        V("dns-persist01-issuer-unchecked", NA, NULL,
+          "dns-persist-01 records pass whatever issuer-domain-name they carry"),
+    [MB_PERSIST_UNTIL_UNCHECKED] = V("dns-persist01-persistuntil-unchecked", NA, NULL,
+                                     "dns-persist-01 records pass after their persistUntil"),
+    [MB_PERSIST_POLICY_UNCHECKED] =
+        V("dns-persist01-policy-unchecked", NA, NULL,
+          "dns-persist-01 validates wildcard authorizations without policy=wildcard"),
+    [MB_PERSIST_UNKNOWN_REFUSED] =
+        V("dns-persist01-unknown-param-refused", NA, NULL,
+          "dns-persist-01 records with a parameter the CA does not know are refused"),
+    [MB_PERSIST_NO_ISSUERS] = V("dns-persist01-no-issuers", NA, NULL,
+                                "dns-persist-01 challenges carry an empty issuer-domain-names"),
+    [MB_PERSIST_MANY_ISSUERS] = V("dns-persist01-eleven-issuers", NA, NULL,
+                                  "dns-persist-01 challenges carry 11 issuer-domain-names"),
+    [MB_PERSIST_POLICY_CASE] = V("dns-persist01-policy-case-sensitive", NA, NULL,
+                                 "dns-persist-01 takes policy=wildcard only in lower case"),
 };
 
 #define C(i, sec, lvl, cov, w)                                                                     \
@@ -487,6 +514,14 @@ const struct acs_mockca_check acs_mca_check_table[CK_COUNT] = {
           "acmeIdentifier holds the DER OCTET STRING of SHA-256(key authorization)"),
     [CK_ALPN_CRITICAL] =
         A("3.alpn-critical", "3", "MUST", "C069", "the acmeIdentifier extension MUST be critical"),
+    /* dns-account-01 and dns-persist-01 (issue 7 item 3) */
+    [CK_DNSACCT_TXT] = {"client.dnsaccount.3.dns-account01-txt", "dnsaccount", "3", "MUST", "",
+                        "the TXT record at _<label>._acme-challenge.<name> holds "
+                        "base64url(SHA-256(key authorization))"},
+    [CK_PERSIST_RECORD] = {"client.dnspersist.4.dns-persist01-record", "dnspersist", "4", "MUST",
+                           "",
+                           "the TXT record at _validation-persist.<name> names one of the "
+                           "issuer-domain-names and the account's accounturi"},
 };
 
 const char *const acs_mca_ep_names[EP_COUNT] = {
@@ -498,8 +533,8 @@ const char *const acs_mca_ep_names[EP_COUNT] = {
     [EP_NEWAUTHZ] = "new-authz",
 };
 
-const char *const acs_mca_ctype_names[CT_COUNT] = {"http-01", "dns-01", "tls-alpn-01",
-                                                   "tls-sni-02"};
+const char *const acs_mca_ctype_names[CT_COUNT] = {
+    "http-01", "dns-01", "tls-alpn-01", "tls-sni-02", "dns-account-01", "dns-persist-01"};
 
 const char *acs_mca_status_name(enum mca_status s)
 {

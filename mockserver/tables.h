@@ -176,6 +176,17 @@ enum mca_mb {
 	MB_UNKNOWN_IDENT_OK,
 	MB_URL_HOST_CASE,
 	MB_WILDCARD_SAN_BASE,
+	/* dns-account-01 and dns-persist-01 (issue 7 item 3) */
+	MB_DNSACCT_FULL_HASH,
+	MB_PERSIST_WRONG_NAME,
+	MB_PERSIST_ACCOUNT_UNCHECKED,
+	MB_PERSIST_ISSUER_UNCHECKED,
+	MB_PERSIST_UNTIL_UNCHECKED,
+	MB_PERSIST_POLICY_UNCHECKED,
+	MB_PERSIST_UNKNOWN_REFUSED,
+	MB_PERSIST_NO_ISSUERS,
+	MB_PERSIST_MANY_ISSUERS,
+	MB_PERSIST_POLICY_CASE,
 	MB_COUNT
 };
 
@@ -232,6 +243,9 @@ enum mca_check {
 	CK_ALPN_SAN,
 	CK_ALPN_EXTENSION,
 	CK_ALPN_CRITICAL,
+	/* dns-account-01 and dns-persist-01 (issue 7 item 3) */
+	CK_DNSACCT_TXT,
+	CK_PERSIST_RECORD,
 	CK_COUNT
 };
 
@@ -252,8 +266,19 @@ enum mca_status {
 /* The status as ACME spells it ("pending"); static string. */
 const char *acs_mca_status_name(enum mca_status s);
 
-/* CT_TLSSNI02 is only ever offered by the offer-tls-sni misbehaviour */
-enum mca_ctype { CT_HTTP01 = 0, CT_DNS01, CT_TLSALPN01, CT_TLSSNI02, CT_COUNT };
+/*
+ * CT_TLSSNI02 is only ever offered by the offer-tls-sni misbehaviour;
+ * dns-account-01 and dns-persist-01 (drafts, as Pebble 2.10) for dns identifiers
+ */
+enum mca_ctype {
+	CT_HTTP01 = 0,
+	CT_DNS01,
+	CT_TLSALPN01,
+	CT_TLSSNI02,
+	CT_DNSACCOUNT01,
+	CT_DNSPERSIST01,
+	CT_COUNT
+};
 /* Challenge type names ("http-01") by enum mca_ctype. */
 extern const char *const acs_mca_ctype_names[CT_COUNT];
 
