@@ -417,6 +417,27 @@ out:
 	return rc;
 }
 
+/* The answer-tls-sni control (issue 7 item 9): POST {} to the withdrawn tls-sni challenges too. */
+static void answer_tls_sni(const struct acs_flow_io *io, const struct acs_flow_authorize_opts *o,
+                           const json_t *authz, struct acs_flow_result *res)
+{
+	const json_t *c;
+	size_t k;
+
+	json_array_foreach(json_object_get(authz, "challenges"), k, c)
+	{
+		const char *t = json_string_value(json_object_get(c, "type"));
+		const char *u = json_string_value(json_object_get(c, "url"));
+		struct acs_flow_result r2;
+
+		if (t == NULL || u == NULL || strncmp(t, "tls-sni-", 8) != 0)
+			continue;
+		acs_flow_res_begin(&r2);
+		(void)acs_flow_res_post(io, u, &o->who, "{}", "challenge", &r2);
+	}
+	(void)res;
+}
+
 /*
  * Authorization i: fetch, and answer it unless valid. *answered: it needs
  * polling. 0, or -1 with the step failed (res->invalid: it is settled wrong).
@@ -458,6 +479,8 @@ static int authorize_one(struct acs_acme_session *s, const struct acs_flow_io *i
 	}
 	chal = pick_challenge(o, i, authz, type, res);
 	rc = chal != NULL ? answer(s, io, o, authz, chal, *type, res) : -1;
+	if (rc == 0 && o->answer_tls_sni)
+		answer_tls_sni(io, o, authz, res);
 	*answered = rc == 0;
 	json_decref(authz);
 	return rc;

@@ -25,6 +25,13 @@ static const struct acs_key *account_key(struct acs_acme_session *s)
 	return a != NULL ? a->key : NULL;
 }
 
+static const char *account_url(struct acs_acme_session *s)
+{
+	struct acs_acme_account *a = acs_acme_account_find(s, ACS_FLOW_ACCOUNT);
+
+	return a != NULL ? a->url : NULL;
+}
+
 static struct acs_acme_order *flow_order(struct acs_acme_session *s)
 {
 	return acs_acme_order_get(s, ACS_FLOW_ORDER);
@@ -62,6 +69,14 @@ int acs_flow_authorize(struct acs_acme_session *s, const char *type, struct acs_
 	               : SW(s, ALPN_EXTRA_SAN) ? ACS_ALPN_EXTRA_SAN
 	                                       : ACS_ALPN_OK;
 	ao.prov.dns_star = SW(s, WILDCARD_TXT_STAR);
+	/* dns-account-01 and dns-persist-01 (issue 7 item 3) */
+	ao.prov.acct_url = account_url(s);
+	ao.prov.dnsacct_full_hash = SW(s, DNSACCT_FULL_HASH);
+	ao.prov.persist = SW(s, PERSIST_WRONG_ACCOUNT) ? ACS_PERSIST_WRONG_ACCOUNT
+	                  : SW(s, PERSIST_NO_POLICY)   ? ACS_PERSIST_NO_POLICY
+	                                               : ACS_PERSIST_OK;
+	ao.prov.persist_any_issuers = SW(s, PERSIST_ANY_ISSUERS);
+	ao.answer_tls_sni = SW(s, ANSWER_TLS_SNI);
 	acs_flow_wait_policy(s, &ao.wait);
 	ao.deadline = s->client.deadline;
 	acs_flow_io_begin(s, &c, &io);

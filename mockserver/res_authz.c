@@ -278,6 +278,8 @@ void acs_mca_do_challenge(struct mca_req *r, struct mca_post *p)
 	}
 	if (acs_mca_want_owner(r, p, az->acct) != 0)
 		return;
+	/* the type answered, for the client predicates (issue 7 item 9: no-tls-sni-answered) */
+	json_object_set_new(r->logent, "challenge_type", json_string(acs_mca_ctype_names[c->type]));
 	if (!p->post_as_get || mca_mb(s, MB_POST_AS_GET_VALIDATES)) {
 		if (!p->post_as_get && !json_is_object(p->payload)) {
 			acs_mca_problem(r, 400, "malformed",

@@ -33,6 +33,11 @@ static const char *const predicates[] = {"retried-bad-nonce",
                                          "downloaded-certificate",
                                          "revoked",
                                          "key-changed",
+                                         /* issue 7 (predicates_i7.c) */
+                                         "no-challenge-answered",
+                                         "no-tls-sni-answered",
+                                         "retried-fresh-nonce",
+                                         "no-finalize-before-ready",
                                          NULL};
 
 const char *const *acs_scenario_predicates(void)
@@ -126,7 +131,8 @@ static int parse_features(const json_t *sc, const char *f, struct acs_scenario *
                           struct acs_err *err)
 {
 	static const char *const bkeys[] = {"eab", "key_change", "revoke", "wildcard", NULL};
-	static const char *const challenges[] = {"http-01", "dns-01", "tls-alpn-01", NULL};
+	static const char *const challenges[] = {"http-01",        "dns-01",         "tls-alpn-01",
+	                                         "dns-account-01", "dns-persist-01", NULL};
 	json_t *v = json_object_get(sc, "challenge");
 	size_t i;
 
@@ -136,8 +142,8 @@ static int parse_features(const json_t *sc, const char *f, struct acs_scenario *
 		if (ch == NULL || !acs_str_in_list(challenges, ch))
 			return acs_err_set(
 			    err, ACS_E_INVAL,
-			    "%s: field \"scenario.challenge\": expected http-01, dns-01 "
-			    "or tls-alpn-01",
+			    "%s: field \"scenario.challenge\": expected http-01, dns-01, "
+			    "tls-alpn-01, dns-account-01 or dns-persist-01",
 			    f);
 		s->challenge = ch;
 	}
@@ -154,11 +160,11 @@ static int parse_features(const json_t *sc, const char *f, struct acs_scenario *
 			                   bkeys[i]);
 		*slot = json_is_true(v);
 	}
-	if (s->wildcard && strcmp(s->challenge, "dns-01") != 0)
+	if (s->wildcard && strncmp(s->challenge, "dns-", 4) != 0)
 		return acs_err_set(
 		    err, ACS_E_INVAL,
-		    "%s: field \"scenario.wildcard\": a wildcard needs \"challenge\": "
-		    "\"dns-01\"",
+		    "%s: field \"scenario.wildcard\": a wildcard needs a DNS challenge "
+		    "(\"dns-01\", \"dns-account-01\", \"dns-persist-01\")",
 		    f);
 	return 0;
 }

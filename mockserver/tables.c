@@ -325,8 +325,9 @@ const struct acs_mockca_misbehaviour acs_mca_mb_table[MB_COUNT] = {
                          "no newNonce in the directory (nonces only come with other responses)"),
     [MB_NEWNONCE_HEAD_204] =
         V("newnonce-head-204", NA, NULL, "HEAD newNonce answers 204 instead of 200"),
-    [MB_OFFER_TLS_SNI] = V("offer-tls-sni", NA, NULL,
-                           "authorizations also offer the withdrawn tls-sni-02 challenge"),
+    [MB_OFFER_TLS_SNI] =
+        V("offer-tls-sni", NA, NULL,
+          "authorizations also offer the withdrawn tls-sni-01 and tls-sni-02 challenges"),
     [MB_DIR_V1_ALIASES] =
         V("directory-v1-aliases", NA, NULL,
           "the directory also lists ACME v1 names (new-reg, new-authz, new-cert, ...)"),
@@ -534,7 +535,8 @@ const char *const acs_mca_ep_names[EP_COUNT] = {
 };
 
 const char *const acs_mca_ctype_names[CT_COUNT] = {
-    "http-01", "dns-01", "tls-alpn-01", "tls-sni-02", "dns-account-01", "dns-persist-01"};
+    "http-01",        "dns-01",         "tls-alpn-01", "tls-sni-02",
+    "dns-account-01", "dns-persist-01", "tls-sni-01"};
 
 const char *acs_mca_status_name(enum mca_status s)
 {

@@ -277,6 +277,7 @@ enum mca_ctype {
 	CT_TLSSNI02,
 	CT_DNSACCOUNT01,
 	CT_DNSPERSIST01,
+	CT_TLSSNI01, /* offer-tls-sni, beside tls-sni-02 (issue 7 item 9) */
 	CT_COUNT
 };
 /* Challenge type names ("http-01") by enum mca_ctype. */
