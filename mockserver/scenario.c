@@ -222,7 +222,7 @@ int acs_scenario_parse(const struct acs_case *c, struct acs_scenario *s, struct 
 {
 	static const char *const skeys[] = {"misbehave", "names", "challenge",  "runs",
 	                                    "expect",    "eab",   "key_change", "revoke",
-	                                    "wildcard",  NULL};
+	                                    "wildcard",  "min_timeout", NULL};
 	const char *f = c->file ? c->file : c->id;
 	json_t *sc = json_object_get(c->body, "scenario");
 	json_t *ex;
@@ -238,6 +238,7 @@ int acs_scenario_parse(const struct acs_case *c, struct acs_scenario *s, struct 
 	if (only_keys(sc, skeys, f, "scenario.", err) != 0 || parse_misbehave(sc, f, s, err) != 0 ||
 	    parse_count(sc, "names", ACS_SCENARIO_MAX_NAMES, f, &s->names, err) != 0 ||
 	    parse_count(sc, "runs", ACS_SCENARIO_MAX_RUNS, f, &s->runs, err) != 0 ||
+	    parse_count(sc, "min_timeout", 300, f, &s->min_timeout, err) != 0 ||
 	    parse_features(sc, f, s, err) != 0)
 		return err->code;
 	ex = json_object_get(sc, "expect");

@@ -47,6 +47,7 @@ struct acs_scenario {
 	int key_change;  /* the client is asked to roll its account key over */
 	int revoke;      /* the client is asked to revoke what it got */
 	int wildcard;    /* the first name is ordered as *.{domain} */
+	int min_timeout; /* seconds the command gets at least, whatever --timeout (0: none) */
 };
 
 /*

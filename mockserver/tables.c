@@ -71,6 +71,13 @@ const struct acs_mockca_misbehaviour acs_mca_mb_table[MB_COUNT] = {
     [MB_NO_REVOKE] = F("no-revoke-cert", NA, NULL, "no revokeCert in the directory"),
     [MB_REQUIRE_UA] = F("require-user-agent", NA, NULL,
                         "requests without User-Agent get 400 malformed (as Pebble >= 2.10)"),
+    /* issue 7 item 7: Retry-After's value and its HTTP-date form (RFC 9110 10.2.3) */
+    [MB_RETRY_AFTER_SECONDS] =
+        F("retry-after-seconds", REQ, "N",
+          "Retry-After of N seconds (default 1) on 429, 503 and pending or processing objects"),
+    [MB_RETRY_AFTER_DATE] = F("retry-after-http-date", NA, NULL,
+                              "Retry-After as an HTTP date (\"Fri, 04 Dec 2026 20:00:02 GMT\"), "
+                              "not seconds"),
     [MB_TOKEN_UNSAFE] = V("token-unsafe", NA, NULL,
                           "challenge tokens contain characters outside base64url (\"../\")"),
     [MB_HTTP_URL] = V("http-url-in-directory", NA, NULL,

@@ -37,6 +37,8 @@ enum mca_mb {
 	MB_NO_KEYCHANGE,
 	MB_NO_REVOKE,
 	MB_REQUIRE_UA,
+	MB_RETRY_AFTER_SECONDS, /* issue 7 item 7 */
+	MB_RETRY_AFTER_DATE,    /* issue 7 item 7 */
 	/* RFC violations from here on */
 	MB_TOKEN_UNSAFE,
 	MB_HTTP_URL,
