@@ -270,6 +270,7 @@ struct acs_flow_authorize_opts {
 	int post_on_valid; /* answer valid authorizations again */
 	int respond_first; /* respond before the answer is up */
 	int answer_tls_sni; /* also POST to tls-sni-01/02 challenges (a control, issue 7 item 9) */
+	int no_poll;        /* poll nothing after answering (a control, issue 7 item 9) */
 	struct acs_flow_prov prov;
 	struct acs_acme_wait wait; /* polls: between fetches */
 	double deadline;           /* polls: monotonic seconds */

@@ -537,7 +537,7 @@ void acs_flow_step_authorize(struct acs_acme_session *s, const struct acs_flow_i
 	{
 		size_t k = (size_t)json_integer_value(u);
 
-		if (!o->poll_each &&
+		if (!o->poll_each && !o->no_poll &&
 		    poll_authz(s, io, o, k, json_string_value(json_array_get(urls, k)), types[k],
 		               res) != 0)
 			break;

@@ -77,6 +77,7 @@ int acs_flow_authorize(struct acs_acme_session *s, const char *type, struct acs_
 	                                               : ACS_PERSIST_OK;
 	ao.prov.persist_any_issuers = SW(s, PERSIST_ANY_ISSUERS);
 	ao.answer_tls_sni = SW(s, ANSWER_TLS_SNI);
+	ao.no_poll = SW(s, FINALIZE_AFTER_RESPOND);
 	acs_flow_wait_policy(s, &ao.wait);
 	ao.deadline = s->client.deadline;
 	acs_flow_io_begin(s, &c, &io);
@@ -180,7 +181,7 @@ int acs_flow_finalize(struct acs_acme_session *s, struct acs_err *err)
 	json_t *e;
 	int rc;
 
-	if (!SW(s, FINALIZE_AFTER_INVALID)) {
+	if (!SW(s, FINALIZE_AFTER_INVALID) && !SW(s, FINALIZE_AFTER_RESPOND)) {
 		rc = poll_order(s, before, err);
 		if (rc != 0)
 			return rc;
@@ -216,7 +217,7 @@ static int chain_verdict(struct acs_acme_session *s, const struct acs_flow_chain
 		                   "certificate chain holds \"%s\": rejecting it (RFC 8555 section "
 		                   "11.4)",
 		                   c->foreign);
-	if (!c->parsed)
+	if (!c->parsed && !SW(s, ACCEPT_ANY_PEM))
 		return acs_err_set(err, ACS_E_PARSE, "certificate chain: %s", c->problem);
 	if (!c->strict && !SW(s, ACCEPT_ANY_PEM))
 		return acs_err_set(err, ACS_E_PARSE,

@@ -72,7 +72,7 @@ static const struct acs_misbehaviour table[] = {
 
     /* client behaviour: the flow of acs_flow_* (mockclient/flow.h), sorted by name */
     {"accept-any-pem", ACS_MIS_KIND_CLIENT, ACS_SW_ACCEPT_ANY_PEM,
-     "keep a certificate download whatever else the PEM text holds"},
+     "keep a certificate download whatever it holds (other PEM blocks, a DER body)"},
     {"accept-v1-directory", ACS_MIS_KIND_CLIENT, ACS_SW_ACCEPT_V1_DIRECTORY,
      "use an ACME v1 directory (new-reg, new-authz, new-cert) as v2"},
     {"alpn-extra-san", ACS_MIS_KIND_CLIENT, ACS_SW_ALPN_EXTRA_SAN,
@@ -117,6 +117,8 @@ static const struct acs_misbehaviour table[] = {
      "fetch alternate chains with a plain GET"},
     {"finalize-after-invalid", ACS_MIS_KIND_CLIENT, ACS_SW_FINALIZE_AFTER_INVALID,
      "finalize even after an authorization turned invalid"},
+    {"finalize-after-respond", ACS_MIS_KIND_CLIENT, ACS_SW_FINALIZE_AFTER_RESPOND,
+     "finalize right after answering the challenges, taking their 2xx for the validation"},
     {"get-resources", ACS_MIS_KIND_CLIENT, ACS_SW_GET_RESOURCES,
      "read authorizations and orders with GET instead of POST-as-GET"},
     {"give-up-on-retry-after", ACS_MIS_KIND_CLIENT, ACS_SW_GIVE_UP_ON_RETRY_AFTER,

@@ -202,7 +202,9 @@ void acs_mca_validation_done(struct mca_scenario *s, int chall, int ok, const ch
 	if (!ok) {
 		char full[128];
 
-		(void)snprintf(full, sizeof(full), MCA_PROBLEM_NS "%s",
+		/* problem-v1-namespace reaches challenge errors too (issue 7 item 9) */
+		(void)snprintf(full, sizeof(full), "%s%s",
+		               mca_mb(s, MB_PROBLEM_V1) ? "urn:acme:error:" : MCA_PROBLEM_NS,
 		               errtype != NULL ? errtype : "incorrectResponse");
 		json_decref(c->error);
 		c->error = json_pack("{s:s, s:s, s:i}", "type", full, "detail",

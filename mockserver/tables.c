@@ -269,7 +269,8 @@ const struct acs_mockca_misbehaviour acs_mca_mb_table[MB_COUNT] = {
     [MB_DNS_ANY_TXT] = V("dns01-any-txt", NA, NULL,
                          "dns-01 passes when any TXT record exists, whatever its value"),
     [MB_PROBLEM_V1] =
-        V("problem-v1-namespace", NA, NULL, "problem types in ACME v1's urn:acme:error: namespace"),
+        V("problem-v1-namespace", NA, NULL,
+          "problem types (challenge errors too) in ACME v1's urn:acme:error: namespace"),
     [MB_ORDER_READY_DESPITE_INVALID] =
         V("order-ready-despite-invalid-authz", NA, NULL,
           "an order becomes ready once no authorization is pending, valid or not"),
@@ -530,6 +531,10 @@ const struct acs_mockca_check acs_mca_check_table[CK_COUNT] = {
                            "",
                            "the TXT record at _validation-persist.<name> names one of the "
                            "issuer-domain-names and the account's accounturi"},
+    /* the ACME v1 to v2 changes (issue 7 item 9) */
+    [CK_V1_RESOURCE] = {"client.v1v2.6_4.no-resource-field", "v1v2", "6.4", "SHOULD NOT", "",
+                        "ACME v1's payload field \"resource\" is gone: RFC 8555 binds a request "
+                        "to its URL with the protected header's url"},
 };
 
 const char *const acs_mca_ep_names[EP_COUNT] = {

@@ -248,6 +248,8 @@ enum mca_check {
 	/* dns-account-01 and dns-persist-01 (issue 7 item 3) */
 	CK_DNSACCT_TXT,
 	CK_PERSIST_RECORD,
+	/* the ACME v1 to v2 changes (issue 7 item 9) */
+	CK_V1_RESOURCE,
 	CK_COUNT
 };
 
