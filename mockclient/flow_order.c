@@ -275,7 +275,8 @@ int acs_flow_download(struct acs_acme_session *s, struct acs_err *err)
 	rc = acs_flow_finish(s, &res, "certificate download", err);
 	if (rc == 0)
 		rc = chain_verdict(s, &c.chain, err);
-	if (rc == 0 && !c.chain.leaf_key_matches)
+	/* accept-any-pem keeps even a body that is no PEM chain (issue 7 item 9: a DER leaf) */
+	if (rc == 0 && !c.chain.leaf_key_matches && (c.chain.parsed || !SW(s, ACCEPT_ANY_PEM)))
 		rc =
 		    acs_err_set(err, ACS_E_VERIFY, "the certificate is not for the key of the CSR");
 	if (rc == 0)
