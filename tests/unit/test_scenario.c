@@ -118,13 +118,13 @@ static void test_parse_errors(void)
 	parse_fails("{'names': '2'}", FILE_NAME ": field \"scenario.names\": expected 1 to 4");
 	parse_fails("{'runs': 0}", FILE_NAME ": field \"scenario.runs\": expected 1 to 3");
 	parse_fails("{'challenge': 'http-02'}",
-	            FILE_NAME ": field \"scenario.challenge\": expected http-01, dns-01 or "
-	                      "tls-alpn-01");
+	            FILE_NAME ": field \"scenario.challenge\": expected http-01, dns-01, "
+	                      "tls-alpn-01, dns-account-01 or dns-persist-01");
 	parse_fails("{'revoke': 1}",
 	            FILE_NAME ": field \"scenario.revoke\": expected true or false");
 	parse_fails("{'wildcard': true}",
-	            FILE_NAME ": field \"scenario.wildcard\": a wildcard needs \"challenge\": "
-	                      "\"dns-01\"");
+	            FILE_NAME ": field \"scenario.wildcard\": a wildcard needs a DNS challenge "
+	                      "(\"dns-01\", \"dns-account-01\", \"dns-persist-01\")");
 	parse_fails("{'expect': []}", FILE_NAME ": field \"scenario.expect\": expected an object");
 	parse_fails("{'expect': {'exits': 'zero'}}",
 	            FILE_NAME ": field \"scenario.expect.exits\": unknown field");
