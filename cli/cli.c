@@ -39,7 +39,8 @@
 
 static const char *const levels[] = {"must", "should", "may", NULL};
 static const char *const sides[] = {"server", "client", NULL};
-static const char *const challenges[] = {"http-01", "dns-01", "tls-alpn-01", NULL};
+static const char *const challenges[] = {"http-01",        "dns-01",         "tls-alpn-01",
+                                         "dns-account-01", "dns-persist-01", NULL};
 
 /*
  * Every option of every command, sorted by long name; --help and the

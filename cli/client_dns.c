@@ -84,7 +84,21 @@ static void dns_command(struct acs_routes *rs, char *line, char *out, size_t out
 
 	verb = next_word(&rest);
 	name = verb ? next_word(&rest) : NULL;
-	value = name ? next_word(&rest) : NULL;
+	/*
+	 * the value is the rest of the line: a dns-persist-01 record is an
+	 * issue-value with spaces ("ca.example; accounturi=...", issue 7 item 3)
+	 */
+	value = NULL;
+	if (name != NULL) {
+		size_t vl;
+
+		rest += strspn(rest, " \t");
+		vl = strcspn(rest, "\r\n");
+		rest[vl] = '\0';
+		while (vl > 0 && (rest[vl - 1] == ' ' || rest[vl - 1] == '\t'))
+			rest[--vl] = '\0';
+		value = vl > 0 ? rest : NULL;
+	}
 	if (verb == NULL || name == NULL) {
 		(void)snprintf(out, outlen, "error: expected set|clear NAME [VALUE]\n");
 		return;
@@ -229,8 +243,9 @@ int acs_cmd_dns_hook(int argc, char **argv)
 	}
 	if (strlen(argv[2]) > 400 || (argc == 4 && strlen(argv[3]) > 400) ||
 	    strpbrk(argv[2], " \t\r\n") != NULL ||
-	    (argc == 4 && strpbrk(argv[3], " \t\r\n") != NULL)) {
-		fprintf(stderr, "acmespec dns-hook: NAME and VALUE must be single words\n");
+	    (argc == 4 && strpbrk(argv[3], "\t\r\n") != NULL)) {
+		fprintf(stderr, "acmespec dns-hook: NAME must be one word and VALUE one line, "
+		                "at most 400 characters each\n");
 		return ACS_EXIT_USAGE;
 	}
 	(void)snprintf(line, sizeof(line), "%s %s%s%s\n", argv[1], argv[2], argc == 4 ? " " : "",

@@ -115,7 +115,12 @@ static void norm_dns_name(const char *in, char *out, size_t outlen)
 
 	if (n > 0 && in[n - 1] == '.')
 		n--;
-	if (strncasecmp(in, "_acme-challenge.", 16) != 0)
+	/*
+	 * a bare domain gets the dns-01 label; a name that starts with an
+	 * underscore label already is one (_acme-challenge., and for issue 7
+	 * dns-account-01's _<label>._acme-challenge. and _validation-persist.)
+	 */
+	if (in[0] != '_')
 		(void)snprintf(out, outlen, "_acme-challenge.%.*s", (int)n, in);
 	else
 		(void)snprintf(out, outlen, "%.*s", (int)n, in);

@@ -23,9 +23,12 @@ static const char *const common_fields[] = {
     "id",     "rfc",   "section", "level", "title",    "requirement", "tags",
     "covers", "needs", "control", "notes", "baseline", NULL};
 
-static const char *const known_rfcs[] = {"8555", "8737", "8738", "9773", "v1v2", "boulder",
-                                         /* profiles branch: the profiles draft, RFC 9444 */
-                                         "profiles", "9444", NULL};
+static const char *const known_rfcs[] = {
+    "8555", "8737", "8738", "9773", "v1v2", "boulder",
+    /* profiles branch: the profiles draft, RFC 9444 */
+    "profiles", "9444",
+    /* dns-account-01 and dns-persist-01 drafts (issue 7 item 3) */
+    "dnsaccount", "dnspersist", NULL};
 
 /* Optional features of a server target (docs/case-format.md "Features"). */
 static const char *const server_features[] = {"eab",
@@ -42,6 +45,8 @@ static const char *const server_features[] = {"eab",
                                               "renewalInfo",
                                               "serial-high-bit",
                                               "profiles",
+                                              "dns-account-01",
+                                              "dns-persist-01",
                                               NULL};
 
 const char *acs_level_name(enum acs_level l)
@@ -465,7 +470,7 @@ int acs_case_load_file(struct acs_case *out, const char *path, const char *side,
 	if (rc == 0 && !acs_str_in_list(known_rfcs, c.rfc))
 		rc = acs_err_set(err, ACS_E_INVAL,
 		                 "%s: field \"rfc\": expected one of 8555, 8737, 8738, 9773, v1v2, "
-		                 "boulder, profiles, 9444, got \"%s\"",
+		                 "boulder, profiles, 9444, dnsaccount, dnspersist, got \"%s\"",
 		                 path, c.rfc);
 	if (rc == 0)
 		rc = get_string(root, path, "section", 0, &c.section, err);

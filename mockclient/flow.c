@@ -170,6 +170,11 @@ int acs_flow_post_as(struct acs_acme_session *s, const struct acs_flow_signer *w
 		if (ms < 0)
 			break;
 		retries++;
+		/* issue 7 item 7: the control resends the nonce the refused request used */
+		if (SW(s, RETRY_SAME_NONCE) && s->last_used_nonce != NULL) {
+			free(nonce);
+			nonce = strdup(s->last_used_nonce);
+		}
 		acs_flow_note(s, "status %ld from %s: retrying in %ld ms", r->http->status, url,
 		              ms);
 		acs_acme_resp_free(r);

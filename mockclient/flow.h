@@ -250,6 +250,20 @@ struct acs_flow_prov {
 	enum acs_alpn_mode alpn;
 	int dns_decoys;
 	int dns_star; /* a wildcard authorization's dns-01 at _acme-challenge.*.NAME */
+	/* dns-account-01 and dns-persist-01 (issue 7 item 3) */
+	const char *acct_url;      /* the account URL: label and accounturi (borrowed) */
+	int dnsacct_full_hash;     /* dns-account-01: label over all 32 octets (wrong) */
+	enum acs_persist_mode {
+		ACS_PERSIST_OK = 0,    /* issuer; accounturi=URL (policy=wildcard for wildcards) */
+		ACS_PERSIST_WRONG_ACCOUNT, /* accounturi of another account */
+		ACS_PERSIST_EXPIRED,   /* persistUntil a day ago */
+		ACS_PERSIST_FUTURE,    /* persistUntil a day ahead */
+		ACS_PERSIST_UNKNOWN_PARAM, /* an extra parameter with an unknown tag */
+		ACS_PERSIST_WRONG_ISSUER,  /* an issuer-domain-name the CA did not offer */
+		ACS_PERSIST_NO_POLICY,     /* no policy=wildcard even for a wildcard */
+		ACS_PERSIST_POLICY_CASE    /* "Policy=WILDCARD" (tags and values are case-insensitive) */
+	} persist;
+	int persist_any_issuers; /* answer even when issuer-domain-names is empty or over 10 */
 };
 
 /* The identifier of an authorization (a wildcard's base name): 0, or -1 with res failed. */
@@ -279,6 +293,8 @@ struct acs_flow_authorize_opts {
 	int wildcard_dns;  /* a wildcard is answered with dns-01 (else: unsupported) */
 	int post_on_valid; /* answer valid authorizations again */
 	int respond_first; /* respond before the answer is up */
+	int answer_tls_sni; /* also POST to tls-sni-01/02 challenges (a control, issue 7 item 9) */
+	int no_poll;        /* poll nothing after answering (a control, issue 7 item 9) */
 	struct acs_flow_prov prov;
 	struct acs_acme_wait wait; /* polls: between fetches */
 	double deadline;           /* polls: monotonic seconds */

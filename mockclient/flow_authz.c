@@ -5,9 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "harness/b64url.h"
 #include "harness/buf.h"
+#include "harness/dnsval.h"
+#include "harness/jwk.h"
 #include "harness/transcript.h"
 #include "mockclient/flow.h"
 #include "mockclient/provision.h"
@@ -59,14 +62,94 @@ int acs_flow_authz_ident(const json_t *authz, struct acs_ident *id, struct acs_f
 	return 0;
 }
 
+/* ---- dns-account-01 and dns-persist-01 (issue 7 item 3) ---- */
+
+/*
+ * The dns-persist-01 record (draft-ietf-acme-dns-persist 4) as p asks,
+ * after checking the challenge's issuer-domain-names (3.1: clients MUST
+ * reject an empty list or one over 10). 0, or -1 with res failed.
+ */
+static int persist_record(const json_t *authz, const json_t *chal, const struct acs_flow_prov *p,
+                          struct acs_buf *value, struct acs_flow_result *res)
+{
+	json_t *names = json_object_get(chal, "issuer-domain-names");
+	const char *issuer = json_string_value(json_array_get(names, 0));
+	int wild = json_is_true(json_object_get(authz, "wildcard"));
+	long long now = (long long)time(NULL);
+
+	if (!p->persist_any_issuers &&
+	    (!json_is_array(names) || json_array_size(names) < 1 || json_array_size(names) > 10)) {
+		acs_flow_res_fail(res, ACS_FLOW_OUTCOME, NULL, ACS_E_PARSE,
+		                  "dns-persist-01 challenge is malformed: issuer-domain-names must "
+		                  "hold 1 to 10 names, it holds %zu",
+		                  json_is_array(names) ? json_array_size(names) : 0);
+		res->malformed = 1;
+		return -1;
+	}
+	if (p->acct_url == NULL) {
+		acs_flow_res_fail(res, ACS_FLOW_HARNESS, NULL, ACS_E_STATE,
+		                  "dns-persist-01 needs the account URL");
+		return -1;
+	}
+	if (issuer == NULL || p->persist == ACS_PERSIST_WRONG_ISSUER)
+		issuer = "not-this-ca.acmespec.invalid";
+	acs_buf_printf(value, "%s; accounturi=%s%s", issuer, p->acct_url,
+	               p->persist == ACS_PERSIST_WRONG_ACCOUNT ? "0" : "");
+	if (p->persist == ACS_PERSIST_POLICY_CASE)
+		acs_buf_printf(value, "; Policy=WILDCARD");
+	else if (wild && p->persist != ACS_PERSIST_NO_POLICY)
+		acs_buf_printf(value, "; policy=wildcard");
+	if (p->persist == ACS_PERSIST_EXPIRED || p->persist == ACS_PERSIST_FUTURE)
+		acs_buf_printf(value, "; persistUntil=%lld",
+		               now + (p->persist == ACS_PERSIST_EXPIRED ? -86400 : 86400));
+	if (p->persist == ACS_PERSIST_UNKNOWN_PARAM)
+		acs_buf_printf(value, "; acmespec-future=1");
+	return value->data != NULL ? 0 : -1;
+}
+
+/* Name and value of a dns-account-01 or dns-persist-01 record into req. 0, or -1 with res failed. */
+static int dns_named_record(const json_t *authz, const json_t *chal, const char *type,
+                            const struct acs_flow_prov *p, const struct acs_ident *id,
+                            const char *ka, struct acs_buf *name, struct acs_buf *value,
+                            struct acs_flow_result *res)
+{
+	char label[ACS_DNSACCT_LABEL_MAX];
+	char *digest;
+
+	if (strcmp(type, "dns-persist-01") == 0) {
+		acs_buf_printf(name, "_validation-persist.%s", id->value);
+		return persist_record(authz, chal, p, value, res);
+	}
+	if (acs_dnsacct_label(p->acct_url, p->dnsacct_full_hash ? 32 : 10, label) != 0) {
+		acs_flow_res_fail(res, ACS_FLOW_HARNESS, NULL, ACS_E_STATE,
+		                  "dns-account-01 needs the account URL");
+		return -1;
+	}
+	digest = acs_keyauth_digest_b64(ka);
+	acs_buf_printf(name, "_%s._acme-challenge.%s", label, id->value);
+	acs_buf_printf(value, "%s", digest != NULL ? digest : "");
+	free(digest);
+	return 0;
+}
+
+static int is_named_dns(const char *type)
+{
+	return strcmp(type, "dns-account-01") == 0 || strcmp(type, "dns-persist-01") == 0;
+}
+
 void acs_flow_provision_answer(struct acs_acme_session *s, const json_t *authz, const json_t *chal,
                                const char *type, const struct acs_flow_prov *p,
                                struct acs_flow_result *res)
 {
 	const char *token = json_string_value(json_object_get(chal, "token"));
 	struct acs_acme_prov_req req;
+	struct acs_buf tname, tvalue;
 	struct acs_ident id;
 	char *ka;
+
+	/* dns-persist-01 has no token: its record does not depend on one */
+	if (strcmp(type, "dns-persist-01") == 0 && token == NULL)
+		token = "AAAA";
 
 	if (p->need_responders && s->responders == NULL) {
 		acs_flow_res_fail(res, ACS_FLOW_HARNESS, NULL, ACS_E_STATE,
@@ -87,9 +170,10 @@ void acs_flow_provision_answer(struct acs_acme_session *s, const json_t *authz, 
 	}
 	if (acs_flow_authz_ident(authz, &id, res) != 0)
 		return;
-	if (p->need_dns_hook && strcmp(type, "dns-01") == 0 && s->client.dns_hook == NULL) {
+	if (p->need_dns_hook && (strcmp(type, "dns-01") == 0 || is_named_dns(type)) &&
+	    s->client.dns_hook == NULL) {
 		acs_flow_res_fail(res, ACS_FLOW_HARNESS, NULL, ACS_E_STATE,
-		                  "dns-01 needs --dns-hook");
+		                  "%s needs --dns-hook", type);
 		return;
 	}
 	if (p->skip_alpn && strcmp(type, "tls-alpn-01") == 0) {
@@ -109,8 +193,19 @@ void acs_flow_provision_answer(struct acs_acme_session *s, const json_t *authz, 
 	req.alpn = p->alpn;
 	req.dns_decoys = p->dns_decoys;
 	req.dns_star = json_is_true(json_object_get(authz, "wildcard")) && p->dns_star;
+	acs_buf_init(&tname, 1024);
+	acs_buf_init(&tvalue, 4096);
+	if (is_named_dns(type)) {
+		if (dns_named_record(authz, chal, type, p, &id, ka, &tname, &tvalue, res) != 0)
+			goto out;
+		req.txt_name = tname.data;
+		req.txt_value = tvalue.data;
+	}
 	if (acs_acme_provision(s, &req, &res->err) != 0)
 		acs_flow_res_fail_err(res, ACS_FLOW_HARNESS, &res->err);
+out:
+	acs_buf_free(&tname);
+	acs_buf_free(&tvalue);
 	free(ka);
 }
 
@@ -250,7 +345,8 @@ static int poll_authz(struct acs_acme_session *s, const struct acs_flow_io *io,
 
 const char *acs_flow_type_feature(const char *type)
 {
-	static const char *const types[] = {"http-01", "dns-01", "tls-alpn-01", NULL};
+	static const char *const types[] = {"http-01",        "dns-01",         "tls-alpn-01",
+	                                    "dns-account-01", "dns-persist-01", NULL};
 	size_t i;
 
 	for (i = 0; types[i] != NULL; i++) {
@@ -267,7 +363,8 @@ static const json_t *pick_challenge(const struct acs_flow_authorize_opts *o, siz
 {
 	const json_t *chal;
 
-	if (json_is_true(json_object_get(authz, "wildcard")) && strcmp(*type, "dns-01") != 0) {
+	if (json_is_true(json_object_get(authz, "wildcard")) && strcmp(*type, "dns-01") != 0 &&
+	    !is_named_dns(*type)) {
 		if (!o->wildcard_dns) {
 			acs_flow_res_fail(
 			    res, ACS_FLOW_HARNESS, NULL, ACS_E_UNSUPPORTED,
@@ -320,6 +417,27 @@ out:
 	return rc;
 }
 
+/* The answer-tls-sni control (issue 7 item 9): POST {} to the withdrawn tls-sni challenges too. */
+static void answer_tls_sni(const struct acs_flow_io *io, const struct acs_flow_authorize_opts *o,
+                           const json_t *authz, struct acs_flow_result *res)
+{
+	const json_t *c;
+	size_t k;
+
+	json_array_foreach(json_object_get(authz, "challenges"), k, c)
+	{
+		const char *t = json_string_value(json_object_get(c, "type"));
+		const char *u = json_string_value(json_object_get(c, "url"));
+		struct acs_flow_result r2;
+
+		if (t == NULL || u == NULL || strncmp(t, "tls-sni-", 8) != 0)
+			continue;
+		acs_flow_res_begin(&r2);
+		(void)acs_flow_res_post(io, u, &o->who, "{}", "challenge", &r2);
+	}
+	(void)res;
+}
+
 /*
  * Authorization i: fetch, and answer it unless valid. *answered: it needs
  * polling. 0, or -1 with the step failed (res->invalid: it is settled wrong).
@@ -361,6 +479,8 @@ static int authorize_one(struct acs_acme_session *s, const struct acs_flow_io *i
 	}
 	chal = pick_challenge(o, i, authz, type, res);
 	rc = chal != NULL ? answer(s, io, o, authz, chal, *type, res) : -1;
+	if (rc == 0 && o->answer_tls_sni)
+		answer_tls_sni(io, o, authz, res);
 	*answered = rc == 0;
 	json_decref(authz);
 	return rc;
@@ -417,7 +537,7 @@ void acs_flow_step_authorize(struct acs_acme_session *s, const struct acs_flow_i
 	{
 		size_t k = (size_t)json_integer_value(u);
 
-		if (!o->poll_each &&
+		if (!o->poll_each && !o->no_poll &&
 		    poll_authz(s, io, o, k, json_string_value(json_array_get(urls, k)), types[k],
 		               res) != 0)
 			break;

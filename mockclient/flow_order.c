@@ -25,6 +25,13 @@ static const struct acs_key *account_key(struct acs_acme_session *s)
 	return a != NULL ? a->key : NULL;
 }
 
+static const char *account_url(struct acs_acme_session *s)
+{
+	struct acs_acme_account *a = acs_acme_account_find(s, ACS_FLOW_ACCOUNT);
+
+	return a != NULL ? a->url : NULL;
+}
+
 static struct acs_acme_order *flow_order(struct acs_acme_session *s)
 {
 	return acs_acme_order_get(s, ACS_FLOW_ORDER);
@@ -62,6 +69,15 @@ int acs_flow_authorize(struct acs_acme_session *s, const char *type, struct acs_
 	               : SW(s, ALPN_EXTRA_SAN) ? ACS_ALPN_EXTRA_SAN
 	                                       : ACS_ALPN_OK;
 	ao.prov.dns_star = SW(s, WILDCARD_TXT_STAR);
+	/* dns-account-01 and dns-persist-01 (issue 7 item 3) */
+	ao.prov.acct_url = account_url(s);
+	ao.prov.dnsacct_full_hash = SW(s, DNSACCT_FULL_HASH);
+	ao.prov.persist = SW(s, PERSIST_WRONG_ACCOUNT) ? ACS_PERSIST_WRONG_ACCOUNT
+	                  : SW(s, PERSIST_NO_POLICY)   ? ACS_PERSIST_NO_POLICY
+	                                               : ACS_PERSIST_OK;
+	ao.prov.persist_any_issuers = SW(s, PERSIST_ANY_ISSUERS);
+	ao.answer_tls_sni = SW(s, ANSWER_TLS_SNI);
+	ao.no_poll = SW(s, FINALIZE_AFTER_RESPOND);
 	acs_flow_wait_policy(s, &ao.wait);
 	ao.deadline = s->client.deadline;
 	acs_flow_io_begin(s, &c, &io);
@@ -165,7 +181,7 @@ int acs_flow_finalize(struct acs_acme_session *s, struct acs_err *err)
 	json_t *e;
 	int rc;
 
-	if (!SW(s, FINALIZE_AFTER_INVALID)) {
+	if (!SW(s, FINALIZE_AFTER_INVALID) && !SW(s, FINALIZE_AFTER_RESPOND)) {
 		rc = poll_order(s, before, err);
 		if (rc != 0)
 			return rc;
@@ -201,7 +217,7 @@ static int chain_verdict(struct acs_acme_session *s, const struct acs_flow_chain
 		                   "certificate chain holds \"%s\": rejecting it (RFC 8555 section "
 		                   "11.4)",
 		                   c->foreign);
-	if (!c->parsed)
+	if (!c->parsed && !SW(s, ACCEPT_ANY_PEM))
 		return acs_err_set(err, ACS_E_PARSE, "certificate chain: %s", c->problem);
 	if (!c->strict && !SW(s, ACCEPT_ANY_PEM))
 		return acs_err_set(err, ACS_E_PARSE,
@@ -259,7 +275,8 @@ int acs_flow_download(struct acs_acme_session *s, struct acs_err *err)
 	rc = acs_flow_finish(s, &res, "certificate download", err);
 	if (rc == 0)
 		rc = chain_verdict(s, &c.chain, err);
-	if (rc == 0 && !c.chain.leaf_key_matches)
+	/* accept-any-pem keeps even a body that is no PEM chain (issue 7 item 9: a DER leaf) */
+	if (rc == 0 && !c.chain.leaf_key_matches && (c.chain.parsed || !SW(s, ACCEPT_ANY_PEM)))
 		rc =
 		    acs_err_set(err, ACS_E_VERIFY, "the certificate is not for the key of the CSR");
 	if (rc == 0)

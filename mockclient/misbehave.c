@@ -72,7 +72,7 @@ static const struct acs_misbehaviour table[] = {
 
     /* client behaviour: the flow of acs_flow_* (mockclient/flow.h), sorted by name */
     {"accept-any-pem", ACS_MIS_KIND_CLIENT, ACS_SW_ACCEPT_ANY_PEM,
-     "keep a certificate download whatever else the PEM text holds"},
+     "keep a certificate download whatever it holds (other PEM blocks, a DER body)"},
     {"accept-v1-directory", ACS_MIS_KIND_CLIENT, ACS_SW_ACCEPT_V1_DIRECTORY,
      "use an ACME v1 directory (new-reg, new-authz, new-cert) as v2"},
     {"alpn-extra-san", ACS_MIS_KIND_CLIENT, ACS_SW_ALPN_EXTRA_SAN,
@@ -107,6 +107,8 @@ static const struct acs_misbehaviour table[] = {
      "--renew-cert: renew whatever the RenewalInfo window says"},
     {"ari-replaces-unadvertised", ACS_MIS_KIND_CLIENT, ACS_SW_ARI_REPLACES_UNADVERTISED,
      "--renew-cert: send replaces even when the directory has no renewalInfo"},
+    {"answer-tls-sni", ACS_MIS_KIND_CLIENT, ACS_SW_ANSWER_TLS_SNI,
+     "also answer the withdrawn tls-sni-01/tls-sni-02 challenges an authorization offers"},
     {"b64-false-post-as-get", ACS_MIS_KIND_CLIENT, ACS_SW_B64_FALSE_POST_AS_GET,
      "POST-as-GET with the unencoded payload option (b64: false)"},
     {"badnonce-reuse-nonce", ACS_MIS_KIND_CLIENT, ACS_SW_BADNONCE_REUSE_NONCE,
@@ -121,6 +123,8 @@ static const struct acs_misbehaviour table[] = {
      "the CSR leaves the last name of the order out"},
     {"csr-not-der", ACS_MIS_KIND_CLIENT, ACS_SW_CSR_NOT_DER,
      "finalize with a csr that is not a DER CSR"},
+    {"dnsacct-full-hash-label", ACS_MIS_KIND_CLIENT, ACS_SW_DNSACCT_FULL_HASH,
+     "dns-account-01 label from all 32 octets of SHA-256(account URL), not the first 10"},
     {"eab-not-mac", ACS_MIS_KIND_CLIENT, ACS_SW_EAB_NOT_MAC,
      "EAB protected header with alg ES256, not a MAC"},
     {"eab-omit", ACS_MIS_KIND_CLIENT, ACS_SW_EAB_OMIT,
@@ -139,6 +143,8 @@ static const struct acs_misbehaviour table[] = {
      "fetch alternate chains with a plain GET"},
     {"finalize-after-invalid", ACS_MIS_KIND_CLIENT, ACS_SW_FINALIZE_AFTER_INVALID,
      "finalize even after an authorization turned invalid"},
+    {"finalize-after-respond", ACS_MIS_KIND_CLIENT, ACS_SW_FINALIZE_AFTER_RESPOND,
+     "finalize right after answering the challenges, taking their 2xx for the validation"},
     {"get-resources", ACS_MIS_KIND_CLIENT, ACS_SW_GET_RESOURCES,
      "read authorizations and orders with GET instead of POST-as-GET"},
     {"give-up-on-retry-after", ACS_MIS_KIND_CLIENT, ACS_SW_GIVE_UP_ON_RETRY_AFTER,
@@ -166,6 +172,12 @@ static const struct acs_misbehaviour table[] = {
     {"order-fetch-empty-object", ACS_MIS_KIND_CLIENT, ACS_SW_ORDER_FETCH_EMPTY_OBJECT,
      "fetch orders with the payload {} instead of \"\""},
     {"no-tos-agree", ACS_MIS_KIND_CLIENT, ACS_SW_NO_TOS_AGREE, "never send termsOfServiceAgreed"},
+    {"persist-any-issuers", ACS_MIS_KIND_CLIENT, ACS_SW_PERSIST_ANY_ISSUERS,
+     "answer dns-persist-01 even when issuer-domain-names is empty or holds over 10 names"},
+    {"persist-no-policy", ACS_MIS_KIND_CLIENT, ACS_SW_PERSIST_NO_POLICY,
+     "dns-persist-01 record without policy=wildcard, even for a wildcard"},
+    {"persist-wrong-account", ACS_MIS_KIND_CLIENT, ACS_SW_PERSIST_WRONG_ACCOUNT,
+     "dns-persist-01 record whose accounturi names another account"},
     {"post-challenge-on-valid", ACS_MIS_KIND_CLIENT, ACS_SW_POST_CHALLENGE_ON_VALID,
      "POST to a challenge of an authorization already valid"},
     {"rely-on-order", ACS_MIS_KIND_CLIENT, ACS_SW_RELY_ON_ORDER,
@@ -174,6 +186,8 @@ static const struct acs_misbehaviour table[] = {
      "refuse a directory without meta.termsOfService"},
     {"respond-before-provision", ACS_MIS_KIND_CLIENT, ACS_SW_RESPOND_BEFORE_PROVISION,
      "POST the challenge before provisioning its answer"},
+    {"retry-same-nonce", ACS_MIS_KIND_CLIENT, ACS_SW_RETRY_SAME_NONCE,
+     "retry after 429 or 503 with the nonce the refused request carried"},
     {"revoke-bad-reason", ACS_MIS_KIND_CLIENT, ACS_SW_REVOKE_BAD_REASON,
      "revoke with the unassigned reason code 7"},
     {"strict-directory", ACS_MIS_KIND_CLIENT, ACS_SW_STRICT_DIRECTORY,
@@ -201,9 +215,9 @@ static const struct acs_misbehaviour table[] = {
 
 #define NTABLE (sizeof(table) / sizeof(table[0]))
 
-/* The bit sets are 64 bits wide; a longer enum would silently alias. */
+/* The bit sets are 64 and 128 bits wide; a longer enum would silently alias. */
 _Static_assert(ACS_MIS_COUNT <= 64, "too many misbehaviours for acs_mis_set");
-_Static_assert(ACS_SW_COUNT <= 64, "too many client switches for acs_sw_set");
+_Static_assert(ACS_SW_COUNT <= 128, "too many client switches for acs_sw_set");
 _Static_assert(NTABLE == ACS_MIS_COUNT + ACS_SW_COUNT, "one table entry per misbehaviour");
 
 static const char *mis_names[ACS_MIS_COUNT + 1];

@@ -157,9 +157,41 @@ static int provision_dns01(struct acs_acme_session *s, const struct acs_acme_pro
 	return rc;
 }
 
+/* dns-account-01 and dns-persist-01 (issue 7 item 3): a TXT record named by the flow. */
+static int provision_txt(struct acs_acme_session *s, const struct acs_acme_prov_req *r,
+                         struct acs_err *err)
+{
+	struct acs_acme_client *c = &s->client;
+	struct acs_acme_prov_req plain = *r;
+	char *name = strdup(r->txt_name), *value = strdup(r->txt_value);
+	int rc;
+
+	plain.dns_decoys = 0;
+	if (name == NULL || value == NULL) {
+		rc = acs_err_set(err, ACS_E_NOMEM, "out of memory");
+	} else if (c->dns_hook == NULL) {
+		rc = provision_zone(s, &plain, name, value, err);
+	} else if (c->ndns >= ACS_ACME_MAX_PROV) {
+		rc = acs_err_set(err, ACS_E_TOOBIG, "too many dns records");
+	} else {
+		rc = acs_acme_dns_hook(c->dns_hook, "set", name, value, err);
+		if (rc == 0) {
+			c->dns_names[c->ndns] = name;
+			c->dns_values[c->ndns] = value;
+			c->ndns++;
+			return 0;
+		}
+	}
+	free(name);
+	free(value);
+	return rc;
+}
+
 int acs_acme_provision(struct acs_acme_session *s, const struct acs_acme_prov_req *r,
                        struct acs_err *err)
 {
+	if (r->txt_name != NULL && r->txt_value != NULL)
+		return provision_txt(s, r, err);
 	/* a token with '/' or '\0' tricks would otherwise reach a path or the path table */
 	if (r->token == NULL || !acs_b64url_valid(r->token, strlen(r->token)))
 		return acs_err_set(err, ACS_E_PARSE, "challenge token is not base64url");

@@ -24,6 +24,9 @@ struct acs_acme_prov_req {
 	enum acs_alpn_mode alpn;     /* how the tls-alpn-01 responder serves it */
 	int dns_decoys;              /* dns-01 zone: two random TXT values beside the answer */
 	int dns_star;                /* dns-01: the record at _acme-challenge.*.NAME */
+	/* dns-account-01, dns-persist-01: the TXT record as the flow made it (issue 7 item 3) */
+	const char *txt_name;
+	const char *txt_value;
 };
 
 /*

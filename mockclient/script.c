@@ -42,6 +42,8 @@ static const char *const features[] = {"eab",
                                        "renewalInfo",
                                        "serial-high-bit",
                                        "profiles",
+                                       "dns-account-01",
+                                       "dns-persist-01",
                                        NULL};
 
 const char *const *acs_script_misbehaviours(void)
@@ -534,12 +536,21 @@ static int validate_step(const json_t *step, struct acs_err *err)
 		                                   "mixed-case", "extra-san",    "no-extension",
 		                                   NULL};
 		static const char *const dns01[] = {"ok", "wrong", "decoys", NULL};
+		/* dns-account-01 and dns-persist-01 (issue 7 item 3) */
+		static const char *const dnsacct[] = {"ok", "wrong", "wrong-label", NULL};
+		static const char *const persist[] = {"ok",        "wrong-account", "expired",
+		                                      "future",    "unknown-param", "wrong-issuer",
+		                                      "no-policy", "policy-case",   NULL};
 		const char *type = json_string_value(json_object_get(step, "type"));
 		const char *serve = json_string_value(json_object_get(step, "serve"));
 		const char *const *ok = http01;
 
 		if (type != NULL && strcmp(type, "dns-01") == 0)
 			ok = dns01;
+		else if (type != NULL && strcmp(type, "dns-account-01") == 0)
+			ok = dnsacct;
+		else if (type != NULL && strcmp(type, "dns-persist-01") == 0)
+			ok = persist;
 		else if (type != NULL && strcmp(type, "tls-alpn-01") == 0)
 			ok = alpn;
 		if (serve != NULL && !acs_str_in_list(ok, serve))

@@ -129,18 +129,25 @@ static int authz_ident(struct acs_run *run, json_t *authz, struct acs_ident *id)
 }
 
 /* The answer for challenge chal (of authz) put up as `serve` says ("ok", "wrong", ...). */
-static int provision(struct acs_run *run, const struct acs_key *acct_key, json_t *authz,
-                     json_t *chal, const char *type, const char *serve)
+static int provision(struct acs_run *run, const struct acs_key *acct_key, const char *acct_url,
+                     json_t *authz, json_t *chal, const char *type, const char *serve)
 {
+	/* dns-account-01 and dns-persist-01 (issue 7 item 3) */
+	static const char *const dnsacct_modes[] = {"ok", "wrong", "wrong-label", NULL};
+	static const char *const persist_modes[] = {
+	    "ok",           "wrong-account", "expired",   "future",
+	    "unknown-param", "wrong-issuer", "no-policy", "policy-case", NULL};
 	static const char *const http01_modes[] = {
 	    "ok",        "wrong",    "trailing-newline", "trailing-space",
 	    "not-found", "redirect", "fail-first",       NULL};
 	static const char *const alpn_modes[] = {
 	    "ok", "wrong-digest", "noncritical", "mixed-case", "extra-san", "no-extension", NULL};
 	static const char *const dns_modes[] = {"ok", "wrong", "decoys", NULL};
-	const char *const *modes = strcmp(type, "http-01") == 0  ? http01_modes
-	                           : strcmp(type, "dns-01") == 0 ? dns_modes
-	                                                         : alpn_modes;
+	const char *const *modes = strcmp(type, "http-01") == 0          ? http01_modes
+	                           : strcmp(type, "dns-01") == 0         ? dns_modes
+	                           : strcmp(type, "dns-account-01") == 0 ? dnsacct_modes
+	                           : strcmp(type, "dns-persist-01") == 0 ? persist_modes
+	                                                                 : alpn_modes;
 	struct acs_flow_result res;
 	struct acs_flow_prov p;
 	size_t m;
@@ -153,9 +160,15 @@ static int provision(struct acs_run *run, const struct acs_key *acct_key, json_t
 	memset(&p, 0, sizeof(p));
 	p.acct_key = acct_key;
 	p.need_responders = 1;
-	p.dns_wrong = strcmp(type, "dns-01") == 0 && strcmp(serve, "wrong") == 0;
-	p.http01 = (enum acs_http01_mode)m;
-	p.alpn = (enum acs_alpn_mode)m;
+	p.dns_wrong = (strcmp(type, "dns-01") == 0 || strcmp(type, "dns-account-01") == 0) &&
+	              strcmp(serve, "wrong") == 0;
+	p.http01 = modes == http01_modes ? (enum acs_http01_mode)m : ACS_HTTP01_OK;
+	p.alpn = modes == alpn_modes ? (enum acs_alpn_mode)m : ACS_ALPN_OK;
+	p.acct_url = acct_url;
+	p.dnsacct_full_hash = modes == dnsacct_modes && strcmp(serve, "wrong-label") == 0;
+	p.persist = modes == persist_modes ? (enum acs_persist_mode)m : ACS_PERSIST_OK;
+	/* a server case judges the CA's issuer-domain-names itself (authz-get facts) */
+	p.persist_any_issuers = 1;
 	p.dns_decoys = strcmp(serve, "decoys") == 0;
 	acs_flow_res_begin(&res);
 	acs_flow_provision_answer(run->s, authz, chal, type, &p, &res);
@@ -263,6 +276,20 @@ int acs_act_authz_get(struct acs_run *run)
 	json_object_set_new(run->facts, "min_token_bytes",
 	                    json_integer(min_bytes < 0 ? 0 : min_bytes));
 	json_object_set_new(run->facts, "tokens_distinct", json_boolean(distinct));
+	/* dns-persist-01 (issue 7 item 3): its issuer-domain-names, as the challenge has them */
+	{
+		json_t *pc = acs_acme_find_challenge(authz, "dns-persist-01");
+
+		if (pc != NULL) {
+			json_t *names = json_object_get(pc, "issuer-domain-names");
+
+			json_object_set_new(run->facts, "persist_issuers",
+			                    json_is_array(names) ? json_deep_copy(names)
+			                                         : json_array());
+			json_object_set_new(run->facts, "persist_has_token",
+			                    json_boolean(json_object_get(pc, "token") != NULL));
+		}
+	}
 	return 0;
 }
 
@@ -293,7 +320,7 @@ int acs_act_challenge_respond(struct acs_run *run)
 		return acs_step_fail(run, ACS_STEP_HARNESS, NULL, "out of memory");
 	set_current_challenge(run, curl, chal);
 	if (acs_arg_bool(run, "provision", 1) &&
-	    provision(run, acs_sa_signing_key(run, a), authz, chal, type, serve) != 0)
+	    provision(run, acs_sa_signing_key(run, a), a->url, authz, chal, type, serve) != 0)
 		goto out;
 	payload = json_object_get(run->step, "payload");
 	if (raw != NULL) {

@@ -515,7 +515,8 @@ static int act_plain(struct acs_run *run)
 	return 0;
 }
 
-static const char *const type_choices[] = {"http-01", "dns-01", "tls-alpn-01", NULL};
+static const char *const type_choices[] = {"http-01",        "dns-01",         "tls-alpn-01",
+                                           "dns-account-01", "dns-persist-01", NULL};
 
 static const char *const method_choices[] = {"HEAD", "GET", NULL};
 
@@ -529,7 +530,10 @@ static const char *const serve_choices[] = {
     "ok",          "wrong",      "trailing-newline", "trailing-space",
     "not-found",   "redirect",   "fail-first",       "wrong-digest",
     "noncritical", "mixed-case", "extra-san",        "no-extension",
-    "decoys",      NULL};
+    "decoys",
+    /* dns-account-01 and dns-persist-01 (issue 7 item 3) */
+    "wrong-label", "wrong-account", "expired", "future", "unknown-param", "wrong-issuer",
+    "no-policy", "policy-case", NULL};
 static const char *const auth_choices[] = {"kid", "jwk", NULL};
 
 static const struct acs_arg_spec no_args[] = {{NULL, NULL, NULL}};

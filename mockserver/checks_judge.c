@@ -27,6 +27,9 @@ static const struct {
     {".11_1.", "finalize"},
     {".8_3.", "http-01"},
     {".8_4.", "dns-01"},
+    /* issue 7 item 3 */
+    {"client.dnsaccount.", "dns-account-01"},
+    {"client.dnspersist.", "dns-persist-01"},
     {"client.8737.", "tls-alpn-01"},
     {".7_3.mailto", "contact"},
 };

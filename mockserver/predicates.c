@@ -524,6 +524,8 @@ void acs_judge_predicate(struct acs_judgement *j, const char *name)
 		return;
 	else if (strcmp(name, "requested-profile") == 0)
 		p_requested_profile(j);
+	else if (acs_judge_predicate_i7(j, name))
+		; /* issue 7's own, in predicates_i7.c */
 	else
 		p_simple(j, name);
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include "mockserver/log.h"
 #include "mockserver/req.h"
 #include "mockserver/store.h"
@@ -123,8 +124,32 @@ void acs_mca_check(struct mca_req *r, enum mca_check ck, const char *fmt, ...)
 
 void acs_mca_retry_after(struct mca_req *r)
 {
-	if (!mca_mb(r->scn, MB_NO_RETRY_AFTER))
-		(void)acs_mca_add_header(&r->resp, "Retry-After", "1");
+	const struct mca_mb_state *secs = &r->scn->mb[MB_RETRY_AFTER_SECONDS];
+	long n = secs->on && secs->n > 0 ? secs->n : 1;
+	struct timespec now;
+	double left = (double)n;
+
+	if (mca_mb(r->scn, MB_NO_RETRY_AFTER))
+		return;
+	/* issue 7 item 7: the date form names a whole second, at least n seconds ahead */
+	if (mca_mb(r->scn, MB_RETRY_AFTER_DATE) && clock_gettime(CLOCK_REALTIME, &now) == 0) {
+		time_t when = now.tv_sec + n + (now.tv_nsec > 0 ? 1 : 0);
+		struct tm tm;
+		char d[64];
+
+		if (gmtime_r(&when, &tm) != NULL &&
+		    strftime(d, sizeof(d), "%a, %d %b %Y %H:%M:%S GMT", &tm) > 0) {
+			(void)acs_mca_add_header(&r->resp, "Retry-After", "%s", d);
+			left = (double)when - ((double)now.tv_sec + (double)now.tv_nsec / 1e9);
+		} else {
+			(void)acs_mca_add_header(&r->resp, "Retry-After", "%ld", n);
+		}
+	} else {
+		(void)acs_mca_add_header(&r->resp, "Retry-After", "%ld", n);
+	}
+	/* the client judge reads what was given (predicates.c honoured-retry-after) */
+	if (r->logent != NULL)
+		json_object_set_new(r->logent, "retry_after", json_real(left));
 }
 
 /* Fault injection switched on for this endpoint: fires for the first N requests. */

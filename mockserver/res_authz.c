@@ -14,6 +14,7 @@
 #include "mockserver/req.h"
 #include "mockserver/res_authz.h"
 #include "mockserver/store.h"
+#include "mockserver/validate.h"
 #include "mockserver/verify.h"
 #include "mockserver/workers.h"
 
@@ -26,7 +27,11 @@ static json_t *challenge_json(struct mca_req *r, struct mca_chall *c)
 	acs_mca_set_json_str(o, mca_mb(r->scn, MB_CHALLENGE_URI) ? "uri" : "url",
 	                     acs_mca_obj_url(r, "/chall/", c->id, c->rid, ""));
 	json_object_set_new(o, "status", json_string(acs_mca_status_name(c->status)));
-	json_object_set_new(o, "token", json_string(c->token));
+	/* draft-ietf-acme-dns-persist 3.1: no token; 1 to 10 issuer-domain-names */
+	if (c->type == CT_DNSPERSIST01)
+		json_object_set_new(o, "issuer-domain-names", acs_mca_persist_issuers(r->scn));
+	else
+		json_object_set_new(o, "token", json_string(c->token));
 	if (c->status == ST_VALID && c->validated != 0) {
 		acs_rfc3339_format(c->validated, ts);
 		json_object_set_new(o, "validated", json_string(ts));
@@ -197,7 +202,9 @@ void acs_mca_validation_done(struct mca_scenario *s, int chall, int ok, const ch
 	if (!ok) {
 		char full[128];
 
-		(void)snprintf(full, sizeof(full), MCA_PROBLEM_NS "%s",
+		/* problem-v1-namespace reaches challenge errors too (issue 7 item 9) */
+		(void)snprintf(full, sizeof(full), "%s%s",
+		               mca_mb(s, MB_PROBLEM_V1) ? "urn:acme:error:" : MCA_PROBLEM_NS,
 		               errtype != NULL ? errtype : "incorrectResponse");
 		json_decref(c->error);
 		c->error = json_pack("{s:s, s:s, s:i}", "type", full, "detail",
@@ -273,6 +280,8 @@ void acs_mca_do_challenge(struct mca_req *r, struct mca_post *p)
 	}
 	if (acs_mca_want_owner(r, p, az->acct) != 0)
 		return;
+	/* the type answered, for the client predicates (issue 7 item 9: no-tls-sni-answered) */
+	json_object_set_new(r->logent, "challenge_type", json_string(acs_mca_ctype_names[c->type]));
 	if (!p->post_as_get || mca_mb(s, MB_POST_AS_GET_VALIDATES)) {
 		if (!p->post_as_get && !json_is_object(p->payload)) {
 			acs_mca_problem(r, 400, "malformed",
@@ -307,6 +316,8 @@ void acs_mca_do_challenge(struct mca_req *r, struct mca_post *p)
 			job->ident = az->ident;
 			memcpy(job->token, c->token, sizeof(job->token));
 			job->keyauth = ka;
+			job->wildcard = az->wildcard;
+			job->acct_url = acs_mca_obj_url(r, "/acct/", p->acct->id, p->acct->rid, "");
 			for (i = 0; i < MB_COUNT; i++)
 				job->mb[i] = (unsigned char)s->mb[i].on;
 			c->status = ST_PROCESSING;

@@ -173,8 +173,9 @@ static int order_authorizations(struct mca_scenario *s, struct mca_order *o,
 
 /* identifiers of one order at most (Boulder: 100 names) */
 #define MCA_MAX_ORDER_IDENTIFIERS 100
-/* challenges a new authorization may get: http-01, dns-01, tls-alpn-01, tls-sni-02 */
-#define MCA_MAX_CHALLS_PER_AUTHZ 4
+/* challenges a new authorization may get: http-01, dns-01, tls-alpn-01, tls-sni-02,
+ * dns-account-01, dns-persist-01, tls-sni-01 */
+#define MCA_MAX_CHALLS_PER_AUTHZ 7
 
 void acs_mca_do_new_order(struct mca_req *r, struct mca_post *p)
 {

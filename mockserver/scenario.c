@@ -17,32 +17,17 @@
 /* every snprintf here cuts on purpose: names and labels are bounded */
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 
-static const char *const predicates[] = {"retried-bad-nonce",
-                                         "ignored-invalid-nonce",
-                                         "honoured-retry-after",
-                                         "no-tight-poll",
-                                         "no-challenge-post-on-valid",
-                                         "no-finalize-after-invalid",
-                                         "only-get-directory",
-                                         "post-as-get-used",
-                                         "deprovisioned-http01",
-                                         "deprovisioned-dns01",
-                                         "account-reused",
-                                         "csr-fresh-key",
-                                         "finalized",
-                                         "downloaded-certificate",
-                                         "revoked",
-                                         "key-changed",
-                                         "renewed",
-                                         "ari-renewed",
-                                         "ari-not-renewed",
-                                         "ari-no-replaces",
-                                         "ari-retried-without-replaces",
-                                         "ari-interval-sane",
-                                         "ari-no-check-expired",
-                                         "ari-no-check-replaced",
-                                         "requested-profile", /* profiles branch */
-                                         NULL};
+static const char *const predicates[] = {
+    "retried-bad-nonce", "ignored-invalid-nonce", "honoured-retry-after", "no-tight-poll",
+    "no-challenge-post-on-valid", "no-finalize-after-invalid", "only-get-directory",
+    "post-as-get-used", "deprovisioned-http01", "deprovisioned-dns01", "account-reused",
+    "csr-fresh-key", "finalized", "downloaded-certificate", "revoked", "key-changed", "renewed",
+    "ari-renewed", "ari-not-renewed", "ari-no-replaces", "ari-retried-without-replaces",
+    "ari-interval-sane", "ari-no-check-expired", "ari-no-check-replaced",
+    "requested-profile", /* profiles branch */
+    /* issue 7 (predicates_i7.c) */
+    "no-challenge-answered", "no-tls-sni-answered", "retried-fresh-nonce",
+    "no-finalize-before-ready", NULL};
 
 const char *const *acs_scenario_predicates(void)
 {
@@ -136,7 +121,8 @@ static int parse_features(const json_t *sc, const char *f, struct acs_scenario *
 {
 	static const char *const bkeys[] = {"eab",   "key_change", "revoke", "wildcard",
 	                                    "renew", "ari",        NULL};
-	static const char *const challenges[] = {"http-01", "dns-01", "tls-alpn-01", NULL};
+	static const char *const challenges[] = {"http-01",        "dns-01",         "tls-alpn-01",
+	                                         "dns-account-01", "dns-persist-01", NULL};
 	json_t *v = json_object_get(sc, "challenge");
 	size_t i;
 
@@ -146,8 +132,8 @@ static int parse_features(const json_t *sc, const char *f, struct acs_scenario *
 		if (ch == NULL || !acs_str_in_list(challenges, ch))
 			return acs_err_set(
 			    err, ACS_E_INVAL,
-			    "%s: field \"scenario.challenge\": expected http-01, dns-01 "
-			    "or tls-alpn-01",
+			    "%s: field \"scenario.challenge\": expected http-01, dns-01, "
+			    "tls-alpn-01, dns-account-01 or dns-persist-01",
 			    f);
 		s->challenge = ch;
 	}
@@ -180,11 +166,11 @@ static int parse_features(const json_t *sc, const char *f, struct acs_scenario *
 			    f);
 		s->profile = pn;
 	}
-	if (s->wildcard && strcmp(s->challenge, "dns-01") != 0)
+	if (s->wildcard && strncmp(s->challenge, "dns-", 4) != 0)
 		return acs_err_set(
 		    err, ACS_E_INVAL,
-		    "%s: field \"scenario.wildcard\": a wildcard needs \"challenge\": "
-		    "\"dns-01\"",
+		    "%s: field \"scenario.wildcard\": a wildcard needs a DNS challenge "
+		    "(\"dns-01\", \"dns-account-01\", \"dns-persist-01\")",
 		    f);
 	return 0;
 }
@@ -241,8 +227,8 @@ static int parse_expect(const json_t *ex, const char *f, struct acs_scenario *s,
 int acs_scenario_parse(const struct acs_case *c, struct acs_scenario *s, struct acs_err *err)
 {
 	static const char *const skeys[] = {
-	    "misbehave", "names",    "challenge", "runs", "expect",  "eab", "key_change",
-	    "revoke",    "wildcard", "renew",     "ari",  "profile", NULL};
+	    "misbehave", "names",    "challenge", "runs", "expect",  "eab",         "key_change",
+	    "revoke",    "wildcard", "renew",     "ari",  "profile", "min_timeout", NULL};
 	const char *f = c->file ? c->file : c->id;
 	json_t *sc = json_object_get(c->body, "scenario");
 	json_t *ex;
@@ -258,6 +244,7 @@ int acs_scenario_parse(const struct acs_case *c, struct acs_scenario *s, struct 
 	if (only_keys(sc, skeys, f, "scenario.", err) != 0 || parse_misbehave(sc, f, s, err) != 0 ||
 	    parse_count(sc, "names", ACS_SCENARIO_MAX_NAMES, f, &s->names, err) != 0 ||
 	    parse_count(sc, "runs", ACS_SCENARIO_MAX_RUNS, f, &s->runs, err) != 0 ||
+	    parse_count(sc, "min_timeout", 300, f, &s->min_timeout, err) != 0 ||
 	    parse_features(sc, f, s, err) != 0)
 		return err->code;
 	ex = json_object_get(sc, "expect");

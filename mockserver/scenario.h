@@ -50,6 +50,7 @@ struct acs_scenario {
 	int renew;       /* runs after the first renew the certificate at {cert_path} */
 	int ari;         /* only for ARI clients: UNSUPPORTED when renewalInfo is never fetched */
 	const char *profile; /* the certificate profile the client is asked for, or NULL */
+	int min_timeout;     /* seconds the command gets at least, whatever --timeout (0: none) */
 };
 
 /*

@@ -99,4 +99,10 @@ int acs_judge_predicate_ari(struct acs_judgement *j, const char *name);
 /* Apply the predicate called name (one of acs_scenario_predicates). */
 void acs_judge_predicate(struct acs_judgement *j, const char *name);
 
+/*
+ * The predicates of issue 7 (predicates_i7.c: dns-persist-01, tracker
+ * failures, v1 answers): 1 when name is one of them (and it was applied).
+ */
+int acs_judge_predicate_i7(struct acs_judgement *j, const char *name);
+
 #endif

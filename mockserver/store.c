@@ -361,8 +361,15 @@ int acs_mca_authz_make(struct mca_scenario *s, int acct, const struct acs_ident 
 		types[nt++] = CT_DNS01;
 	if (!wildcard)
 		types[nt++] = CT_TLSALPN01;
-	if (!wildcard && strcmp(id->type, "dns") == 0 && mca_mb(s, MB_OFFER_TLS_SNI))
+	if (!wildcard && strcmp(id->type, "dns") == 0 && mca_mb(s, MB_OFFER_TLS_SNI)) {
+		types[nt++] = CT_TLSSNI01;
 		types[nt++] = CT_TLSSNI02;
+	}
+	/* dns-account-01 and dns-persist-01 for dns names, wildcards too (as Pebble 2.10) */
+	if (strcmp(id->type, "dns") == 0) {
+		types[nt++] = CT_DNSACCOUNT01;
+		types[nt++] = CT_DNSPERSIST01;
+	}
 	for (i = 0; i < nt; i++) {
 		struct mca_chall *c;
 		int cid;

@@ -24,7 +24,7 @@
 #include "mockserver/tables.h"
 
 #define MCA_LOG_MAX 2000
-#define MCA_OBJ_MAX 5000 /* objects of one kind per scenario */
+#define MCA_OBJ_MAX 8500 /* objects of one kind per scenario (5 challenges per DNS name) */
 
 /* Random part of an object's URL (section 10.5): 16 base64url characters. */
 #define MCA_RID_LEN 24

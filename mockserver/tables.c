@@ -93,6 +93,13 @@ const struct acs_mockca_misbehaviour acs_mca_mb_table[MB_COUNT] = {
           "the scenario's first certificate expires an hour after issuance (89 days old)"),
     [MB_FIRST_CERT_EXPIRED] =
         F("first-cert-expired", NA, NULL, "the scenario's first certificate expired an hour ago"),
+    /* issue 7 item 7: Retry-After's value and its HTTP-date form (RFC 9110 10.2.3) */
+    [MB_RETRY_AFTER_SECONDS] =
+        F("retry-after-seconds", REQ, "N",
+          "Retry-After of N seconds (default 1) on 429, 503 and pending or processing objects"),
+    [MB_RETRY_AFTER_DATE] = F("retry-after-http-date", NA, NULL,
+                              "Retry-After as an HTTP date (\"Fri, 04 Dec 2026 20:00:02 GMT\"), "
+                              "not seconds"),
     [MB_TOKEN_UNSAFE] = V("token-unsafe", NA, NULL,
                           "challenge tokens contain characters outside base64url (\"../\")"),
     [MB_HTTP_URL] = V("http-url-in-directory", NA, NULL,
@@ -284,7 +291,8 @@ const struct acs_mockca_misbehaviour acs_mca_mb_table[MB_COUNT] = {
     [MB_DNS_ANY_TXT] = V("dns01-any-txt", NA, NULL,
                          "dns-01 passes when any TXT record exists, whatever its value"),
     [MB_PROBLEM_V1] =
-        V("problem-v1-namespace", NA, NULL, "problem types in ACME v1's urn:acme:error: namespace"),
+        V("problem-v1-namespace", NA, NULL,
+          "problem types (challenge errors too) in ACME v1's urn:acme:error: namespace"),
     [MB_ORDER_READY_DESPITE_INVALID] =
         V("order-ready-despite-invalid-authz", NA, NULL,
           "an order becomes ready once no authorization is pending, valid or not"),
@@ -347,8 +355,9 @@ const struct acs_mockca_misbehaviour acs_mca_mb_table[MB_COUNT] = {
                          "no newNonce in the directory (nonces only come with other responses)"),
     [MB_NEWNONCE_HEAD_204] =
         V("newnonce-head-204", NA, NULL, "HEAD newNonce answers 204 instead of 200"),
-    [MB_OFFER_TLS_SNI] = V("offer-tls-sni", NA, NULL,
-                           "authorizations also offer the withdrawn tls-sni-02 challenge"),
+    [MB_OFFER_TLS_SNI] =
+        V("offer-tls-sni", NA, NULL,
+          "authorizations also offer the withdrawn tls-sni-01 and tls-sni-02 challenges"),
     [MB_DIR_V1_ALIASES] =
         V("directory-v1-aliases", NA, NULL,
           "the directory also lists ACME v1 names (new-reg, new-authz, new-cert, ...)"),
@@ -463,6 +472,33 @@ const struct acs_mockca_misbehaviour acs_mca_mb_table[MB_COUNT] = {
         F("letsencrypt", NA, NULL,
           "play Boulder (Let's Encrypt): its documented divergences and implementation "
           "details (docs/letsencrypt.md)"),
+    /* dns-account-01 and dns-persist-01 (issue 7 item 3) */
+    [MB_DNSACCT_FULL_HASH] =
+        V("dns-account01-full-hash-label", NA, NULL,
+          "dns-account-01 label from all 32 octets of the account URL's SHA-256, not the first 10"),
+    [MB_PERSIST_WRONG_NAME] = V("dns-persist01-wrong-name", NA, NULL,
+                                "dns-persist-01 queries _acme-challenge.<name>, not "
+                                "_validation-persist.<name>"),
+    [MB_PERSIST_ACCOUNT_UNCHECKED] =
+        V("dns-persist01-accounturi-unchecked", NA, NULL,
+          "dns-persist-01 records pass whatever account their accounturi names"),
+    [MB_PERSIST_ISSUER_UNCHECKED] =
+        V("dns-persist01-issuer-unchecked", NA, NULL,
+          "dns-persist-01 records pass whatever issuer-domain-name they carry"),
+    [MB_PERSIST_UNTIL_UNCHECKED] = V("dns-persist01-persistuntil-unchecked", NA, NULL,
+                                     "dns-persist-01 records pass after their persistUntil"),
+    [MB_PERSIST_POLICY_UNCHECKED] =
+        V("dns-persist01-policy-unchecked", NA, NULL,
+          "dns-persist-01 validates wildcard authorizations without policy=wildcard"),
+    [MB_PERSIST_UNKNOWN_REFUSED] =
+        V("dns-persist01-unknown-param-refused", NA, NULL,
+          "dns-persist-01 records with a parameter the CA does not know are refused"),
+    [MB_PERSIST_NO_ISSUERS] = V("dns-persist01-no-issuers", NA, NULL,
+                                "dns-persist-01 challenges carry an empty issuer-domain-names"),
+    [MB_PERSIST_MANY_ISSUERS] = V("dns-persist01-eleven-issuers", NA, NULL,
+                                  "dns-persist-01 challenges carry 11 issuer-domain-names"),
+    [MB_PERSIST_POLICY_CASE] = V("dns-persist01-policy-case-sensitive", NA, NULL,
+                                 "dns-persist-01 takes policy=wildcard only in lower case"),
 };
 
 #define C(i, sec, lvl, cov, w)                                                                     \
@@ -597,6 +633,18 @@ const struct acs_mockca_check acs_mca_check_table[CK_COUNT] = {
                                "SHOULD NOT", "PC01",
                                "the client SHOULD NOT request a profile name that is not "
                                "advertised in the server's Directory metadata object"},
+    /* dns-account-01 and dns-persist-01 (issue 7 item 3) */
+    [CK_DNSACCT_TXT] = {"client.dnsaccount.3.dns-account01-txt", "dnsaccount", "3", "MUST", "",
+                        "the TXT record at _<label>._acme-challenge.<name> holds "
+                        "base64url(SHA-256(key authorization))"},
+    [CK_PERSIST_RECORD] = {"client.dnspersist.4.dns-persist01-record", "dnspersist", "4", "MUST",
+                           "",
+                           "the TXT record at _validation-persist.<name> names one of the "
+                           "issuer-domain-names and the account's accounturi"},
+    /* the ACME v1 to v2 changes (issue 7 item 9) */
+    [CK_V1_RESOURCE] = {"client.v1v2.6_4.no-resource-field", "v1v2", "6.4", "SHOULD NOT", "",
+                        "ACME v1's payload field \"resource\" is gone: RFC 8555 binds a request "
+                        "to its URL with the protected header's url"},
 };
 
 const char *const acs_mca_ep_names[EP_COUNT] = {
@@ -619,8 +667,9 @@ const char *const acs_mca_ep_names[EP_COUNT] = {
     [EP_RENEWALINFO] = "renewal-info",
 };
 
-const char *const acs_mca_ctype_names[CT_COUNT] = {"http-01", "dns-01", "tls-alpn-01",
-                                                   "tls-sni-02"};
+const char *const acs_mca_ctype_names[CT_COUNT] = {"http-01",    "dns-01",         "tls-alpn-01",
+                                                   "tls-sni-02", "dns-account-01", "dns-persist-01",
+                                                   "tls-sni-01"};
 
 const char *acs_mca_status_name(enum mca_status s)
 {

@@ -46,6 +46,8 @@ enum mca_mb {
 	MB_ARI_ALREADY_REPLACED,
 	MB_FIRST_CERT_EXPIRING,
 	MB_FIRST_CERT_EXPIRED,
+	MB_RETRY_AFTER_SECONDS, /* issue 7 item 7 */
+	MB_RETRY_AFTER_DATE,    /* issue 7 item 7 */
 	/* RFC violations from here on */
 	MB_TOKEN_UNSAFE,
 	MB_HTTP_URL,
@@ -211,6 +213,17 @@ enum mca_mb {
 	MB_VALIDITY_FIELDS_OK,
 	MB_NO_NEWAUTHZ,
 	MB_LETSENCRYPT,
+	/* dns-account-01 and dns-persist-01 (issue 7 item 3) */
+	MB_DNSACCT_FULL_HASH,
+	MB_PERSIST_WRONG_NAME,
+	MB_PERSIST_ACCOUNT_UNCHECKED,
+	MB_PERSIST_ISSUER_UNCHECKED,
+	MB_PERSIST_UNTIL_UNCHECKED,
+	MB_PERSIST_POLICY_UNCHECKED,
+	MB_PERSIST_UNKNOWN_REFUSED,
+	MB_PERSIST_NO_ISSUERS,
+	MB_PERSIST_MANY_ISSUERS,
+	MB_PERSIST_POLICY_CASE,
 	MB_COUNT
 };
 
@@ -273,6 +286,11 @@ enum mca_check {
 	CK_ARI_NOT_REPLACED,
 	CK_ARI_GET,
 	CK_PROFILE_ADVERTISED, /* profiles branch */
+	/* dns-account-01 and dns-persist-01 (issue 7 item 3) */
+	CK_DNSACCT_TXT,
+	CK_PERSIST_RECORD,
+	/* the ACME v1 to v2 changes (issue 7 item 9) */
+	CK_V1_RESOURCE,
 	CK_COUNT
 };
 
@@ -293,8 +311,20 @@ enum mca_status {
 /* The status as ACME spells it ("pending"); static string. */
 const char *acs_mca_status_name(enum mca_status s);
 
-/* CT_TLSSNI02 is only ever offered by the offer-tls-sni misbehaviour */
-enum mca_ctype { CT_HTTP01 = 0, CT_DNS01, CT_TLSALPN01, CT_TLSSNI02, CT_COUNT };
+/*
+ * CT_TLSSNI02 is only ever offered by the offer-tls-sni misbehaviour;
+ * dns-account-01 and dns-persist-01 (drafts, as Pebble 2.10) for dns identifiers
+ */
+enum mca_ctype {
+	CT_HTTP01 = 0,
+	CT_DNS01,
+	CT_TLSALPN01,
+	CT_TLSSNI02,
+	CT_DNSACCOUNT01,
+	CT_DNSPERSIST01,
+	CT_TLSSNI01, /* offer-tls-sni, beside tls-sni-02 (issue 7 item 9) */
+	CT_COUNT
+};
 /* Challenge type names ("http-01") by enum mca_ctype. */
 extern const char *const acs_mca_ctype_names[CT_COUNT];
 

@@ -530,7 +530,7 @@ static int dns_skip_name(const unsigned char *m, size_t len, size_t *off)
  * say whether want is among them. Returns 1 found, 0 not, -1 bad message.
  */
 static int dns_answer(const unsigned char *m, size_t len, uint16_t id, const char *want,
-                      struct acs_buf *found, int *ntxt, int *rcode, int *tc)
+                      struct acs_buf *found, int *ntxt, int *rcode, int *tc, json_t *vals)
 {
 	size_t off = 12;
 	int qd, an, i, hit = 0;
@@ -574,8 +574,10 @@ static int dns_answer(const unsigned char *m, size_t len, uint16_t id, const cha
 				if (found->len > 0)
 					(void)acs_buf_puts(found, ", ");
 				(void)acs_buf_printf(found, "\"%.100s\"", v.data);
-				if (strcmp(v.data, want) == 0)
+				if (want != NULL && strcmp(v.data, want) == 0)
 					hit = 1;
+				if (vals != NULL)
+					json_array_append_new(vals, json_string(v.data));
 			}
 			acs_buf_free(&v);
 		}
@@ -715,7 +717,7 @@ static int validate_dns01(struct acs_mockca *ca, const struct mca_vjob *job, jso
 		got = dns_udp(ca->dns_server, addr, port, q, qlen, id, a, sizeof(a), detail);
 	if (got < 0)
 		goto out;
-	hit = dns_answer(a, (size_t)got, id, want, &found, &ntxt, &rcode, &tc);
+	hit = dns_answer(a, (size_t)got, id, want, &found, &ntxt, &rcode, &tc, NULL);
 	if (hit < 0) {
 		detailf(detail, "malformed DNS answer for TXT %s", qname);
 		goto out;
@@ -741,6 +743,53 @@ out:
 	return rc;
 }
 
+/* ---- dns-account-01 and dns-persist-01 (issue 7 item 3): their lookups ---- */
+
+int acs_mca_dns_txt(struct acs_mockca *ca, const struct mca_vjob *job, const char *qname,
+                    json_t *ent, json_t *vals, int *rcode, struct acs_buf *detail)
+{
+	unsigned char q[512], a[4096];
+	char addr[128];
+	struct acs_buf found;
+	uint16_t id;
+	size_t qlen;
+	ssize_t got = -1;
+	int port, ntxt = 0, tc = 0, rc = -1;
+
+	acs_buf_init(&found, 8192);
+	*rcode = 0;
+	json_object_set_new(ent, "query", json_string(qname));
+	if (ca->dns_server == NULL) {
+		detailf(detail, "the mock CA has no DNS server configured for %s",
+		        acs_mca_ctype_names[job->type]);
+		goto out;
+	}
+	if (dns_parse_server(ca->dns_server, addr, sizeof(addr), &port) != 0) {
+		detailf(detail, "bad DNS server address %s", ca->dns_server);
+		goto out;
+	}
+	if (RAND_bytes((unsigned char *)&id, sizeof(id)) != 1 ||
+	    (qlen = dns_query(q, sizeof(q), qname, id)) == 0) {
+		detailf(detail, "cannot encode the name %s", qname);
+		goto out;
+	}
+	/* over TCP first, as for dns-01 (section 11.2) */
+	got = dns_tcp(addr, port, q, qlen, a, sizeof(a));
+	json_object_set_new(ent, "transport", json_string(got >= 0 ? "tcp" : "udp"));
+	if (got < 0)
+		got = dns_udp(ca->dns_server, addr, port, q, qlen, id, a, sizeof(a), detail);
+	if (got < 0)
+		goto out;
+	if (dns_answer(a, (size_t)got, id, NULL, &found, &ntxt, rcode, &tc, vals) < 0) {
+		detailf(detail, "malformed DNS answer for TXT %s", qname);
+		goto out;
+	}
+	rc = 0;
+out:
+	acs_buf_free(&found);
+	return rc;
+}
+
 int acs_mca_validate(struct acs_mockca *ca, const struct mca_vjob *job, json_t *logent,
                      const char **errtype, struct acs_buf *detail)
 {
@@ -751,6 +800,10 @@ int acs_mca_validate(struct acs_mockca *ca, const struct mca_vjob *job, json_t *
 		return validate_alpn(ca, job, logent, errtype, detail);
 	case CT_DNS01:
 		return validate_dns01(ca, job, logent, errtype, detail);
+	case CT_DNSACCOUNT01:
+		return acs_mca_validate_dnsacct(ca, job, logent, errtype, detail);
+	case CT_DNSPERSIST01:
+		return acs_mca_validate_persist(ca, job, logent, errtype, detail);
 	default:
 		break;
 	}

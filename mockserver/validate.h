@@ -19,4 +19,27 @@ struct mca_vjob;
 int acs_mca_validate(struct acs_mockca *ca, const struct mca_vjob *job, json_t *logent,
                      const char **errtype, struct acs_buf *detail);
 
+/* ---- dns-account-01 and dns-persist-01 (issue 7 item 3; validate_dns.c) ---- */
+
+struct mca_scenario;
+
+/*
+ * TXT lookup of qname at the CA's DNS server (TCP, then UDP), its values
+ * appended to vals as strings and the response code in *rcode. 0, or -1
+ * with the reason in detail (the server unreachable or its answer broken).
+ */
+int acs_mca_dns_txt(struct acs_mockca *ca, const struct mca_vjob *job, const char *qname,
+                    json_t *ent, json_t *vals, int *rcode, struct acs_buf *detail);
+
+/* dns-account-01: the key authorization digest at _<label>._acme-challenge.<name>. */
+int acs_mca_validate_dnsacct(struct acs_mockca *ca, const struct mca_vjob *job, json_t *logent,
+                             const char **errtype, struct acs_buf *detail);
+
+/* dns-persist-01: an issue-value naming this CA and the account at _validation-persist.<name>. */
+int acs_mca_validate_persist(struct acs_mockca *ca, const struct mca_vjob *job, json_t *logent,
+                             const char **errtype, struct acs_buf *detail);
+
+/* The issuer-domain-names a dns-persist-01 challenge of scenario s carries. New reference. */
+json_t *acs_mca_persist_issuers(struct mca_scenario *s);
+
 #endif

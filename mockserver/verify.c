@@ -460,12 +460,29 @@ static int check_nonce(struct mca_req *r, struct mca_post *p)
 	return 0;
 }
 
+/* ACME v1 bound a request to its endpoint with a payload field "resource" (issue 7 item 9). */
+static void check_v1_resource(struct mca_req *r, const struct mca_post *p)
+{
+	json_t *pl;
+
+	if (p->jws->payload_len == 0)
+		return;
+	pl = json_loadb((const char *)p->jws->payload, p->jws->payload_len, 0, NULL);
+	if (json_is_object(pl) && json_object_get(pl, "resource") != NULL)
+		acs_mca_check(r, CK_V1_RESOURCE, "payload carries ACME v1's \"resource\": %.60s",
+		              json_is_string(json_object_get(pl, "resource"))
+		                  ? json_string_value(json_object_get(pl, "resource"))
+		                  : "(not a string)");
+	json_decref(pl);
+}
+
 /* The url header is present and equals the request URL (section 6.4). */
 static int check_url(struct mca_req *r, struct mca_post *p)
 {
 	struct mca_scenario *s = r->scn;
 	const char *url = acs_jws_header_str(p->jws, "url");
 
+	check_v1_resource(r, p);
 	if (url == NULL) {
 		acs_mca_check(r, CK_URL_PRESENT, "protected header has no url string");
 		if (!mca_mb(s, MB_URL_UNCHECKED)) {

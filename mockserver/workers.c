@@ -23,6 +23,7 @@ static void vjob_free(struct acs_mockca *ca, struct mca_vjob *j)
 		return;
 	acs_mca_scn_put(ca, j->scn);
 	free(j->keyauth);
+	free(j->acct_url);
 	free(j);
 }
 

@@ -150,6 +150,11 @@ int acs_result_details_opt(struct acs_buf *b, const struct acs_result *r, const 
 			                    c->rfc != NULL ? c->rfc : "?",
 			                    c->section != NULL ? c->section : "?",
 			                    acs_level_name(c->level));
+		else if (strncmp(c->rfc, "dns", 3) == 0)
+			/* dnsaccount, dnspersist: the drafts' own sections (issue 7 item 3) */
+			rc = acs_buf_printf(&ref, "requirement (draft %s \xC2\xA7%s, %s)", c->rfc,
+			                    c->section != NULL ? c->section : "?",
+			                    acs_level_name(c->level));
 		else
 			rc = acs_buf_printf(&ref, "requirement (%s: RFC 8555 \xC2\xA7%s, %s)",
 			                    c->rfc, c->section != NULL ? c->section : "?",

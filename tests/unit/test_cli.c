@@ -466,7 +466,8 @@ static void test_mock_client_fields(void)
 	                            "are required (see acmespec mock-client --help)");
 	CU_ASSERT_EQUAL(acs_cli_parse_cmd(mc, ARGC(c), c, &cli, msg, sizeof(msg)), -1);
 	CU_ASSERT_STRING_EQUAL(msg, "acmespec mock-client: option --challenge: expected http-01, "
-	                            "dns-01 or tls-alpn-01, got \"tls-sni-01\"");
+	                            "dns-01, tls-alpn-01, dns-account-01 or dns-persist-01, got "
+	                            "\"tls-sni-01\"");
 	/* the defaults: http-01, a minute for the whole flow, ports left to the client */
 	CU_ASSERT_EQUAL_FATAL(acs_cli_parse_cmd(mc, ARGC(d), d, &cli, msg, sizeof(msg)), 0);
 	CU_ASSERT_STRING_EQUAL(cli.challenge, "http-01");

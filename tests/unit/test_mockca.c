@@ -682,7 +682,8 @@ static void test_wildcard_dns01(void)
 	    json_string_value(json_object_get(json_object_get(authz, "identifier"), "value")),
 	    "w.acmespec.test");
 	chs = json_object_get(authz, "challenges");
-	CU_ASSERT_EQUAL_FATAL(json_array_size(chs), 1);
+	/* dns-01, then dns-account-01 and dns-persist-01 (issue 7) */
+	CU_ASSERT_EQUAL_FATAL(json_array_size(chs), 3);
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_array_get(chs, 0), "type")),
 	                       "dns-01");
 	chall_url = json_string_value(json_object_get(json_array_get(chs, 0), "url"));
@@ -1173,8 +1174,8 @@ static json_t *many_idents(const char *prefix, int n)
 }
 
 /*
- * A scenario whose store is full (5,000 objects of a kind; challenges fill
- * first, three per DNS authorization) refuses the next order with 429
+ * A scenario whose store is full (8,500 objects of a kind; challenges fill
+ * first, five per DNS authorization since dns-account-01 and dns-persist-01) refuses the next order with 429
  * rateLimited saying why (hardening issue, D4: it was a 500 serverInternal
  * "cannot create authorizations" on every later order).
  */
@@ -1199,8 +1200,8 @@ static void test_scenario_full(void)
 		json_decref(pl);
 		resp_free(&r);
 	}
-	CU_ASSERT_EQUAL(created, 16); /* 1,600 authorizations, 4,800 challenges */
-	/* 100 more names would need up to 400 more challenges: refused, saying why */
+	CU_ASSERT_EQUAL(created, 16); /* 1,600 authorizations, 8,000 challenges */
+	/* 100 more names would need up to 700 more challenges: refused, saying why */
 	pl = many_idents("over-", 100);
 	b = post(&c, dir_url(&c, "newOrder"), pl, 0, NULL, &r);
 	CU_ASSERT_EQUAL(r.status, 429);
@@ -1209,10 +1210,10 @@ static void test_scenario_full(void)
 	CU_ASSERT_STRING_EQUAL(problem_type(b), "rateLimited");
 	detail = json_string_value(json_object_get(b, "detail"));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(detail);
-	if (strstr(detail, "holds 16 orders, 1600 authorizations and 4800 challenges") == NULL)
+	if (strstr(detail, "holds 16 orders, 1600 authorizations and 8000 challenges") == NULL)
 		fprintf(stderr, "\n  detail: %s\n", detail);
 	CU_ASSERT_PTR_NOT_NULL(
-	    strstr(detail, "holds 16 orders, 1600 authorizations and 4800 challenges"));
+	    strstr(detail, "holds 16 orders, 1600 authorizations and 8000 challenges"));
 	json_decref(b);
 	json_decref(pl);
 	resp_free(&r);

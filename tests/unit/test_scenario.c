@@ -127,13 +127,13 @@ static void test_parse_errors(void)
 	parse_fails("{'renew': true}",
 	            FILE_NAME ": field \"scenario.renew\": a renewal needs \"runs\" of 2 or 3");
 	parse_fails("{'challenge': 'http-02'}",
-	            FILE_NAME ": field \"scenario.challenge\": expected http-01, dns-01 or "
-	                      "tls-alpn-01");
+	            FILE_NAME ": field \"scenario.challenge\": expected http-01, dns-01, "
+	                      "tls-alpn-01, dns-account-01 or dns-persist-01");
 	parse_fails("{'revoke': 1}",
 	            FILE_NAME ": field \"scenario.revoke\": expected true or false");
 	parse_fails("{'wildcard': true}",
-	            FILE_NAME ": field \"scenario.wildcard\": a wildcard needs \"challenge\": "
-	                      "\"dns-01\"");
+	            FILE_NAME ": field \"scenario.wildcard\": a wildcard needs a DNS challenge "
+	                      "(\"dns-01\", \"dns-account-01\", \"dns-persist-01\")");
 	parse_fails("{'expect': []}", FILE_NAME ": field \"scenario.expect\": expected an object");
 	parse_fails("{'expect': {'exits': 'zero'}}",
 	            FILE_NAME ": field \"scenario.expect.exits\": unknown field");
