@@ -71,12 +71,22 @@ void acs_acme_resp_free(struct acs_acme_resp *r)
 	free(r);
 }
 
+int acs_acme_make_name(char *out, size_t n, const char *suffix)
+{
+	char label[16];
+	int k;
+
+	acs_acme_random_label(label, 10);
+	k = snprintf(out, n, "%s.%s", label,
+	             suffix != NULL && suffix[0] != '\0' ? suffix : "acmespec.test");
+	return k < 0 || (size_t)k >= n ? -1 : 0;
+}
+
 int acs_acme_session_new(struct acs_acme_session **out, const struct acs_acme_session_opts *o,
                          struct acs_err *err)
 {
 	struct acs_acme_session *s = NULL;
 	struct acs_http_opts ho;
-	char label[16];
 	int rc = ACS_E_NOMEM;
 	int i;
 
@@ -108,13 +118,17 @@ int acs_acme_session_new(struct acs_acme_session **out, const struct acs_acme_se
 	    acs_acme_set_str(&s->eab_kid, o->eab_kid) != 0 ||
 	    acs_acme_set_str(&s->eab_hmac, o->eab_hmac) != 0)
 		goto nomem;
+	s->orders_left = -1;
 	/* three distinct names: equal labels are astronomically unlikely, but cheap to rule out */
 	for (i = 0; i < 3; i++) {
 		int j, dup;
 
 		do {
-			acs_acme_random_label(label, 10);
-			snprintf(s->domain[i], sizeof(s->domain[i]), "%s.acmespec.test", label);
+			if (acs_acme_make_name(s->domain[i], sizeof(s->domain[i]),
+			                       o->domain_suffix) != 0) {
+				rc = acs_err_set(err, ACS_E_INVAL, "domain suffix too long");
+				goto out;
+			}
 			dup = 0;
 			for (j = 0; j < i; j++)
 				dup |= strcmp(s->domain[i], s->domain[j]) == 0;
@@ -985,6 +999,35 @@ static int has_header(const char *const *list, const char *name)
 	return 0;
 }
 
+int acs_acme_budget_take(struct acs_acme_budget *b, int n)
+{
+	int have = __atomic_load_n(&b->orders, __ATOMIC_SEQ_CST);
+
+	if (b->max_orders < 0)
+		return 0;
+	do {
+		if (have + n > b->max_orders)
+			return -1;
+	} while (!__atomic_compare_exchange_n(&b->orders, &have, have + n, 0, __ATOMIC_SEQ_CST,
+	                                      __ATOMIC_SEQ_CST));
+	return 0;
+}
+
+/* 1 when url is newOrder and the session may create no more orders (it is marked). */
+static int budget_refuses(struct acs_acme_session *s, const char *url)
+{
+	const char *new_order = acs_acme_dir_url(s, "newOrder");
+
+	if (s->orders_left < 0 || url == NULL || new_order == NULL || strcmp(url, new_order) != 0)
+		return 0;
+	if (s->orders_left > 0) {
+		s->orders_left--;
+		return 0;
+	}
+	s->budget_spent = 1;
+	return 1;
+}
+
 int acs_acme_post(struct acs_acme_session *s, const struct acs_acme_post *p,
                   struct acs_acme_resp **out, struct acs_err *err)
 {
@@ -998,6 +1041,10 @@ int acs_acme_post(struct acs_acme_session *s, const struct acs_acme_post *p,
 
 	if (p->key == NULL)
 		return acs_err_set(err, ACS_E_STATE, "no key to sign with");
+	if (budget_refuses(s, p->url))
+		return acs_err_set(err, ACS_E_STATE,
+		                   "order budget spent: the orders reserved for this case were "
+		                   "created");
 	for (attempt = 0;; attempt++) {
 		const char *type;
 

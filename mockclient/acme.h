@@ -75,7 +75,31 @@ struct acs_acme_session_opts {
 	const char *user_agent;            /* NULL: the HTTP client's default */
 	int allow_production;              /* network policy (harness/netpolicy.h) of every */
 	int allow_other_hosts;             /* URL the session follows */
+	const char *domain_suffix;         /* names under this zone; NULL: acmespec.test */
 };
+
+/*
+ * The order budget of a run (--max-orders), shared by its sessions: a case
+ * reserves the orders it needs before it starts (acs_acme_budget_take),
+ * and its session may then POST to newOrder that many times.
+ */
+struct acs_acme_budget {
+	int max_orders; /* < 0: no budget */
+	int orders;     /* reserved so far, changed atomically */
+};
+
+/* Reserve n orders: 0, or -1 (nothing taken) when fewer than n are left. */
+int acs_acme_budget_take(struct acs_acme_budget *b, int n);
+
+/* The longest name the session makes, with its NUL (RFC 1035 2.3.4: 253 octets). */
+#define ACS_ACME_DOMAIN_MAX 254
+
+/*
+ * A fresh name for a case: a random 10-character label (a-z0-9) under
+ * suffix, or under acmespec.test when suffix is NULL or empty. 0, or -1
+ * when the name does not fit in n.
+ */
+int acs_acme_make_name(char *out, size_t n, const char *suffix);
 
 #define ACS_ACME_MAX_PROV 16
 
@@ -91,6 +115,7 @@ struct acs_acme_client {
 	const char *const *headers; /* extra headers of every request (borrowed), or NULL */
 	const char *webroot;  /* http-01: write DIR/.well-known/acme-challenge/TOKEN (borrowed) */
 	const char *dns_hook; /* dns-01: `HOOK set|clear NAME VALUE` through /bin/sh (borrowed) */
+	double hook_seconds;  /* bound on one hook call (0: 30 s) */
 	double deadline;      /* monotonic seconds (harness/clock.h) bounding every wait */
 	/* progress of the flow ("account URL"), for the front end to show; may be NULL */
 	void (*note)(void *ctx, const char *msg);
@@ -125,7 +150,9 @@ struct acs_acme_session {
 	struct acs_acme_order *orders;
 	size_t norders;
 
-	char domain[3][64]; /* {domain}, {domain2}, {domain3} */
+	char domain[3][ACS_ACME_DOMAIN_MAX]; /* {domain}, {domain2}, {domain3} */
+	int orders_left;  /* POSTs to newOrder still allowed; -1: no limit */
+	int budget_spent; /* a POST to newOrder was refused: orders_left was 0 */
 
 	char *authz_url;       /* current authorization (owned) */
 	json_t *authz;         /* its last object (owned) */

@@ -231,7 +231,7 @@ static void test_interpolation(void)
 	v = acs_script_interp(&run, "x.{domain}/{ip}/{dir.newNonce}", &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
 	{
-		char want[256];
+		char want[400];
 
 		snprintf(want, sizeof(want), "x.%s/127.0.0.1/https://acme.test/nonce",
 		         s->domain[0]);
