@@ -278,6 +278,14 @@ static const struct acs_opt options[] = {
      "FILE",
      {H(REPORTCMDS, "write a Markdown summary to FILE, e.g. $GITHUB_STEP_SUMMARY (- for "
                     "standard output)")}},
+    {"max-accounts",
+     0,
+     INT(max_accounts, 0, 1000000),
+     ACS_CMD_SERVER,
+     "N",
+     {H(ACS_CMD_SERVER, "create at most N accounts in the whole run (Let's Encrypt staging: "
+                        "50 per IP per 3 hours); cases that would need more are SKIPPED "
+                        "(\"budget\")")}},
     {"max-orders",
      0,
      INT(max_orders, 0, 1000000),
@@ -696,6 +704,7 @@ static void set_defaults(struct acs_cli *cli, enum acs_cli_cmd cmd)
 	cli->dns_port = ACS_CLI_PORT_UNSET;
 	cli->plain_http_port = ACS_CLI_PORT_UNSET;
 	cli->max_orders = -1;
+	cli->max_accounts = -1;
 	if (cmd == ACS_CMD_MOCK_CLIENT)
 		cli->challenge = "http-01";
 }

@@ -79,7 +79,8 @@ struct acs_cli {
 	/* server against a real-world CA (docs/real-world.md) */
 	const char *domain_suffix;  /* --domain-suffix ZONE: names under the user's zone */
 	const char *http01_webroot; /* --http01-webroot DIR: http-01 as files */
-	int max_orders;             /* --max-orders N; -1: no budget */
+	int max_orders;             /* --max-orders N; -1: no limit */
+	int max_accounts;           /* --max-accounts N; -1: no limit */
 	const char *client_name; /* client: ready-made recipe instead of a command */
 	int keep_workdir;        /* client: keep each scenario's work directory */
 	int help;

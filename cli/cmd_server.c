@@ -258,7 +258,7 @@ static int server_run(const struct acs_cli *cli, const char *argv0, char *const 
 	struct acs_filter filter;
 	struct acs_run_opts run = {0};
 	struct acs_run_info info = {0};
-	struct acs_acme_budget budget = {-1, 0};
+	struct acs_acme_budget budget = {PTHREAD_MUTEX_INITIALIZER, -1, 0, -1, 0};
 	struct server_ctx sc;
 	struct acs_err err = {0};
 	struct acs_buf rerun;
@@ -296,6 +296,7 @@ static int server_run(const struct acs_cli *cli, const char *argv0, char *const 
 	if (cli->dns_hook != NULL)
 		ro.dns_port = -1;
 	budget.max_orders = cli->max_orders;
+	budget.max_accounts = cli->max_accounts;
 
 	sc.target.ca_bundle = cli->ca_bundle;
 	sc.target.eab_kid = cli->eab_kid;
@@ -309,7 +310,7 @@ static int server_run(const struct acs_cli *cli, const char *argv0, char *const 
 	sc.target.domain_suffix = cli->domain_suffix;
 	sc.target.dns_hook = cli->dns_hook;
 	sc.target.webroot = cli->http01_webroot;
-	sc.target.budget = cli->max_orders >= 0 ? &budget : NULL;
+	sc.target.budget = cli->max_orders >= 0 || cli->max_accounts >= 0 ? &budget : NULL;
 	sc.profile = &prof;
 	acs_cli_console_init(cli, &sc.con);
 
@@ -359,11 +360,12 @@ static int server_run(const struct acs_cli *cli, const char *argv0, char *const 
 	}
 
 	if (cli->domain_suffix != NULL || cli->dns_hook != NULL || cli->http01_webroot != NULL ||
-	    cli->max_orders >= 0) {
-		char orders[32] = "none";
+	    cli->max_orders >= 0 || cli->max_accounts >= 0) {
+		char orders[64] = "none";
 
-		if (cli->max_orders >= 0)
-			snprintf(orders, sizeof(orders), "%d orders", cli->max_orders);
+		if (cli->max_orders >= 0 || cli->max_accounts >= 0)
+			snprintf(orders, sizeof(orders), "%d orders, %d accounts", cli->max_orders,
+			         cli->max_accounts);
 		fprintf(sc.con.out,
 		        "real-world target: names under %s; dns-01 %s; http-01 %s%s; budget %s\n",
 		        cli->domain_suffix != NULL ? cli->domain_suffix : "acmespec.test",

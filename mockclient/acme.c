@@ -118,7 +118,7 @@ int acs_acme_session_new(struct acs_acme_session **out, const struct acs_acme_se
 	    acs_acme_set_str(&s->eab_kid, o->eab_kid) != 0 ||
 	    acs_acme_set_str(&s->eab_hmac, o->eab_hmac) != 0)
 		goto nomem;
-	s->orders_left = -1;
+	s->orders_left = s->accounts_left = -1;
 	/* three distinct names: equal labels are astronomically unlikely, but cheap to rule out */
 	for (i = 0; i < 3; i++) {
 		int j, dup;
@@ -999,29 +999,36 @@ static int has_header(const char *const *list, const char *name)
 	return 0;
 }
 
-int acs_acme_budget_take(struct acs_acme_budget *b, int n)
+int acs_acme_budget_take(struct acs_acme_budget *b, int orders, int accounts)
 {
-	int have = __atomic_load_n(&b->orders, __ATOMIC_SEQ_CST);
+	int rc = -1;
 
-	if (b->max_orders < 0)
-		return 0;
-	do {
-		if (have + n > b->max_orders)
-			return -1;
-	} while (!__atomic_compare_exchange_n(&b->orders, &have, have + n, 0, __ATOMIC_SEQ_CST,
-	                                      __ATOMIC_SEQ_CST));
-	return 0;
+	pthread_mutex_lock(&b->mu);
+	if ((b->max_orders < 0 || b->orders + orders <= b->max_orders) &&
+	    (b->max_accounts < 0 || b->accounts + accounts <= b->max_accounts)) {
+		b->orders += orders;
+		b->accounts += accounts;
+		rc = 0;
+	}
+	pthread_mutex_unlock(&b->mu);
+	return rc;
 }
 
-/* 1 when url is newOrder and the session may create no more orders (it is marked). */
+/* 1 when url is newOrder or newAccount and the session may send no more (it is marked). */
 static int budget_refuses(struct acs_acme_session *s, const char *url)
 {
 	const char *new_order = acs_acme_dir_url(s, "newOrder");
+	const char *new_account = acs_acme_dir_url(s, "newAccount");
+	int *left = NULL;
 
-	if (s->orders_left < 0 || url == NULL || new_order == NULL || strcmp(url, new_order) != 0)
+	if (url != NULL && new_order != NULL && strcmp(url, new_order) == 0)
+		left = &s->orders_left;
+	else if (url != NULL && new_account != NULL && strcmp(url, new_account) == 0)
+		left = &s->accounts_left;
+	if (left == NULL || *left < 0)
 		return 0;
-	if (s->orders_left > 0) {
-		s->orders_left--;
+	if (*left > 0) {
+		(*left)--;
 		return 0;
 	}
 	s->budget_spent = 1;
@@ -1043,8 +1050,8 @@ int acs_acme_post(struct acs_acme_session *s, const struct acs_acme_post *p,
 		return acs_err_set(err, ACS_E_STATE, "no key to sign with");
 	if (budget_refuses(s, p->url))
 		return acs_err_set(err, ACS_E_STATE,
-		                   "order budget spent: the orders reserved for this case were "
-		                   "created");
+		                   "budget spent: the orders and accounts reserved for this case "
+		                   "were created");
 	for (attempt = 0;; attempt++) {
 		const char *type;
 

@@ -13,6 +13,7 @@
 #define ACMESPEC_ACME_H
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stddef.h>
 
 #include "harness/err.h"
@@ -79,17 +80,21 @@ struct acs_acme_session_opts {
 };
 
 /*
- * The order budget of a run (--max-orders), shared by its sessions: a case
- * reserves the orders it needs before it starts (acs_acme_budget_take),
- * and its session may then POST to newOrder that many times.
+ * The budget of a run (--max-orders, --max-accounts), shared by its
+ * sessions: a case reserves the orders and accounts it needs before it
+ * starts (acs_acme_budget_take), and its session may then POST to newOrder
+ * and newAccount that many times.
  */
 struct acs_acme_budget {
-	int max_orders; /* < 0: no budget */
-	int orders;     /* reserved so far, changed atomically */
+	pthread_mutex_t mu;
+	int max_orders;   /* < 0: no limit */
+	int orders;       /* reserved so far */
+	int max_accounts; /* < 0: no limit */
+	int accounts;     /* reserved so far */
 };
 
-/* Reserve n orders: 0, or -1 (nothing taken) when fewer than n are left. */
-int acs_acme_budget_take(struct acs_acme_budget *b, int n);
+/* Reserve orders and accounts together: 0, or -1 (nothing taken) when they do not fit. */
+int acs_acme_budget_take(struct acs_acme_budget *b, int orders, int accounts);
 
 /* The longest name the session makes, with its NUL (RFC 1035 2.3.4: 253 octets). */
 #define ACS_ACME_DOMAIN_MAX 254
@@ -151,8 +156,9 @@ struct acs_acme_session {
 	size_t norders;
 
 	char domain[3][ACS_ACME_DOMAIN_MAX]; /* {domain}, {domain2}, {domain3} */
-	int orders_left;  /* POSTs to newOrder still allowed; -1: no limit */
-	int budget_spent; /* a POST to newOrder was refused: orders_left was 0 */
+	int orders_left;   /* POSTs to newOrder still allowed; -1: no limit */
+	int accounts_left; /* POSTs to newAccount still allowed; -1: no limit */
+	int budget_spent;  /* a POST was refused: its *_left was 0 */
 
 	char *authz_url;       /* current authorization (owned) */
 	json_t *authz;         /* its last object (owned) */

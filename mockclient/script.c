@@ -1349,8 +1349,8 @@ static void run_skipped(const struct acs_run *run, struct acs_result *r)
 	if (run->s->budget_spent) {
 		r->raw = ACS_SKIPPED;
 		set_result_fmt(&r->message,
-		               "budget: step %d would create more orders than the case reserved "
-		               "from --max-orders",
+		               "budget: step %d would create more orders or accounts than the "
+		               "case reserved from --max-orders / --max-accounts",
 		               r->step);
 	} else if (run->skip[0] != '\0') {
 		r->raw = ACS_SKIPPED;
@@ -1363,9 +1363,12 @@ static void run_skipped(const struct acs_run *run, struct acs_result *r)
 	r->expected = r->actual = NULL;
 }
 
-int acs_script_case_orders(const struct acs_case *c)
+int acs_script_case_count(const struct acs_case *c, const char *what)
 {
 	const json_t *steps = json_object_get(c->body, "steps"), *st;
+	int orders = strcmp(what, "orders") == 0;
+	const char *act_name = orders ? "new-order" : "new-account";
+	const char *dir_key = orders ? "newOrder" : "newAccount";
 	size_t i;
 	int n = 0;
 
@@ -1374,9 +1377,10 @@ int acs_script_case_orders(const struct acs_case *c)
 		const char *act = json_string_value(json_object_get(st, "do"));
 		const char *url = json_string_value(json_object_get(st, "url"));
 
-		if (act != NULL &&
-		    (strcmp(act, "new-order") == 0 || strcmp(act, "issue") == 0 ||
-		     (strcmp(act, "post") == 0 && url != NULL && strstr(url, "newOrder") != NULL)))
+		if (act == NULL)
+			continue;
+		if (strcmp(act, act_name) == 0 || (orders && strcmp(act, "issue") == 0) ||
+		    (strcmp(act, "post") == 0 && url != NULL && strstr(url, dir_key) != NULL))
 			n++;
 	}
 	return n;
@@ -1391,7 +1395,7 @@ void acs_script_run_case(void *ctx, const struct acs_case *c, struct acs_result 
 	const json_t *steps;
 	const char *missing;
 	size_t i;
-	int norders;
+	int norders, naccounts;
 	json_t *st;
 
 	memset(&run, 0, sizeof(run));
@@ -1412,13 +1416,15 @@ void acs_script_run_case(void *ctx, const struct acs_case *c, struct acs_result 
 		               pname != NULL ? pname : "(unnamed)", missing);
 		return;
 	}
-	norders = acs_script_case_orders(c);
-	if (t->budget != NULL && acs_acme_budget_take(t->budget, norders) != 0) {
+	norders = acs_script_case_count(c, "orders");
+	naccounts = acs_script_case_count(c, "accounts");
+	if (t->budget != NULL && acs_acme_budget_take(t->budget, norders, naccounts) != 0) {
 		r->raw = ACS_SKIPPED;
 		set_result_fmt(&r->message,
-		               "budget: the case needs %d order%s and the run's --max-orders %d "
-		               "are spent",
-		               norders, norders == 1 ? "" : "s", t->budget->max_orders);
+		               "budget: the case needs %d order%s and %d account%s, more than is "
+		               "left of --max-orders %d / --max-accounts %d",
+		               norders, norders == 1 ? "" : "s", naccounts, naccounts == 1 ? "" : "s",
+		               t->budget->max_orders, t->budget->max_accounts);
 		return;
 	}
 	if (acs_acme_session_new(&run.s, &so, &err) != 0) {
@@ -1428,6 +1434,8 @@ void acs_script_run_case(void *ctx, const struct acs_case *c, struct acs_result 
 	}
 	if (t->budget != NULL && t->budget->max_orders >= 0)
 		run.s->orders_left = norders;
+	if (t->budget != NULL && t->budget->max_accounts >= 0)
+		run.s->accounts_left = naccounts;
 	run.s->client.dns_hook = t->dns_hook;
 	run.s->client.webroot = t->webroot;
 	run.s->client.hook_seconds = t->wait_seconds;

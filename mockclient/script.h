@@ -30,7 +30,7 @@ struct acs_server_target {
 	const char *domain_suffix;      /* names made under this zone, not acmespec.test */
 	const char *dns_hook;           /* dns-01 through `HOOK set|clear NAME VALUE` */
 	const char *webroot;            /* http-01 as files under DIR/.well-known/... */
-	struct acs_acme_budget *budget; /* --max-orders, shared by every case */
+	struct acs_acme_budget *budget; /* --max-orders/--max-accounts, shared by every case */
 };
 
 /*
@@ -53,10 +53,11 @@ int acs_script_probe(const struct acs_server_target *t, struct acs_err *err);
 void acs_script_run_case(void *ctx, const struct acs_case *c, struct acs_result *r);
 
 /*
- * The orders a server case creates: its new-order and issue steps, and
- * posts to {dir.newOrder}. What it reserves from a --max-orders budget.
+ * What a server case creates, what it reserves from the run's budget:
+ * what "orders" (its new-order and issue steps, posts to newOrder), or
+ * "accounts" (its new-account steps, posts to newAccount).
  */
-int acs_script_case_orders(const struct acs_case *c);
+int acs_script_case_count(const struct acs_case *c, const char *what);
 
 /* Names of all mock-client misbehaviours (NULL-terminated, static). */
 const char *const *acs_script_misbehaviours(void);
