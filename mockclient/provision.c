@@ -3,6 +3,7 @@
  */
 #include "mockclient/provision.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -101,6 +102,7 @@ int acs_acme_dns_hook(const char *hook, const char *op, const char *name, const 
 {
 	struct acs_buf cmd;
 	char tail[601];
+	size_t n;
 	pid_t pid;
 	int fds[2], st = 0, timed_out;
 
@@ -139,6 +141,8 @@ int acs_acme_dns_hook(const char *hook, const char *op, const char *name, const 
 	acs_buf_free(&cmd);
 	timed_out = hook_wait(pid, fds[0], seconds > 0 ? seconds : 30, tail, sizeof(tail), &st);
 	close(fds[0]);
+	for (n = strlen(tail); n > 0 && isspace((unsigned char)tail[n - 1]); n--)
+		tail[n - 1] = '\0';
 	if (timed_out)
 		return acs_err_set(err, ACS_E_TIMEOUT,
 		                   "dns hook \"%s %s %s\" did not finish within %g s; its output: "
