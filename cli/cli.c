@@ -839,8 +839,9 @@ static int check_server(const struct parse *p)
 	if (cli->http01_webroot != NULL && cli->http01_webroot[0] == '\0')
 		return fail(p, 0, "option --http01-webroot: expected a directory, got \"\"");
 	if (cli->url == NULL && (cli->dns_hook != NULL || cli->http01_webroot != NULL))
-		return fail(p, 0, "--%s needs a DIRECTORY_URL: the embedded mock CA validates "
-		                  "against the built-in responders",
+		return fail(p, 0,
+		            "--%s needs a DIRECTORY_URL: the embedded mock CA validates "
+		            "against the built-in responders",
 		            cli->dns_hook != NULL ? "dns-hook" : "http01-webroot");
 	if (cli->http01_webroot != NULL && cli->http01_port != ACS_CLI_PORT_UNSET)
 		return fail(p, 0, "give either --http01-webroot or --http01-port, not both");

@@ -125,14 +125,16 @@ static int check_hook_program(const char *hook)
 			return -1;
 		}
 		if (!S_ISREG(st.st_mode) || access(word, X_OK) != 0) {
-			fprintf(stderr, "acmespec: --dns-hook: cannot run %s: not an executable file\n",
+			fprintf(stderr,
+			        "acmespec: --dns-hook: cannot run %s: not an executable file\n",
 			        word);
 			return -1;
 		}
 		return 0;
 	}
 	dirs = getenv("PATH");
-	for (d = dirs; d != NULL && *d != '\0'; d += strcspn(d, ":") + (d[strcspn(d, ":")] != '\0')) {
+	for (d = dirs; d != NULL && *d != '\0';
+	     d += strcspn(d, ":") + (d[strcspn(d, ":")] != '\0')) {
 		size_t dl = strcspn(d, ":");
 
 		snprintf(path, sizeof(path), "%.*s/%s", (int)dl, dl > 0 ? d : ".", word);
@@ -243,6 +245,63 @@ static void server_rerun(struct acs_buf *rerun, const struct acs_cli *cli, const
 	acs_cli_rerun_common(rerun, cli, 30);
 }
 
+/* The responders and the target as the options say (the profile is set by the caller). */
+static void server_setup(const struct acs_cli *cli, struct acs_responders_opts *ro,
+                         struct acs_acme_budget *budget, struct server_ctx *sc)
+{
+	int embedded = cli->url == NULL;
+
+	ro->bind_addr = cli->bind ? cli->bind : "127.0.0.1";
+	ro->http01_port = port_or(cli->http01_port, embedded ? 0 : 5002);
+	ro->tlsalpn01_port = port_or(cli->tlsalpn01_port, embedded ? 0 : 5001);
+	ro->dns_port = port_or(cli->dns_port, embedded ? 0 : 8053);
+	ro->dns_a_answer = "127.0.0.1";
+	/* what goes through the user's web server or DNS needs no responder of ours */
+	if (cli->http01_webroot != NULL)
+		ro->http01_port = -1;
+	if (cli->dns_hook != NULL)
+		ro->dns_port = -1;
+	budget->max_orders = cli->max_orders;
+	budget->max_accounts = cli->max_accounts;
+
+	sc->target.ca_bundle = cli->ca_bundle;
+	sc->target.eab_kid = cli->eab_kid;
+	sc->target.eab_hmac = cli->eab_hmac;
+	sc->target.allow_production = cli->allow_production;
+	sc->target.allow_other_hosts = cli->allow_other_hosts;
+	sc->target.request_timeout_ms = (long)(cli->timeout * 1000);
+	sc->target.wait_seconds = cli->timeout;
+	sc->target.verbose = cli->verbose;
+	sc->target.domain_suffix = cli->domain_suffix;
+	sc->target.dns_hook = cli->dns_hook;
+	sc->target.webroot = cli->http01_webroot;
+	sc->target.budget = cli->max_orders >= 0 || cli->max_accounts >= 0 ? budget : NULL;
+}
+
+/* One line on what a real-world run does differently (docs/real-world.md). */
+static void print_realworld(const struct acs_cli *cli, FILE *out)
+{
+	char limits[64] = "none";
+
+	if (cli->domain_suffix == NULL && cli->dns_hook == NULL && cli->http01_webroot == NULL &&
+	    cli->max_orders < 0 && cli->max_accounts < 0)
+		return;
+	if (cli->max_orders >= 0 || cli->max_accounts >= 0) {
+		char o[16] = "any", a[16] = "any";
+
+		if (cli->max_orders >= 0)
+			snprintf(o, sizeof(o), "%d", cli->max_orders);
+		if (cli->max_accounts >= 0)
+			snprintf(a, sizeof(a), "%d", cli->max_accounts);
+		snprintf(limits, sizeof(limits), "%s orders, %s accounts", o, a);
+	}
+	fprintf(out, "real-world target: names under %s; dns-01 %s; http-01 %s%s; budget %s\n",
+	        cli->domain_suffix != NULL ? cli->domain_suffix : "acmespec.test",
+	        cli->dns_hook != NULL ? "through --dns-hook" : "by the built-in responder",
+	        cli->http01_webroot != NULL ? "as files under " : "by the built-in responder",
+	        cli->http01_webroot != NULL ? cli->http01_webroot : "", limits);
+}
+
 /*
  * The server run; misbehave: NULL, or (demo) the switches of the embedded
  * mock CA's scenario, NULL-terminated.
@@ -285,32 +344,8 @@ static int server_run(const struct acs_cli *cli, const char *argv0, char *const 
 	}
 	acs_cli_fill_filter(cli, &filter);
 
-	ro.bind_addr = cli->bind ? cli->bind : "127.0.0.1";
-	ro.http01_port = port_or(cli->http01_port, embedded ? 0 : 5002);
-	ro.tlsalpn01_port = port_or(cli->tlsalpn01_port, embedded ? 0 : 5001);
-	ro.dns_port = port_or(cli->dns_port, embedded ? 0 : 8053);
-	ro.dns_a_answer = "127.0.0.1";
-	/* what goes through the user's web server or DNS needs no responder of ours */
-	if (cli->http01_webroot != NULL)
-		ro.http01_port = -1;
-	if (cli->dns_hook != NULL)
-		ro.dns_port = -1;
-	budget.max_orders = cli->max_orders;
-	budget.max_accounts = cli->max_accounts;
-
-	sc.target.ca_bundle = cli->ca_bundle;
-	sc.target.eab_kid = cli->eab_kid;
-	sc.target.eab_hmac = cli->eab_hmac;
-	sc.target.allow_production = cli->allow_production;
-	sc.target.allow_other_hosts = cli->allow_other_hosts;
+	server_setup(cli, &ro, &budget, &sc);
 	sc.target.profile = prof.json;
-	sc.target.request_timeout_ms = (long)(cli->timeout * 1000);
-	sc.target.wait_seconds = cli->timeout;
-	sc.target.verbose = cli->verbose;
-	sc.target.domain_suffix = cli->domain_suffix;
-	sc.target.dns_hook = cli->dns_hook;
-	sc.target.webroot = cli->http01_webroot;
-	sc.target.budget = cli->max_orders >= 0 || cli->max_accounts >= 0 ? &budget : NULL;
 	sc.profile = &prof;
 	acs_cli_console_init(cli, &sc.con);
 
@@ -359,20 +394,7 @@ static int server_run(const struct acs_cli *cli, const char *argv0, char *const 
 		goto out;
 	}
 
-	if (cli->domain_suffix != NULL || cli->dns_hook != NULL || cli->http01_webroot != NULL ||
-	    cli->max_orders >= 0 || cli->max_accounts >= 0) {
-		char orders[64] = "none";
-
-		if (cli->max_orders >= 0 || cli->max_accounts >= 0)
-			snprintf(orders, sizeof(orders), "%d orders, %d accounts", cli->max_orders,
-			         cli->max_accounts);
-		fprintf(sc.con.out,
-		        "real-world target: names under %s; dns-01 %s; http-01 %s%s; budget %s\n",
-		        cli->domain_suffix != NULL ? cli->domain_suffix : "acmespec.test",
-		        cli->dns_hook != NULL ? "through --dns-hook" : "by the built-in responder",
-		        cli->http01_webroot != NULL ? "as files under " : "by the built-in responder",
-		        cli->http01_webroot != NULL ? cli->http01_webroot : "", orders);
-	}
+	print_realworld(cli, sc.con.out);
 	server_rerun(&rerun, cli, argv0, misbehave);
 
 	run.jobs = cli->jobs;

@@ -191,9 +191,10 @@ int acs_dns_zone_check(const char *zone, char *why, size_t whylen)
 			unsigned char ch = (unsigned char)label[k];
 
 			if (!isalnum(ch) && ch != '-') {
-				snprintf(why, whylen,
-				         "label \"%.*s\" has '%c': letters, digits and hyphens only",
-				         (int)n, label, isprint(ch) ? ch : '?');
+				snprintf(
+				    why, whylen,
+				    "label \"%.*s\" has '%c': letters, digits and hyphens only",
+				    (int)n, label, isprint(ch) ? ch : '?');
 				return -1;
 			}
 			digits &= isdigit(ch) != 0;

@@ -156,9 +156,9 @@ struct acs_acme_session {
 	size_t norders;
 
 	char domain[3][ACS_ACME_DOMAIN_MAX]; /* {domain}, {domain2}, {domain3} */
-	int orders_left;   /* POSTs to newOrder still allowed; -1: no limit */
-	int accounts_left; /* POSTs to newAccount still allowed; -1: no limit */
-	int budget_spent;  /* a POST was refused: its *_left was 0 */
+	int orders_left;                     /* POSTs to newOrder still allowed; -1: no limit */
+	int accounts_left;                   /* POSTs to newAccount still allowed; -1: no limit */
+	int budget_spent;                    /* a POST was refused: its *_left was 0 */
 
 	char *authz_url;       /* current authorization (owned) */
 	json_t *authz;         /* its last object (owned) */

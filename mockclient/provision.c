@@ -279,7 +279,9 @@ static int hook_set(struct acs_acme_session *s, char *name, char *value, struct 
 	} else {
 		rc = acs_acme_dns_hook(c->dns_hook, "set", name, value, c->hook_seconds, err);
 		acs_transcript_note(s->transcript, "dns hook: set %s %s: %s", name, value,
-		                    rc == 0 ? "done" : err != NULL ? err->msg : "failed");
+		                    rc == 0       ? "done"
+		                    : err != NULL ? err->msg
+		                                  : "failed");
 	}
 	if (rc != 0) {
 		free(name);
@@ -293,8 +295,8 @@ static int hook_set(struct acs_acme_session *s, char *name, char *value, struct 
 }
 
 /* dns-01 through the hook: the decoys first when asked (each its own set), then the answer. */
-static int provision_hook(struct acs_acme_session *s, const struct acs_acme_prov_req *r,
-                          char *name, char *digest, struct acs_err *err)
+static int provision_hook(struct acs_acme_session *s, const struct acs_acme_prov_req *r, char *name,
+                          char *digest, struct acs_err *err)
 {
 	int i, rc;
 

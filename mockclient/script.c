@@ -1423,8 +1423,9 @@ void acs_script_run_case(void *ctx, const struct acs_case *c, struct acs_result 
 		set_result_fmt(&r->message,
 		               "budget: the case needs %d order%s and %d account%s, more than is "
 		               "left of --max-orders %d / --max-accounts %d",
-		               norders, norders == 1 ? "" : "s", naccounts, naccounts == 1 ? "" : "s",
-		               t->budget->max_orders, t->budget->max_accounts);
+		               norders, norders == 1 ? "" : "s", naccounts,
+		               naccounts == 1 ? "" : "s", t->budget->max_orders,
+		               t->budget->max_accounts);
 		return;
 	}
 	if (acs_acme_session_new(&run.s, &so, &err) != 0) {

@@ -518,17 +518,25 @@ static void test_server_and_client(void)
 /* server's real-world options: where they land, and the values refused */
 static void test_server_realworld(void)
 {
-	char *a[] = {"acmespec",       "server",         "https://ca.test/dir",
-	             "--domain-suffix", "acme.example.org", "--dns-hook",
-	             "/bin/hook arg",  "--http01-webroot", "/var/www",
-	             "--max-orders",   "7",              "--max-accounts=0"};
+	char *a[] = {"acmespec",
+	             "server",
+	             "https://ca.test/dir",
+	             "--domain-suffix",
+	             "acme.example.org",
+	             "--dns-hook",
+	             "/bin/hook arg",
+	             "--http01-webroot",
+	             "/var/www",
+	             "--max-orders",
+	             "7",
+	             "--max-accounts=0"};
 	char *b[] = {"acmespec", "server", "https://ca.test/dir"};
 	char *c[] = {"acmespec", "server", "https://ca.test/dir", "--domain-suffix", "a..b"};
 	char *d[] = {"acmespec", "server", "https://ca.test/dir", "--domain-suffix", "-a.b"};
 	char *e[] = {"acmespec", "server", "--dns-hook", "/bin/hook"};
-	char *f[] = {"acmespec", "server", "https://ca.test/dir", "--http01-webroot", "/w",
+	char *f[] = {"acmespec",      "server", "https://ca.test/dir", "--http01-webroot", "/w",
 	             "--http01-port", "80"};
-	char *g[] = {"acmespec", "server", "https://ca.test/dir", "--dns-hook", "h",
+	char *g[] = {"acmespec",   "server", "https://ca.test/dir", "--dns-hook", "h",
 	             "--dns-port", "53"};
 	char *h[] = {"acmespec", "server", "https://ca.test/dir", "--max-orders", "-2"};
 	char *i[] = {"acmespec", "server", "https://ca.test/dir", "--dns-hook", "  "};

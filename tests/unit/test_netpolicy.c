@@ -118,8 +118,9 @@ static void test_http_refuses(void)
 /* --domain-suffix: what a zone may be, and why not */
 static void test_zone_check(void)
 {
-	static const char *const good[] = {"example.org", "acme-ci.example.co.uk", "test",
-	                                   "xn--bcher-kva.example", "a1.b2.c3", "0a.example",
+	static const char *const good[] = {"example.org", "acme-ci.example.co.uk",
+	                                   "test",        "xn--bcher-kva.example",
+	                                   "a1.b2.c3",    "0a.example",
 	                                   NULL};
 	static const struct {
 		const char *zone, *why;
