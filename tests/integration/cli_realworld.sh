@@ -74,7 +74,7 @@ done
 # the hook's own words, within the bound; no webroot file left
 SERVE_PID=
 stop_serve() { [ -z "$SERVE_PID" ] || tl_kill "$SERVE_PID"; SERVE_PID=; }
-trap stop_serve EXIT
+PEBBLE_EXIT_HOOKS+=(stop_serve)
 "$ACMESPEC" serve --port 0 --workdir "$TL_WORK/ca" </dev/null >"$TL_WORK/serve.out" 2>&1 &
 SERVE_PID=$!
 for _ in $(seq 1 100); do
