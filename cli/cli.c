@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "cli/cli_table.h"
+#include "harness/netpolicy.h"
 
 #define RUNCMDS    (ACS_CMD_SERVER | ACS_CMD_CLIENT | ACS_CMD_SELFTEST | ACS_CMD_DEMO)
 #define FILTERCMDS (RUNCMDS | ACS_CMD_LIST)
@@ -139,9 +140,12 @@ static const struct acs_opt options[] = {
     {"dns-hook",
      0,
      STR(dns_hook),
-     MC,
+     MC | ACS_CMD_SERVER,
      "CMD",
-     {H(MC, "dns-01: run `CMD set|clear NAME VALUE` through /bin/sh")}},
+     {H(MC, "dns-01: run `CMD set|clear NAME VALUE` through /bin/sh"),
+      H(ACS_CMD_SERVER, "dns-01 through `CMD set|clear NAME VALUE` (/bin/sh, bounded by "
+                        "--timeout per call) instead of the built-in DNS responder, which "
+                        "is then not started")}},
     {"dns-port",
      0,
      INT(dns_port, 0, 65535),
@@ -155,6 +159,13 @@ static const struct acs_opt options[] = {
      SE,
      "ADDR:PORT",
      {H(SE, "DNS server for dns-01 TXT lookups (default: none)")}},
+    {"domain-suffix",
+     0,
+     STR(domain_suffix),
+     ACS_CMD_SERVER,
+     "ZONE",
+     {H(ACS_CMD_SERVER, "make every case's names under ZONE, a zone you control (random "
+                        "label per name); IP-identifier cases are SKIPPED")}},
     {"domain",
      0,
      MULTI(domains, ndomains, 16),
@@ -232,6 +243,14 @@ static const struct acs_opt options[] = {
      "N",
      {H(SE, "scenarios at once (default 1000): a new name evicts the least recently "
             "used idle one a request made, or gets 429 rateLimited")}},
+    {"http01-webroot",
+     0,
+     STR(http01_webroot),
+     ACS_CMD_SERVER,
+     "DIR",
+     {H(ACS_CMD_SERVER, "http-01 as files DIR/.well-known/acme-challenge/TOKEN, served by "
+                        "your web server, removed after each case; the built-in http-01 "
+                        "responder is then not started")}},
     {"jobs",
      'j',
      INT(jobs, 1, 64),
@@ -288,6 +307,21 @@ static const struct acs_opt options[] = {
      "FILE",
      {H(REPORTCMDS, "write a Markdown summary to FILE, e.g. $GITHUB_STEP_SUMMARY (- for "
                     "standard output)")}},
+    {"max-accounts",
+     0,
+     INT(max_accounts, 0, 1000000),
+     ACS_CMD_SERVER,
+     "N",
+     {H(ACS_CMD_SERVER, "create at most N accounts in the whole run (Let's Encrypt staging: "
+                        "50 per IP per 3 hours); cases that would need more are SKIPPED "
+                        "(\"budget\")")}},
+    {"max-orders",
+     0,
+     INT(max_orders, 0, 1000000),
+     ACS_CMD_SERVER,
+     "N",
+     {H(ACS_CMD_SERVER, "create at most N orders in the whole run; cases that would need "
+                        "more are SKIPPED (\"budget\")")}},
     {"misbehave",
      0,
      MULTI(misbehaviours, nmisbehaviours, ACS_CLI_MAX_MULTI),
@@ -720,6 +754,8 @@ static void set_defaults(struct acs_cli *cli, enum acs_cli_cmd cmd)
 	cli->tlsalpn01_port = ACS_CLI_PORT_UNSET;
 	cli->dns_port = ACS_CLI_PORT_UNSET;
 	cli->plain_http_port = ACS_CLI_PORT_UNSET;
+	cli->max_orders = -1;
+	cli->max_accounts = -1;
 	if (cmd == ACS_CMD_MOCK_CLIENT)
 		cli->challenge = "http-01";
 }
@@ -838,6 +874,33 @@ static int check_mock_client(const struct parse *p)
 	return 0;
 }
 
+/* acmespec server's real-world options, once every option is read. */
+static int check_server(const struct parse *p)
+{
+	const struct acs_cli *cli = p->cli;
+	char why[200];
+
+	if (cli->domain_suffix != NULL &&
+	    acs_dns_zone_check(cli->domain_suffix, why, sizeof(why)) != 0)
+		return fail(p, 0, "option --domain-suffix: \"%.100s\" is not a DNS zone: %s",
+		            cli->domain_suffix, why);
+	if (cli->dns_hook != NULL && cli->dns_hook[strspn(cli->dns_hook, " \t")] == '\0')
+		return fail(p, 0, "option --dns-hook: expected a command, got \"%s\"",
+		            cli->dns_hook);
+	if (cli->http01_webroot != NULL && cli->http01_webroot[0] == '\0')
+		return fail(p, 0, "option --http01-webroot: expected a directory, got \"\"");
+	if (cli->url == NULL && (cli->dns_hook != NULL || cli->http01_webroot != NULL))
+		return fail(p, 0,
+		            "--%s needs a DIRECTORY_URL: the embedded mock CA validates "
+		            "against the built-in responders",
+		            cli->dns_hook != NULL ? "dns-hook" : "http01-webroot");
+	if (cli->http01_webroot != NULL && cli->http01_port != ACS_CLI_PORT_UNSET)
+		return fail(p, 0, "give either --http01-webroot or --http01-port, not both");
+	if (cli->dns_hook != NULL && cli->dns_port != ACS_CLI_PORT_UNSET)
+		return fail(p, 0, "give either --dns-hook or --dns-port, not both");
+	return 0;
+}
+
 /* --shard I/N into shard_index and shard_count. */
 static int parse_shard(const struct parse *p)
 {
@@ -889,6 +952,8 @@ static int check_cli(const struct parse *p)
 		return fail(p, 1, "--from REPORT.json is required");
 	if (p->cmd == ACS_CMD_MOCK_CLIENT)
 		return check_mock_client(p);
+	if (p->cmd == ACS_CMD_SERVER)
+		return check_server(p);
 	return 0;
 }
 

@@ -76,9 +76,14 @@ struct acs_cli {
 	const char *rerun_failed; /* --rerun-failed REPORT.json */
 	int no_color;
 	int allow_production;
-	int allow_other_hosts;   /* server: follow URLs off the directory's host */
-	const char *client_name; /* client: ready-made recipe instead of a command */
-	int keep_workdir;        /* client: keep each scenario's work directory */
+	int allow_other_hosts; /* server: follow URLs off the directory's host */
+	/* server against a real-world CA (docs/real-world.md) */
+	const char *domain_suffix;  /* --domain-suffix ZONE: names under the user's zone */
+	const char *http01_webroot; /* --http01-webroot DIR: http-01 as files */
+	int max_orders;             /* --max-orders N; -1: no limit */
+	int max_accounts;           /* --max-accounts N; -1: no limit */
+	const char *client_name;    /* client: ready-made recipe instead of a command */
+	int keep_workdir;           /* client: keep each scenario's work directory */
 	int help;
 	int version;
 	int man; /* acmespec --man: print the manual page (roff) */

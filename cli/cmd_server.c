@@ -56,6 +56,12 @@ static void server_run_one(void *ctx, const struct acs_case *c, struct acs_resul
 			return;
 		}
 	}
+	if (sc->target.domain_suffix != NULL && acs_case_needs(c, "ip")) {
+		r->raw = ACS_SKIPPED;
+		r->message = strdup("IP identifiers: a --domain-suffix run orders names under the "
+		                    "zone only (the CA would have to reach this host's address)");
+		return;
+	}
 	if (sc->eab_url != NULL && acs_case_needs(c, "eab")) {
 		struct acs_server_target t = sc->target;
 
@@ -92,6 +98,73 @@ static int bundle_has_cert(const char *path)
 	BIO_free(bio);
 	ERR_clear_error();
 	return x != NULL;
+}
+
+/*
+ * The program of --dns-hook (its first word) exists and is executable: a
+ * path, or a name found in $PATH. A first word with shell syntax (quotes,
+ * $, =) is left to the shell. 0, or -1 with the reason printed.
+ */
+static int check_hook_program(const char *hook)
+{
+	char word[512], path[1024];
+	const char *w = hook + strspn(hook, " \t"), *dirs, *d;
+	size_t n = strcspn(w, " \t");
+	struct stat st;
+
+	if (n >= sizeof(word))
+		return 0;
+	memcpy(word, w, n);
+	word[n] = '\0';
+	if (strpbrk(word, "'\"$=\\`~*?;|&<>(){}") != NULL)
+		return 0;
+	if (strchr(word, '/') != NULL) {
+		if (stat(word, &st) != 0) {
+			fprintf(stderr, "acmespec: --dns-hook: cannot run %s: %s\n", word,
+			        acs_cli_errno_text(errno));
+			return -1;
+		}
+		if (!S_ISREG(st.st_mode) || access(word, X_OK) != 0) {
+			fprintf(stderr,
+			        "acmespec: --dns-hook: cannot run %s: not an executable file\n",
+			        word);
+			return -1;
+		}
+		return 0;
+	}
+	dirs = getenv("PATH");
+	for (d = dirs; d != NULL && *d != '\0';
+	     d += strcspn(d, ":") + (d[strcspn(d, ":")] != '\0')) {
+		size_t dl = strcspn(d, ":");
+
+		snprintf(path, sizeof(path), "%.*s/%s", (int)dl, dl > 0 ? d : ".", word);
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0)
+			return 0;
+	}
+	fprintf(stderr, "acmespec: --dns-hook: %s: no such program in $PATH\n", word);
+	return -1;
+}
+
+/* --http01-webroot names a directory the harness can write into. 0, or -1 printed. */
+static int check_webroot(const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st) != 0) {
+		fprintf(stderr, "acmespec: cannot use --http01-webroot %s: %s\n", dir,
+		        acs_cli_errno_text(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "acmespec: cannot use --http01-webroot %s: not a directory\n", dir);
+		return -1;
+	}
+	if (access(dir, W_OK | X_OK) != 0) {
+		fprintf(stderr, "acmespec: cannot use --http01-webroot %s: not writable (%s)\n",
+		        dir, acs_cli_errno_text(errno));
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -134,6 +207,10 @@ static int server_check_target(const struct acs_cli *cli)
 		        cli->ca_bundle);
 		return -1;
 	}
+	if (cli->dns_hook != NULL && check_hook_program(cli->dns_hook) != 0)
+		return -1;
+	if (cli->http01_webroot != NULL && check_webroot(cli->http01_webroot) != 0)
+		return -1;
 	return 0;
 }
 
@@ -158,11 +235,71 @@ static void server_rerun(struct acs_buf *rerun, const struct acs_cli *cli, const
 	if (cli->dns_port != ACS_CLI_PORT_UNSET)
 		acs_buf_printf(rerun, " --dns-port %d", cli->dns_port);
 	acs_cli_shell_opt(rerun, "--bind", cli->bind);
+	acs_cli_shell_opt(rerun, "--domain-suffix", cli->domain_suffix);
+	acs_cli_shell_opt(rerun, "--dns-hook", cli->dns_hook);
+	acs_cli_shell_opt(rerun, "--http01-webroot", cli->http01_webroot);
 	if (cli->eab_kid != NULL) {
 		acs_cli_shell_opt(rerun, "--eab-kid", cli->eab_kid);
 		acs_buf_puts(rerun, " --eab-hmac \"$EAB_HMAC\"");
 	}
 	acs_cli_rerun_common(rerun, cli, 30);
+}
+
+/* The responders and the target as the options say (the profile is set by the caller). */
+static void server_setup(const struct acs_cli *cli, struct acs_responders_opts *ro,
+                         struct acs_acme_budget *budget, struct server_ctx *sc)
+{
+	int embedded = cli->url == NULL;
+
+	ro->bind_addr = cli->bind ? cli->bind : "127.0.0.1";
+	ro->http01_port = port_or(cli->http01_port, embedded ? 0 : 5002);
+	ro->tlsalpn01_port = port_or(cli->tlsalpn01_port, embedded ? 0 : 5001);
+	ro->dns_port = port_or(cli->dns_port, embedded ? 0 : 8053);
+	ro->dns_a_answer = "127.0.0.1";
+	/* what goes through the user's web server or DNS needs no responder of ours */
+	if (cli->http01_webroot != NULL)
+		ro->http01_port = -1;
+	if (cli->dns_hook != NULL)
+		ro->dns_port = -1;
+	budget->max_orders = cli->max_orders;
+	budget->max_accounts = cli->max_accounts;
+
+	sc->target.ca_bundle = cli->ca_bundle;
+	sc->target.eab_kid = cli->eab_kid;
+	sc->target.eab_hmac = cli->eab_hmac;
+	sc->target.allow_production = cli->allow_production;
+	sc->target.allow_other_hosts = cli->allow_other_hosts;
+	sc->target.request_timeout_ms = (long)(cli->timeout * 1000);
+	sc->target.wait_seconds = cli->timeout;
+	sc->target.verbose = cli->verbose;
+	sc->target.domain_suffix = cli->domain_suffix;
+	sc->target.dns_hook = cli->dns_hook;
+	sc->target.webroot = cli->http01_webroot;
+	sc->target.budget = cli->max_orders >= 0 || cli->max_accounts >= 0 ? budget : NULL;
+}
+
+/* One line on what a real-world run does differently (docs/real-world.md). */
+static void print_realworld(const struct acs_cli *cli, FILE *out)
+{
+	char limits[64] = "none";
+
+	if (cli->domain_suffix == NULL && cli->dns_hook == NULL && cli->http01_webroot == NULL &&
+	    cli->max_orders < 0 && cli->max_accounts < 0)
+		return;
+	if (cli->max_orders >= 0 || cli->max_accounts >= 0) {
+		char o[16] = "any", a[16] = "any";
+
+		if (cli->max_orders >= 0)
+			snprintf(o, sizeof(o), "%d", cli->max_orders);
+		if (cli->max_accounts >= 0)
+			snprintf(a, sizeof(a), "%d", cli->max_accounts);
+		snprintf(limits, sizeof(limits), "%s orders, %s accounts", o, a);
+	}
+	fprintf(out, "real-world target: names under %s; dns-01 %s; http-01 %s%s; budget %s\n",
+	        cli->domain_suffix != NULL ? cli->domain_suffix : "acmespec.test",
+	        cli->dns_hook != NULL ? "through --dns-hook" : "by the built-in responder",
+	        cli->http01_webroot != NULL ? "as files under " : "by the built-in responder",
+	        cli->http01_webroot != NULL ? cli->http01_webroot : "", limits);
 }
 
 /*
@@ -180,6 +317,7 @@ static int server_run(const struct acs_cli *cli, const char *argv0, char *const 
 	struct acs_filter filter;
 	struct acs_run_opts run = {0};
 	struct acs_run_info info = {0};
+	struct acs_acme_budget budget = {PTHREAD_MUTEX_INITIALIZER, -1, 0, -1, 0};
 	struct server_ctx sc;
 	struct acs_err err = {0};
 	struct acs_buf rerun;
@@ -206,21 +344,8 @@ static int server_run(const struct acs_cli *cli, const char *argv0, char *const 
 	}
 	acs_cli_fill_filter(cli, &filter);
 
-	ro.bind_addr = cli->bind ? cli->bind : "127.0.0.1";
-	ro.http01_port = port_or(cli->http01_port, embedded ? 0 : 5002);
-	ro.tlsalpn01_port = port_or(cli->tlsalpn01_port, embedded ? 0 : 5001);
-	ro.dns_port = port_or(cli->dns_port, embedded ? 0 : 8053);
-	ro.dns_a_answer = "127.0.0.1";
-
-	sc.target.ca_bundle = cli->ca_bundle;
-	sc.target.eab_kid = cli->eab_kid;
-	sc.target.eab_hmac = cli->eab_hmac;
-	sc.target.allow_production = cli->allow_production;
-	sc.target.allow_other_hosts = cli->allow_other_hosts;
+	server_setup(cli, &ro, &budget, &sc);
 	sc.target.profile = prof.json;
-	sc.target.request_timeout_ms = (long)(cli->timeout * 1000);
-	sc.target.wait_seconds = cli->timeout;
-	sc.target.verbose = cli->verbose;
 	sc.profile = &prof;
 	acs_cli_console_init(cli, &sc.con);
 
@@ -269,6 +394,7 @@ static int server_run(const struct acs_cli *cli, const char *argv0, char *const 
 		goto out;
 	}
 
+	print_realworld(cli, sc.con.out);
 	server_rerun(&rerun, cli, argv0, misbehave);
 
 	run.jobs = cli->jobs;

@@ -1,6 +1,7 @@
 #include "harness/netpolicy.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -162,4 +163,52 @@ int acs_netpolicy_check(const struct acs_netpolicy *p, const char *url, struct a
 	                   "not followed: %.300s is on another host than the directory's (%s; "
 	                   "--allow-other-hosts to follow it)",
 	                   url, p->home);
+}
+
+int acs_dns_zone_check(const char *zone, char *why, size_t whylen)
+{
+	size_t len = zone != NULL ? strlen(zone) : 0, i = 0, n, k;
+	int digits = 0;
+
+	if (len == 0 || len > ACS_ZONE_MAX) {
+		snprintf(why, whylen, "expected 1 to %d characters, got %zu", ACS_ZONE_MAX, len);
+		return -1;
+	}
+	while (i <= len) {
+		const char *label = zone + i;
+
+		n = strcspn(label, ".");
+		if (n == 0) {
+			snprintf(why, whylen, "an empty label (a leading, trailing or double dot)");
+			return -1;
+		}
+		if (n > 63) {
+			snprintf(why, whylen, "a label of %zu characters (1 to 63 allowed)", n);
+			return -1;
+		}
+		digits = 1;
+		for (k = 0; k < n; k++) {
+			unsigned char ch = (unsigned char)label[k];
+
+			if (!isalnum(ch) && ch != '-') {
+				snprintf(
+				    why, whylen,
+				    "label \"%.*s\" has '%c': letters, digits and hyphens only",
+				    (int)n, label, isprint(ch) ? ch : '?');
+				return -1;
+			}
+			digits &= isdigit(ch) != 0;
+		}
+		if (label[0] == '-' || label[n - 1] == '-') {
+			snprintf(why, whylen, "label \"%.*s\" %s with a hyphen", (int)n, label,
+			         label[0] == '-' ? "starts" : "ends");
+			return -1;
+		}
+		i += n + 1;
+	}
+	if (digits) {
+		snprintf(why, whylen, "the last label is all digits: a zone, not an IP address");
+		return -1;
+	}
+	return 0;
 }

@@ -59,4 +59,16 @@ int acs_host_is_loopback(const char *host);
  */
 int acs_netpolicy_check(const struct acs_netpolicy *p, const char *url, struct acs_err *err);
 
+/* The longest zone under which a run makes names (--domain-suffix). */
+#define ACS_ZONE_MAX 200
+
+/*
+ * 0 when zone can carry a run's names: 1 to ACS_ZONE_MAX characters of
+ * dot-separated labels of 1 to 63 letters, digits and hyphens, none
+ * starting or ending with a hyphen, a last label that is not all digits (no
+ * IP address), no trailing dot and no wildcard. -1 otherwise, with why
+ * ("label \"-a\" starts with a hyphen").
+ */
+int acs_dns_zone_check(const char *zone, char *why, size_t whylen);
+
 #endif

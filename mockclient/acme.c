@@ -71,12 +71,22 @@ void acs_acme_resp_free(struct acs_acme_resp *r)
 	free(r);
 }
 
+int acs_acme_make_name(char *out, size_t n, const char *suffix)
+{
+	char label[16];
+	int k;
+
+	acs_acme_random_label(label, 10);
+	k = snprintf(out, n, "%s.%s", label,
+	             suffix != NULL && suffix[0] != '\0' ? suffix : "acmespec.test");
+	return k < 0 || (size_t)k >= n ? -1 : 0;
+}
+
 int acs_acme_session_new(struct acs_acme_session **out, const struct acs_acme_session_opts *o,
                          struct acs_err *err)
 {
 	struct acs_acme_session *s = NULL;
 	struct acs_http_opts ho;
-	char label[16];
 	int rc = ACS_E_NOMEM;
 	int i;
 
@@ -108,13 +118,17 @@ int acs_acme_session_new(struct acs_acme_session **out, const struct acs_acme_se
 	    acs_acme_set_str(&s->eab_kid, o->eab_kid) != 0 ||
 	    acs_acme_set_str(&s->eab_hmac, o->eab_hmac) != 0)
 		goto nomem;
+	s->orders_left = s->accounts_left = -1;
 	/* three distinct names: equal labels are astronomically unlikely, but cheap to rule out */
 	for (i = 0; i < 3; i++) {
 		int j, dup;
 
 		do {
-			acs_acme_random_label(label, 10);
-			snprintf(s->domain[i], sizeof(s->domain[i]), "%s.acmespec.test", label);
+			if (acs_acme_make_name(s->domain[i], sizeof(s->domain[i]),
+			                       o->domain_suffix) != 0) {
+				rc = acs_err_set(err, ACS_E_INVAL, "domain suffix too long");
+				goto out;
+			}
 			dup = 0;
 			for (j = 0; j < i; j++)
 				dup |= strcmp(s->domain[i], s->domain[j]) == 0;
@@ -1008,6 +1022,42 @@ static int has_header(const char *const *list, const char *name)
 	return 0;
 }
 
+int acs_acme_budget_take(struct acs_acme_budget *b, int orders, int accounts)
+{
+	int rc = -1;
+
+	pthread_mutex_lock(&b->mu);
+	if ((b->max_orders < 0 || b->orders + orders <= b->max_orders) &&
+	    (b->max_accounts < 0 || b->accounts + accounts <= b->max_accounts)) {
+		b->orders += orders;
+		b->accounts += accounts;
+		rc = 0;
+	}
+	pthread_mutex_unlock(&b->mu);
+	return rc;
+}
+
+/* 1 when url is newOrder or newAccount and the session may send no more (it is marked). */
+static int budget_refuses(struct acs_acme_session *s, const char *url)
+{
+	const char *new_order = acs_acme_dir_url(s, "newOrder");
+	const char *new_account = acs_acme_dir_url(s, "newAccount");
+	int *left = NULL;
+
+	if (url != NULL && new_order != NULL && strcmp(url, new_order) == 0)
+		left = &s->orders_left;
+	else if (url != NULL && new_account != NULL && strcmp(url, new_account) == 0)
+		left = &s->accounts_left;
+	if (left == NULL || *left < 0)
+		return 0;
+	if (*left > 0) {
+		(*left)--;
+		return 0;
+	}
+	s->budget_spent = 1;
+	return 1;
+}
+
 int acs_acme_post(struct acs_acme_session *s, const struct acs_acme_post *p,
                   struct acs_acme_resp **out, struct acs_err *err)
 {
@@ -1021,6 +1071,10 @@ int acs_acme_post(struct acs_acme_session *s, const struct acs_acme_post *p,
 
 	if (p->key == NULL)
 		return acs_err_set(err, ACS_E_STATE, "no key to sign with");
+	if (budget_refuses(s, p->url))
+		return acs_err_set(err, ACS_E_STATE,
+		                   "budget spent: the orders and accounts reserved for this case "
+		                   "were created");
 	for (attempt = 0;; attempt++) {
 		const char *type;
 

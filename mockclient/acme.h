@@ -13,6 +13,7 @@
 #define ACMESPEC_ACME_H
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stddef.h>
 
 #include "harness/err.h"
@@ -76,7 +77,35 @@ struct acs_acme_session_opts {
 	const char *user_agent;            /* NULL: the HTTP client's default */
 	int allow_production;              /* network policy (harness/netpolicy.h) of every */
 	int allow_other_hosts;             /* URL the session follows */
+	const char *domain_suffix;         /* names under this zone; NULL: acmespec.test */
 };
+
+/*
+ * The budget of a run (--max-orders, --max-accounts), shared by its
+ * sessions: a case reserves the orders and accounts it needs before it
+ * starts (acs_acme_budget_take), and its session may then POST to newOrder
+ * and newAccount that many times.
+ */
+struct acs_acme_budget {
+	pthread_mutex_t mu;
+	int max_orders;   /* < 0: no limit */
+	int orders;       /* reserved so far */
+	int max_accounts; /* < 0: no limit */
+	int accounts;     /* reserved so far */
+};
+
+/* Reserve orders and accounts together: 0, or -1 (nothing taken) when they do not fit. */
+int acs_acme_budget_take(struct acs_acme_budget *b, int orders, int accounts);
+
+/* The longest name the session makes, with its NUL (RFC 1035 2.3.4: 253 octets). */
+#define ACS_ACME_DOMAIN_MAX 254
+
+/*
+ * A fresh name for a case: a random 10-character label (a-z0-9) under
+ * suffix, or under acmespec.test when suffix is NULL or empty. 0, or -1
+ * when the name does not fit in n.
+ */
+int acs_acme_make_name(char *out, size_t n, const char *suffix);
 
 #define ACS_ACME_MAX_PROV 16
 
@@ -93,6 +122,7 @@ struct acs_acme_client {
 	const char *webroot;  /* http-01: write DIR/.well-known/acme-challenge/TOKEN (borrowed) */
 	const char *dns_hook; /* dns-01: `HOOK set|clear NAME VALUE` through /bin/sh (borrowed) */
 	const char *profile;  /* the certificate profile newOrder asks for (borrowed), or NULL */
+	double hook_seconds;  /* bound on one hook call (0: 30 s) */
 	double deadline;      /* monotonic seconds (harness/clock.h) bounding every wait */
 	/* progress of the flow ("account URL"), for the front end to show; may be NULL */
 	void (*note)(void *ctx, const char *msg);
@@ -129,7 +159,10 @@ struct acs_acme_session {
 	struct acs_acme_order *orders;
 	size_t norders;
 
-	char domain[3][64]; /* {domain}, {domain2}, {domain3} */
+	char domain[3][ACS_ACME_DOMAIN_MAX]; /* {domain}, {domain2}, {domain3} */
+	int orders_left;                     /* POSTs to newOrder still allowed; -1: no limit */
+	int accounts_left;                   /* POSTs to newAccount still allowed; -1: no limit */
+	int budget_spent;                    /* a POST was refused: its *_left was 0 */
 
 	char *authz_url;       /* current authorization (owned) */
 	json_t *authz;         /* its last object (owned) */

@@ -44,10 +44,13 @@ int acs_acme_provision(struct acs_acme_session *s, const struct acs_acme_prov_re
 void acs_acme_deprovision(struct acs_acme_session *s, int keep);
 
 /*
- * Run the dns hook: /bin/sh -c 'HOOK "$@"' sh OP NAME VALUE, its standard
- * output on standard error. Fails (ACS_E_IO) unless it exits 0.
+ * Run the dns hook: /bin/sh -c 'HOOK "$@"' sh OP NAME VALUE in its own
+ * process group, stdin from /dev/null, its standard output and error
+ * captured (never on the harness's standard output). Fails (ACS_E_IO)
+ * unless it exits 0, ACS_E_TIMEOUT (the group killed) when it runs past
+ * seconds (0: 30); the message carries the end of its output.
  */
 int acs_acme_dns_hook(const char *hook, const char *op, const char *name, const char *value,
-                      struct acs_err *err);
+                      double seconds, struct acs_err *err);
 
 #endif

@@ -17,6 +17,7 @@
 #include "harness/transcript.h"
 #include "mockclient/match.h"
 #include "mockclient/misbehave.h"
+#include "mockclient/provision.h"
 #include "mockclient/script_int.h"
 
 #define PROBLEM_PREFIX "urn:ietf:params:acme:error:"
@@ -671,6 +672,18 @@ int acs_step_fail(struct acs_run *run, enum acs_step_fail kind, const char *feat
 	vsnprintf(run->err.msg, sizeof(run->err.msg), fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+int acs_step_skip(struct acs_run *run, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (run->fail != ACS_STEP_OK)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(run->skip, sizeof(run->skip), fmt, ap);
+	va_end(ap);
+	return acs_step_fail(run, ACS_STEP_HARNESS, NULL, "%s", run->skip);
 }
 
 void acs_step_set_resp(struct acs_run *run, struct acs_acme_resp *r)
@@ -1368,6 +1381,53 @@ static void session_opts(const struct acs_server_target *t, struct acs_acme_sess
 	so->eab_hmac = t->eab_hmac;
 	so->allow_production = t->allow_production;
 	so->allow_other_hosts = t->allow_other_hosts;
+	so->domain_suffix = t->domain_suffix;
+}
+
+/*
+ * What the run's set-up could not do overrides the verdict: the order
+ * budget spent, or a step the webroot or hook cannot serve (SKIPPED).
+ */
+static void run_skipped(const struct acs_run *run, struct acs_result *r)
+{
+	if (run->s->budget_spent) {
+		r->raw = ACS_SKIPPED;
+		set_result_fmt(&r->message,
+		               "budget: step %d would create more orders or accounts than the "
+		               "case reserved from --max-orders / --max-accounts",
+		               r->step);
+	} else if (run->skip[0] != '\0') {
+		r->raw = ACS_SKIPPED;
+		set_result_fmt(&r->message, "step %d: %s", r->step, run->skip);
+	} else {
+		return;
+	}
+	free(r->expected);
+	free(r->actual);
+	r->expected = r->actual = NULL;
+}
+
+int acs_script_case_count(const struct acs_case *c, const char *what)
+{
+	const json_t *steps = json_object_get(c->body, "steps"), *st;
+	int orders = strcmp(what, "orders") == 0;
+	const char *act_name = orders ? "new-order" : "new-account";
+	const char *dir_key = orders ? "newOrder" : "newAccount";
+	size_t i;
+	int n = 0;
+
+	json_array_foreach(steps, i, st)
+	{
+		const char *act = json_string_value(json_object_get(st, "do"));
+		const char *url = json_string_value(json_object_get(st, "url"));
+
+		if (act == NULL)
+			continue;
+		if (strcmp(act, act_name) == 0 || (orders && strcmp(act, "issue") == 0) ||
+		    (strcmp(act, "post") == 0 && url != NULL && strstr(url, dir_key) != NULL))
+			n++;
+	}
+	return n;
 }
 
 void acs_script_run_case(void *ctx, const struct acs_case *c, struct acs_result *r)
@@ -1379,6 +1439,7 @@ void acs_script_run_case(void *ctx, const struct acs_case *c, struct acs_result 
 	const json_t *steps;
 	const char *missing;
 	size_t i;
+	int norders, naccounts;
 	json_t *st;
 
 	memset(&run, 0, sizeof(run));
@@ -1399,11 +1460,30 @@ void acs_script_run_case(void *ctx, const struct acs_case *c, struct acs_result 
 		               pname != NULL ? pname : "(unnamed)", missing);
 		return;
 	}
+	norders = acs_script_case_count(c, "orders");
+	naccounts = acs_script_case_count(c, "accounts");
+	if (t->budget != NULL && acs_acme_budget_take(t->budget, norders, naccounts) != 0) {
+		r->raw = ACS_SKIPPED;
+		set_result_fmt(&r->message,
+		               "budget: the case needs %d order%s and %d account%s, more than is "
+		               "left of --max-orders %d / --max-accounts %d",
+		               norders, norders == 1 ? "" : "s", naccounts,
+		               naccounts == 1 ? "" : "s", t->budget->max_orders,
+		               t->budget->max_accounts);
+		return;
+	}
 	if (acs_acme_session_new(&run.s, &so, &err) != 0) {
 		r->raw = ACS_ERROR;
 		set_result_fmt(&r->message, "cannot start a session: %s", err.msg);
 		return;
 	}
+	if (t->budget != NULL && t->budget->max_orders >= 0)
+		run.s->orders_left = norders;
+	if (t->budget != NULL && t->budget->max_accounts >= 0)
+		run.s->accounts_left = naccounts;
+	run.s->client.dns_hook = t->dns_hook;
+	run.s->client.webroot = t->webroot;
+	run.s->client.hook_seconds = t->wait_seconds;
 	if (acs_acme_fetch_directory(run.s, NULL, &err) != 0) {
 		r->raw = ACS_ERROR;
 		set_result_str(&r->message, err.msg);
@@ -1426,10 +1506,13 @@ void acs_script_run_case(void *ctx, const struct acs_case *c, struct acs_result 
 		if (decided)
 			break;
 	}
+	run_skipped(&run, r);
 	if (r->raw == ACS_PASS)
 		r->step = 0;
 out:
 	step_clear(&run);
+	/* webroot files and hook records go, whatever the verdict (also when interrupted) */
+	acs_acme_deprovision(run.s, 0);
 	one_line(r->message);
 	if (r->raw != ACS_PASS || t->verbose) {
 		free(r->transcript);

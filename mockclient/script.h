@@ -6,6 +6,8 @@
 #define ACMESPEC_SCRIPT_H
 
 #include <jansson.h>
+
+#include "mockclient/acme.h"
 #include "harness/catalog.h"
 #include "harness/err.h"
 #include "harness/verdict.h"
@@ -24,6 +26,11 @@ struct acs_server_target {
 	int verbose;                       /* keep transcripts of PASSes too */
 	int allow_production;              /* follow URLs to production CAs (netpolicy.h) */
 	int allow_other_hosts;             /* follow URLs off the directory's host */
+	/* real-world targets (docs/real-world.md); each may be NULL */
+	const char *domain_suffix;      /* names made under this zone, not acmespec.test */
+	const char *dns_hook;           /* dns-01 through `HOOK set|clear NAME VALUE` */
+	const char *webroot;            /* http-01 as files under DIR/.well-known/... */
+	struct acs_acme_budget *budget; /* --max-orders/--max-accounts, shared by every case */
 };
 
 /*
@@ -44,6 +51,13 @@ int acs_script_probe(const struct acs_server_target *t, struct acs_err *err);
  * r->raw, message, expected, actual, transcript, step.
  */
 void acs_script_run_case(void *ctx, const struct acs_case *c, struct acs_result *r);
+
+/*
+ * What a server case creates, what it reserves from the run's budget:
+ * what "orders" (its new-order and issue steps, posts to newOrder), or
+ * "accounts" (its new-account steps, posts to newAccount).
+ */
+int acs_script_case_count(const struct acs_case *c, const char *what);
 
 /* Names of all mock-client misbehaviours (NULL-terminated, static). */
 const char *const *acs_script_misbehaviours(void);

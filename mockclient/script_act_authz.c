@@ -157,6 +157,12 @@ static int provision(struct acs_run *run, const struct acs_key *acct_key, const 
 	if (modes[m] == NULL)
 		return acs_step_fail(run, ACS_STEP_HARNESS, NULL, "unknown %s serve \"%s\"", type,
 		                     serve);
+	if (run->t->webroot != NULL && strcmp(type, "http-01") == 0 &&
+	    (strcmp(serve, "redirect") == 0 || strcmp(serve, "fail-first") == 0))
+		return acs_step_skip(run,
+		                     "http-01 \"%s\" needs the built-in responder: a file under "
+		                     "--http01-webroot cannot do it",
+		                     serve);
 	memset(&p, 0, sizeof(p));
 	p.acct_key = acct_key;
 	p.need_responders = 1;
@@ -519,6 +525,12 @@ int acs_act_observe(struct acs_run *run)
 	if (resp == NULL)
 		return acs_step_fail(run, ACS_STEP_HARNESS, NULL,
 		                     "no challenge responders running");
+	if (run->t->webroot != NULL && strcmp(type, "http-01") == 0)
+		return acs_step_skip(run, "the validation requests cannot be observed: http-01 is "
+		                          "served by the web server of --http01-webroot");
+	if (run->t->dns_hook != NULL && strcmp(type, "dns-01") == 0)
+		return acs_step_skip(run, "the DNS queries cannot be observed: dns-01 goes through "
+		                          "--dns-hook, not the built-in DNS responder");
 	authz = json_array_get(o->authzs, (size_t)(index < 0 ? 0 : index));
 	if (!json_is_object(authz)) {
 		struct acs_acme_account *a = acs_sa_step_account(run, 1);

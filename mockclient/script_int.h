@@ -36,11 +36,19 @@ struct acs_run {
 	enum acs_step_fail fail;
 	const char *feature; /* static: the optional feature whose absence failed it */
 	struct acs_err err;  /* message of the failure */
+	char skip[300];      /* set: the case is SKIPPED with this reason (acs_step_skip) */
 };
 
 /* Record a failure of the current step; returns -1 for "return step_fail(...)". */
 int acs_step_fail(struct acs_run *run, enum acs_step_fail kind, const char *feature,
                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/*
+ * The harness cannot do what the step asks in this run's set-up (a webroot
+ * cannot redirect, a hook's records cannot be observed): the case is
+ * SKIPPED with the reason. Returns -1.
+ */
+int acs_step_skip(struct acs_run *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Replace the judged response (takes ownership of r). */
 void acs_step_set_resp(struct acs_run *run, struct acs_acme_resp *r);

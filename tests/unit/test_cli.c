@@ -516,6 +516,65 @@ static void test_server_and_client(void)
 	CU_ASSERT_EQUAL(cli.nglobs, 1);
 }
 
+/* server's real-world options: where they land, and the values refused */
+static void test_server_realworld(void)
+{
+	char *a[] = {"acmespec",
+	             "server",
+	             "https://ca.test/dir",
+	             "--domain-suffix",
+	             "acme.example.org",
+	             "--dns-hook",
+	             "/bin/hook arg",
+	             "--http01-webroot",
+	             "/var/www",
+	             "--max-orders",
+	             "7",
+	             "--max-accounts=0"};
+	char *b[] = {"acmespec", "server", "https://ca.test/dir"};
+	char *c[] = {"acmespec", "server", "https://ca.test/dir", "--domain-suffix", "a..b"};
+	char *d[] = {"acmespec", "server", "https://ca.test/dir", "--domain-suffix", "-a.b"};
+	char *e[] = {"acmespec", "server", "--dns-hook", "/bin/hook"};
+	char *f[] = {"acmespec",      "server", "https://ca.test/dir", "--http01-webroot", "/w",
+	             "--http01-port", "80"};
+	char *g[] = {"acmespec",   "server", "https://ca.test/dir", "--dns-hook", "h",
+	             "--dns-port", "53"};
+	char *h[] = {"acmespec", "server", "https://ca.test/dir", "--max-orders", "-2"};
+	char *i[] = {"acmespec", "server", "https://ca.test/dir", "--dns-hook", "  "};
+	char *j[] = {"acmespec", "client", "--max-orders", "2", "--client", "certbot"};
+
+	CU_ASSERT_EQUAL_FATAL(parse(ARGC(a), a), 0);
+	CU_ASSERT_STRING_EQUAL(cli.domain_suffix, "acme.example.org");
+	CU_ASSERT_STRING_EQUAL(cli.dns_hook, "/bin/hook arg");
+	CU_ASSERT_STRING_EQUAL(cli.http01_webroot, "/var/www");
+	CU_ASSERT_EQUAL(cli.max_orders, 7);
+	CU_ASSERT_EQUAL(cli.max_accounts, 0);
+	/* no budget unless given */
+	CU_ASSERT_EQUAL_FATAL(parse(ARGC(b), b), 0);
+	CU_ASSERT_EQUAL(cli.max_orders, -1);
+	CU_ASSERT_EQUAL(cli.max_accounts, -1);
+	CU_ASSERT_PTR_NULL(cli.domain_suffix);
+	refused(ARGC(c), c,
+	        "acmespec server: option --domain-suffix: \"a..b\" is not a DNS zone: an empty "
+	        "label (a leading, trailing or double dot)");
+	refused(ARGC(d), d,
+	        "acmespec server: option --domain-suffix: \"-a.b\" is not a DNS zone: label "
+	        "\"-a\" starts with a hyphen");
+	refused(ARGC(e), e,
+	        "acmespec server: --dns-hook needs a DIRECTORY_URL: the embedded mock CA "
+	        "validates against the built-in responders");
+	refused(ARGC(f), f,
+	        "acmespec server: give either --http01-webroot or --http01-port, not both");
+	refused(ARGC(g), g, "acmespec server: give either --dns-hook or --dns-port, not both");
+	refused(ARGC(h), h,
+	        "acmespec server: option --max-orders: expected a number from 0 to 1000000, got "
+	        "\"-2\"");
+	refused(ARGC(i), i, "acmespec server: option --dns-hook: expected a command, got \"  \"");
+	refused(ARGC(j), j,
+	        "acmespec client: --max-orders is not an option of acmespec client (see acmespec "
+	        "client --help)");
+}
+
 void acs_test_register(void)
 {
 	CU_pSuite s = CU_add_suite("cli", NULL, NULL);
@@ -533,4 +592,5 @@ void acs_test_register(void)
 	CU_add_test(s, "dns_hook_words", test_dns_hook_words);
 	CU_add_test(s, "server_and_client", test_server_and_client);
 	CU_add_test(s, "json_rows", test_json_rows);
+	CU_add_test(s, "server_realworld", test_server_realworld);
 }

@@ -115,6 +115,56 @@ static void test_http_refuses(void)
 	acs_http_global_cleanup();
 }
 
+/* --domain-suffix: what a zone may be, and why not */
+static void test_zone_check(void)
+{
+	static const char *const good[] = {"example.org", "acme-ci.example.co.uk",
+	                                   "test",        "xn--bcher-kva.example",
+	                                   "a1.b2.c3",    "0a.example",
+	                                   NULL};
+	static const struct {
+		const char *zone, *why;
+	} bad[] = {
+	    {"", "expected 1 to 200 characters, got 0"},
+	    {"example.org.", "an empty label (a leading, trailing or double dot)"},
+	    {".example.org", "an empty label (a leading, trailing or double dot)"},
+	    {"a..b", "an empty label (a leading, trailing or double dot)"},
+	    {"-a.example", "label \"-a\" starts with a hyphen"},
+	    {"a-.example", "label \"a-\" ends with a hyphen"},
+	    {"*.example", "label \"*\" has '*': letters, digits and hyphens only"},
+	    {"a_b.example", "label \"a_b\" has '_': letters, digits and hyphens only"},
+	    {"10.0.0.1", "the last label is all digits: a zone, not an IP address"},
+	    {"a b.example", "label \"a b\" has ' ': letters, digits and hyphens only"},
+	};
+	char why[200], label[80], longzone[260];
+	size_t i;
+
+	for (i = 0; good[i] != NULL; i++)
+		CU_ASSERT_EQUAL(acs_dns_zone_check(good[i], why, sizeof(why)), 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CU_ASSERT_EQUAL(acs_dns_zone_check(bad[i].zone, why, sizeof(why)), -1);
+		CU_ASSERT_STRING_EQUAL(why, bad[i].why);
+	}
+	CU_ASSERT_EQUAL(acs_dns_zone_check(NULL, why, sizeof(why)), -1);
+	/* 63 is the longest label, ACS_ZONE_MAX the longest zone */
+	memset(label, 'a', 63);
+	strcpy(label + 63, ".example");
+	CU_ASSERT_EQUAL(acs_dns_zone_check(label, why, sizeof(why)), 0);
+	memset(label, 'a', 64);
+	strcpy(label + 64, ".example");
+	CU_ASSERT_EQUAL(acs_dns_zone_check(label, why, sizeof(why)), -1);
+	CU_ASSERT_STRING_EQUAL(why, "a label of 64 characters (1 to 63 allowed)");
+	for (i = 0; i + 2 <= ACS_ZONE_MAX; i += 2)
+		memcpy(longzone + i, "a.", 2);
+	longzone[ACS_ZONE_MAX - 1] = 'a';
+	longzone[ACS_ZONE_MAX] = '\0';
+	CU_ASSERT_EQUAL(acs_dns_zone_check(longzone, why, sizeof(why)), 0);
+	longzone[ACS_ZONE_MAX] = 'a';
+	longzone[ACS_ZONE_MAX + 1] = '\0';
+	CU_ASSERT_EQUAL(acs_dns_zone_check(longzone, why, sizeof(why)), -1);
+	CU_ASSERT_STRING_EQUAL(why, "expected 1 to 200 characters, got 201");
+}
+
 void acs_test_register(void)
 {
 	CU_pSuite s = CU_add_suite("netpolicy", NULL, NULL);
@@ -124,4 +174,5 @@ void acs_test_register(void)
 	CU_add_test(s, "loopback_home", test_loopback_home);
 	CU_add_test(s, "remote_home", test_remote_home);
 	CU_add_test(s, "http_refuses", test_http_refuses);
+	CU_add_test(s, "zone_check", test_zone_check);
 }

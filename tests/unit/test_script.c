@@ -231,7 +231,7 @@ static void test_interpolation(void)
 	v = acs_script_interp(&run, "x.{domain}/{ip}/{dir.newNonce}", &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
 	{
-		char want[256];
+		char want[400];
 
 		snprintf(want, sizeof(want), "x.%s/127.0.0.1/https://acme.test/nonce",
 		         s->domain[0]);
@@ -363,6 +363,74 @@ static void test_jws_misbehaviours(void)
 	acs_key_free(key);
 }
 
+/* --domain-suffix: a fresh label under the zone, and the names of a session */
+static void test_names_under_suffix(void)
+{
+	struct acs_acme_session_opts o;
+	struct acs_acme_session *s = NULL;
+	struct acs_err err;
+	char name[ACS_ACME_DOMAIN_MAX], other[ACS_ACME_DOMAIN_MAX], tiny[12];
+	size_t i;
+
+	CU_ASSERT_EQUAL(acs_acme_make_name(name, sizeof(name), "ci.example.org"), 0);
+	CU_ASSERT_EQUAL(strlen(name), 10 + strlen(".ci.example.org"));
+	CU_ASSERT_STRING_EQUAL(name + 10, ".ci.example.org");
+	for (i = 0; i < 10; i++)
+		CU_ASSERT(strchr("abcdefghijklmnopqrstuvwxyz0123456789", name[i]) != NULL);
+	CU_ASSERT_EQUAL(acs_acme_make_name(other, sizeof(other), "ci.example.org"), 0);
+	CU_ASSERT(strcmp(name, other) != 0);
+	/* no suffix: the harness's own zone */
+	CU_ASSERT_EQUAL(acs_acme_make_name(name, sizeof(name), NULL), 0);
+	CU_ASSERT_STRING_EQUAL(name + 10, ".acmespec.test");
+	CU_ASSERT_EQUAL(acs_acme_make_name(name, sizeof(name), ""), 0);
+	CU_ASSERT_STRING_EQUAL(name + 10, ".acmespec.test");
+	/* a name that does not fit is refused, not cut */
+	CU_ASSERT_EQUAL(acs_acme_make_name(tiny, sizeof(tiny), "example.org"), -1);
+
+	memset(&o, 0, sizeof(o));
+	o.directory_url = "https://acme.test/dir";
+	o.domain_suffix = "zone.example";
+	acs_err_clear(&err);
+	CU_ASSERT_EQUAL_FATAL(acs_acme_session_new(&s, &o, &err), 0);
+	for (i = 0; i < 3; i++)
+		CU_ASSERT_STRING_EQUAL(s->domain[i] + 10, ".zone.example");
+	CU_ASSERT(strcmp(s->domain[0], s->domain[1]) != 0);
+	CU_ASSERT_EQUAL(s->orders_left, -1);
+	CU_ASSERT_EQUAL(s->accounts_left, -1);
+	acs_acme_session_free(s);
+}
+
+/* --max-orders / --max-accounts: what a case reserves, and the shared budget */
+static void test_budget(void)
+{
+	struct acs_acme_budget b = {PTHREAD_MUTEX_INITIALIZER, 3, 0, 2, 0};
+	struct acs_case c;
+
+	memset(&c, 0, sizeof(c));
+	c.body = json_loads("{\"steps\": [{\"do\": \"new-account\"}, {\"do\": \"new-order\"},"
+	                    "{\"do\": \"issue\"}, {\"do\": \"new-account\", \"name\": \"b\"},"
+	                    "{\"do\": \"post\", \"url\": \"newOrder\"},"
+	                    "{\"do\": \"post\", \"url\": \"order\"}, {\"do\": \"finalize\"}]}",
+	                    0, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c.body);
+	CU_ASSERT_EQUAL(acs_script_case_count(&c, "orders"), 3);
+	CU_ASSERT_EQUAL(acs_script_case_count(&c, "accounts"), 2);
+	json_decref(c.body);
+
+	CU_ASSERT_EQUAL(acs_acme_budget_take(&b, 2, 1), 0);
+	/* one order left, one account: a case needing two orders takes nothing */
+	CU_ASSERT_EQUAL(acs_acme_budget_take(&b, 2, 0), -1);
+	CU_ASSERT_EQUAL(b.orders, 2);
+	CU_ASSERT_EQUAL(b.accounts, 1);
+	CU_ASSERT_EQUAL(acs_acme_budget_take(&b, 0, 2), -1);
+	CU_ASSERT_EQUAL(acs_acme_budget_take(&b, 1, 1), 0);
+	CU_ASSERT_EQUAL(acs_acme_budget_take(&b, 0, 0), 0);
+	CU_ASSERT_EQUAL(acs_acme_budget_take(&b, 1, 0), -1);
+	/* no limit on one of the two */
+	b.max_accounts = -1;
+	CU_ASSERT_EQUAL(acs_acme_budget_take(&b, 0, 50), 0);
+}
+
 static void test_retry_after(void)
 {
 	struct acs_http_response h;
@@ -407,4 +475,6 @@ void acs_test_register(void)
 	CU_add_test(s, "interpolation", test_interpolation);
 	CU_add_test(s, "jws_misbehaviours", test_jws_misbehaviours);
 	CU_add_test(s, "retry_after", test_retry_after);
+	CU_add_test(s, "names_under_suffix", test_names_under_suffix);
+	CU_add_test(s, "budget", test_budget);
 }
