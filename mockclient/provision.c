@@ -367,7 +367,7 @@ static int provision_txt(struct acs_acme_session *s, const struct acs_acme_prov_
 	} else if (c->ndns >= ACS_ACME_MAX_PROV) {
 		rc = acs_err_set(err, ACS_E_TOOBIG, "too many dns records");
 	} else {
-		rc = acs_acme_dns_hook(c->dns_hook, "set", name, value, err);
+		rc = acs_acme_dns_hook(c->dns_hook, "set", name, value, c->hook_seconds, err);
 		if (rc == 0) {
 			c->dns_names[c->ndns] = name;
 			c->dns_values[c->ndns] = value;
