@@ -78,6 +78,7 @@ struct acs_cli {
 	int allow_other_hosts;   /* server: follow URLs off the directory's host */
 	const char *client_name; /* client: ready-made recipe instead of a command */
 	int keep_workdir;        /* client: keep each scenario's work directory */
+	int client_daemon;       /* client: the command is a daemon (--daemon) */
 	int help;
 	int version;
 	int man; /* acmespec --man: print the manual page (roff) */
