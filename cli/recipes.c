@@ -20,7 +20,11 @@
  */
 #define CADDY_SCRIPT(BIN)                                                                     \
 	"set -ef\n"                                                                           \
-	"[ \"$ACMESPEC_KEY_CHANGE\" != 1 ] && [ \"$ACMESPEC_REVOKE\" != 1 ] || exit 127\n"    \
+	"u() { echo \"acmespec-unsupported: $*\"; exit 127; }\n"                                  \
+	"[ \"$ACMESPEC_KEY_CHANGE\" != 1 ] || u Caddy never rolls its account key over\n"      \
+	"[ \"$ACMESPEC_REVOKE\" != 1 ] || u Caddy revokes only on its own, never on request\n" \
+	"set -- $ACMESPEC_DOMAINS\n"                                                          \
+	"[ $# -eq 1 ] || u Caddy orders one certificate per name, never one for several\n"   \
 	"case \"$ACMESPEC_CHALLENGE\" in\n"                                                   \
 	"http-01) off=disable_tlsalpn_challenge; hp=$ACMESPEC_HTTP01_PORT; "                  \
 	"tp=$ACMESPEC_SPARE_PORT ;;\n"                                                        \
@@ -29,7 +33,7 @@
 	"*) exit 127 ;;\n"                                                                    \
 	"esac\n"                                                                              \
 	"caddy=" BIN "\n"                                                                     \
-	"[ -x \"$caddy\" ] || { echo \"$caddy: not installed\"; exit 127; }\n"                \
+	"[ -x \"$caddy\" ] || u \"$caddy is not installed\"\n"                                \
 	"w=\"$ACMESPEC_WORKDIR/caddy\"; mkdir -p \"$w\"\n"                                    \
 	"export HOME=\"$w\" XDG_CONFIG_HOME=\"$w/config\" XDG_DATA_HOME=\"$w/data\"\n"        \
 	"{\n"                                                                                 \
@@ -47,7 +51,7 @@
 	"[ -z \"$ACMESPEC_EAB_KID\" ] || printf ' acme_eab {\\n  key_id %s\\n  mac_key %s\\n "  \
 	"}\\n' \"$ACMESPEC_EAB_KID\" \"$ACMESPEC_EAB_HMAC\"\n"                                \
 	"echo '}'\n"                                                                          \
-	"echo \"$(echo $ACMESPEC_DOMAINS | tr ' ' ',') {\"\n"                                 \
+	"echo \"$(echo $ACMESPEC_DOMAINS | sed 's/ /, /g') {\"\n"                                 \
 	"echo \" tls {\"; echo \"  issuer acme {\"; echo \"   $off\"; echo '  }'; echo ' }'\n" \
 	"echo ' respond acmespec'\n"                                                          \
 	"echo '}'\n"                                                                          \

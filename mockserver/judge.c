@@ -18,6 +18,8 @@
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 
 #define WHY_CAP 8192
+/* a line a command prints before exit 127 to say why it cannot play a scenario */
+#define UNSUP_MARK "acmespec-unsupported: "
 
 const char *acs_log_short_url(const char *u)
 {
@@ -306,9 +308,18 @@ static int judge_early(const struct acs_client_outcome *o, size_t nreq, struct a
 		return 1;
 	}
 	if (o->unsupported) {
+		const char *why = o->output != NULL ? strstr(o->output, UNSUP_MARK) : NULL;
+
 		r->raw = ACS_UNSUPPORTED;
-		acs_judge_set_str(&r->message,
-		                  "the client does not support this scenario (exit 127)");
+		if (why != NULL) {
+			why += strlen(UNSUP_MARK);
+			(void)snprintf(m, sizeof(m), "the client does not support this scenario: %.*s",
+			               (int)strcspn(why, "\r\n"), why);
+			acs_judge_set_str(&r->message, m);
+		} else {
+			acs_judge_set_str(&r->message,
+			                  "the client does not support this scenario (exit 127)");
+		}
 		return 1;
 	}
 	if (nreq > 0)
