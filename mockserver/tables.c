@@ -376,6 +376,10 @@ const struct acs_mockca_misbehaviour acs_mca_mb_table[MB_COUNT] = {
                            "the JWS url is compared with the host case-insensitively"),
     [MB_WILDCARD_SAN_BASE] =
         V("wildcard-san-base", NA, NULL, "certificates for *.name name the base name only"),
+    [MB_NONCE_ON_GET] =
+        V("nonce-on-get", NA, NULL,
+          "Replay-Nonce on GET responses too (the directory, certificates): legal, but neither "
+          "Boulder nor Pebble sends one there"),
 };
 
 #define C(i, sec, lvl, cov, w)                                                                     \
