@@ -237,6 +237,7 @@ struct scen {
 	struct acs_subst subst[MAX_SUBST];
 	size_t nsubst;
 	struct acs_proc_capture *cap;
+	struct acs_proc *daemon; /* a daemon still running while it is judged */
 	struct acs_proc_result pr;
 	int unsupported;
 	int stored;             /* daemon: an issued certificate is under the work directory */
@@ -507,15 +508,42 @@ static void daemon_watch(struct client_run *cr, struct scen *sc, struct acs_proc
 	}
 }
 
+static void daemon_render(struct client_run *cr, struct scen *sc)
+{
+	acs_proc_capture_render(sc->cap, &sc->out);
+	if (cr->recipe != NULL && cr->recipe->logfile != NULL)
+		add_logfile(&sc->out, sc->workdir, cr->recipe->logfile);
+}
+
 /*
- * A daemon: started once, watched until the scenario ends, stopped (its
- * group and every descendant), judged on what it stored.
+ * Stop a daemon (its group and every descendant) after the judge looked
+ * at it; the rest of its output after what the judge saw.
+ */
+static void daemon_stop(struct client_run *cr, struct scen *sc)
+{
+	int interrupted = sc->pr.interrupted, timed_out = sc->pr.timed_out;
+
+	if (sc->daemon == NULL)
+		return;
+	acs_proc_stop(sc->daemon);
+	sc->daemon = NULL;
+	sc->pr.interrupted = interrupted;
+	sc->pr.timed_out = timed_out;
+	/* the evidence: everything it wrote until it stopped */
+	acs_buf_free(&sc->out);
+	acs_buf_init(&sc->out, OUTPUT_CAP);
+	daemon_render(cr, sc);
+}
+
+/*
+ * A daemon: started once and watched until the scenario ends; it is still
+ * running when it is judged (what it serves after the validation counts)
+ * and stopped right after (daemon_stop). Judged on what it stored.
  */
 static int scen_daemon(struct client_run *cr, struct scen *sc)
 {
 	struct strv argv = {0};
 	struct acs_proc *p = NULL;
-	int interrupted, timed_out;
 
 	if (sc->s.runs > 1) {
 		sc->unsupported = 1;
@@ -529,17 +557,14 @@ static int scen_daemon(struct client_run *cr, struct scen *sc)
 		return 0;
 	if (sc->pr.started)
 		daemon_watch(cr, sc, p);
-	interrupted = sc->pr.interrupted;
-	timed_out = sc->pr.timed_out;
-	acs_proc_stop(p);
-	sc->pr.interrupted = interrupted;
-	sc->pr.timed_out = timed_out;
+	sc->daemon = p;
+	if (sc->pr.interrupted || !sc->pr.started || (acs_proc_poll(p, 0) && !sc->pr.timed_out))
+		daemon_stop(cr, sc); /* exited by itself (127?) or nothing to judge */
 	if (sc->pr.exited && sc->pr.status == 127)
 		sc->unsupported = 1;
 	sc->stored = daemon_stored(cr, sc);
-	acs_proc_capture_render(sc->cap, &sc->out);
-	if (cr->recipe != NULL && cr->recipe->logfile != NULL)
-		add_logfile(&sc->out, sc->workdir, cr->recipe->logfile);
+	if (sc->daemon != NULL) /* else daemon_stop rendered it */
+		daemon_render(cr, sc);
 	return 0;
 }
 
@@ -690,6 +715,7 @@ static void scenario_run(void *ctx, const struct acs_case *c, struct acs_result 
 	} else {
 		scen_judge(cr, c, sc, r);
 	}
+	daemon_stop(cr, sc);
 	scen_finish(cr, c, sc, r);
 out:
 	if (serial)
