@@ -198,7 +198,7 @@ struct client_run {
 	const struct acs_cli *cli;
 	const struct acs_recipe *recipe;
 	int keep_workdir;
-	int daemon; /* --daemon or a daemon recipe */
+	int daemon;  /* --daemon or a daemon recipe */
 	char **argv; /* the generic command (borrowed), or NULL with a recipe */
 	int argc;
 	struct acs_mockca *ca;
@@ -240,10 +240,10 @@ struct scen {
 	struct acs_proc *daemon; /* a daemon still running while it is judged */
 	struct acs_proc_result pr;
 	int unsupported;
-	int stored;             /* daemon: an issued certificate is under the work directory */
-	char ended[128];        /* daemon: why the scenario ended */
-	char spare_port[16];    /* {spare_port}: one more free port for the client */
-	struct acs_buf out; /* the client's output, every run, and the recipe's log */
+	int stored;          /* daemon: an issued certificate is under the work directory */
+	char ended[128];     /* daemon: why the scenario ended */
+	char spare_port[16]; /* {spare_port}: one more free port for the client */
+	struct acs_buf out;  /* the client's output, every run, and the recipe's log */
 	json_t *log, *issued;
 };
 
@@ -486,7 +486,8 @@ static void daemon_watch(struct client_run *cr, struct scen *sc, struct acs_proc
 			sc->pr.interrupted = 1;
 			break;
 		}
-		if (served_at > 0 && (now - served_at >= ACS_DAEMON_QUIET_S || daemon_stored(cr, sc))) {
+		if (served_at > 0 &&
+		    (now - served_at >= ACS_DAEMON_QUIET_S || daemon_stored(cr, sc))) {
 			(void)snprintf(sc->ended, sizeof(sc->ended),
 			               "the certificate was served; stopped %.1f s later",
 			               now - served_at);

@@ -339,8 +339,7 @@ void acs_proc_stop(struct acs_proc *p)
 		acs_sleep_s(0.01);
 	if (p->reaped) {
 		p->pr->exited = WIFEXITED(p->status);
-		p->pr->status =
-		    WIFEXITED(p->status) ? WEXITSTATUS(p->status) : WTERMSIG(p->status);
+		p->pr->status = WIFEXITED(p->status) ? WEXITSTATUS(p->status) : WTERMSIG(p->status);
 	}
 	p->pr->seconds = acs_clock_mono() - p->t0;
 	if (p->fd >= 0)
@@ -371,8 +370,8 @@ static char **tagged_env(char *const envp[], const char *tag)
 	return v;
 }
 
-void acs_proc_start(struct acs_proc **out, char *const argv[], char *const envp[],
-                    const char *cwd, struct acs_proc_capture *cp, struct acs_proc_result *pr)
+void acs_proc_start(struct acs_proc **out, char *const argv[], char *const envp[], const char *cwd,
+                    struct acs_proc_capture *cp, struct acs_proc_result *pr)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	static unsigned counter;

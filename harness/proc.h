@@ -51,8 +51,8 @@ struct acs_proc;
  * (stop it with acs_proc_stop), NULL when it could not be started (pr->msg
  * says why; pr->started 0). cp and pr borrowed until acs_proc_stop.
  */
-void acs_proc_start(struct acs_proc **out, char *const argv[], char *const envp[],
-                    const char *cwd, struct acs_proc_capture *cp, struct acs_proc_result *pr);
+void acs_proc_start(struct acs_proc **out, char *const argv[], char *const envp[], const char *cwd,
+                    struct acs_proc_capture *cp, struct acs_proc_result *pr);
 
 /*
  * Read the child's output for up to wait seconds. Returns 1 once the

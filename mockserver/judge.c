@@ -210,10 +210,10 @@ const char *acs_scenario_furthest_step(const json_t *log, long long *seq)
 	static const struct {
 		const char *ep, *step;
 	} steps[] = {
-	    {"directory", "directory"},     {"new-nonce", "newNonce"},
-	    {"new-account", "newAccount"},  {"new-order", "newOrder"},
-	    {"authz", "authorization"},     {"challenge", "challenge"},
-	    {"finalize", "finalize"},       {"certificate", "certificate"},
+	    {"directory", "directory"},    {"new-nonce", "newNonce"},
+	    {"new-account", "newAccount"}, {"new-order", "newOrder"},
+	    {"authz", "authorization"},    {"challenge", "challenge"},
+	    {"finalize", "finalize"},      {"certificate", "certificate"},
 	};
 	size_t i, k, best = 0;
 	const char *step = NULL;
@@ -240,13 +240,14 @@ static void judge_daemon_exit(struct acs_judgement *j, const struct acs_client_o
 	enum acs_exit_want w = j->s->exit;
 
 	(void)acs_buf_printf(exp, "%s",
-	                     w == ACS_EXIT_WANT_ZERO ? "the issued certificate stored under {workdir}"
-	                     : w == ACS_EXIT_WANT_NONZERO
-	                         ? "no certificate stored under {workdir}"
-	                         : "stored or not");
+	                     w == ACS_EXIT_WANT_ZERO
+	                         ? "the issued certificate stored under {workdir}"
+	                     : w == ACS_EXIT_WANT_NONZERO ? "no certificate stored under {workdir}"
+	                                                  : "stored or not");
 	if (w == ACS_EXIT_WANT_ZERO && !o->stored)
-		acs_judge_fail(j, "the client stored no issued certificate under its work "
-		                  "directory (%s)",
+		acs_judge_fail(j,
+		               "the client stored no issued certificate under its work "
+		               "directory (%s)",
 		               o->ended != NULL ? o->ended : "stopped");
 	else if (w == ACS_EXIT_WANT_NONZERO && o->stored)
 		acs_judge_fail(j, "the client stored the certificate it should have refused (%s)",
@@ -313,7 +314,8 @@ static int judge_early(const struct acs_client_outcome *o, size_t nreq, struct a
 		r->raw = ACS_UNSUPPORTED;
 		if (why != NULL) {
 			why += strlen(UNSUP_MARK);
-			(void)snprintf(m, sizeof(m), "the client does not support this scenario: %.*s",
+			(void)snprintf(m, sizeof(m),
+			               "the client does not support this scenario: %.*s",
 			               (int)strcspn(why, "\r\n"), why);
 			acs_judge_set_str(&r->message, m);
 		} else {
@@ -415,8 +417,9 @@ void acs_scenario_judge(const struct acs_case *c, const struct acs_scenario *s,
 
 		r->raw = ACS_PASS;
 		if (o->daemon)
-			(void)snprintf(m, sizeof(m), "%zu request%s, stopped after %.1f s: %s", nreq,
-			               nreq == 1 ? "" : "s", o->seconds, o->ended ? o->ended : "");
+			(void)snprintf(m, sizeof(m), "%zu request%s, stopped after %.1f s: %s",
+			               nreq, nreq == 1 ? "" : "s", o->seconds,
+			               o->ended ? o->ended : "");
 		else
 			(void)snprintf(m, sizeof(m), "%zu request%s, exit %d after %.1f s", nreq,
 			               nreq == 1 ? "" : "s", o->status, o->seconds);

@@ -420,7 +420,8 @@ static void test_directory_and_nonce(void)
 	free(n1);
 	free(n2);
 
-	/* GET of a POST-only resource: 405 with a problem document; no nonce on a GET (Pebble, Boulder) */
+	/* GET of a POST-only resource: 405 with a problem document; no nonce on a GET (Pebble,
+	 * Boulder) */
 	CU_ASSERT_EQUAL(http("GET", dir_url(&c, "newOrder"), NULL, NULL, &r), 0);
 	CU_ASSERT_EQUAL(r.status, 405);
 	CU_ASSERT_TRUE(header_has(&r, "Content-Type", "application/problem+json"));
