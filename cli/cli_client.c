@@ -478,6 +478,7 @@ static void daemon_watch(struct client_run *cr, struct scen *sc, struct acs_proc
 			if (served_at == 0 && daemon_served(cr, sc))
 				served_at = now;
 		}
+		sc->pr.seconds = now - t0;
 		if (exited) {
 			(void)snprintf(sc->ended, sizeof(sc->ended), "the client exited by itself");
 			break;
