@@ -121,7 +121,8 @@ static const struct acs_opt options[] = {
      ACS_CMD_CLIENT,
      "NAME",
      {H(ACS_CMD_CLIENT,
-        "ready-made recipe instead of a command: certbot, lego, uacme, dehydrated, acme-tiny")}},
+        "ready-made recipe instead of a command: certbot, lego, uacme, dehydrated, acme-tiny, "
+        "caddy, caddy-current (daemons)")}},
     {"cert-profile",
      0,
      STR(cert_profile),
@@ -136,6 +137,15 @@ static const struct acs_opt options[] = {
      MC,
      "URI",
      {H(MC, "account contact, e.g. mailto:a@b.test (repeatable, up to 8)")}},
+    {"daemon",
+     0,
+     FLAG(client_daemon),
+     ACS_CMD_CLIENT,
+     NULL,
+     {H(ACS_CMD_CLIENT,
+        "the client is a daemon: each scenario ends when the certificate was served, after "
+        "5 s without a request, or at --timeout; then the client is stopped and judged on "
+        "what it stored")}},
     {"directory", 0, STR(directory), MC, "URL", {H(MC, "the ACME directory URL (required)")}},
     {"dns-hook",
      0,

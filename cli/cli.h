@@ -84,6 +84,7 @@ struct acs_cli {
 	int max_accounts;           /* --max-accounts N; -1: no limit */
 	const char *client_name;    /* client: ready-made recipe instead of a command */
 	int keep_workdir;           /* client: keep each scenario's work directory */
+	int client_daemon;          /* client: the command is a daemon (--daemon) */
 	int help;
 	int version;
 	int man; /* acmespec --man: print the manual page (roff) */

@@ -36,6 +36,7 @@
 #include "cli/client_dns.h"
 #include "cli/client_front.h"
 #include "cli/client_routes.h"
+#include "cli/client_stored.h"
 #include "cli/recipes.h"
 #include "harness/buf.h"
 #include "harness/buf_cap.h"
@@ -197,6 +198,7 @@ struct client_run {
 	const struct acs_cli *cli;
 	const struct acs_recipe *recipe;
 	int keep_workdir;
+	int daemon;  /* --daemon or a daemon recipe */
 	char **argv; /* the generic command (borrowed), or NULL with a recipe */
 	int argc;
 	struct acs_mockca *ca;
@@ -236,9 +238,13 @@ struct scen {
 	struct acs_subst subst[MAX_SUBST];
 	size_t nsubst;
 	struct acs_proc_capture *cap;
+	struct acs_proc *daemon; /* a daemon still running while it is judged */
 	struct acs_proc_result pr;
 	int unsupported;
-	struct acs_buf out; /* the client's output, every run, and the recipe's log */
+	int stored;          /* daemon: an issued certificate is under the work directory */
+	char ended[128];     /* daemon: why the scenario ended */
+	char spare_port[16]; /* {spare_port}: one more free port for the client */
+	struct acs_buf out;  /* the client's output, every run, and the recipe's log */
 	json_t *log, *issued;
 };
 
@@ -262,6 +268,12 @@ static int scen_parse(struct client_run *cr, const struct acs_case *c, struct sc
 		               cr->recipe->name, sc->s.challenge);
 		r->raw = ACS_UNSUPPORTED;
 		set_str(&r->message, m);
+		return -1;
+	}
+	if (cr->daemon && sc->s.runs > 1) {
+		r->raw = ACS_UNSUPPORTED;
+		set_str(&r->message, "a daemon keeps its certificate and account between starts: "
+		                     "this scenario needs the command run more than once");
 		return -1;
 	}
 	return 0;
@@ -345,6 +357,7 @@ static void scen_names(struct client_run *cr, struct scen *sc)
 	acs_routes_add(&cr->routes, rt);
 	(void)snprintf(sc->http_port, sizeof(sc->http_port), "%d", rt->http01_port);
 	(void)snprintf(sc->alpn_port, sizeof(sc->alpn_port), "%d", cr->tlsalpn01_port);
+	(void)snprintf(sc->spare_port, sizeof(sc->spare_port), "%d", acs_port_reserve());
 }
 
 /*
@@ -367,6 +380,7 @@ static int scen_env(struct client_run *cr, const struct acs_case *c, struct scen
 	    {"challenge", "ACMESPEC_CHALLENGE", s->challenge},
 	    {"http01_port", "ACMESPEC_HTTP01_PORT", sc->http_port},
 	    {"tlsalpn01_port", "ACMESPEC_TLSALPN01_PORT", sc->alpn_port},
+	    {"spare_port", "ACMESPEC_SPARE_PORT", sc->spare_port},
 	    {"webroot", "ACMESPEC_WEBROOT", sc->webroot},
 	    {"acme_dir", "ACMESPEC_ACME_DIR", sc->acme_dir},
 	    {"dns_hook", "ACMESPEC_DNS_HOOK", cr->dns_hook},
@@ -457,6 +471,138 @@ static void write_cert_path(struct client_run *cr, struct scen *sc)
 	json_decref(issued);
 }
 
+/* 1 when the request log of the scenario shows the certificate downloaded. */
+static int daemon_served(struct client_run *cr, struct scen *sc)
+{
+	json_t *log = acs_mockca_log(cr->ca, sc->scn);
+	int served = acs_scenario_cert_served(log);
+
+	json_decref(log);
+	return served;
+}
+
+static int daemon_stored(struct client_run *cr, struct scen *sc)
+{
+	json_t *issued = acs_mockca_issued(cr->ca, sc->scn);
+	int stored = acs_client_stored(sc->workdir, issued);
+
+	json_decref(issued);
+	return stored;
+}
+
+/*
+ * Watch a running daemon until the scenario ends: the certificate was
+ * served (and stored, or ACS_DAEMON_QUIET_S passed), no request for
+ * ACS_DAEMON_QUIET_S, the daemon exited, the timeout, or a cancel.
+ */
+static void daemon_watch(struct client_run *cr, struct scen *sc, struct acs_proc *p)
+{
+	double t0 = acs_clock_mono(), last = t0, served_at = 0, now;
+	size_t n, seen = 0;
+
+	for (;;) {
+		int exited = acs_proc_poll(p, 0.25);
+
+		now = acs_clock_mono();
+		n = acs_mockca_request_count(cr->ca, sc->scn);
+		if (n != seen) {
+			seen = n;
+			last = now;
+			if (served_at == 0 && daemon_served(cr, sc))
+				served_at = now;
+		}
+		sc->pr.seconds = now - t0;
+		if (exited) {
+			(void)snprintf(sc->ended, sizeof(sc->ended), "the client exited by itself");
+			break;
+		}
+		if (acs_cancel_signal() != 0) {
+			sc->pr.interrupted = 1;
+			break;
+		}
+		if (served_at > 0 &&
+		    (now - served_at >= ACS_DAEMON_QUIET_S || daemon_stored(cr, sc))) {
+			(void)snprintf(sc->ended, sizeof(sc->ended),
+			               "the certificate was served; stopped %.1f s later",
+			               now - served_at);
+			break;
+		}
+		if (seen > 0 && served_at == 0 && now - last >= ACS_DAEMON_QUIET_S) {
+			(void)snprintf(sc->ended, sizeof(sc->ended),
+			               "no request for %.0f s after %zu, no certificate served",
+			               ACS_DAEMON_QUIET_S, seen);
+			break;
+		}
+		if (now - t0 >= cr->cli->timeout) {
+			sc->pr.timed_out = 1;
+			(void)snprintf(sc->ended, sizeof(sc->ended),
+			               "still running at the %.0f s timeout, %zu requests",
+			               cr->cli->timeout, seen);
+			break;
+		}
+	}
+}
+
+static void daemon_render(struct client_run *cr, struct scen *sc)
+{
+	acs_proc_capture_render(sc->cap, &sc->out);
+	if (cr->recipe != NULL && cr->recipe->logfile != NULL)
+		add_logfile(&sc->out, sc->workdir, cr->recipe->logfile);
+}
+
+/*
+ * Stop a daemon (its group and every descendant) after the judge looked
+ * at it; the rest of its output after what the judge saw.
+ */
+static void daemon_stop(struct client_run *cr, struct scen *sc)
+{
+	int interrupted = sc->pr.interrupted, timed_out = sc->pr.timed_out;
+
+	if (sc->daemon == NULL)
+		return;
+	acs_proc_stop(sc->daemon);
+	sc->daemon = NULL;
+	sc->pr.interrupted = interrupted;
+	sc->pr.timed_out = timed_out;
+	/* the evidence: everything it wrote until it stopped */
+	acs_buf_free(&sc->out);
+	acs_buf_init(&sc->out, OUTPUT_CAP);
+	daemon_render(cr, sc);
+}
+
+/*
+ * A daemon: started once and watched until the scenario ends; it is still
+ * running when it is judged (what it serves after the validation counts)
+ * and stopped right after (daemon_stop). Judged on what it stored.
+ */
+static int scen_daemon(struct client_run *cr, struct scen *sc)
+{
+	struct strv argv = {0};
+	struct acs_proc *p = NULL;
+
+	if (sc->s.runs > 1) {
+		sc->unsupported = 1;
+		return 0;
+	}
+	if (scen_argv(cr, sc, &argv) != 0)
+		return -1;
+	acs_proc_start(&p, argv.v, sc->env.v, sc->workdir, sc->cap, &sc->pr);
+	strv_free(&argv);
+	if (p == NULL)
+		return 0;
+	if (sc->pr.started)
+		daemon_watch(cr, sc, p);
+	sc->daemon = p;
+	if (sc->pr.interrupted || !sc->pr.started || (acs_proc_poll(p, 0) && !sc->pr.timed_out))
+		daemon_stop(cr, sc); /* exited by itself (127?) or nothing to judge */
+	if (sc->pr.exited && sc->pr.status == 127)
+		sc->unsupported = 1;
+	sc->stored = daemon_stored(cr, sc);
+	if (sc->daemon != NULL) /* else daemon_stop rendered it */
+		daemon_render(cr, sc);
+	return 0;
+}
+
 /* Run the command "runs" times (stopping at a failure to start, 127 or a timeout). */
 static int scen_runs(struct client_run *cr, struct scen *sc)
 {
@@ -464,6 +610,8 @@ static int scen_runs(struct client_run *cr, struct scen *sc)
 	size_t i;
 	int run, rc = 0;
 
+	if (cr->daemon)
+		return scen_daemon(cr, sc);
 	for (run = 1; run <= sc->s.runs; run++) {
 		(void)snprintf(sc->runbuf, sizeof(sc->runbuf), "%d", run);
 		(void)snprintf(sc->renewbuf, sizeof(sc->renewbuf), "%d", sc->s.renew && run > 1);
@@ -482,7 +630,7 @@ static int scen_runs(struct client_run *cr, struct scen *sc)
 		/* a scenario that takes long on purpose (issue 7: 30 s processing) gets its time */
 		acs_proc_run(argv.v, sc->env.v, sc->workdir,
 		             cr->cli->timeout > sc->s.min_timeout ? cr->cli->timeout
-		                                                   : (double)sc->s.min_timeout,
+		                                                  : (double)sc->s.min_timeout,
 		             sc->cap, &sc->pr);
 		if (!sc->pr.started)
 			break;
@@ -531,6 +679,9 @@ static void scen_judge(struct client_run *cr, const struct acs_case *c, struct s
 	o.seconds = sc->pr.seconds;
 	o.timeout = cr->cli->timeout;
 	o.output = sc->out.data;
+	o.daemon = cr->daemon;
+	o.stored = sc->stored;
+	o.ended = sc->ended;
 	f.log = sc->log;
 	f.issued = sc->issued;
 	f.names = sc->ordered_p;
@@ -609,6 +760,7 @@ static void scenario_run(void *ctx, const struct acs_case *c, struct acs_result 
 	} else {
 		scen_judge(cr, c, sc, r);
 	}
+	daemon_stop(cr, sc);
 	scen_finish(cr, c, sc, r);
 out:
 	if (serial)
@@ -759,7 +911,7 @@ static int pick_command(struct client_run *cr, const struct acs_cli *cli,
 		if (cr->recipe == NULL) {
 			fprintf(stderr,
 			        "acmespec: unknown client recipe \"%s\": expected certbot, "
-			        "lego, uacme, dehydrated or acme-tiny\n",
+			        "lego, uacme, dehydrated, acme-tiny, caddy or caddy-current\n",
 			        o->recipe);
 			return -1;
 		}
@@ -777,6 +929,7 @@ static int pick_command(struct client_run *cr, const struct acs_cli *cli,
 	}
 	cr->argv = cli->client_argv;
 	cr->argc = cli->client_argc;
+	cr->daemon = (o != NULL && o->daemon) || (cr->recipe != NULL && cr->recipe->daemon);
 	return 0;
 }
 
@@ -888,6 +1041,8 @@ static void rerun_words(struct client_cmd *cc, const struct client_run *cr,
 	(void)acs_buf_puts(&cc->prefix, " client");
 	if (cr->recipe != NULL)
 		(void)acs_buf_printf(&cc->prefix, " --client %s", cr->recipe->name);
+	if (cli->client_daemon)
+		(void)acs_buf_puts(&cc->prefix, " --daemon");
 	acs_cli_rerun_common(&cc->prefix, cli, 30);
 	if (cr->recipe == NULL) {
 		(void)acs_buf_puts(&cc->suffix, " --");

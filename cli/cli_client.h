@@ -23,11 +23,18 @@
  * recipe: a ready-made client recipe ("certbot", "lego", "uacme",
  * "dehydrated", "acme-tiny") used instead of cli->client_argv, or NULL.
  * keep_workdir: keep every scenario's work directory (printed at the end).
+ * daemon: the command is a daemon that never exits on its own (a recipe
+ * may say so too): each scenario ends when the mock CA served the
+ * certificate, after ACS_DAEMON_QUIET_S without a request, or at the
+ * timeout; the client is then stopped (docs/daemons.md).
  */
 struct acs_client_opts {
 	const char *recipe;
 	int keep_workdir;
+	int daemon;
 };
+
+#define ACS_DAEMON_QUIET_S 5.0 /* a daemon that made no request for this long has stopped */
 
 /*
  * Run `acmespec client`: cli borrowed; argv0 is how the harness was invoked

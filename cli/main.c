@@ -42,7 +42,7 @@ static int run_standalone(const struct acs_cli *cli, int argc, char **argv)
 
 static int run_command(const struct acs_cli *cli, const char *argv0)
 {
-	struct acs_client_opts co = {cli->client_name, cli->keep_workdir};
+	struct acs_client_opts co = {cli->client_name, cli->keep_workdir, cli->client_daemon};
 	int rc;
 
 	rc = acs_cli_load_rerun(cli);

@@ -9,6 +9,55 @@
 
 #include "cli/cli_client.h"
 
+/*
+ * Caddy: a web server that gets its certificates itself. The script writes
+ * a Caddyfile for the scenario's names (global acme_ca, acme_ca_root,
+ * email, acme_eab; storage, HOME and XDG_* under {workdir}; admin off; the
+ * scenario's ports) and runs it in the foreground. Caddy chooses between
+ * http-01 and tls-alpn-01 at random: the issuer is told to leave the other
+ * one alone. It has no DNS provider built in (dns-01), and neither revokes
+ * nor rolls its account key over on request.
+ */
+#define CADDY_SCRIPT(BIN)                                                                          \
+	"set -ef\n"                                                                                \
+	"u() { echo \"acmespec-unsupported: $*\"; exit 127; }\n"                                   \
+	"[ \"$ACMESPEC_KEY_CHANGE\" != 1 ] || u Caddy never rolls its account key over\n"          \
+	"[ \"$ACMESPEC_REVOKE\" != 1 ] || u Caddy revokes only on its own, never on request\n"     \
+	"set -- $ACMESPEC_DOMAINS\n"                                                               \
+	"[ $# -eq 1 ] || u Caddy orders one certificate per name, never one for several\n"         \
+	"case \"$ACMESPEC_CHALLENGE\" in\n"                                                        \
+	"http-01) off=disable_tlsalpn_challenge; hp=$ACMESPEC_HTTP01_PORT; "                       \
+	"tp=$ACMESPEC_SPARE_PORT ;;\n"                                                             \
+	"tls-alpn-01) off=disable_http_challenge; hp=$ACMESPEC_SPARE_PORT; "                       \
+	"tp=$ACMESPEC_TLSALPN01_PORT ;;\n"                                                         \
+	"*) exit 127 ;;\n"                                                                         \
+	"esac\n"                                                                                   \
+	"caddy=" BIN "\n"                                                                          \
+	"[ -x \"$caddy\" ] || u \"$caddy is not installed\"\n"                                     \
+	"w=\"$ACMESPEC_WORKDIR/caddy\"; mkdir -p \"$w\"\n"                                         \
+	"export HOME=\"$w\" XDG_CONFIG_HOME=\"$w/config\" XDG_DATA_HOME=\"$w/data\"\n"             \
+	"{\n"                                                                                      \
+	"echo '{'\n"                                                                               \
+	"echo ' admin off'\n"                                                                      \
+	"echo \" http_port $hp\"\n"                                                                \
+	"echo \" https_port $tp\"\n"                                                               \
+	"echo ' default_bind 127.0.0.1'\n"                                                         \
+	"echo \" storage file_system $w/storage\"\n"                                               \
+	"echo ' skip_install_trust'\n"                                                             \
+	"echo ' auto_https disable_redirects'\n"                                                   \
+	"echo \" acme_ca $ACMESPEC_DIRECTORY\"\n"                                                  \
+	"echo \" acme_ca_root $ACMESPEC_CA_BUNDLE\"\n"                                             \
+	"echo ' email acmespec@acmespec.test'\n"                                                   \
+	"[ -z \"$ACMESPEC_EAB_KID\" ] || printf ' acme_eab {\\n  key_id %s\\n  mac_key %s\\n "     \
+	"}\\n' \"$ACMESPEC_EAB_KID\" \"$ACMESPEC_EAB_HMAC\"\n"                                     \
+	"echo '}'\n"                                                                               \
+	"echo \"$(echo $ACMESPEC_DOMAINS | sed 's/ /, /g') {\"\n"                                  \
+	"echo \" tls {\"; echo \"  issuer acme {\"; echo \"   $off\"; echo '  }'; echo ' }'\n"     \
+	"echo ' respond acmespec'\n"                                                               \
+	"echo '}'\n"                                                                               \
+	"} > \"$w/Caddyfile\"\n"                                                                   \
+	"exec \"$caddy\" run --config \"$w/Caddyfile\" --adapter caddyfile\n"
+
 static const struct acs_recipe recipes[] = {
     {"acme-tiny", "http-01", NULL, "SSL_CERT_FILE",
      "set -ef\n"
@@ -26,7 +75,8 @@ static const struct acs_recipe recipes[] = {
      "-addext \"subjectAltName=$san\" -out \"$w/domain.csr\"\n"
      "SSL_CERT_FILE=\"$ACMESPEC_CA_BUNDLE\" acme-tiny --account-key \"$w/account.key\" "
      "--csr \"$w/domain.csr\" --acme-dir \"$ACMESPEC_ACME_DIR\" "
-     "--directory-url \"$ACMESPEC_DIRECTORY\" --disable-check > \"$w/signed.crt\"\n"},
+     "--directory-url \"$ACMESPEC_DIRECTORY\" --disable-check > \"$w/signed.crt\"\n",
+     0},
     {"certbot", "http-01 dns-01", "certbot/logs/letsencrypt.log", "REQUESTS_CA_BUNDLE",
      "set -f\n"
      "[ \"$ACMESPEC_KEY_CHANGE\" != 1 ] || exit 127\n"
@@ -56,7 +106,8 @@ static const struct acs_recipe recipes[] = {
      "[ \"$ACMESPEC_REVOKE\" = 1 ] || exec certbot \"$@\"\n"
      "certbot \"$@\" || exit $?\n"
      "exec certbot revoke $common --cert-name acmespec --reason keycompromise "
-     "--no-delete-after-revoke\n"},
+     "--no-delete-after-revoke\n",
+     0},
     {"dehydrated", "http-01 dns-01", NULL, "CURL_OPTS=--cacert",
      "set -ef\n"
      "[ \"$ACMESPEC_KEY_CHANGE\" != 1 ] || exit 127\n"
@@ -97,7 +148,8 @@ static const struct acs_recipe recipes[] = {
      "[ \"$ACMESPEC_RENEW\" = 1 ] || set -- --force \"$@\"\n"
      "[ \"$ACMESPEC_REVOKE\" = 1 ] || exec dehydrated --config \"$w/config\" --cron \"$@\"\n"
      "dehydrated --config \"$w/config\" --cron \"$@\"\n"
-     "exec dehydrated --config \"$w/config\" --revoke \"$w/certs/acmespec/cert.pem\"\n"},
+     "exec dehydrated --config \"$w/config\" --revoke \"$w/certs/acmespec/cert.pem\"\n",
+     0},
     {"lego", "http-01 dns-01 tls-alpn-01", NULL, "LEGO_CA_CERTIFICATES",
      "set -ef\n"
      "[ \"$ACMESPEC_KEY_CHANGE\" != 1 ] || exit 127\n"
@@ -127,7 +179,8 @@ static const struct acs_recipe recipes[] = {
      "[ \"$ACMESPEC_RENEW\" != 1 ] || exec lego \"$@\" renew --days 30 --no-random-sleep\n"
      "[ \"$ACMESPEC_REVOKE\" = 1 ] || exec lego \"$@\" run\n"
      "lego \"$@\" run\n"
-     "exec lego \"$@\" revoke --reason 1\n"},
+     "exec lego \"$@\" revoke --reason 1\n",
+     0},
     {"uacme", "http-01 dns-01", NULL, "unshare --mount + bind mount over the system bundle",
      "set -ef\n"
      "[ \"$ACMESPEC_KEY_CHANGE\" != 1 ] || exit 127\n"
@@ -160,7 +213,14 @@ static const struct acs_recipe recipes[] = {
      "$ACMESPEC_DOMAINS || exit $?\n"
      "[ \"$ACMESPEC_REVOKE\" = 1 ] || exit 0\n"
      "exec uacme -v -c \"$0\" -a \"$ACMESPEC_DIRECTORY\" revoke "
-     "\"$0/${ACMESPEC_DOMAINS%% *}/cert.pem\"' \"$w\"\n"},
+     "\"$0/${ACMESPEC_DOMAINS%% *}/cert.pem\"' \"$w\"\n",
+     0},
+    /* Debian's caddy 2.6.2 */
+    {"caddy", "http-01 tls-alpn-01", NULL, "acme_ca_root in the Caddyfile",
+     CADDY_SCRIPT("/usr/bin/caddy"), 1},
+    /* the current Caddy, a pinned Go module (ci/install-peers.sh caddy) */
+    {"caddy-current", "http-01 tls-alpn-01", NULL, "acme_ca_root in the Caddyfile",
+     CADDY_SCRIPT("\"${CADDY_BIN:-/opt/acmespec-peers/bin/caddy}\""), 1},
 };
 
 #define NRECIPES (sizeof(recipes) / sizeof(recipes[0]))

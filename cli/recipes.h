@@ -13,6 +13,7 @@ struct acs_recipe {
 	const char *logfile;    /* relative to {workdir}: appended to the evidence, or NULL */
 	const char *trust;      /* how it is made to trust the mock CA (for --help / docs) */
 	const char *script;     /* /bin/sh script; reads the ACMESPEC_* environment */
+	int daemon;             /* the script runs a daemon that never exits (--daemon) */
 };
 
 /* The recipe called name (static), or NULL. */

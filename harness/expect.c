@@ -14,8 +14,8 @@
 #include "harness/json_util.h"
 
 static const char *const top_fields[] = {"target", "expectations", "notes", NULL};
-static const char *const entry_fields[] = {"case", "verdict", "clause", "reason",
-                                           "link", "notes",   NULL};
+static const char *const entry_fields[] = {"case", "verdict", "clause",       "reason",
+                                           "link", "notes",   "intermittent", NULL};
 
 void acs_expect_free(struct acs_expectations *e)
 {
@@ -201,6 +201,15 @@ int acs_expect_load(struct acs_expectations **out, const char *path, const struc
 			                 path, i, pat);
 			goto out;
 		}
+		if (json_object_get(v, "intermittent") != NULL &&
+		    !json_is_boolean(json_object_get(v, "intermittent"))) {
+			rc = acs_err_set(err, ACS_E_INVAL,
+			                 "%s: expectations[%zu]: field \"intermittent\": expected "
+			                 "true or false",
+			                 path, i);
+			goto out;
+		}
+		en->intermittent = json_is_true(json_object_get(v, "intermittent"));
 		en->verdict = vd;
 		en->pattern = strdup(pat);
 		en->reason = one_line_reason(clause, reason);
@@ -264,6 +273,8 @@ void acs_expect_apply(const struct acs_expectations *e, struct acs_result *r)
 		return;
 	if (r->raw == en->verdict) {
 		r->verdict = ACS_XFAIL;
+	} else if (en->intermittent && r->raw == ACS_PASS) {
+		return; /* a fault the target shows in some runs only: a PASS is no news */
 	} else if (en->verdict == ACS_FAIL && r->raw == ACS_PASS) {
 		r->verdict = ACS_XPASS;
 		if (r->message == NULL)

@@ -11,7 +11,9 @@
  *
  * "case" may be a glob. A result whose raw verdict equals the expected one
  * (FAIL or NONSTRICT) becomes XFAIL; an expected FAIL that passed becomes
- * XPASS. Other combinations keep the raw verdict. An entry naming no case
+ * XPASS, unless the entry says "intermittent": true (a fault the target
+ * shows in some runs only: then a PASS stays PASS). Other combinations keep
+ * the raw verdict. An entry naming no case
  * of the catalog is an error (a typo would silently expect nothing).
  */
 #ifndef ACMESPEC_EXPECT_H
@@ -24,8 +26,9 @@
 struct acs_expect_entry {
 	char *pattern;
 	enum acs_verdict verdict;
-	char *reason; /* "clause: reason" as one line */
-	char *link;   /* may be NULL */
+	char *reason;     /* "clause: reason" as one line */
+	char *link;       /* may be NULL */
+	int intermittent; /* seen in some runs only: a PASS is not an XPASS */
 };
 
 struct acs_expectations {

@@ -34,6 +34,41 @@ struct acs_proc_result {
 };
 
 /*
+ * Every child gets ACMESPEC_PROC_TAG=<harness pid>-<n> in its environment.
+ * When a child is stopped, every process that still carries its tag (a
+ * descendant that left the process group or the session, or ignores
+ * SIGTERM) and every descendant of those by parent id gets the same
+ * SIGTERM, grace period and SIGKILL as the group. The harness is a child
+ * subreaper (PR_SET_CHILD_SUBREAPER) once it ran a child, so orphans of a
+ * child stay below it and are reaped after they are killed.
+ */
+
+/* A child started by acs_proc_start; acs_proc_stop ends and frees it. */
+struct acs_proc;
+
+/*
+ * Start argv as acs_proc_run does, without waiting: *out: the running child
+ * (stop it with acs_proc_stop), NULL when it could not be started (pr->msg
+ * says why; pr->started 0). cp and pr borrowed until acs_proc_stop.
+ */
+void acs_proc_start(struct acs_proc **out, char *const argv[], char *const envp[], const char *cwd,
+                    struct acs_proc_capture *cp, struct acs_proc_result *pr);
+
+/*
+ * Read the child's output for up to wait seconds. Returns 1 once the
+ * leader has exited (its status is then in the result after acs_proc_stop),
+ * else 0.
+ */
+int acs_proc_poll(struct acs_proc *p, double wait);
+
+/*
+ * Stop the child: SIGTERM to its group and tagged descendants, a grace
+ * period, SIGKILL to whatever is left; fill the result (exited, status,
+ * seconds) and free p (NULL allowed).
+ */
+void acs_proc_stop(struct acs_proc *p);
+
+/*
  * Run argv (argv[0] looked up in $PATH by the parent) with envp in cwd,
  * output into cp (appended), for at most timeout seconds; *pr says how it
  * ended. Leftovers of the group (daemons the command started) are killed

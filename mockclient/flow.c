@@ -261,6 +261,11 @@ int acs_flow_directory(struct acs_acme_session *s, struct acs_err *err)
 		acs_acme_resp_free(r);
 		return rc;
 	}
+	if (SW(s, STRICT_GET_NONCE) && acs_http_header(r->http, "Replay-Nonce") != NULL) {
+		acs_acme_resp_free(r);
+		return acs_err_set(err, ACS_E_UNSUPPORTED,
+		                   "the directory's GET response carries a Replay-Nonce: refusing");
+	}
 	json_decref(s->directory);
 	s->directory = json_incref(r->json);
 	acs_acme_resp_free(r);

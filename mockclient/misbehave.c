@@ -192,6 +192,8 @@ static const struct acs_misbehaviour table[] = {
      "revoke with the unassigned reason code 7"},
     {"strict-directory", ACS_MIS_KIND_CLIENT, ACS_SW_STRICT_DIRECTORY,
      "refuse a directory with fields it does not know"},
+    {"strict-get-nonce", ACS_MIS_KIND_CLIENT, ACS_SW_STRICT_GET_NONCE,
+     "give up when the directory's GET response carries a Replay-Nonce"},
     {"tight-poll", ACS_MIS_KIND_CLIENT, ACS_SW_TIGHT_POLL,
      "poll authorizations and orders without any pause"},
     {"two-signatures", ACS_MIS_KIND_CLIENT, ACS_SW_TWO_SIGNATURES,

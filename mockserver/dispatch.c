@@ -130,8 +130,14 @@ static void finish(struct mca_req *r)
 	if (r->resp.status == 0)
 		acs_mca_problem(r, 500, "serverInternal", "no response was produced");
 	hostile(r);
-	/* section 6.5: a fresh nonce on every response, errors included */
+	/*
+	 * section 6.5: a fresh nonce on every response, errors included; like
+	 * Boulder and Pebble, none on a GET other than newNonce's unless the
+	 * scenario asks for that variation
+	 */
 	if (!mca_mb(s, MB_NO_REPLAY_NONCE) &&
+	    !(strcmp(r->method, "GET") == 0 && r->endpoint != EP_NEWNONCE &&
+	      !mca_mb(s, MB_NONCE_ON_GET)) &&
 	    !(r->resp.status >= 400 && mca_mb(s, MB_NO_REPLAY_NONCE_ON_ERROR)) &&
 	    !(r->endpoint != EP_NEWNONCE && mca_mb(s, MB_REPLAY_NONCE_NEWNONCE_ONLY))) {
 		if (mca_mb(s, MB_HOSTILE_NONCE_INVALID) ||

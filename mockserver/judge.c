@@ -18,6 +18,8 @@
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 
 #define WHY_CAP 8192
+/* a line a command prints before exit 127 to say why it cannot play a scenario */
+#define UNSUP_MARK "acmespec-unsupported: "
 
 const char *acs_log_short_url(const char *u)
 {
@@ -193,11 +195,75 @@ static void judge_certificate(struct acs_judgement *j, struct acs_buf *exp)
 		                  "downloaded it");
 }
 
+int acs_scenario_cert_served(const json_t *log)
+{
+	size_t i;
+
+	for (i = 0; i < json_array_size(log); i++)
+		if (acs_log_post_ok(json_array_get(log, i), "certificate"))
+			return 1;
+	return 0;
+}
+
+const char *acs_scenario_furthest_step(const json_t *log, long long *seq)
+{
+	static const struct {
+		const char *ep, *step;
+	} steps[] = {
+	    {"directory", "directory"},    {"new-nonce", "newNonce"},
+	    {"new-account", "newAccount"}, {"new-order", "newOrder"},
+	    {"authz", "authorization"},    {"challenge", "challenge"},
+	    {"finalize", "finalize"},      {"certificate", "certificate"},
+	};
+	size_t i, k, best = 0;
+	const char *step = NULL;
+
+	for (i = 0; i < json_array_size(log); i++) {
+		const json_t *e = json_array_get(log, i);
+
+		for (k = 0; k < sizeof(steps) / sizeof(steps[0]); k++) {
+			if (!acs_log_is_ep(e, steps[k].ep) || (step != NULL && k < best))
+				continue;
+			best = k;
+			step = steps[k].step;
+			if (seq != NULL)
+				*seq = acs_log_seq(e);
+		}
+	}
+	return step;
+}
+
+/* A daemon: "expect.exit" judged on what it stored under {workdir}. */
+static void judge_daemon_exit(struct acs_judgement *j, const struct acs_client_outcome *o,
+                              struct acs_buf *exp)
+{
+	enum acs_exit_want w = j->s->exit;
+
+	(void)acs_buf_printf(exp, "%s",
+	                     w == ACS_EXIT_WANT_ZERO
+	                         ? "the issued certificate stored under {workdir}"
+	                     : w == ACS_EXIT_WANT_NONZERO ? "no certificate stored under {workdir}"
+	                                                  : "stored or not");
+	if (w == ACS_EXIT_WANT_ZERO && !o->stored)
+		acs_judge_fail(j,
+		               "the client stored no issued certificate under its work "
+		               "directory (%s)",
+		               o->ended != NULL ? o->ended : "stopped");
+	else if (w == ACS_EXIT_WANT_NONZERO && o->stored)
+		acs_judge_fail(j, "the client stored the certificate it should have refused (%s)",
+		               o->ended != NULL ? o->ended : "stopped");
+}
+
 /* How the command ended against "expect.exit". */
 static void judge_exit(struct acs_judgement *j, const struct acs_client_outcome *o,
                        struct acs_buf *exp)
 {
 	enum acs_exit_want w = j->s->exit;
+
+	if (o->daemon) {
+		judge_daemon_exit(j, o, exp);
+		return;
+	}
 
 	(void)acs_buf_printf(exp, "exit %s",
 	                     w == ACS_EXIT_WANT_ZERO      ? "zero"
@@ -243,9 +309,19 @@ static int judge_early(const struct acs_client_outcome *o, size_t nreq, struct a
 		return 1;
 	}
 	if (o->unsupported) {
+		const char *why = o->output != NULL ? strstr(o->output, UNSUP_MARK) : NULL;
+
 		r->raw = ACS_UNSUPPORTED;
-		acs_judge_set_str(&r->message,
-		                  "the client does not support this scenario (exit 127)");
+		if (why != NULL) {
+			why += strlen(UNSUP_MARK);
+			(void)snprintf(m, sizeof(m),
+			               "the client does not support this scenario: %.*s",
+			               (int)strcspn(why, "\r\n"), why);
+			acs_judge_set_str(&r->message, m);
+		} else {
+			acs_judge_set_str(&r->message,
+			                  "the client does not support this scenario (exit 127)");
+		}
 		return 1;
 	}
 	if (nreq > 0)
@@ -307,6 +383,25 @@ static int port_taken(const struct acs_client_outcome *o, const struct acs_scena
 	return 0;
 }
 
+/*
+ * A client that wanted a certificate and never downloaded one stopped
+ * somewhere in the flow: the message names that step first, since the
+ * scenario's own clause may not be what stopped it.
+ */
+static void stopped_early(struct acs_judgement *j, const struct acs_scenario_facts *f)
+{
+	char m[sizeof(j->first)];
+	long long seq = 0;
+	const char *step;
+
+	if (j->s->certificate != 1 || acs_scenario_cert_served(f->log))
+		return;
+	step = acs_scenario_furthest_step(f->log, &seq);
+	(void)snprintf(m, sizeof(m), "the client stopped at %s (#%lld), before a certificate: %s",
+	               step != NULL ? step : "?", seq, j->first);
+	(void)snprintf(j->first, sizeof(j->first), "%s", m);
+}
+
 void acs_scenario_judge(const struct acs_case *c, const struct acs_scenario *s,
                         const struct acs_client_outcome *o, const struct acs_scenario_facts *f,
                         struct acs_result *r)
@@ -341,8 +436,13 @@ void acs_scenario_judge(const struct acs_case *c, const struct acs_scenario *s,
 		char m[160];
 
 		r->raw = ACS_PASS;
-		(void)snprintf(m, sizeof(m), "%zu request%s, exit %d after %.1f s", nreq,
-		               nreq == 1 ? "" : "s", o->status, o->seconds);
+		if (o->daemon)
+			(void)snprintf(m, sizeof(m), "%zu request%s, stopped after %.1f s: %s",
+			               nreq, nreq == 1 ? "" : "s", o->seconds,
+			               o->ended ? o->ended : "");
+		else
+			(void)snprintf(m, sizeof(m), "%zu request%s, exit %d after %.1f s", nreq,
+			               nreq == 1 ? "" : "s", o->status, o->seconds);
 		acs_judge_set_str(&r->message, m);
 	} else if (port_taken(o, f, &port)) {
 		char m[256];
@@ -358,6 +458,7 @@ void acs_scenario_judge(const struct acs_case *c, const struct acs_scenario *s,
 		acs_judge_set_str(&r->actual, j.why.data);
 	} else {
 		r->raw = c->level == ACS_MUST ? ACS_FAIL : ACS_NONSTRICT;
+		stopped_early(&j, f);
 		acs_judge_set_str(&r->message, j.first);
 		acs_judge_set_str(&r->actual, j.why.data);
 	}

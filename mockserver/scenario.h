@@ -105,6 +105,16 @@ struct acs_client_outcome {
 	double seconds;          /* how long the last run took */
 	double timeout;          /* the limit, for messages */
 	const char *output;      /* the client's captured output (all runs), or NULL */
+	/*
+	 * A daemon (acmespec client --daemon, a daemon recipe) never exits on
+	 * its own: the harness stopped it when the scenario ended (ended says
+	 * why), so "expect.exit" is judged on what it stored instead:
+	 * "zero" wants the issued certificate stored under {workdir} (stored
+	 * 1), "nonzero" wants none stored; how it died is not judged.
+	 */
+	int daemon;
+	int stored;        /* daemon: 1 when a file under {workdir} holds an issued leaf */
+	const char *ended; /* daemon: "the certificate was served", "no request for 5 s", ... */
 };
 
 /* A dns-01 TXT record the client set through {dns_hook}. */
@@ -150,6 +160,17 @@ int acs_scenario_collect(struct acs_mockca *ca, const char *scn, json_t **log, j
 void acs_scenario_judge(const struct acs_case *c, const struct acs_scenario *s,
                         const struct acs_client_outcome *o, const struct acs_scenario_facts *f,
                         struct acs_result *r);
+
+/* 1 when the log shows the certificate downloaded (a POST to it answered 200). */
+int acs_scenario_cert_served(const json_t *log);
+
+/*
+ * How far the client got in the issuance flow: "directory", "newNonce",
+ * "newAccount", "newOrder", "authorization", "challenge", "finalize",
+ * "certificate", or NULL for an empty log. *seq: the log number of the
+ * furthest request (may be NULL).
+ */
+const char *acs_scenario_furthest_step(const json_t *log, long long *seq);
 
 /*
  * Append the log as a transcript, one line per request or validation

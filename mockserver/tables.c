@@ -499,6 +499,10 @@ const struct acs_mockca_misbehaviour acs_mca_mb_table[MB_COUNT] = {
                                   "dns-persist-01 challenges carry 11 issuer-domain-names"),
     [MB_PERSIST_POLICY_CASE] = V("dns-persist01-policy-case-sensitive", NA, NULL,
                                  "dns-persist-01 takes policy=wildcard only in lower case"),
+    [MB_NONCE_ON_GET] =
+        V("nonce-on-get", NA, NULL,
+          "Replay-Nonce on GET responses too (the directory, certificates): legal, but neither "
+          "Boulder nor Pebble sends one there"),
 };
 
 #define C(i, sec, lvl, cov, w)                                                                     \

@@ -213,6 +213,11 @@ static void test_apply(void)
 	apply(e, 0, ACS_FAIL, ACS_FAIL, 0);
 	apply(e, 0, ACS_PASS, ACS_PASS, 0);
 	apply(NULL, 1, ACS_FAIL, ACS_FAIL, 0);
+	/* an intermittent FAIL: XFAIL when it shows, a PASS stays PASS */
+	e->entries[0].intermittent = 1;
+	apply(e, 1, ACS_FAIL, ACS_XFAIL, 1);
+	apply(e, 1, ACS_PASS, ACS_PASS, 0);
+	e->entries[0].intermittent = 0;
 
 	/* the reason carries the link; an earlier reason is replaced */
 	memset(&r, 0, sizeof(r));

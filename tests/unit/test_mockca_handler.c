@@ -101,11 +101,18 @@ static void test_directory_get(void)
 	                       "https://ca.test:4443/s/h/new-nonce");
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(dir, "newAccount")),
 	                       "https://ca.test:4443/s/h/new-account");
-	CU_ASSERT_PTR_NOT_NULL(resp_header(&rs, "Replay-Nonce"));
+	/* like Boulder and Pebble: no nonce on a GET other than newNonce's */
+	CU_ASSERT_PTR_NULL(resp_header(&rs, "Replay-Nonce"));
 	CU_ASSERT_PTR_NULL(resp_header(&rs, "Link")); /* no rel="index" on the directory */
 	json_decref(dir);
 	acs_mca_response_clear(&rs);
 	CU_ASSERT_PTR_NULL(rs.body);
+	/* the variation nonce-on-get puts one there */
+	CU_ASSERT_EQUAL_FATAL(acs_mockca_misbehave(ca, "h", "nonce-on-get", NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(send_req("GET", "/s/h/directory", NULL, &rs), 0);
+	CU_ASSERT_PTR_NOT_NULL(resp_header(&rs, "Replay-Nonce"));
+	acs_mca_response_clear(&rs);
+	CU_ASSERT_EQUAL(acs_mockca_misbehave_clear(ca, "h", NULL), 0);
 }
 
 static void test_new_nonce_head(void)

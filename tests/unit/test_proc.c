@@ -4,8 +4,11 @@
  * head-and-tail capture of long output.
  */
 #include <CUnit/CUnit.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness/buf.h"
 #include "harness/proc.h"
@@ -95,6 +98,89 @@ static void test_head_and_tail(void)
 	free(out);
 }
 
+/* The pid the script wrote into file, or 0. */
+static int read_pid(const char *file)
+{
+	FILE *fp = fopen(file, "r");
+	int pid = 0;
+
+	if (fp == NULL)
+		return 0;
+	if (fscanf(fp, "%d", &pid) != 1)
+		pid = 0;
+	fclose(fp);
+	return pid;
+}
+
+/* 1 while pid runs (a zombie counts as gone). */
+static int alive(int pid)
+{
+	char path[64], st = 0;
+	FILE *fp;
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fp = fopen(path, "r");
+	if (fp == NULL)
+		return 0;
+	if (fscanf(fp, "%*d (%*[^)]) %c", &st) != 1)
+		st = 0;
+	fclose(fp);
+	return st != 0 && st != 'Z';
+}
+
+/*
+ * A helper in a session of its own that ignores SIGTERM (the negative
+ * control of the group kill: kill(-pgid) never reaches it) is killed all
+ * the same, after the leader exits and at the timeout.
+ */
+static void test_escaped_helper_killed(void)
+{
+	static const char *const tails[] = {"sleep 0.5; exit 0", "sleep 30"};
+	struct acs_proc_result pr;
+	char file[64], script[256];
+	size_t i;
+
+	(void)snprintf(file, sizeof(file), "/tmp/acmespec-proc-esc-%d.pid", (int)getpid());
+	for (i = 0; i < 2; i++) {
+		char *out = NULL;
+		int pid;
+
+		(void)remove(file);
+		(void)snprintf(script, sizeof(script),
+		               "setsid sh -c 'trap \"\" TERM; echo $$ > %s; exec sleep 300' "
+		               ">/dev/null 2>&1 & %s",
+		               file, tails[i]);
+		run_sh(script, i == 0 ? 10 : 1.0, &pr, &out);
+		pid = read_pid(file);
+		CU_ASSERT(pid > 0);
+		CU_ASSERT(pid <= 0 || !alive(pid));
+		if (pid > 0 && alive(pid))
+			(void)kill(pid, SIGKILL);
+		free(out);
+	}
+	(void)remove(file);
+}
+
+/* start, poll, stop: a child that never exits is stopped with its output kept. */
+static void test_start_poll_stop(void)
+{
+	char *argv[] = {"sh", "-c", "echo up; exec sleep 300", NULL};
+	struct acs_proc_capture *cp = calloc(1, sizeof(*cp));
+	struct acs_proc_result pr;
+	struct acs_proc *p = NULL;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cp);
+	acs_proc_start(&p, argv, environ, "/", cp, &pr);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(pr.started, 1);
+	CU_ASSERT_EQUAL(acs_proc_poll(p, 0.3), 0);
+	acs_proc_stop(p);
+	CU_ASSERT_EQUAL(pr.exited, 0);
+	CU_ASSERT_EQUAL(pr.status, SIGTERM);
+	CU_ASSERT(cp->nhead == 3 && memcmp(cp->head, "up\n", 3) == 0);
+	free(cp);
+}
+
 void acs_test_register(void)
 {
 	CU_pSuite s = CU_add_suite("proc", NULL, NULL);
@@ -103,4 +189,6 @@ void acs_test_register(void)
 	CU_add_test(s, "not_started", test_not_started);
 	CU_add_test(s, "timeout_kills_group", test_timeout_kills_group);
 	CU_add_test(s, "head_and_tail", test_head_and_tail);
+	CU_add_test(s, "escaped_helper_killed", test_escaped_helper_killed);
+	CU_add_test(s, "start_poll_stop", test_start_poll_stop);
 }

@@ -525,7 +525,9 @@ static void test_certificate_and_output(void)
 	struct judged j;
 
 	judged_init(&j, "{}", ONE_REQUEST);
-	judged_expect(&j, ACS_FAIL, "certificate: the CA issued no certificate");
+	judged_expect(&j, ACS_FAIL,
+	              "the client stopped at newOrder (#1), before a certificate: certificate: the "
+	              "CA issued no certificate");
 	CU_ASSERT_STRING_EQUAL(j.r.expected,
 	                       "exit zero, a certificate for exactly the scenario's names, "
 	                       "downloaded");
@@ -548,6 +550,39 @@ static void test_certificate_and_output(void)
 	judged_expect(&j, ACS_FAIL,
 	              "output_contains: the client's output does not "
 	              "mention \"saw a.acmespec.test\"");
+	judged_clear(&j);
+}
+
+/* A daemon: "exit" judged on what it stored; an exit 127 with its reason line. */
+static void test_daemon(void)
+{
+	struct judged j;
+
+	judged_init(&j, "{'expect': {'exit': 'zero', 'certificate': false}}", ONE_REQUEST);
+	j.o.daemon = 1;
+	j.o.exited = 0;
+	j.o.status = 15;
+	j.o.ended = "no request for 5 s";
+	judged_expect(&j, ACS_FAIL,
+	              "the client stored no issued certificate under its work directory (no "
+	              "request for 5 s)");
+	CU_ASSERT_STRING_EQUAL(j.r.expected, "the issued certificate stored under {workdir}, no "
+	                                     "certificate issued");
+	j.o.stored = 1;
+	judged_expect(&j, ACS_PASS, "1 request, stopped after 1.5 s: no request for 5 s");
+	judged_clear(&j);
+
+	judged_init(&j, "{'expect': {'exit': 'nonzero', 'certificate': false}}", ONE_REQUEST);
+	j.o.daemon = 1;
+	j.o.stored = 1;
+	j.o.ended = "x";
+	judged_expect(&j, ACS_FAIL, "the client stored the certificate it should have refused (x)");
+	j.o.stored = 0;
+	judged_expect(&j, ACS_PASS, "1 request, stopped after 1.5 s: x");
+	j.o.unsupported = 1;
+	j.o.output = "log\nacmespec-unsupported: no such thing\nmore";
+	judged_expect(&j, ACS_UNSUPPORTED,
+	              "the client does not support this scenario: no such thing");
 	judged_clear(&j);
 }
 
@@ -737,6 +772,7 @@ void acs_test_register(void)
 	CU_add_test(s, "outcome", test_outcome);
 	CU_add_test(s, "port_taken", test_port_taken);
 	CU_add_test(s, "certificate_and_output", test_certificate_and_output);
+	CU_add_test(s, "daemon", test_daemon);
 	CU_add_test(s, "interpolate_and_render", test_interpolate_and_render);
 	CU_add_test(s, "check_cases", test_check_cases);
 	CU_add_test(s, "check_verdicts", test_check_verdicts);
