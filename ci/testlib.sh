@@ -152,18 +152,22 @@ tl_finish() {
 # conformant http-01 scenario must pass, and the JUnit report must validate.
 # Needs ACMESPEC and SRC; ACMESPEC_CLIENT_SEL replaces "--client NAME"
 # (e.g. "-- wrapper-script"); CLIENTS_JOBS, CLIENTS_TIMEOUT tune the run.
+# A recipe whose program is not NAME (the daemons) sets CLIENT_BIN (the
+# program to check), CLIENT_EXPECT (the expectations file), CLIENT_VERSION
+# (the line to print) and CLIENT_INSTALL (how to install it).
 tl_real_client() {
   local name=$1 json junit start errors conf v sel
-  local expect=$SRC/cases/expect/client-$name.json
+  local expect=${CLIENT_EXPECT:-$SRC/cases/expect/client-$name.json}
+  local bin=${CLIENT_BIN:-$name}
   read -r -a sel <<<"${ACMESPEC_CLIENT_SEL:---client $name}"
   tl_init "clients_$name"
   tl_check_private_net
-  if ! command -v "$name" >/dev/null; then
-    tl_fail "$name is installed (apt-get install -y $name)"
+  if ! command -v "$bin" >/dev/null; then
+    tl_fail "$bin is installed (${CLIENT_INSTALL:-apt-get install -y $name})"
     tl_finish
     return
   fi
-  tl_info "$(dpkg-query -W -f '${Package} ${Version}' "$name" 2>/dev/null || echo "$name (version unknown)")"
+  tl_info "${CLIENT_VERSION:-$(dpkg-query -W -f '${Package} ${Version}' "$name" 2>/dev/null || echo "$name (version unknown)")}"
   json=$TL_WORK/report.json
   junit=$TL_WORK/report.xml
   start=$SECONDS

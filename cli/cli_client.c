@@ -380,6 +380,7 @@ static int scen_env(struct client_run *cr, const struct acs_case *c, struct scen
 	    {"eab_hmac", s->eab ? "ACMESPEC_EAB_HMAC" : NULL, sc->eab_hmac},
 	    {"key_change", "ACMESPEC_KEY_CHANGE", s->key_change ? "1" : "0"},
 	    {"revoke", "ACMESPEC_REVOKE", s->revoke ? "1" : "0"},
+	    {"renew", "ACMESPEC_RENEW", s->renew ? "1" : "0"},
 	    {"wildcard", s->wildcard ? "ACMESPEC_WILDCARD" : NULL, sc->wild},
 	};
 	size_t i;

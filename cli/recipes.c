@@ -9,6 +9,53 @@
 
 #include "cli/cli_client.h"
 
+/*
+ * lego: the same script for Debian's lego 4.9.1 and the current one. dns-01
+ * goes through lego's exec provider, whose "present"/"cleanup" calls the
+ * dns-hook takes as they are. {profile} becomes run's --profile and
+ * {renew} a `lego renew` after the first certificate, which asks the
+ * renewalInfo resource (ARI, on by default) when the CA advertises one and
+ * sends `replaces`; a lego without --profile or ARI exits 127 there.
+ */
+#define LEGO_SCRIPT(BIN)                                                                           \
+	"set -ef\n"                                                                                \
+	"lego=" BIN "\n"                                                                           \
+	"command -v \"$lego\" >/dev/null || { echo \"$lego is not installed\" >&2; exit 126; }\n"  \
+	"[ \"$ACMESPEC_KEY_CHANGE\" != 1 ] || exit 127\n"                                          \
+	"run=''\n"                                                                                 \
+	"if [ -n \"$ACMESPEC_PROFILE\" ]; then\n"                                                  \
+	"  \"$lego\" run --help | grep -q -- --profile || exit 127\n"                              \
+	"  run=\"--profile $ACMESPEC_PROFILE\"\n"                                                  \
+	"fi\n"                                                                                     \
+	"if [ \"$ACMESPEC_RENEW\" = 1 ]; then\n"                                                   \
+	"  \"$lego\" renew --help | grep -q -- --ari-disable || exit 127\n"                        \
+	"fi\n"                                                                                     \
+	"export LEGO_CA_CERTIFICATES=\"$ACMESPEC_CA_BUNDLE\"\n"                                    \
+	"set --\n"                                                                                 \
+	"[ -z \"$ACMESPEC_EAB_KID\" ] || set -- --eab --kid \"$ACMESPEC_EAB_KID\" "                \
+	"--hmac \"$ACMESPEC_EAB_HMAC\"\n"                                                          \
+	"for d in $ACMESPEC_DOMAINS; do set -- \"$@\" -d \"$d\"; done\n"                           \
+	"case \"$ACMESPEC_CHALLENGE\" in\n"                                                        \
+	"http-01) set -- \"$@\" --http --http.port \"127.0.0.1:$ACMESPEC_HTTP01_PORT\" ;;\n"       \
+	"tls-alpn-01) set -- \"$@\" --tls --tls.port \"127.0.0.1:$ACMESPEC_TLSALPN01_PORT\" ;;\n"  \
+	"dns-01)\n"                                                                                \
+	"  printf '#!/bin/sh\\nexec %s \"$@\"\\n' \"$ACMESPEC_DNS_HOOK\" > "                       \
+	"\"$ACMESPEC_WORKDIR/lego-dns\"\n"                                                         \
+	"  chmod +x \"$ACMESPEC_WORKDIR/lego-dns\"\n"                                              \
+	"  export EXEC_PATH=\"$ACMESPEC_WORKDIR/lego-dns\" EXEC_POLLING_INTERVAL=1 "               \
+	"EXEC_SEQUENCE_INTERVAL=1 "                                                                \
+	"EXEC_PROPAGATION_TIMEOUT=10\n"                                                            \
+	"  set -- \"$@\" --dns exec --dns.disable-cp --dns.resolvers \"$ACMESPEC_DNS_SERVER\" "    \
+	";;\n"                                                                                     \
+	"*) exit 127 ;;\n"                                                                         \
+	"esac\n"                                                                                   \
+	"set -- --accept-tos --email acmespec@acmespec.test --server \"$ACMESPEC_DIRECTORY\" "     \
+	"--path \"$ACMESPEC_WORKDIR/lego\" \"$@\"\n"                                               \
+	"\"$lego\" \"$@\" run $run || exit $?\n"                                                   \
+	"[ \"$ACMESPEC_RENEW\" != 1 ] || \"$lego\" \"$@\" renew --no-random-sleep $run || exit "   \
+	"$?\n"                                                                                     \
+	"[ \"$ACMESPEC_REVOKE\" != 1 ] || exec \"$lego\" \"$@\" revoke --reason 1\n"
+
 static const struct acs_recipe recipes[] = {
     {"acme-tiny", "http-01", NULL, "SSL_CERT_FILE",
      "set -ef\n"
@@ -89,32 +136,10 @@ static const struct acs_recipe recipes[] = {
      "\"$@\"\n"
      "dehydrated --config \"$w/config\" --cron --force \"$@\"\n"
      "exec dehydrated --config \"$w/config\" --revoke \"$w/certs/acmespec/cert.pem\"\n"},
-    {"lego", "http-01 dns-01 tls-alpn-01", NULL, "LEGO_CA_CERTIFICATES",
-     "set -ef\n"
-     "[ \"$ACMESPEC_KEY_CHANGE\" != 1 ] || exit 127\n"
-     "export LEGO_CA_CERTIFICATES=\"$ACMESPEC_CA_BUNDLE\"\n"
-     "set --\n"
-     "[ -z \"$ACMESPEC_EAB_KID\" ] || set -- --eab --kid \"$ACMESPEC_EAB_KID\" "
-     "--hmac \"$ACMESPEC_EAB_HMAC\"\n"
-     "for d in $ACMESPEC_DOMAINS; do set -- \"$@\" -d \"$d\"; done\n"
-     "case \"$ACMESPEC_CHALLENGE\" in\n"
-     "http-01) set -- \"$@\" --http --http.port \"127.0.0.1:$ACMESPEC_HTTP01_PORT\" ;;\n"
-     "tls-alpn-01) set -- \"$@\" --tls --tls.port \"127.0.0.1:$ACMESPEC_TLSALPN01_PORT\" ;;\n"
-     "dns-01)\n"
-     "  printf '#!/bin/sh\\nexec %s \"$@\"\\n' \"$ACMESPEC_DNS_HOOK\" > "
-     "\"$ACMESPEC_WORKDIR/lego-dns\"\n"
-     "  chmod +x \"$ACMESPEC_WORKDIR/lego-dns\"\n"
-     "  export EXEC_PATH=\"$ACMESPEC_WORKDIR/lego-dns\" EXEC_POLLING_INTERVAL=1 "
-     "EXEC_SEQUENCE_INTERVAL=1 "
-     "EXEC_PROPAGATION_TIMEOUT=10\n"
-     "  set -- \"$@\" --dns exec --dns.disable-cp --dns.resolvers \"$ACMESPEC_DNS_SERVER\" ;;\n"
-     "*) exit 127 ;;\n"
-     "esac\n"
-     "set -- --accept-tos --email acmespec@acmespec.test --server \"$ACMESPEC_DIRECTORY\" "
-     "--path \"$ACMESPEC_WORKDIR/lego\" \"$@\"\n"
-     "[ \"$ACMESPEC_REVOKE\" = 1 ] || exec lego \"$@\" run\n"
-     "lego \"$@\" run\n"
-     "exec lego \"$@\" revoke --reason 1\n"},
+    {"lego", "http-01 dns-01 tls-alpn-01", NULL, "LEGO_CA_CERTIFICATES", LEGO_SCRIPT("lego")},
+    /* the current lego, a pinned Go module (ci/install-peers.sh lego) */
+    {"lego-current", "http-01 dns-01 tls-alpn-01", NULL, "LEGO_CA_CERTIFICATES",
+     LEGO_SCRIPT("\"${LEGO_BIN:-/opt/acmespec-peers/bin/lego}\"")},
     {"uacme", "http-01 dns-01", NULL, "unshare --mount + bind mount over the system bundle",
      "set -ef\n"
      "[ \"$ACMESPEC_KEY_CHANGE\" != 1 ] || exit 127\n"

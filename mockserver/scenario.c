@@ -121,11 +121,12 @@ static int parse_count(const json_t *sc, const char *key, int max, const char *f
 	return 0;
 }
 
-/* "challenge" and the switches eab, key_change, revoke, wildcard. */
+/* "challenge" and the switches eab, key_change, revoke, wildcard, renew. */
 static int parse_features(const json_t *sc, const char *f, struct acs_scenario *s,
                           struct acs_err *err)
 {
-	static const char *const bkeys[] = {"eab", "key_change", "revoke", "wildcard", NULL};
+	static const char *const bkeys[] = {"eab",      "key_change", "revoke",
+	                                    "wildcard", "renew",      NULL};
 	static const char *const challenges[] = {"http-01", "dns-01", "tls-alpn-01", NULL};
 	json_t *v = json_object_get(sc, "challenge");
 	size_t i;
@@ -145,7 +146,8 @@ static int parse_features(const json_t *sc, const char *f, struct acs_scenario *
 		int *slot = i == 0   ? &s->eab
 		            : i == 1 ? &s->key_change
 		            : i == 2 ? &s->revoke
-		                     : &s->wildcard;
+		            : i == 3 ? &s->wildcard
+		                     : &s->renew;
 
 		v = json_object_get(sc, bkeys[i]);
 		if (v != NULL && !json_is_boolean(v))
@@ -216,7 +218,7 @@ int acs_scenario_parse(const struct acs_case *c, struct acs_scenario *s, struct 
 {
 	static const char *const skeys[] = {"misbehave", "names", "challenge",  "runs",
 	                                    "expect",    "eab",   "key_change", "revoke",
-	                                    "wildcard",  NULL};
+	                                    "wildcard",  "renew", NULL};
 	const char *f = c->file ? c->file : c->id;
 	json_t *sc = json_object_get(c->body, "scenario");
 	json_t *ex;

@@ -47,6 +47,7 @@ struct acs_scenario {
 	int key_change;  /* the client is asked to roll its account key over */
 	int revoke;      /* the client is asked to revoke what it got */
 	int wildcard;    /* the first name is ordered as *.{domain} */
+	int renew;       /* the client is asked to renew what it got, with its renew command */
 };
 
 /*
