@@ -23,8 +23,8 @@ PLAIN_DIR=${PLAIN_BUILD_DIR:-$ROOT/build}
 ASAN_DIR=${ASAN_BUILD_DIR:-$ROOT/build-asan}
 
 ci/install-deps.sh --clients
-# peers that come as pinned Go modules (Pebble 2.10.1, challtestsrv, Caddy v2.11.9)
-ci/install-peers.sh pebble pebble-challtestsrv caddy
+# peers that come as pinned Go modules (Pebble 2.10.1, challtestsrv, Caddy v2.11.9, lego 4.35.2)
+ci/install-peers.sh pebble pebble-challtestsrv caddy lego
 BUILD_DIR=$PLAIN_DIR ci/build.sh
 BUILD_DIR=$ASAN_DIR ci/build.sh --sanitize
 
