@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "harness/buf.h"
 #include "harness/catalog.h"
 #include "harness/err.h"
 #include "mockclient/acme.h"
@@ -88,5 +89,20 @@ struct acs_action_spec {
 
 /* The action table; NULL-named terminator. */
 const struct acs_action_spec *acs_actions(void);
+
+/* What a step's judgement found (script_judge.c). */
+struct verdict_text {
+	struct acs_buf msg; /* first failure, for r->message */
+	struct acs_buf exp; /* all expectations that failed, in words */
+	struct acs_buf act; /* what was received */
+	int failed;
+};
+
+/*
+ * Judge run's response against the expectation object exp; vt collects the
+ * failures in words (its buffers initialised by the caller). Returns the
+ * number of failed expectations (0: all held).
+ */
+int acs_script_judge(struct acs_run *run, const json_t *exp, struct verdict_text *vt);
 
 #endif
