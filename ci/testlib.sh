@@ -185,7 +185,14 @@ tl_real_client() {
       [ "$(tl_count "$json" "$v")" -eq 0 ] || { echo "  ..    unexpected $v:"; tl_list "$json" "$v"; }
     done
     conf=$(tl_verdicts "$json" | awk '$1 == "client.8555.8_3.conformant-http01" {print $2}')
-    tl_check "the conformant http-01 scenario passed (${conf:-missing})" test "$conf" = PASS
+    # CLIENT_CONFORMANT_XFAIL=1: the client's expectations file records the
+    # conformant scenario as a known failure (with its reason); XFAIL is then
+    # the honest result, and anything else still fails the test
+    if [ "${CLIENT_CONFORMANT_XFAIL:-0}" = 1 ] && [ "$conf" = XFAIL ]; then
+      tl_info "the conformant http-01 scenario is a recorded known failure (XFAIL): see $expect"
+    else
+      tl_check "the conformant http-01 scenario passed (${conf:-missing})" test "$conf" = PASS
+    fi
   else
     tl_fail "JSON report written"
   fi
