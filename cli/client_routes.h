@@ -19,7 +19,7 @@
 
 /* A TXT record a scenario's client set through {dns_hook}. */
 struct acs_txt_rec {
-	char name[300]; /* "_acme-challenge.x.acmespec.test", lower case, no final dot */
+	char name[300];  /* "_acme-challenge.x.acmespec.test", lower case, no final dot */
 	char value[400]; /* dns-persist-01 issue-values are long (issue 7) */
 	int cleared;
 	struct acs_txt_rec *next;

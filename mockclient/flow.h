@@ -251,17 +251,18 @@ struct acs_flow_prov {
 	int dns_decoys;
 	int dns_star; /* a wildcard authorization's dns-01 at _acme-challenge.*.NAME */
 	/* dns-account-01 and dns-persist-01 (issue 7 item 3) */
-	const char *acct_url;      /* the account URL: label and accounturi (borrowed) */
-	int dnsacct_full_hash;     /* dns-account-01: label over all 32 octets (wrong) */
+	const char *acct_url;  /* the account URL: label and accounturi (borrowed) */
+	int dnsacct_full_hash; /* dns-account-01: label over all 32 octets (wrong) */
 	enum acs_persist_mode {
-		ACS_PERSIST_OK = 0,    /* issuer; accounturi=URL (policy=wildcard for wildcards) */
+		ACS_PERSIST_OK = 0, /* issuer; accounturi=URL (policy=wildcard for wildcards) */
 		ACS_PERSIST_WRONG_ACCOUNT, /* accounturi of another account */
-		ACS_PERSIST_EXPIRED,   /* persistUntil a day ago */
-		ACS_PERSIST_FUTURE,    /* persistUntil a day ahead */
+		ACS_PERSIST_EXPIRED,       /* persistUntil a day ago */
+		ACS_PERSIST_FUTURE,        /* persistUntil a day ahead */
 		ACS_PERSIST_UNKNOWN_PARAM, /* an extra parameter with an unknown tag */
 		ACS_PERSIST_WRONG_ISSUER,  /* an issuer-domain-name the CA did not offer */
 		ACS_PERSIST_NO_POLICY,     /* no policy=wildcard even for a wildcard */
-		ACS_PERSIST_POLICY_CASE    /* "Policy=WILDCARD" (tags and values are case-insensitive) */
+		ACS_PERSIST_POLICY_CASE /* "Policy=WILDCARD" (tags and values are case-insensitive)
+		                         */
 	} persist;
 	int persist_any_issuers; /* answer even when issuer-domain-names is empty or over 10 */
 };
@@ -285,14 +286,14 @@ const char *acs_flow_type_feature(const char *type);
 struct acs_flow_authorize_opts {
 	struct acs_acme_order *order; /* its authorizations (borrowed) */
 	struct acs_flow_signer who;
-	const char *type;  /* the challenge type to answer */
-	int get;           /* fetch authorizations by GET, not POST-as-GET */
-	int any_2xx;       /* any 2xx answer will do (else 200) */
-	int need_authz;    /* an order listing none fails (OUTCOME) */
-	int poll_each;     /* poll each at once; else answer all first, then poll */
-	int wildcard_dns;  /* a wildcard is answered with dns-01 (else: unsupported) */
-	int post_on_valid; /* answer valid authorizations again */
-	int respond_first; /* respond before the answer is up */
+	const char *type;   /* the challenge type to answer */
+	int get;            /* fetch authorizations by GET, not POST-as-GET */
+	int any_2xx;        /* any 2xx answer will do (else 200) */
+	int need_authz;     /* an order listing none fails (OUTCOME) */
+	int poll_each;      /* poll each at once; else answer all first, then poll */
+	int wildcard_dns;   /* a wildcard is answered with dns-01 (else: unsupported) */
+	int post_on_valid;  /* answer valid authorizations again */
+	int respond_first;  /* respond before the answer is up */
 	int answer_tls_sni; /* also POST to tls-sni-01/02 challenges (a control, issue 7 item 9) */
 	int no_poll;        /* poll nothing after answering (a control, issue 7 item 9) */
 	struct acs_flow_prov prov;

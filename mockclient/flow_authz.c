@@ -107,7 +107,8 @@ static int persist_record(const json_t *authz, const json_t *chal, const struct 
 	return value->data != NULL ? 0 : -1;
 }
 
-/* Name and value of a dns-account-01 or dns-persist-01 record into req. 0, or -1 with res failed. */
+/* Name and value of a dns-account-01 or dns-persist-01 record into req. 0, or -1 with res failed.
+ */
 static int dns_named_record(const json_t *authz, const json_t *chal, const char *type,
                             const struct acs_flow_prov *p, const struct acs_ident *id,
                             const char *ka, struct acs_buf *name, struct acs_buf *value,
@@ -172,8 +173,8 @@ void acs_flow_provision_answer(struct acs_acme_session *s, const json_t *authz, 
 		return;
 	if (p->need_dns_hook && (strcmp(type, "dns-01") == 0 || is_named_dns(type)) &&
 	    s->client.dns_hook == NULL) {
-		acs_flow_res_fail(res, ACS_FLOW_HARNESS, NULL, ACS_E_STATE,
-		                  "%s needs --dns-hook", type);
+		acs_flow_res_fail(res, ACS_FLOW_HARNESS, NULL, ACS_E_STATE, "%s needs --dns-hook",
+		                  type);
 		return;
 	}
 	if (p->skip_alpn && strcmp(type, "tls-alpn-01") == 0) {

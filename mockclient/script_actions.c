@@ -527,10 +527,8 @@ static const char *const csr_choices[] = {
     "ok",      "extra-name",    "missing-name", "account-key", "key-of",
     "cn-only", "bad-signature", "garbage",      "must-staple", NULL};
 static const char *const serve_choices[] = {
-    "ok",          "wrong",      "trailing-newline", "trailing-space",
-    "not-found",   "redirect",   "fail-first",       "wrong-digest",
-    "noncritical", "mixed-case", "extra-san",        "no-extension",
-    "decoys",
+    "ok", "wrong", "trailing-newline", "trailing-space", "not-found", "redirect", "fail-first",
+    "wrong-digest", "noncritical", "mixed-case", "extra-san", "no-extension", "decoys",
     /* dns-account-01 and dns-persist-01 (issue 7 item 3) */
     "wrong-label", "wrong-account", "expired", "future", "unknown-param", "wrong-issuer",
     "no-policy", "policy-case", NULL};

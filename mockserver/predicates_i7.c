@@ -26,13 +26,13 @@ static void p_no_challenge_answered(struct acs_judgement *j)
 		const json_t *e = json_array_get(j->log, i);
 
 		if (answers_challenge(e)) {
-			acs_judge_fail(j,
-			               "no-challenge-answered: #%lld answered %s challenge %s, which "
-			               "the client had to reject as malformed",
-			               acs_log_seq(e),
-			               acs_jstr(e, "challenge_type") ? acs_jstr(e, "challenge_type")
-			                                             : "a",
-			               acs_log_short_url(acs_jstr(e, "url")));
+			acs_judge_fail(
+			    j,
+			    "no-challenge-answered: #%lld answered %s challenge %s, which "
+			    "the client had to reject as malformed",
+			    acs_log_seq(e),
+			    acs_jstr(e, "challenge_type") ? acs_jstr(e, "challenge_type") : "a",
+			    acs_log_short_url(acs_jstr(e, "url")));
 			return;
 		}
 	}
@@ -79,11 +79,12 @@ static void p_retried_fresh_nonce(struct acs_judgement *j)
 			const char *again = acs_jstr(acs_log_prot(f), "nonce");
 
 			if (again != NULL && strcmp(again, used) == 0) {
-				acs_judge_fail(j,
-				               "retried-fresh-nonce: #%lld sent again the nonce \"%s\" "
-				               "of #%lld, which the CA had answered %lld: a retry needs "
-				               "a fresh nonce (6.5)",
-				               acs_log_seq(f), used, acs_log_seq(e), st);
+				acs_judge_fail(
+				    j,
+				    "retried-fresh-nonce: #%lld sent again the nonce \"%s\" "
+				    "of #%lld, which the CA had answered %lld: a retry needs "
+				    "a fresh nonce (6.5)",
+				    acs_log_seq(f), used, acs_log_seq(e), st);
 				return;
 			}
 		}
@@ -104,10 +105,11 @@ static void p_no_finalize_before_ready(struct acs_judgement *j)
 
 		if (acs_log_is_method(e, "POST") && acs_log_is_ep(e, "finalize") && pb != NULL &&
 		    strcmp(pb, "orderNotReady") == 0) {
-			acs_judge_fail(j,
-			               "no-finalize-before-ready: #%lld finalized an order that was "
-			               "not ready (its authorizations were not valid yet)",
-			               acs_log_seq(e));
+			acs_judge_fail(
+			    j,
+			    "no-finalize-before-ready: #%lld finalized an order that was "
+			    "not ready (its authorizations were not valid yet)",
+			    acs_log_seq(e));
 			return;
 		}
 	}

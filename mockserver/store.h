@@ -93,7 +93,7 @@ struct mca_order {
 	json_t *error;
 	char *replaces;    /* RFC 9773 section 5: the certID it replaces (owned), or NULL */
 	int replaces_cert; /* the certificate it names, 0 when none */
-	char profile[72]; /* draft-ietf-acme-profiles: the order's profile, "" for none */
+	char profile[72];  /* draft-ietf-acme-profiles: the order's profile, "" for none */
 };
 
 /* An issued certificate; the X509s and PEM strings owned. */

@@ -150,9 +150,9 @@ static const char *persist_refusal(const struct mca_vjob *job, const char *txt, 
 		*syntax = 1;
 		why = "its persistUntil is not a base-10 integer";
 	} else if (job->wildcard &&
-	           (rec.policy == NULL ||
-	            (JOB_MB(job, MB_PERSIST_POLICY_CASE) ? strcmp(rec.policy, "wildcard")
-	                                                 : strcasecmp(rec.policy, "wildcard")) != 0) &&
+	           (rec.policy == NULL || (JOB_MB(job, MB_PERSIST_POLICY_CASE)
+	                                       ? strcmp(rec.policy, "wildcard")
+	                                       : strcasecmp(rec.policy, "wildcard")) != 0) &&
 	           !JOB_MB(job, MB_PERSIST_POLICY_UNCHECKED)) {
 		why = "the authorization is for a wildcard and the record has no policy=wildcard";
 	} else if (rec.has_until && (long long)time(NULL) > rec.until &&
@@ -182,7 +182,8 @@ int acs_mca_validate_persist(struct acs_mockca *ca, const struct mca_vjob *job, 
 		goto out;
 	}
 	(void)snprintf(qname, sizeof(qname), "%s.%s",
-	               JOB_MB(job, MB_PERSIST_WRONG_NAME) ? "_acme-challenge" : "_validation-persist",
+	               JOB_MB(job, MB_PERSIST_WRONG_NAME) ? "_acme-challenge"
+	                                                  : "_validation-persist",
 	               job->ident.value);
 	if (acs_mca_dns_txt(ca, job, qname, ent, vals, &rcode, detail) != 0)
 		goto out;
@@ -208,8 +209,9 @@ int acs_mca_validate_persist(struct acs_mockca *ca, const struct mca_vjob *job, 
 	if (json_array_size(vals) == 0)
 		detailf(detail, "no TXT record at %s (rcode %d)", qname, rcode);
 	else
-		detailf(detail, "no TXT record at %s authorizes account %s: %s (records: %s)", qname,
-		        job->acct_url, why != NULL ? why : "?", seen.data != NULL ? seen.data : "");
+		detailf(detail, "no TXT record at %s authorizes account %s: %s (records: %s)",
+		        qname, job->acct_url, why != NULL ? why : "?",
+		        seen.data != NULL ? seen.data : "");
 	acs_mca_check_ent(ent, CK_PERSIST_RECORD, "%s", detail->data);
 out:
 	json_decref(vals);

@@ -21,9 +21,9 @@ struct mca_vjob {
 	enum mca_ctype type;
 	struct acs_ident ident;
 	char token[64];
-	char *keyauth;              /* owned */
-	char *acct_url;             /* owned: dns-account-01 label, dns-persist-01 accounturi */
-	int wildcard;               /* the authorization is for a wildcard (dns-persist-01 policy) */
+	char *keyauth;  /* owned */
+	char *acct_url; /* owned: dns-account-01 label, dns-persist-01 accounturi */
+	int wildcard;   /* the authorization is for a wildcard (dns-persist-01 policy) */
 	unsigned char mb[MB_COUNT]; /* the scenario's switches when the job was queued */
 	int attempt;                /* 0: first; 1: the retry after a failure (section 8.2) */
 	struct timespec due;        /* CLOCK_REALTIME (pthread_cond_timedwait); not before */

@@ -14,8 +14,8 @@ static void test_label_vector(void)
 	CU_ASSERT_EQUAL(
 	    acs_dnsacct_label("https://example.com/acme/acct/ExampleAccount", 10, label), 0);
 	CU_ASSERT_STRING_EQUAL(label, "ujmmovf2vn55tgye");
-	CU_ASSERT_EQUAL(acs_dnsacct_label("https://example.com/acme/acct/ExampleAccount", 32, label),
-	                0);
+	CU_ASSERT_EQUAL(
+	    acs_dnsacct_label("https://example.com/acme/acct/ExampleAccount", 32, label), 0);
 	CU_ASSERT_EQUAL(strlen(label), 52);
 	CU_ASSERT_EQUAL(strncmp(label, "ujmmovf2vn55tgye", 16), 0);
 	CU_ASSERT_EQUAL(acs_dnsacct_label(NULL, 10, label), -1);
@@ -27,9 +27,8 @@ static void test_persist_parse(void)
 {
 	struct acs_persist_rec r;
 
-	CU_ASSERT_EQUAL(acs_persist_parse("authority.example; accounturi=https://ca.example/acct/123",
-	                                  &r),
-	                0);
+	CU_ASSERT_EQUAL(
+	    acs_persist_parse("authority.example; accounturi=https://ca.example/acct/123", &r), 0);
 	CU_ASSERT_STRING_EQUAL(r.issuer, "authority.example");
 	CU_ASSERT_STRING_EQUAL(r.accounturi, "https://ca.example/acct/123");
 	CU_ASSERT_PTR_NULL(r.policy);

@@ -1176,9 +1176,9 @@ static json_t *many_idents(const char *prefix, int n)
 
 /*
  * A scenario whose store is full (8,500 objects of a kind; challenges fill
- * first, five per DNS authorization since dns-account-01 and dns-persist-01) refuses the next order with 429
- * rateLimited saying why (hardening issue, D4: it was a 500 serverInternal
- * "cannot create authorizations" on every later order).
+ * first, five per DNS authorization since dns-account-01 and dns-persist-01) refuses the next order
+ * with 429 rateLimited saying why (hardening issue, D4: it was a 500 serverInternal "cannot create
+ * authorizations" on every later order).
  */
 static void test_scenario_full(void)
 {
