@@ -49,6 +49,11 @@ static const char *const server_features[] = {"eab",
                                               "dns-persist-01",
                                               NULL};
 
+const char *const *acs_server_features(void)
+{
+	return server_features;
+}
+
 const char *acs_level_name(enum acs_level l)
 {
 	switch (l) {

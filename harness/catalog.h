@@ -14,6 +14,9 @@
 
 enum acs_level { ACS_MUST = 0, ACS_SHOULD = 1, ACS_MAY = 2 };
 
+/* The optional features a server case may need (docs/case-format.md), NULL-terminated. */
+const char *const *acs_server_features(void);
+
 const char *acs_level_name(enum acs_level l);            /* "MUST", "SHOULD", "MAY" */
 int acs_level_parse(const char *s, enum acs_level *out); /* case-insensitive */
 

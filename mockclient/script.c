@@ -29,24 +29,6 @@ static const char *const common_args[] = {
 static const char *const expect_keys[] = {"status", "problem", "content_type", "headers", "links",
                                           "body",   "facts",   "body_empty",   NULL};
 
-static const char *const features[] = {"eab",
-                                       "keyChange",
-                                       "revokeCert",
-                                       "newAuthz",
-                                       "http-01",
-                                       "dns-01",
-                                       "tls-alpn-01",
-                                       "ip",
-                                       "wildcard",
-                                       "alternate-chains",
-                                       "orders-list",
-                                       "renewalInfo",
-                                       "serial-high-bit",
-                                       "profiles",
-                                       "dns-account-01",
-                                       "dns-persist-01",
-                                       NULL};
-
 const char *const *acs_script_misbehaviours(void)
 {
 	return acs_mis_names();
@@ -636,7 +618,7 @@ int acs_script_validate(const struct acs_case *c, struct acs_err *err)
 		return acs_err_set(err, ACS_E_INVAL, "no case body");
 	if (c->needs != NULL) {
 		for (i = 0; c->needs[i] != NULL; i++) {
-			if (!acs_str_in_list(features, c->needs[i]))
+			if (!acs_str_in_list(acs_server_features(), c->needs[i]))
 				return acs_err_set(err, ACS_E_INVAL,
 				                   "needs: unknown feature \"%s\"", c->needs[i]);
 		}

@@ -32,8 +32,7 @@
 /* Was misbehaviour m on in the job's scenario when it was queued? */
 #define JOB_MB(job, m) ((job)->mb[(m)] != 0)
 
-static void detailf(struct acs_buf *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void detailf(struct acs_buf *d, const char *fmt, ...)
+void acs_mca_detailf(struct acs_buf *d, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -78,7 +77,7 @@ static int validate_http01(struct acs_mockca *ca, const struct mca_vjob *job, js
 	acs_buf_init(&url, 4096);
 	if (c == NULL) {
 		*errtype = "serverInternal";
-		detailf(detail, "cannot start an HTTP client");
+		acs_mca_detailf(detail, "cannot start an HTTP client");
 		goto out;
 	}
 	url_host(&job->ident, host, sizeof(host));
@@ -110,7 +109,7 @@ static int validate_http01(struct acs_mockca *ca, const struct mca_vjob *job, js
 	cc = curl_easy_perform(c);
 	if (cc != CURLE_OK) {
 		*errtype = cc == CURLE_WRITE_ERROR ? "incorrectResponse" : "connection";
-		detailf(detail, "fetching %s failed: %s", url.data, curl_easy_strerror(cc));
+		acs_mca_detailf(detail, "fetching %s failed: %s", url.data, curl_easy_strerror(cc));
 		acs_mca_check_ent(ent, CK_HTTP01_KEYAUTH, "%s", detail->data);
 		goto out;
 	}
@@ -122,7 +121,7 @@ static int validate_http01(struct acs_mockca *ca, const struct mca_vjob *job, js
 	}
 	if (status != 200) {
 		*errtype = "unauthorized";
-		detailf(detail, "%s answered HTTP %ld", url.data, status);
+		acs_mca_detailf(detail, "%s answered HTTP %ld", url.data, status);
 		acs_mca_check_ent(ent, CK_HTTP01_KEYAUTH, "%s", detail->data);
 		goto out;
 	}
@@ -134,9 +133,10 @@ static int validate_http01(struct acs_mockca *ca, const struct mca_vjob *job, js
 		len--;
 	if (len != strlen(job->keyauth) || memcmp(body.data, job->keyauth, len) != 0) {
 		*errtype = "incorrectResponse";
-		detailf(detail, "%s served %.*s%s instead of the key authorization %s", url.data,
-		        (int)(len > 120 ? 120 : len), body.data != NULL ? body.data : "",
-		        len > 120 ? "..." : "", job->keyauth);
+		acs_mca_detailf(detail, "%s served %.*s%s instead of the key authorization %s",
+		                url.data, (int)(len > 120 ? 120 : len),
+		                body.data != NULL ? body.data : "", len > 120 ? "..." : "",
+		                job->keyauth);
 		acs_mca_check_ent(ent, CK_HTTP01_KEYAUTH, "%s", detail->data);
 		goto out;
 	}
@@ -335,7 +335,7 @@ static int alpn_ext_ok(const struct mca_vjob *job, X509 *cert, json_t *ent, stru
 
 	ASN1_OBJECT_free(oid);
 	if (idx < 0) {
-		detailf(detail, "the certificate has no acmeIdentifier extension");
+		acs_mca_detailf(detail, "the certificate has no acmeIdentifier extension");
 		acs_mca_check_ent(ent, CK_ALPN_EXTENSION, "%s", detail->data);
 		return -1;
 	}
@@ -345,13 +345,13 @@ static int alpn_ext_ok(const struct mca_vjob *job, X509 *cert, json_t *ent, stru
 	dl = ASN1_STRING_length(data);
 	acs_keyauth_digest(job->keyauth, digest);
 	if (dl != 34 || d[0] != 0x04 || d[1] != 0x20 || memcmp(d + 2, digest, 32) != 0) {
-		detailf(detail, "acmeIdentifier is not the DER OCTET STRING of SHA-256 of "
-		                "the key authorization");
+		acs_mca_detailf(detail, "acmeIdentifier is not the DER OCTET STRING of SHA-256 of "
+		                        "the key authorization");
 		acs_mca_check_ent(ent, CK_ALPN_EXTENSION, "%s", detail->data);
 		return -1;
 	}
 	if (!X509_EXTENSION_get_critical(ext)) {
-		detailf(detail, "the acmeIdentifier extension is not critical");
+		acs_mca_detailf(detail, "the acmeIdentifier extension is not critical");
 		acs_mca_check_ent(ent, CK_ALPN_CRITICAL, "%s", detail->data);
 		return -1;
 	}
@@ -375,8 +375,8 @@ static int validate_alpn(struct acs_mockca *ca, const struct mca_vjob *job, json
 	fd = tcp_connect(ca->validate_addr, ca->o.tlsalpn01_port, ca->o.validation_timeout_ms);
 	if (fd < 0) {
 		*errtype = "connection";
-		detailf(detail, "cannot connect to %s:%d: %s", ca->validate_addr,
-		        ca->o.tlsalpn01_port, acs_errno_text(errno));
+		acs_mca_detailf(detail, "cannot connect to %s:%d: %s", ca->validate_addr,
+		                ca->o.tlsalpn01_port, acs_errno_text(errno));
 		acs_mca_check_ent(ent, CK_ALPN_HANDSHAKE, "%s", detail->data);
 		goto out;
 	}
@@ -392,9 +392,10 @@ static int validate_alpn(struct acs_mockca *ca, const struct mca_vjob *job, json
 
 		ERR_error_string_n(e, eb, sizeof(eb));
 		ERR_clear_error();
-		detailf(detail, "TLS handshake with %s:%d (SNI %s, ALPN acme-tls/1) failed: %s",
-		        ca->validate_addr, ca->o.tlsalpn01_port, sni,
-		        e != 0 ? eb : "connection closed");
+		acs_mca_detailf(detail,
+		                "TLS handshake with %s:%d (SNI %s, ALPN acme-tls/1) failed: %s",
+		                ca->validate_addr, ca->o.tlsalpn01_port, sni,
+		                e != 0 ? eb : "connection closed");
 		acs_mca_check_ent(ent, CK_ALPN_HANDSHAKE, "%s", detail->data);
 		goto out;
 	}
@@ -402,8 +403,9 @@ static int validate_alpn(struct acs_mockca *ca, const struct mca_vjob *job, json
 	SSL_get0_alpn_selected(ssl, &sel, &sel_len);
 	if (sel_len != 10 || memcmp(sel, "acme-tls/1", 10) != 0) {
 		*errtype = "unauthorized";
-		detailf(detail, "the TLS server did not select ALPN acme-tls/1 (selected \"%.*s\")",
-		        (int)sel_len, sel != NULL ? (const char *)sel : "");
+		acs_mca_detailf(detail,
+		                "the TLS server did not select ALPN acme-tls/1 (selected \"%.*s\")",
+		                (int)sel_len, sel != NULL ? (const char *)sel : "");
 		acs_mca_check_ent(ent, CK_ALPN_HANDSHAKE, "%s", detail->data);
 		goto out;
 	}
@@ -414,15 +416,15 @@ static int validate_alpn(struct acs_mockca *ca, const struct mca_vjob *job, json
 	}
 	cert = SSL_get1_peer_certificate(ssl);
 	if (cert == NULL) {
-		detailf(detail, "no certificate in the handshake");
+		acs_mca_detailf(detail, "no certificate in the handshake");
 		acs_mca_check_ent(ent, CK_ALPN_HANDSHAKE, "%s", detail->data);
 		goto out;
 	}
 	*errtype = "unauthorized";
 	if (!alpn_san_ok(job, cert, &n)) {
-		detailf(detail,
-		        "the certificate's subjectAltName must be exactly %s (found %d names)",
-		        job->ident.value, n);
+		acs_mca_detailf(
+		    detail, "the certificate's subjectAltName must be exactly %s (found %d names)",
+		    job->ident.value, n);
 		acs_mca_check_ent(ent, CK_ALPN_SAN, "%s", detail->data);
 		goto out;
 	}
@@ -431,7 +433,7 @@ static int validate_alpn(struct acs_mockca *ca, const struct mca_vjob *job, json
 	goto out;
 crypto:
 	*errtype = "serverInternal";
-	detailf(detail, "cannot set up TLS");
+	acs_mca_detailf(detail, "cannot set up TLS");
 	ERR_clear_error();
 out:
 	if (handshaken)
@@ -641,19 +643,21 @@ static ssize_t dns_udp(const char *server, const char *addr, int port, const uns
 	int fd = -1, tries;
 
 	if (ip_sockaddr(addr, port, &ss, &salen) != 0) {
-		detailf(detail, "DNS server %s is not an IP address", addr);
+		acs_mca_detailf(detail, "DNS server %s is not an IP address", addr);
 		return -1;
 	}
 	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&ss, salen) != 0) {
-		detailf(detail, "cannot reach DNS server %s: %s", server, acs_errno_text(errno));
+		acs_mca_detailf(detail, "cannot reach DNS server %s: %s", server,
+		                acs_errno_text(errno));
 		goto out;
 	}
 	tv.tv_sec = 2;
 	tv.tv_usec = 0;
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	if (send(fd, q, qlen, 0) != (ssize_t)qlen) {
-		detailf(detail, "cannot send to DNS server %s: %s", server, acs_errno_text(errno));
+		acs_mca_detailf(detail, "cannot send to DNS server %s: %s", server,
+		                acs_errno_text(errno));
 		goto out;
 	}
 	/* a stray datagram with another ID is skipped, within the timeout */
@@ -665,7 +669,7 @@ static ssize_t dns_udp(const char *server, const char *addr, int port, const uns
 			break;
 	}
 	if (got < 0)
-		detailf(detail, "no answer from DNS server %s", server);
+		acs_mca_detailf(detail, "no answer from DNS server %s", server);
 out:
 	if (fd >= 0)
 		close(fd);
@@ -687,11 +691,11 @@ static int validate_dns01(struct acs_mockca *ca, const struct mca_vjob *job, jso
 	acs_buf_init(&found, 8192);
 	*errtype = "dns";
 	if (ca->dns_server == NULL) {
-		detailf(detail, "the mock CA has no DNS server configured for dns-01");
+		acs_mca_detailf(detail, "the mock CA has no DNS server configured for dns-01");
 		goto out;
 	}
 	if (dns_parse_server(ca->dns_server, addr, sizeof(addr), &port) != 0) {
-		detailf(detail, "bad DNS server address %s", ca->dns_server);
+		acs_mca_detailf(detail, "bad DNS server address %s", ca->dns_server);
 		goto out;
 	}
 	if (JOB_MB(job, MB_DNS_WRONG_NAME))
@@ -701,12 +705,12 @@ static int validate_dns01(struct acs_mockca *ca, const struct mca_vjob *job, jso
 	json_object_set_new(ent, "query", json_string(qname));
 	want = acs_keyauth_digest_b64(job->keyauth);
 	if (want == NULL || RAND_bytes((unsigned char *)&id, sizeof(id)) != 1) {
-		detailf(detail, "out of memory");
+		acs_mca_detailf(detail, "out of memory");
 		goto out;
 	}
 	qlen = dns_query(q, sizeof(q), qname, id);
 	if (qlen == 0) {
-		detailf(detail, "cannot encode the name %s", qname);
+		acs_mca_detailf(detail, "cannot encode the name %s", qname);
 		goto out;
 	}
 	/* section 11.2: over TCP, which resists spoofing; UDP when the server has no TCP */
@@ -719,7 +723,7 @@ static int validate_dns01(struct acs_mockca *ca, const struct mca_vjob *job, jso
 		goto out;
 	hit = dns_answer(a, (size_t)got, id, want, &found, &ntxt, &rcode, &tc, NULL);
 	if (hit < 0) {
-		detailf(detail, "malformed DNS answer for TXT %s", qname);
+		acs_mca_detailf(detail, "malformed DNS answer for TXT %s", qname);
 		goto out;
 	}
 	if ((hit == 1 && !(ntxt > 1 && JOB_MB(job, MB_DNS_SINGLE_TXT))) ||
@@ -729,13 +733,14 @@ static int validate_dns01(struct acs_mockca *ca, const struct mca_vjob *job, jso
 	}
 	*errtype = "incorrectResponse";
 	if (found.len == 0)
-		detailf(detail, "no TXT record at %s (rcode %d%s), expected \"%s\"", qname, rcode,
-		        tc ? ", truncated" : "", want);
+		acs_mca_detailf(detail, "no TXT record at %s (rcode %d%s), expected \"%s\"", qname,
+		                rcode, tc ? ", truncated" : "", want);
 	else if (hit == 1)
-		detailf(detail, "%d TXT records at %s, this CA expects exactly one", ntxt, qname);
+		acs_mca_detailf(detail, "%d TXT records at %s, this CA expects exactly one", ntxt,
+		                qname);
 	else
-		detailf(detail, "TXT records at %s are %s, none is \"%s\"", qname, found.data,
-		        want);
+		acs_mca_detailf(detail, "TXT records at %s are %s, none is \"%s\"", qname,
+		                found.data, want);
 	acs_mca_check_ent(ent, CK_DNS01_TXT, "%s", detail->data);
 out:
 	free(want);
@@ -760,17 +765,17 @@ int acs_mca_dns_txt(struct acs_mockca *ca, const struct mca_vjob *job, const cha
 	*rcode = 0;
 	json_object_set_new(ent, "query", json_string(qname));
 	if (ca->dns_server == NULL) {
-		detailf(detail, "the mock CA has no DNS server configured for %s",
-		        acs_mca_ctype_names[job->type]);
+		acs_mca_detailf(detail, "the mock CA has no DNS server configured for %s",
+		                acs_mca_ctype_names[job->type]);
 		goto out;
 	}
 	if (dns_parse_server(ca->dns_server, addr, sizeof(addr), &port) != 0) {
-		detailf(detail, "bad DNS server address %s", ca->dns_server);
+		acs_mca_detailf(detail, "bad DNS server address %s", ca->dns_server);
 		goto out;
 	}
 	if (RAND_bytes((unsigned char *)&id, sizeof(id)) != 1 ||
 	    (qlen = dns_query(q, sizeof(q), qname, id)) == 0) {
-		detailf(detail, "cannot encode the name %s", qname);
+		acs_mca_detailf(detail, "cannot encode the name %s", qname);
 		goto out;
 	}
 	/* over TCP first, as for dns-01 (section 11.2) */
@@ -781,7 +786,7 @@ int acs_mca_dns_txt(struct acs_mockca *ca, const struct mca_vjob *job, const cha
 	if (got < 0)
 		goto out;
 	if (dns_answer(a, (size_t)got, id, NULL, &found, &ntxt, rcode, &tc, vals) < 0) {
-		detailf(detail, "malformed DNS answer for TXT %s", qname);
+		acs_mca_detailf(detail, "malformed DNS answer for TXT %s", qname);
 		goto out;
 	}
 	rc = 0;
@@ -808,6 +813,6 @@ int acs_mca_validate(struct acs_mockca *ca, const struct mca_vjob *job, json_t *
 		break;
 	}
 	*errtype = "serverInternal";
-	detailf(detail, "unknown challenge type");
+	acs_mca_detailf(detail, "unknown challenge type");
 	return -1;
 }

@@ -39,6 +39,9 @@ int acs_mca_validate_dnsacct(struct acs_mockca *ca, const struct mca_vjob *job, 
 int acs_mca_validate_persist(struct acs_mockca *ca, const struct mca_vjob *job, json_t *logent,
                              const char **errtype, struct acs_buf *detail);
 
+/* Replace the validation detail d with a formatted message. */
+void acs_mca_detailf(struct acs_buf *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* The issuer-domain-names a dns-persist-01 challenge of scenario s carries. New reference. */
 json_t *acs_mca_persist_issuers(struct mca_scenario *s);
 

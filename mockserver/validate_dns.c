@@ -24,17 +24,6 @@
 /* The issuer domain name of this CA (its meta.caaIdentities) and of the 11-name fault. */
 #define MCA_ISSUER "acmespec.test"
 
-static void detailf(struct acs_buf *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void detailf(struct acs_buf *d, const char *fmt, ...)
-{
-	va_list ap;
-
-	acs_buf_reset(d);
-	va_start(ap, fmt);
-	(void)acs_buf_vprintf(d, fmt, ap);
-	va_end(ap);
-}
-
 json_t *acs_mca_persist_issuers(struct mca_scenario *s)
 {
 	json_t *a = json_array();
@@ -84,7 +73,7 @@ int acs_mca_validate_dnsacct(struct acs_mockca *ca, const struct mca_vjob *job, 
 	if (want == NULL || vals == NULL ||
 	    acs_dnsacct_label(job->acct_url, JOB_MB(job, MB_DNSACCT_FULL_HASH) ? 32 : 10, label) !=
 	        0) {
-		detailf(detail, "cannot compute the dns-account-01 label");
+		acs_mca_detailf(detail, "cannot compute the dns-account-01 label");
 		goto out;
 	}
 	(void)snprintf(qname, sizeof(qname), "_%s._acme-challenge.%s", label, job->ident.value);
@@ -100,11 +89,12 @@ int acs_mca_validate_dnsacct(struct acs_mockca *ca, const struct mca_vjob *job, 
 	*errtype = "incorrectResponse";
 	join_vals(vals, &seen);
 	if (json_array_size(vals) == 0)
-		detailf(detail, "no TXT record at %s (rcode %d) for account %s, expected \"%s\"",
-		        qname, rcode, job->acct_url, want);
+		acs_mca_detailf(detail,
+		                "no TXT record at %s (rcode %d) for account %s, expected \"%s\"",
+		                qname, rcode, job->acct_url, want);
 	else
-		detailf(detail, "TXT records at %s are %s, none is \"%s\"", qname,
-		        seen.data != NULL ? seen.data : "", want);
+		acs_mca_detailf(detail, "TXT records at %s are %s, none is \"%s\"", qname,
+		                seen.data != NULL ? seen.data : "", want);
 	acs_mca_check_ent(ent, CK_DNSACCT_TXT, "%s", detail->data);
 out:
 	free(want);
@@ -178,7 +168,7 @@ int acs_mca_validate_persist(struct acs_mockca *ca, const struct mca_vjob *job, 
 	acs_buf_init(&seen, 4096);
 	*errtype = "dns";
 	if (vals == NULL || job->acct_url == NULL) {
-		detailf(detail, "out of memory");
+		acs_mca_detailf(detail, "out of memory");
 		goto out;
 	}
 	(void)snprintf(qname, sizeof(qname), "%s.%s",
@@ -207,11 +197,11 @@ int acs_mca_validate_persist(struct acs_mockca *ca, const struct mca_vjob *job, 
 	*errtype = syntax && any_ours ? "malformed" : "unauthorized";
 	join_vals(vals, &seen);
 	if (json_array_size(vals) == 0)
-		detailf(detail, "no TXT record at %s (rcode %d)", qname, rcode);
+		acs_mca_detailf(detail, "no TXT record at %s (rcode %d)", qname, rcode);
 	else
-		detailf(detail, "no TXT record at %s authorizes account %s: %s (records: %s)",
-		        qname, job->acct_url, why != NULL ? why : "?",
-		        seen.data != NULL ? seen.data : "");
+		acs_mca_detailf(
+		    detail, "no TXT record at %s authorizes account %s: %s (records: %s)", qname,
+		    job->acct_url, why != NULL ? why : "?", seen.data != NULL ? seen.data : "");
 	acs_mca_check_ent(ent, CK_PERSIST_RECORD, "%s", detail->data);
 out:
 	json_decref(vals);
