@@ -31,6 +31,8 @@ struct resp_dns_tcp;
 #define RESP_DNS_TCP_MAX     32  /* concurrent DNS-over-TCP connections */
 #define RESP_IO_TIMEOUT_MS   10000
 #define RESP_APPDATA_WAIT_MS 200
+/* how long acs_alpn_observed waits for connections still being served */
+#define RESP_OBSERVE_SETTLE_MS 2000
 
 struct resp_alpn_pending {
 	int fd;

@@ -38,6 +38,7 @@ struct resp_alpn_entry {
 	EVP_PKEY *key;
 	enum acs_alpn_mode mode;
 	struct acs_alpn_obs obs; /* kept across clear */
+	int in_flight;           /* connections for this SNI not yet recorded */
 	struct acs_transcript *t;
 };
 
@@ -49,6 +50,7 @@ struct alpn_conn {
 	int offered_acme;
 	int offered_only;
 	int cert_served;
+	int counted;       /* holds one of the entry's in_flight */
 	char offered[160]; /* protocol list as text, for notes */
 };
 
@@ -193,6 +195,13 @@ static int sni_cb(SSL *s, int *al, void *arg)
 	conn->cert_served = 0;
 	pthread_mutex_lock(&r->alpn_mu);
 	e = find_entry(r, conn->sni);
+	/* a validator may report the challenge valid before this connection is
+	 * recorded (the responder still waits for application data): count it
+	 * from the ClientHello so acs_alpn_observed can wait for it */
+	if (e != NULL && !conn->counted) {
+		e->in_flight++;
+		conn->counted = 1;
+	}
 	if (e != NULL && e->cert != NULL && SSL_use_certificate(s, e->cert) == 1 &&
 	    SSL_use_PrivateKey(s, e->key) == 1)
 		conn->cert_served = 1;
@@ -317,6 +326,8 @@ out:
 	if (conn.sni[0] != '\0') {
 		pthread_mutex_lock(&r->alpn_mu);
 		e = find_entry(r, conn.sni);
+		if (e != NULL && conn.counted && e->in_flight > 0)
+			e->in_flight--;
 		if (e != NULL) {
 			e->obs.handshakes++;
 			if (conn.offered_acme)
@@ -620,6 +631,7 @@ int acs_alpn_observed(struct acs_responders *r, const struct acs_ident *id,
 {
 	struct resp_alpn_entry *e;
 	char name[NAME_MAX_LEN];
+	int64_t deadline;
 	int rc;
 
 	if (r == NULL || id == NULL || out == NULL)
@@ -628,8 +640,17 @@ int acs_alpn_observed(struct acs_responders *r, const struct acs_ident *id,
 	rc = ident_sni(id, name, sizeof(name));
 	if (rc < 0)
 		return rc;
+	deadline = acs_clock_mono_ms() + RESP_OBSERVE_SETTLE_MS;
 	pthread_mutex_lock(&r->alpn_mu);
-	e = find_entry(r, name);
+	/* connections still being served are recorded within their app-data
+	 * wait; give them that long (bounded), so a fast validator's handshake
+	 * is not missed */
+	while ((e = find_entry(r, name)) != NULL && e->in_flight > 0 &&
+	       acs_clock_mono_ms() < deadline) {
+		pthread_mutex_unlock(&r->alpn_mu);
+		acs_sleep_ms(10);
+		pthread_mutex_lock(&r->alpn_mu);
+	}
 	if (e != NULL)
 		*out = e->obs;
 	pthread_mutex_unlock(&r->alpn_mu);

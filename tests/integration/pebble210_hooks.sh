@@ -140,8 +140,17 @@ clears=$(grep -c '^clear ' "$HOOKLOG" || true)
 tl_info "hook calls: $sets set, $clears clear"
 tl_check "the hook set records ($sets)" test "$sets" -gt 0
 tl_check "the hook cleared as many as it set ($clears = $sets)" test "$clears" -eq "$sets"
-tl_check "every hook name is _acme-challenge.<label>.$ZONE" \
-  test "$(grep -cvE "^(set|clear) _acme-challenge\.(\*\.)?[a-z0-9]{10}\.${ZONE//./\\.} " "$HOOKLOG" || true)" -eq 0
+# dns-01 names _acme-challenge.<name>, dns-account-01 prefixes the account
+# label (_<label>._acme-challenge.<name>), dns-persist-01 uses
+# _validation-persist.<name>; every name is one of the run's, under the zone
+tl_check "every hook name is a challenge name of one of the run's names under $ZONE" \
+  test "$(grep -cvE "^(set|clear) (_[a-z0-9]{1,63}\._acme-challenge|_acme-challenge|_validation-persist)\.(\*\.)?[a-z0-9]{10}\.${ZONE//./\\.} " "$HOOKLOG" || true)" -eq 0
+tl_check "the hook served dns-01 records" \
+  grep -qE "^set _acme-challenge\.[a-z0-9]{10}\.${ZONE//./\\.} " "$HOOKLOG"
+tl_check "the hook served dns-account-01 records" \
+  grep -qE "^set _[a-z0-9]{1,63}\._acme-challenge\.[a-z0-9]{10}\.${ZONE//./\\.} " "$HOOKLOG"
+tl_check "the hook served dns-persist-01 records" \
+  grep -qE "^set _validation-persist\.[a-z0-9]{10}\.${ZONE//./\\.} " "$HOOKLOG"
 left=$(find "$WEBROOT" -type f | wc -l)
 tl_check "no file left in the webroot ($left)" test "$left" -eq 0
 served=$(grep -c 'GET /.well-known/acme-challenge/' "$TL_WORK/webserver.log" || true)

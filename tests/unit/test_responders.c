@@ -541,6 +541,44 @@ static void test_alpn_ok(void)
 	acs_transcript_free(t);
 }
 
+/*
+ * A validator that reports the challenge valid while its connection is still
+ * open (the responder waits for application data before recording it): an
+ * observation read at once, without polling, must still include it.
+ */
+static void test_alpn_observed_while_open(void)
+{
+	struct acs_responders *r = start_all(NULL);
+	struct acs_ident id = ident("dns", "t7.acmespec.test");
+	struct acs_alpn_obs obs;
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	SSL *ssl = NULL;
+	int port, fd;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ctx);
+	acs_responders_ports(r, NULL, &port, NULL);
+	CU_ASSERT_EQUAL_FATAL(acs_alpn_set(r, &id, "k.a", ACS_ALPN_OK, NULL), 0);
+	fd = tcp_connect(port);
+	CU_ASSERT_FATAL(fd >= 0);
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+	ssl = SSL_new(ctx);
+	SSL_set_fd(ssl, fd);
+	SSL_set_tlsext_host_name(ssl, "t7.acmespec.test");
+	SSL_set_alpn_protos(ssl, ALPN_ACME, sizeof(ALPN_ACME) - 1);
+	CU_ASSERT_EQUAL(SSL_connect(ssl), 1);
+	/* the connection stays open while the observation is read */
+	CU_ASSERT_EQUAL(acs_alpn_observed(r, &id, &obs), 0);
+	CU_ASSERT_EQUAL(obs.handshakes, 1);
+	CU_ASSERT_EQUAL(obs.min_version_seen, TLS1_3_VERSION);
+	CU_ASSERT_EQUAL(obs.app_data_received, 0);
+	ERR_clear_error();
+	SSL_free(ssl);
+	SSL_CTX_free(ctx);
+	close(fd);
+	acs_responders_stop(r);
+}
+
 static void test_alpn_observations(void)
 {
 	struct acs_responders *r = start_all(NULL);
@@ -1166,6 +1204,7 @@ void acs_test_register(void)
 	CU_add_test(s, "http01_concurrent", test_http01_concurrent);
 	CU_add_test(s, "alpn_ok", test_alpn_ok);
 	CU_add_test(s, "alpn_observations", test_alpn_observations);
+	CU_add_test(s, "alpn_observed_while_open", test_alpn_observed_while_open);
 	CU_add_test(s, "alpn_modes", test_alpn_modes);
 	CU_add_test(s, "dns_answers", test_dns_answers);
 	CU_add_test(s, "dns_truncation", test_dns_truncation);
