@@ -217,6 +217,7 @@ static void test_expectations(void)
 	size_t n = 0, i;
 
 	/* case-00 FAILs (expected: XFAIL), case-01 PASSes (expected FAIL: XPASS) */
+	memset(entries, 0, sizeof(entries));
 	entries[0].pattern = "server.8555.6_1.case-00";
 	entries[0].verdict = ACS_FAIL;
 	entries[0].reason = "known";
@@ -243,9 +244,11 @@ static void test_expectations(void)
 	CU_ASSERT_EQUAL(n, NCASES);
 	CU_ASSERT_EQUAL(res[0].raw, ACS_FAIL);
 	CU_ASSERT_EQUAL(res[0].verdict, ACS_XFAIL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(res[0].expect_reason);
 	CU_ASSERT_STRING_EQUAL(res[0].expect_reason, "known");
 	CU_ASSERT_EQUAL(res[1].raw, ACS_PASS);
 	CU_ASSERT_EQUAL(res[1].verdict, ACS_XPASS);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(res[1].expect_reason);
 	CU_ASSERT_STRING_EQUAL(res[1].expect_reason, "fixed upstream? (https://example/issue/1)");
 	for (i = 2; i < n; i++) {
 		CU_ASSERT_EQUAL(res[i].verdict, res[i].raw);
