@@ -669,12 +669,22 @@ int acs_http_do(struct acs_http *h, const struct acs_http_request *req,
 	}
 	if (cc != CURLE_OK) {
 		size_t ml = strlen(errbuf);
+		curl_off_t announced = -1;
 
 		while (ml > 0 && (errbuf[ml - 1] == '\n' || errbuf[ml - 1] == '.'))
 			errbuf[--ml] = '\0';
 		lower_first(errbuf);
-		rc = acs_err_set(err, ACS_E_IO, "cannot %s %s: %s", req->method, req->url,
-		                 ml > 0 ? errbuf : curl_easy_strerror(cc));
+		/* a body cut short of its Content-Length: say so, whatever curl calls it */
+		curl_easy_getinfo(h->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced);
+		if (announced >= 0 && (curl_off_t)x.body.len < announced)
+			rc = acs_err_set(err, ACS_E_IO,
+			                 "cannot %s %s: partial body, %zu of the %lld bytes its "
+			                 "Content-Length announced (%s)",
+			                 req->method, req->url, x.body.len, (long long)announced,
+			                 ml > 0 ? errbuf : curl_easy_strerror(cc));
+		else
+			rc = acs_err_set(err, ACS_E_IO, "cannot %s %s: %s", req->method, req->url,
+			                 ml > 0 ? errbuf : curl_easy_strerror(cc));
 		goto out;
 	}
 	resp = calloc(1, sizeof(*resp));

@@ -81,11 +81,44 @@ static int route(struct mca_req *r)
 	return -1;
 }
 
+/*
+ * The hostile switches the listener carries out (server.c): the response is
+ * made as usual and marked; the hold defaults to 600 s, longer than any
+ * client's sensible bound, and ends early when the client hangs up.
+ */
+static void hostile_send(struct mca_req *r)
+{
+	static const struct {
+		enum mca_mb mb;
+		enum acs_mca_send send;
+	} sends[] = {
+	    {MB_HOSTILE_NEVER_ANSWER, ACS_MCA_SEND_NEVER},
+	    {MB_HOSTILE_TRICKLE, ACS_MCA_SEND_TRICKLE},
+	    {MB_HOSTILE_BODY_HUGE, ACS_MCA_SEND_HUGE},
+	    {MB_HOSTILE_CLOSE_MID_BODY, ACS_MCA_SEND_CUT},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(sends) / sizeof(sends[0]); i++) {
+		const struct mca_mb_state *st = &r->scn->mb[sends[i].mb];
+
+		if (!st->on || (st->endpoint >= 0 && st->endpoint != r->endpoint))
+			continue;
+		r->resp.send = sends[i].send;
+		r->resp.hold_s = st->n > 0 ? (unsigned int)(st->n > 86400 ? 86400 : st->n) : 600;
+		json_object_set_new(r->logent, "misbehaviour",
+		                    json_string(acs_mca_mb_table[sends[i].mb].name));
+		return;
+	}
+}
+
 /* hostile-redirect-loop and hostile-location-off-host (issue 11). */
 static void hostile(struct mca_req *r)
 {
 	struct mca_scenario *s = r->scn;
 	size_t i;
+
+	hostile_send(r);
 
 	if (mca_mb(s, MB_HOSTILE_REDIRECT_LOOP) && r->endpoint != EP_NEWNONCE) {
 		for (i = 0; i < r->resp.nh; i++) {

@@ -32,6 +32,8 @@ static int resp_export(struct mca_resp *resp, struct acs_mca_response *out)
 		out->hval[i] = resp->hval[i];
 	}
 	out->nheaders = resp->nh;
+	out->send = (enum acs_mca_send)resp->send;
+	out->hold_s = resp->hold_s;
 	resp->nh = 0;
 	return out->body != NULL ? 0 : ACS_E_NOMEM;
 }

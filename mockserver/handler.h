@@ -55,6 +55,22 @@ struct acs_mca_request {
 	int body_too_big; /* the body was cut at ACS_MCA_BODY_MAX: answered 413 */
 };
 
+/*
+ * How a listener sends a response: normally, or as one of the hostile
+ * switches asks (tables.c). The socket-free path only marks the response;
+ * server.c does the holding, trickling and cutting.
+ */
+enum acs_mca_send {
+	ACS_MCA_SEND_NORMAL = 0,
+	ACS_MCA_SEND_NEVER,   /* hostile-never-answer: no answer, hold the connection */
+	ACS_MCA_SEND_TRICKLE, /* hostile-trickle: the body a byte a second */
+	ACS_MCA_SEND_HUGE,    /* hostile-body-huge: the body, then 64 MiB of spaces */
+	ACS_MCA_SEND_CUT      /* hostile-close-mid-body: half the body, then close */
+};
+
+/* The spaces hostile-body-huge adds after a body. */
+#define ACS_MCA_HUGE_PAD ((unsigned long long)64 * 1024 * 1024)
+
 /* One response; owned by the caller after acs_mca_handle_request. */
 struct acs_mca_response {
 	unsigned int status;
@@ -64,6 +80,8 @@ struct acs_mca_response {
 	char *hname[ACS_MCA_MAX_HEADERS]; /* header names and values, each free()d by */
 	char *hval[ACS_MCA_MAX_HEADERS];  /* acs_mca_response_clear */
 	size_t nheaders;
+	enum acs_mca_send send; /* ACS_MCA_SEND_NORMAL unless a hostile switch is on */
+	unsigned int hold_s;    /* NEVER and TRICKLE: the most the listener holds on */
 };
 
 /*

@@ -28,6 +28,8 @@ struct mca_resp {
 	const char *problem; /* short problem type for the log (static) */
 	int no_index;        /* no Link rel="index" (directory) */
 	int nonce_mode;      /* 0 normal, 1 no-store newNonce */
+	int send;            /* enum acs_mca_send (handler.h): how the listener sends it */
+	unsigned int hold_s; /* its bound for ACS_MCA_SEND_NEVER and _TRICKLE */
 };
 
 struct mca_req {

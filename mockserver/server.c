@@ -4,10 +4,14 @@
  * request handler (handler.h), the work directory, and acs_mockca_start /
  * acs_mockca_stop.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* POLLRDHUP */
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +48,17 @@ struct conn_track {
  */
 #define MCA_CONN_MEMORY ((size_t)16384)
 
+/*
+ * A connection a hostile switch holds (suspended in libmicrohttpd): the
+ * reaper resumes it at wake, when its client hangs up, or when the CA stops.
+ */
+struct held {
+	struct MHD_Connection *conn;
+	int fd;
+	time_t wake;
+	struct held *next;
+};
+
 struct listener {
 	struct acs_mockca *ca;
 	const char *scheme;
@@ -54,6 +69,8 @@ struct listener {
 	int stop, reaper_on, lock_on;
 	pthread_t reaper;
 	size_t reaped; /* connections cut at their deadline */
+	struct held *held;
+	int closing; /* the CA is stopping: nothing more is held */
 };
 
 static time_t now_mono(void)
@@ -105,8 +122,11 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 	*socket_context = NULL;
 }
 
-/* A request was answered: the connection's next one gets a full bound again. */
-static void conn_answered(struct listener *l, struct MHD_Connection *conn)
+/*
+ * A request was answered: the connection's next one gets a full bound
+ * again, plus extra seconds while a hostile switch holds it.
+ */
+static void conn_answered(struct listener *l, struct MHD_Connection *conn, unsigned int extra)
 {
 	const union MHD_ConnectionInfo *ci =
 	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
@@ -115,11 +135,87 @@ static void conn_answered(struct listener *l, struct MHD_Connection *conn)
 	if (t == NULL)
 		return;
 	pthread_mutex_lock(&l->lock);
-	t->deadline = now_mono() + (time_t)l->timeout_s;
+	t->deadline = now_mono() + (time_t)l->timeout_s + (time_t)extra;
 	pthread_mutex_unlock(&l->lock);
 }
 
-/* Once a second: shut down every connection past its deadline. */
+/* Has the client of a held connection closed its end? */
+static int hung_up(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLRDHUP};
+
+	return fd >= 0 && poll(&p, 1, 0) == 1 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
+
+/*
+ * Resume the held connections that are due (all of them with all set);
+ * called with l->lock held, which is dropped around libmicrohttpd's calls.
+ */
+static void release_held(struct listener *l, int all)
+{
+	struct held **pp = &l->held, *h, *due = NULL;
+	time_t now = now_mono();
+
+	while ((h = *pp) != NULL) {
+		if (all || h->wake <= now || hung_up(h->fd)) {
+			*pp = h->next;
+			h->next = due;
+			due = h;
+		} else {
+			pp = &h->next;
+		}
+	}
+	pthread_mutex_unlock(&l->lock);
+	while ((h = due) != NULL) {
+		due = h->next;
+		MHD_resume_connection(h->conn);
+		free(h);
+	}
+	pthread_mutex_lock(&l->lock);
+}
+
+/*
+ * Suspend conn until wake (from a libmicrohttpd callback, the only place
+ * allowed to). -1 when it cannot be held (the CA is stopping, no memory):
+ * the caller then closes the connection.
+ */
+static int hold_conn(struct listener *l, struct MHD_Connection *conn, time_t wake)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	struct held *h = calloc(1, sizeof(*h));
+	int closing;
+
+	if (h == NULL)
+		return -1;
+	h->conn = conn;
+	h->fd = ci != NULL ? ci->connect_fd : -1;
+	h->wake = wake;
+	pthread_mutex_lock(&l->lock);
+	closing = l->closing;
+	pthread_mutex_unlock(&l->lock);
+	if (closing) {
+		free(h);
+		return -1;
+	}
+	/* l->lock is never held while calling into libmicrohttpd */
+	MHD_suspend_connection(conn);
+	pthread_mutex_lock(&l->lock);
+	if (!l->closing) {
+		h->next = l->held;
+		l->held = h;
+		h = NULL;
+	}
+	pthread_mutex_unlock(&l->lock);
+	if (h == NULL)
+		return 0;
+	/* the stop began in between: it will not see this one */
+	MHD_resume_connection(conn);
+	free(h);
+	return -1;
+}
+
+/* Once a second: shut down every connection past its deadline, resume held ones. */
 static void *reaper_main(void *arg)
 {
 	struct listener *l = arg;
@@ -129,6 +225,7 @@ static void *reaper_main(void *arg)
 
 	pthread_mutex_lock(&l->lock);
 	while (!l->stop) {
+		release_held(l, 0);
 		now = now_mono();
 		for (t = l->conns; t != NULL; t = t->next) {
 			if (t->deadline <= now && t->fd >= 0) {
@@ -167,10 +264,15 @@ static void reaper_stop(struct listener *l)
 	if (l->reaper_on) {
 		pthread_mutex_lock(&l->lock);
 		l->stop = 1;
+		l->closing = 1;
 		pthread_cond_signal(&l->cond);
 		pthread_mutex_unlock(&l->lock);
 		pthread_join(l->reaper, NULL);
 		l->reaper_on = 0;
+		/* libmicrohttpd must not be stopped with suspended connections */
+		pthread_mutex_lock(&l->lock);
+		release_held(l, 1);
+		pthread_mutex_unlock(&l->lock);
 	}
 }
 
@@ -200,6 +302,7 @@ static void raise_fd_limit(unsigned int conns)
 struct conn_ctx {
 	struct acs_buf body;
 	int too_big;
+	int held; /* hostile-never-answer held this request: close when resumed */
 };
 
 /* The request headers, in order, collected by collect_header. */
@@ -222,14 +325,109 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const 
 	return MHD_YES;
 }
 
-static enum MHD_Result send_resp(struct MHD_Connection *conn, const struct acs_mca_response *rs)
+/* A body sent the way a hostile switch asks (hostile_read). */
+struct hostile_body {
+	struct listener *l;
+	struct MHD_Connection *conn;
+	enum acs_mca_send send;
+	char *body; /* the response's own body (owned) */
+	size_t len;
+	time_t until; /* trickle: cut the connection then */
+	int due;      /* trickle: the next byte may go now */
+};
+
+static ssize_t copy_out(const struct hostile_body *hb, uint64_t pos, uint64_t end, char *buf,
+                        size_t max)
+{
+	size_t n = end - pos < max ? (size_t)(end - pos) : max;
+
+	memcpy(buf, hb->body + pos, n);
+	return (ssize_t)n;
+}
+
+static ssize_t hostile_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct hostile_body *hb = cls;
+	uint64_t n;
+
+	switch (hb->send) {
+	case ACS_MCA_SEND_HUGE:
+		if (pos < hb->len)
+			return copy_out(hb, pos, hb->len, buf, max);
+		if (pos >= hb->len + ACS_MCA_HUGE_PAD)
+			return MHD_CONTENT_READER_END_OF_STREAM;
+		n = hb->len + ACS_MCA_HUGE_PAD - pos;
+		n = n < max ? n : max;
+		memset(buf, ' ', (size_t)n);
+		return (ssize_t)n;
+	case ACS_MCA_SEND_CUT:
+		/* Content-Length announced the whole body: half of it, then a close */
+		if (pos >= hb->len / 2)
+			return MHD_CONTENT_READER_END_WITH_ERROR;
+		return copy_out(hb, pos, hb->len / 2, buf, max);
+	case ACS_MCA_SEND_TRICKLE:
+		if (pos >= hb->len)
+			return MHD_CONTENT_READER_END_OF_STREAM;
+		if (now_mono() >= hb->until)
+			return MHD_CONTENT_READER_END_WITH_ERROR;
+		if (hb->due) {
+			hb->due = 0;
+			buf[0] = hb->body[pos];
+			return 1;
+		}
+		/* not yet: wait a second without holding this thread */
+		hb->due = 1;
+		if (hold_conn(hb->l, hb->conn, now_mono() + 1) != 0)
+			return MHD_CONTENT_READER_END_WITH_ERROR;
+		return 0;
+	default:
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	}
+}
+
+static void hostile_free(void *cls)
+{
+	struct hostile_body *hb = cls;
+
+	free(hb->body);
+	free(hb);
+}
+
+/* The response as libmicrohttpd's: from the buffer, or read by hostile_read. */
+static struct MHD_Response *make_response(struct listener *l, struct MHD_Connection *conn,
+                                          const struct acs_mca_response *rs)
+{
+	struct hostile_body *hb;
+	uint64_t size;
+
+	if (rs->send == ACS_MCA_SEND_NORMAL || rs->body_len == 0 ||
+	    (rs->send == ACS_MCA_SEND_CUT && rs->body_len < 2))
+		return MHD_create_response_from_buffer(
+		    rs->body_len, rs->body_len > 0 ? rs->body : (void *)"", MHD_RESPMEM_MUST_COPY);
+	hb = calloc(1, sizeof(*hb));
+	if (hb == NULL || (hb->body = malloc(rs->body_len)) == NULL) {
+		free(hb);
+		return NULL;
+	}
+	memcpy(hb->body, rs->body, rs->body_len);
+	hb->len = rs->body_len;
+	hb->l = l;
+	hb->conn = conn;
+	hb->send = rs->send;
+	hb->until = now_mono() + (time_t)rs->hold_s;
+	hb->due = 1;
+	size = hb->len + (rs->send == ACS_MCA_SEND_HUGE ? ACS_MCA_HUGE_PAD : 0);
+	return MHD_create_response_from_callback(size, 4096, hostile_read, hb, hostile_free);
+}
+
+static enum MHD_Result send_resp(struct listener *l, struct MHD_Connection *conn,
+                                 const struct acs_mca_response *rs)
 {
 	struct MHD_Response *mr;
 	enum MHD_Result ret;
 	size_t i;
 
-	mr = MHD_create_response_from_buffer(rs->body_len, rs->body_len > 0 ? rs->body : (void *)"",
-	                                     MHD_RESPMEM_MUST_COPY);
+	mr = make_response(l, conn, rs);
 	if (mr == NULL)
 		return MHD_NO;
 	if (rs->content_type != NULL)
@@ -267,8 +465,16 @@ static enum MHD_Result dispatch(struct listener *l, struct MHD_Connection *conn,
 	rq.body_len = cc->body.len;
 	rq.body_too_big = cc->too_big;
 	if (acs_mca_handle_request(l->ca, &rq, &rs) == 0) {
-		conn_answered(l, conn);
-		ret = send_resp(conn, &rs);
+		if (rs.send == ACS_MCA_SEND_NEVER) {
+			/* hostile-never-answer: hold it; on_request closes it when resumed */
+			conn_answered(l, conn, rs.hold_s + 5);
+			cc->held = 1;
+			ret = hold_conn(l, conn, now_mono() + (time_t)rs.hold_s) == 0 ? MHD_YES
+			                                                              : MHD_NO;
+		} else {
+			conn_answered(l, conn, rs.send == ACS_MCA_SEND_TRICKLE ? rs.hold_s + 5 : 0);
+			ret = send_resp(l, conn, &rs);
+		}
 		acs_mca_response_clear(&rs);
 	}
 	free(hl.h);
@@ -297,6 +503,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	if (cc->held)
+		return MHD_NO; /* resumed after hostile-never-answer's hold: close */
 	return dispatch(cls, conn, url, method, cc);
 }
 
@@ -321,7 +529,8 @@ static struct MHD_Daemon *start_daemon(struct acs_mockca *ca, struct listener *l
 	struct sockaddr_in sa4;
 	struct sockaddr_in6 sa6;
 	struct sockaddr *sa;
-	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD;
+	/* suspend/resume: the hostile switches hold connections without a thread */
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_ALLOW_SUSPEND_RESUME;
 	unsigned int threads = ca->o.threads > 0 ? ca->o.threads : 8;
 	unsigned int conns = ca->o.max_connections > 0 ? ca->o.max_connections : 4000;
 	unsigned int per_ip = ca->o.per_ip_connections > 0 ? ca->o.per_ip_connections : 256;

@@ -418,6 +418,23 @@ const struct acs_mockca_misbehaviour acs_mca_mb_table[MB_COUNT] = {
           "every Location points at https://10.1.2.3 (off loopback), same path"),
     [MB_HOSTILE_CHAIN_HUGE] = V("hostile-chain-huge", NA, NULL,
                                 "certificate downloads carry the intermediate 3,000 more times"),
+    [MB_HOSTILE_NEVER_ANSWER] =
+        V("hostile-never-answer", OPT, "[ENDPOINT:]SECONDS",
+          "every request (to ENDPOINT only, when given) is read and never answered: the "
+          "connection is held until the client closes it, the CA stops, or SECONDS pass "
+          "(default 600), then closed"),
+    [MB_HOSTILE_TRICKLE] =
+        V("hostile-trickle", OPT, "[ENDPOINT:]SECONDS",
+          "every response body (of ENDPOINT only, when given) is sent one byte a second, "
+          "headers at once, until the client closes, the CA stops, or SECONDS pass (default "
+          "600): then the connection is cut"),
+    [MB_HOSTILE_BODY_HUGE] = V("hostile-body-huge", OPT, "ENDPOINT",
+                               "every response body (of ENDPOINT only, when given) is followed "
+                               "by 64 MiB of spaces (Content-Length announces it)"),
+    [MB_HOSTILE_CLOSE_MID_BODY] =
+        V("hostile-close-mid-body", OPT, "ENDPOINT",
+          "every response (of ENDPOINT only, when given) announces its full Content-Length, "
+          "sends half the body and closes"),
     [MB_ARI_WINDOW_INVERTED] =
         V("ari-window-inverted", NA, NULL, "renewalInfo windows end before they start"),
     [MB_ARI_NO_RETRY_AFTER] =
@@ -750,6 +767,7 @@ int acs_mca_mb_set(struct mca_mb_state *tab, const char *spec, struct acs_err *e
 	if (arg != NULL && acs_mca_mb_table[m].arg_help != NULL &&
 	    strchr(acs_mca_mb_table[m].arg_help, 'N') != NULL &&
 	    strcmp(acs_mca_mb_table[m].arg_help, "TYPE") != 0 &&
+	    strcmp(acs_mca_mb_table[m].arg_help, "ENDPOINT") != 0 &&
 	    strncmp(acs_mca_mb_table[m].arg_help, "TYPE", 4) != 0) {
 		const char *colon = strchr(arg, ':');
 		const char *num = arg;
@@ -777,6 +795,19 @@ int acs_mca_mb_set(struct mca_mb_state *tab, const char *spec, struct acs_err *e
 		if (parse_count(num, &st.n) != 0)
 			return acs_err_set(err, ACS_E_INVAL, "misbehaviour %s: bad count \"%s\"",
 			                   acs_mca_mb_table[m].name, num);
+	}
+	/* the hostile switches: an endpoint alone keeps the default hold */
+	if ((m == MB_HOSTILE_NEVER_ANSWER || m == MB_HOSTILE_TRICKLE) && arg != NULL &&
+	    strchr(arg, ':') == NULL && !isdigit((unsigned char)arg[0]))
+		st.n = -1;
+	if ((m == MB_HOSTILE_BODY_HUGE || m == MB_HOSTILE_CLOSE_MID_BODY) && arg != NULL) {
+		for (i = 0; i < EP_COUNT && strcmp(acs_mca_ep_names[i], arg) != 0; i++)
+			;
+		if (i == EP_COUNT)
+			return acs_err_set(err, ACS_E_INVAL,
+			                   "misbehaviour %s: unknown endpoint \"%s\"",
+			                   acs_mca_mb_table[m].name, arg);
+		st.endpoint = (int)i;
 	}
 	if (m == MB_NO_CHALLENGE) {
 		int ok = 0;
