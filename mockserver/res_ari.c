@@ -125,7 +125,9 @@ static void answer_window(struct mca_req *r, const struct mca_cert *c)
 	body = json_pack("{s:{s:s,s:s}}", "suggestedWindow", "start", a, "end", b);
 	if (mca_mb(s, MB_ARI_EXPLANATION))
 		json_object_set_new(body, "explanationURL",
-		                    json_string("https://acmespec.test/ari-explanation"));
+		                    json_string(mca_mb(s, MB_ARI_EXPLANATION_RELATIVE)
+		                                    ? "/docs/ari-explanation"
+		                                    : "https://acmespec.test/ari-explanation"));
 	if (!mca_mb(s, MB_ARI_NO_RETRY_AFTER))
 		(void)acs_mca_add_header(&r->resp, "Retry-After", "%ld",
 		                         mca_mb(s, MB_ARI_RETRY_AFTER) ? s->mb[MB_ARI_RETRY_AFTER].n
@@ -224,6 +226,12 @@ int acs_mca_replaces_check(struct mca_req *r, struct mca_post *p, const struct a
 		/* a CA without ARI ignores the field it does not know (RFC 8555 section 7.1) */
 		acs_mca_check(r, CK_ARI_REPLACES_ADVERTISED,
 		              "newOrder carries replaces but the directory has no renewalInfo");
+		return 0;
+	}
+	if (id != NULL && mca_mb(s, MB_ARI_REPLACES_UNKNOWN_OK) && cert_by_certid(s, id, 0) == NULL) {
+		/* the switch: no check that the certID means anything */
+		o->replaces = strdup(id);
+		o->replaces_cert = 0;
 		return 0;
 	}
 	if (id == NULL || acs_ari_certid_parse(id, NULL, NULL, NULL, NULL, &err) != 0) {

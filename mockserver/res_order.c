@@ -94,10 +94,12 @@ static json_t *order_json(struct mca_req *r, struct mca_order *o)
 	if (o->error != NULL && o->status == ST_INVALID)
 		json_object_set(j, "error", o->error);
 	/* RFC 9773 section 5: reflected in the response and in later fetches */
-	if (o->replaces != NULL && !mca_mb(r->scn, MB_ARI_REPLACES_NOT_ECHOED))
+	if (o->replaces != NULL && !mca_mb(r->scn, MB_ARI_REPLACES_NOT_ECHOED) &&
+	    !(o->status == ST_VALID && mca_mb(r->scn, MB_ARI_REPLACES_DROPPED_VALID)))
 		json_object_set_new(j, "replaces", json_string(o->replaces));
 	/* profiles: the order shows its profile */
-	if (o->profile[0] != '\0' && !mca_mb(r->scn, MB_PROFILE_NOT_ECHOED))
+	if (o->profile[0] != '\0' && !mca_mb(r->scn, MB_PROFILE_NOT_ECHOED) &&
+	    !(o->status == ST_VALID && mca_mb(r->scn, MB_PROFILE_DROPPED_VALID)))
 		json_object_set_new(j, "profile", json_string(o->profile));
 	return j;
 }

@@ -81,7 +81,7 @@ int acs_mca_validate_dnsacct(struct acs_mockca *ca, const struct mca_vjob *job, 
 		goto out;
 	json_array_foreach(vals, i, v)
 	{
-		if (strcmp(json_string_value(v), want) == 0) {
+		if (strcmp(json_string_value(v), want) == 0 || JOB_MB(job, MB_DNSACCT_ANY_TXT)) {
 			rc = 0;
 			goto out;
 		}
