@@ -261,8 +261,10 @@ struct acs_flow_prov {
 		ACS_PERSIST_UNKNOWN_PARAM, /* an extra parameter with an unknown tag */
 		ACS_PERSIST_WRONG_ISSUER,  /* an issuer-domain-name the CA did not offer */
 		ACS_PERSIST_NO_POLICY,     /* no policy=wildcard even for a wildcard */
-		ACS_PERSIST_POLICY_CASE /* "Policy=WILDCARD" (tags and values are case-insensitive)
-		                         */
+		ACS_PERSIST_POLICY_CASE, /* "Policy=WILDCARD" (tags and values are case-insensitive)
+		                          */
+		ACS_PERSIST_NO_ACCOUNTURI, /* no accounturi parameter at all */
+		ACS_PERSIST_POLICY_OTHER   /* "policy=subdomain": a value other than wildcard */
 	} persist;
 	int persist_any_issuers; /* answer even when issuer-domain-names is empty or over 10 */
 };

@@ -93,10 +93,15 @@ static int persist_record(const json_t *authz, const json_t *chal, const struct 
 	}
 	if (issuer == NULL || p->persist == ACS_PERSIST_WRONG_ISSUER)
 		issuer = "not-this-ca.acmespec.invalid";
-	acs_buf_printf(value, "%s; accounturi=%s%s", issuer, p->acct_url,
-	               p->persist == ACS_PERSIST_WRONG_ACCOUNT ? "0" : "");
+	if (p->persist == ACS_PERSIST_NO_ACCOUNTURI)
+		acs_buf_printf(value, "%s", issuer);
+	else
+		acs_buf_printf(value, "%s; accounturi=%s%s", issuer, p->acct_url,
+		               p->persist == ACS_PERSIST_WRONG_ACCOUNT ? "0" : "");
 	if (p->persist == ACS_PERSIST_POLICY_CASE)
 		acs_buf_printf(value, "; Policy=WILDCARD");
+	else if (p->persist == ACS_PERSIST_POLICY_OTHER)
+		acs_buf_printf(value, "; policy=subdomain");
 	else if (wild && p->persist != ACS_PERSIST_NO_POLICY)
 		acs_buf_printf(value, "; policy=wildcard");
 	if (p->persist == ACS_PERSIST_EXPIRED || p->persist == ACS_PERSIST_FUTURE)

@@ -534,7 +534,7 @@ static const char *const serve_choices[] = {
     "wrong-digest", "noncritical", "mixed-case", "extra-san", "no-extension", "decoys",
     /* dns-account-01 and dns-persist-01 (issue 7 item 3) */
     "wrong-label", "wrong-account", "expired", "future", "unknown-param", "wrong-issuer",
-    "no-policy", "policy-case", NULL};
+    "no-policy", "policy-case", "no-accounturi", "policy-other", NULL};
 static const char *const auth_choices[] = {"kid", "jwk", NULL};
 
 static const struct acs_arg_spec no_args[] = {{NULL, NULL, NULL}};

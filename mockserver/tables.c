@@ -536,6 +536,16 @@ const struct acs_mockca_misbehaviour acs_mca_mb_table[MB_COUNT] = {
     [MB_DNSACCT_ANY_TXT] =
         V("dns-account01-any-txt", NA, NULL,
           "dns-account-01 passes with any TXT record at the validation name, whatever its value"),
+    [MB_PERSIST_ACCOUNTURI_OPTIONAL] =
+        V("dns-persist01-accounturi-optional", NA, NULL,
+          "dns-persist-01 records without an accounturi parameter pass"),
+    [MB_PERSIST_POLICY_ANY] =
+        V("dns-persist01-policy-any-value", NA, NULL,
+          "dns-persist-01 takes any policy value (not only wildcard) for a wildcard"),
+    [MB_PERSIST_INCORRECT_RESPONSE] =
+        V("dns-persist01-incorrect-response", NA, NULL,
+          "every failed dns-persist-01 validation answered incorrectResponse, not malformed "
+          "or unauthorized"),
 };
 
 #define C(i, sec, lvl, cov, w)                                                                     \

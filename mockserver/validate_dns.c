@@ -128,8 +128,10 @@ static const char *persist_refusal(const struct mca_vjob *job, const char *txt, 
 	}
 	*ours = 1;
 	if (rec.accounturi == NULL) {
-		*syntax = 1;
-		why = "it has no accounturi parameter";
+		if (!JOB_MB(job, MB_PERSIST_ACCOUNTURI_OPTIONAL)) {
+			*syntax = 1;
+			why = "it has no accounturi parameter";
+		}
 	} else if (strcmp(rec.accounturi, job->acct_url) != 0 &&
 	           !JOB_MB(job, MB_PERSIST_ACCOUNT_UNCHECKED)) {
 		why = "its accounturi is not the URL of the account that asked";
@@ -143,6 +145,7 @@ static const char *persist_refusal(const struct mca_vjob *job, const char *txt, 
 	           (rec.policy == NULL || (JOB_MB(job, MB_PERSIST_POLICY_CASE)
 	                                       ? strcmp(rec.policy, "wildcard")
 	                                       : strcasecmp(rec.policy, "wildcard")) != 0) &&
+	           !(rec.policy != NULL && JOB_MB(job, MB_PERSIST_POLICY_ANY)) &&
 	           !JOB_MB(job, MB_PERSIST_POLICY_UNCHECKED)) {
 		why = "the authorization is for a wildcard and the record has no policy=wildcard";
 	} else if (rec.has_until && (long long)time(NULL) > rec.until &&
@@ -194,7 +197,9 @@ int acs_mca_validate_persist(struct acs_mockca *ca, const struct mca_vjob *job, 
 		any_ours |= ours;
 	}
 	/* as Pebble: a record for this CA that does not parse is malformed, else unauthorized */
-	*errtype = syntax && any_ours ? "malformed" : "unauthorized";
+	*errtype = JOB_MB(job, MB_PERSIST_INCORRECT_RESPONSE) ? "incorrectResponse"
+	           : syntax && any_ours                       ? "malformed"
+	                                                      : "unauthorized";
 	join_vals(vals, &seen);
 	if (json_array_size(vals) == 0)
 		acs_mca_detailf(detail, "no TXT record at %s (rcode %d)", qname, rcode);
