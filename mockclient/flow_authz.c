@@ -126,7 +126,8 @@ static int dns_named_record(const json_t *authz, const json_t *chal, const char 
 		acs_buf_printf(name, "_validation-persist.%s", id->value);
 		return persist_record(authz, chal, p, value, res);
 	}
-	if (acs_dnsacct_label(p->acct_url, p->dnsacct_full_hash ? 32 : 10, label) != 0) {
+	if (acs_dnsacct_label(p->dnsacct_label_url != NULL ? p->dnsacct_label_url : p->acct_url,
+	                      p->dnsacct_full_hash ? 32 : 10, label) != 0) {
 		acs_flow_res_fail(res, ACS_FLOW_HARNESS, NULL, ACS_E_STATE,
 		                  "dns-account-01 needs the account URL");
 		return -1;

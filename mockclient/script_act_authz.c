@@ -128,9 +128,13 @@ static int authz_ident(struct acs_run *run, json_t *authz, struct acs_ident *id)
 	return 0;
 }
 
-/* The answer for challenge chal (of authz) put up as `serve` says ("ok", "wrong", ...). */
+/*
+ * The answer for challenge chal (of authz) put up as `serve` says ("ok", "wrong", ...).
+ * label_url: dns-account-01's label from that account URL (argument label_of), or NULL.
+ */
 static int provision(struct acs_run *run, const struct acs_key *acct_key, const char *acct_url,
-                     json_t *authz, json_t *chal, const char *type, const char *serve)
+                     const char *label_url, json_t *authz, json_t *chal, const char *type,
+                     const char *serve)
 {
 	/* dns-account-01 and dns-persist-01 (issue 7 item 3) */
 	static const char *const dnsacct_modes[] = {"ok", "wrong", "wrong-label", NULL};
@@ -173,6 +177,7 @@ static int provision(struct acs_run *run, const struct acs_key *acct_key, const 
 	p.alpn = modes == alpn_modes ? (enum acs_alpn_mode)m : ACS_ALPN_OK;
 	p.acct_url = acct_url;
 	p.dnsacct_full_hash = modes == dnsacct_modes && strcmp(serve, "wrong-label") == 0;
+	p.dnsacct_label_url = label_url;
 	p.persist = modes == persist_modes ? (enum acs_persist_mode)m : ACS_PERSIST_OK;
 	/* a server case judges the CA's issuer-domain-names itself (authz-get facts) */
 	p.persist_any_issuers = 1;
@@ -309,12 +314,20 @@ int acs_act_challenge_respond(struct acs_run *run)
 	long index = acs_arg_int(run, "index", 0);
 	json_t *authz, *chal, *payload;
 	const char *raw = acs_arg_str(run, "raw_payload", NULL);
+	const char *label_of = acs_arg_str(run, "label_of", NULL);
+	struct acs_acme_account *lab = NULL;
 	struct acs_acme_resp *r = NULL;
 	char *curl = NULL, *text = NULL;
 	int rc = -1;
 
 	if (o == NULL)
 		return -1;
+	if (label_of != NULL) {
+		lab = acs_acme_account_find(run->s, label_of);
+		if (lab == NULL || lab->url == NULL)
+			return acs_step_fail(run, ACS_STEP_HARNESS, NULL,
+			                     "label_of: no account \"%s\" with a URL", label_of);
+	}
 	authz = fetch_authz(run, a, o, (size_t)(index < 0 ? 0 : index), 1);
 	if (authz == NULL)
 		return -1;
@@ -327,7 +340,8 @@ int acs_act_challenge_respond(struct acs_run *run)
 		return acs_step_fail(run, ACS_STEP_HARNESS, NULL, "out of memory");
 	set_current_challenge(run, curl, chal);
 	if (acs_arg_bool(run, "provision", 1) &&
-	    provision(run, acs_sa_signing_key(run, a), a->url, authz, chal, type, serve) != 0)
+	    provision(run, acs_sa_signing_key(run, a), a->url, lab != NULL ? lab->url : NULL, authz,
+	              chal, type, serve) != 0)
 		goto out;
 	payload = json_object_get(run->step, "payload");
 	if (raw != NULL) {

@@ -121,6 +121,15 @@ out:
 	return out;
 }
 
+/* The account whose URL names the dns-account-01 record (dns-account01-first-account-label). */
+static const struct mca_account *label_acct(struct mca_scenario *s, const struct mca_chall *c,
+                                            const struct mca_post *p)
+{
+	if (c->type == CT_DNSACCOUNT01 && mca_mb(s, MB_DNSACCT_FIRST_ACCOUNT) && s->naccts > 0)
+		return s->accts[0];
+	return p->acct;
+}
+
 /* The key authorization of token for the account key, as the scenario computes it. */
 static char *keyauth(struct mca_scenario *s, const char *token, const struct mca_account *a,
                      struct acs_err *err)
@@ -317,7 +326,8 @@ void acs_mca_do_challenge(struct mca_req *r, struct mca_post *p)
 			memcpy(job->token, c->token, sizeof(job->token));
 			job->keyauth = ka;
 			job->wildcard = az->wildcard;
-			job->acct_url = acs_mca_obj_url(r, "/acct/", p->acct->id, p->acct->rid, "");
+			job->acct_url = acs_mca_obj_url(r, "/acct/", label_acct(s, c, p)->id,
+			                                label_acct(s, c, p)->rid, "");
 			for (i = 0; i < MB_COUNT; i++)
 				job->mb[i] = (unsigned char)s->mb[i].on;
 			c->status = ST_PROCESSING;

@@ -546,6 +546,10 @@ const struct acs_mockca_misbehaviour acs_mca_mb_table[MB_COUNT] = {
         V("dns-persist01-incorrect-response", NA, NULL,
           "every failed dns-persist-01 validation answered incorrectResponse, not malformed "
           "or unauthorized"),
+    [MB_DNSACCT_FIRST_ACCOUNT] =
+        V("dns-account01-first-account-label", NA, NULL,
+          "dns-account-01 label from the URL of the scenario's first account, whichever "
+          "account asks"),
 };
 
 #define C(i, sec, lvl, cov, w)                                                                     \
