@@ -253,7 +253,8 @@ struct acs_flow_prov {
 	/* dns-account-01 and dns-persist-01 (issue 7 item 3) */
 	const char *acct_url;  /* the account URL: label and accounturi (borrowed) */
 	int dnsacct_full_hash; /* dns-account-01: label over all 32 octets (wrong) */
-	const char *dnsacct_label_url; /* dns-account-01: label from this URL, not acct_url (borrowed) */
+	/* dns-account-01: the label from this URL instead of acct_url (borrowed), or NULL */
+	const char *dnsacct_label_url;
 	enum acs_persist_mode {
 		ACS_PERSIST_OK = 0, /* issuer; accounturi=URL (policy=wildcard for wildcards) */
 		ACS_PERSIST_WRONG_ACCOUNT, /* accounturi of another account */

@@ -521,10 +521,17 @@ static int validate_step(const json_t *step, struct acs_err *err)
 		static const char *const dns01[] = {"ok", "wrong", "decoys", NULL};
 		/* dns-account-01 and dns-persist-01 (issue 7 item 3) */
 		static const char *const dnsacct[] = {"ok", "wrong", "wrong-label", NULL};
-		static const char *const persist[] = {
-		    "ok",           "wrong-account", "expired",     "future",
-		    "unknown-param", "wrong-issuer", "no-policy",   "policy-case",
-		    "no-accounturi", "policy-other", NULL};
+		static const char *const persist[] = {"ok",
+		                                      "wrong-account",
+		                                      "expired",
+		                                      "future",
+		                                      "unknown-param",
+		                                      "wrong-issuer",
+		                                      "no-policy",
+		                                      "policy-case",
+		                                      "no-accounturi",
+		                                      "policy-other",
+		                                      NULL};
 		const char *type = json_string_value(json_object_get(step, "type"));
 		const char *serve = json_string_value(json_object_get(step, "serve"));
 		const char *const *ok = http01;

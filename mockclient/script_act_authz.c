@@ -138,10 +138,17 @@ static int provision(struct acs_run *run, const struct acs_key *acct_key, const 
 {
 	/* dns-account-01 and dns-persist-01 (issue 7 item 3) */
 	static const char *const dnsacct_modes[] = {"ok", "wrong", "wrong-label", NULL};
-	static const char *const persist_modes[] = {
-	    "ok",        "wrong-account", "expired",       "future",       "unknown-param",
-	    "wrong-issuer", "no-policy",  "policy-case",   "no-accounturi", "policy-other",
-	    NULL};
+	static const char *const persist_modes[] = {"ok",
+	                                            "wrong-account",
+	                                            "expired",
+	                                            "future",
+	                                            "unknown-param",
+	                                            "wrong-issuer",
+	                                            "no-policy",
+	                                            "policy-case",
+	                                            "no-accounturi",
+	                                            "policy-other",
+	                                            NULL};
 	static const char *const http01_modes[] = {
 	    "ok",        "wrong",    "trailing-newline", "trailing-space",
 	    "not-found", "redirect", "fail-first",       NULL};

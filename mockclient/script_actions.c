@@ -557,9 +557,10 @@ static const struct acs_arg_spec new_order_args[] = {
 static const struct acs_arg_spec index_args[] = {{"index", "i", NULL}, {NULL, NULL, NULL}};
 
 static const struct acs_arg_spec challenge_respond_args[] = {
-    {"type", "s", type_choices}, {"index", "i", NULL},          {"payload", "j", NULL},
-    {"raw_payload", "s", NULL},  {"serve", "s", serve_choices}, {"provision", "b", NULL},
-    {"label_of", "s", NULL},     {NULL, NULL, NULL}};
+    {"type", "s", type_choices},   {"index", "i", NULL},
+    {"payload", "j", NULL},        {"raw_payload", "s", NULL},
+    {"serve", "s", serve_choices}, {"provision", "b", NULL},
+    {"label_of", "s", NULL},       {NULL, NULL, NULL}};
 static const struct acs_arg_spec poll_authz_args[] = {
     {"index", "i", NULL}, {"until", "sa", NULL}, {NULL, NULL, NULL}};
 static const struct acs_arg_spec poll_order_args[] = {{"until", "sa", NULL}, {NULL, NULL, NULL}};

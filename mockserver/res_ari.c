@@ -228,7 +228,8 @@ int acs_mca_replaces_check(struct mca_req *r, struct mca_post *p, const struct a
 		              "newOrder carries replaces but the directory has no renewalInfo");
 		return 0;
 	}
-	if (id != NULL && mca_mb(s, MB_ARI_REPLACES_UNKNOWN_OK) && cert_by_certid(s, id, 0) == NULL) {
+	if (id != NULL && mca_mb(s, MB_ARI_REPLACES_UNKNOWN_OK) &&
+	    cert_by_certid(s, id, 0) == NULL) {
 		/* the switch: no check that the certID means anything */
 		o->replaces = strdup(id);
 		o->replaces_cert = 0;

@@ -524,15 +524,13 @@ const struct acs_mockca_misbehaviour acs_mca_mb_table[MB_COUNT] = {
     [MB_ARI_REPLACES_UNKNOWN_OK] =
         V("ari-replaces-unknown-ok", NA, NULL,
           "replaces accepted when it is no certID or names no certificate issued here"),
-    [MB_ARI_REPLACES_DROPPED_VALID] =
-        V("ari-replaces-dropped-when-valid", NA, NULL,
-          "an order no longer shows its replaces once it is valid"),
+    [MB_ARI_REPLACES_DROPPED_VALID] = V("ari-replaces-dropped-when-valid", NA, NULL,
+                                        "an order no longer shows its replaces once it is valid"),
     [MB_ARI_EXPLANATION_RELATIVE] =
         V("ari-explanation-relative", NA, NULL,
           "with ari-explanation: the explanationURL is a relative reference, not a URL"),
-    [MB_PROFILE_DROPPED_VALID] =
-        V("profile-dropped-when-valid", NA, NULL,
-          "an order no longer shows its profile once it is valid"),
+    [MB_PROFILE_DROPPED_VALID] = V("profile-dropped-when-valid", NA, NULL,
+                                   "an order no longer shows its profile once it is valid"),
     [MB_DNSACCT_ANY_TXT] =
         V("dns-account01-any-txt", NA, NULL,
           "dns-account-01 passes with any TXT record at the validation name, whatever its value"),
