@@ -461,6 +461,48 @@ static int validate_vars(const json_t *v, struct acs_err *err)
 	return 0;
 }
 
+/* challenge-respond: `serve` must be a behaviour of the responder of `type`. */
+static int check_serve(const json_t *step, struct acs_err *err)
+{
+	static const char *const http01[] = {
+	    "ok",        "wrong",    "trailing-newline", "trailing-space",
+	    "not-found", "redirect", "fail-first",       NULL};
+	static const char *const alpn[] = {"ok",        "wrong-digest", "noncritical", "mixed-case",
+	                                   "extra-san", "no-extension", NULL};
+	static const char *const dns01[] = {"ok", "wrong", "decoys", NULL};
+	/* dns-account-01 and dns-persist-01 (issue 7 item 3) */
+	static const char *const dnsacct[] = {"ok", "wrong", "wrong-label", NULL};
+	static const char *const persist[] = {"ok",
+	                                      "wrong-account",
+	                                      "expired",
+	                                      "future",
+	                                      "unknown-param",
+	                                      "wrong-issuer",
+	                                      "no-policy",
+	                                      "policy-case",
+	                                      "no-accounturi",
+	                                      "policy-other",
+	                                      NULL};
+	const char *type = json_string_value(json_object_get(step, "type"));
+	const char *serve = json_string_value(json_object_get(step, "serve"));
+	const char *const *ok = http01;
+
+	if (type != NULL && strcmp(type, "dns-01") == 0)
+		ok = dns01;
+	else if (type != NULL && strcmp(type, "dns-account-01") == 0)
+		ok = dnsacct;
+	else if (type != NULL && strcmp(type, "dns-persist-01") == 0)
+		ok = persist;
+	else if (type != NULL && strcmp(type, "tls-alpn-01") == 0)
+		ok = alpn;
+	if (serve != NULL && !acs_str_in_list(ok, serve))
+		return acs_err_set(
+		    err, ACS_E_INVAL,
+		    "argument \"serve\": \"%s\" is not a behaviour of the %s responder", serve,
+		    type != NULL ? type : "http-01");
+	return 0;
+}
+
 static int validate_step(const json_t *step, struct acs_err *err)
 {
 	const struct acs_action_spec *a;
@@ -512,44 +554,10 @@ static int validate_step(const json_t *step, struct acs_err *err)
 		}
 	}
 	if (strcmp(doname, "challenge-respond") == 0) {
-		static const char *const http01[] = {
-		    "ok",        "wrong",    "trailing-newline", "trailing-space",
-		    "not-found", "redirect", "fail-first",       NULL};
-		static const char *const alpn[] = {"ok",         "wrong-digest", "noncritical",
-		                                   "mixed-case", "extra-san",    "no-extension",
-		                                   NULL};
-		static const char *const dns01[] = {"ok", "wrong", "decoys", NULL};
-		/* dns-account-01 and dns-persist-01 (issue 7 item 3) */
-		static const char *const dnsacct[] = {"ok", "wrong", "wrong-label", NULL};
-		static const char *const persist[] = {"ok",
-		                                      "wrong-account",
-		                                      "expired",
-		                                      "future",
-		                                      "unknown-param",
-		                                      "wrong-issuer",
-		                                      "no-policy",
-		                                      "policy-case",
-		                                      "no-accounturi",
-		                                      "policy-other",
-		                                      NULL};
-		const char *type = json_string_value(json_object_get(step, "type"));
-		const char *serve = json_string_value(json_object_get(step, "serve"));
-		const char *const *ok = http01;
+		int rc = check_serve(step, err);
 
-		if (type != NULL && strcmp(type, "dns-01") == 0)
-			ok = dns01;
-		else if (type != NULL && strcmp(type, "dns-account-01") == 0)
-			ok = dnsacct;
-		else if (type != NULL && strcmp(type, "dns-persist-01") == 0)
-			ok = persist;
-		else if (type != NULL && strcmp(type, "tls-alpn-01") == 0)
-			ok = alpn;
-		if (serve != NULL && !acs_str_in_list(ok, serve))
-			return acs_err_set(
-			    err, ACS_E_INVAL,
-			    "argument \"serve\": \"%s\" is not a behaviour of the %s "
-			    "responder",
-			    serve, type != NULL ? type : "http-01");
+		if (rc != 0)
+			return rc;
 	}
 	/* common arguments */
 	v = json_object_get(step, "misbehave");
