@@ -408,6 +408,8 @@ static int scen_env(struct client_run *cr, const struct acs_case *c, struct scen
 	    /* profiles: the certificate profile the client is configured for */
 	    {"profile", s->profile != NULL ? "ACMESPEC_PROFILE" : NULL,
 	     s->profile != NULL ? s->profile : ""},
+	    /* a timing scenario for daemons: check and renew on short intervals */
+	    {"timing", s->daemon ? "ACMESPEC_TIMING" : NULL, s->daemon ? "1" : "0"},
 	};
 	size_t i;
 	int k;
