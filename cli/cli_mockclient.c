@@ -508,7 +508,8 @@ static int exists(const char *path)
 static double check_interval(const struct acs_flow_ari *p)
 {
 	double w = p->retry_after_ms >= 0 ? (double)p->retry_after_ms / 1000.0 : 3600.0;
-	double until = p->wake > 0 ? (double)(p->wake - (long long)time(NULL)) : -1;
+	/* past the chosen second, so that the loop finds it due */
+	double until = p->wake > 0 ? (double)p->wake - acs_clock_real() + 0.05 : -1;
 
 	w = w < 60.0 ? 60.0 : w > 86400.0 ? 86400.0 : w;
 	if (until >= 0 && until < w)
