@@ -140,12 +140,15 @@ static const struct acs_opt options[] = {
     {"daemon",
      0,
      FLAG(client_daemon),
-     ACS_CMD_CLIENT,
+     ACS_CMD_CLIENT | MC,
      NULL,
      {H(ACS_CMD_CLIENT,
         "the client is a daemon: each scenario ends when the certificate was served, after "
         "5 s without a request, or at --timeout; then the client is stopped and judged on "
-        "what it stored")}},
+        "what it stored"),
+      H(MC, "run like a web server with ACME built in, until stopped: obtain a certificate "
+            "(under $ACMESPEC_WORKDIR), retry failures with a growing pause, then check its "
+            "renewalInfo as Retry-After says and renew in the window")}},
     {"directory", 0, STR(directory), MC, "URL", {H(MC, "the ACME directory URL (required)")}},
     {"dns-hook",
      0,

@@ -21,6 +21,7 @@
 #include <limits.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,6 +271,12 @@ static int scen_parse(struct client_run *cr, const struct acs_case *c, struct sc
 		set_str(&r->message, m);
 		return -1;
 	}
+	if (!cr->daemon && sc->s.daemon) {
+		r->raw = ACS_UNSUPPORTED;
+		set_str(&r->message, "a timing scenario for long-running clients: run the client "
+		                     "as a daemon (--daemon or a daemon recipe)");
+		return -1;
+	}
 	if (cr->daemon && sc->s.runs > 1) {
 		r->raw = ACS_UNSUPPORTED;
 		set_str(&r->message, "a daemon keeps its certificate and account between starts: "
@@ -401,6 +408,8 @@ static int scen_env(struct client_run *cr, const struct acs_case *c, struct scen
 	    /* profiles: the certificate profile the client is configured for */
 	    {"profile", s->profile != NULL ? "ACMESPEC_PROFILE" : NULL,
 	     s->profile != NULL ? s->profile : ""},
+	    /* a timing scenario for daemons: check and renew on short intervals */
+	    {"timing", s->daemon ? "ACMESPEC_TIMING" : NULL, s->daemon ? "1" : "0"},
 	};
 	size_t i;
 	int k;
@@ -471,11 +480,11 @@ static void write_cert_path(struct client_run *cr, struct scen *sc)
 	json_decref(issued);
 }
 
-/* 1 when the request log of the scenario shows the certificate downloaded. */
-static int daemon_served(struct client_run *cr, struct scen *sc)
+/* How many certificates the request log of the scenario shows downloaded. */
+static size_t daemon_served(struct client_run *cr, struct scen *sc)
 {
 	json_t *log = acs_mockca_log(cr->ca, sc->scn);
-	int served = acs_scenario_cert_served(log);
+	size_t served = acs_scenario_certs_served(log);
 
 	json_decref(log);
 	return served;
@@ -490,15 +499,32 @@ static int daemon_stored(struct client_run *cr, struct scen *sc)
 	return stored;
 }
 
+/* Why the scenario ended, into sc->ended. */
+static void daemon_ended(struct scen *sc, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void daemon_ended(struct scen *sc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(sc->ended, sizeof(sc->ended), fmt, ap);
+	va_end(ap);
+}
+
 /*
- * Watch a running daemon until the scenario ends: the certificate was
- * served (and stored, or ACS_DAEMON_QUIET_S passed), no request for
- * ACS_DAEMON_QUIET_S, the daemon exited, the timeout, or a cancel.
+ * Watch a running daemon until the scenario ends: the scenario's
+ * "certificates"-th certificate was served (and stored, or the quiet time
+ * passed), then "linger" seconds more; no request for the quiet time (5 s,
+ * or the scenario's "quiet") before that; the daemon exited; the timeout
+ * (or the scenario's min_timeout); a cancel.
  */
 static void daemon_watch(struct client_run *cr, struct scen *sc, struct acs_proc *p)
 {
-	double t0 = acs_clock_mono(), last = t0, served_at = 0, now;
-	size_t n, seen = 0;
+	double t0 = acs_clock_mono(), last = t0, served_at = 0, done_at = 0, now;
+	double quiet = sc->s.quiet > 0 ? (double)sc->s.quiet : ACS_DAEMON_QUIET_S;
+	double limit =
+	    cr->cli->timeout > sc->s.min_timeout ? cr->cli->timeout : (double)sc->s.min_timeout;
+	size_t n, seen = 0, want = sc->s.certificates > 0 ? (size_t)sc->s.certificates : 1;
 
 	for (;;) {
 		int exited = acs_proc_poll(p, 0.25);
@@ -508,36 +534,48 @@ static void daemon_watch(struct client_run *cr, struct scen *sc, struct acs_proc
 		if (n != seen) {
 			seen = n;
 			last = now;
-			if (served_at == 0 && daemon_served(cr, sc))
+			if (served_at == 0 && daemon_served(cr, sc) >= want)
 				served_at = now;
 		}
 		sc->pr.seconds = now - t0;
 		if (exited) {
-			(void)snprintf(sc->ended, sizeof(sc->ended), "the client exited by itself");
+			daemon_ended(sc, "the client exited by itself");
 			break;
 		}
 		if (acs_cancel_signal() != 0) {
 			sc->pr.interrupted = 1;
 			break;
 		}
-		if (served_at > 0 &&
-		    (now - served_at >= ACS_DAEMON_QUIET_S || daemon_stored(cr, sc))) {
-			(void)snprintf(sc->ended, sizeof(sc->ended),
-			               "the certificate was served; stopped %.1f s later",
-			               now - served_at);
+		if (served_at > 0 && done_at == 0 &&
+		    (now - served_at >= quiet || daemon_stored(cr, sc)))
+			done_at = now;
+		if (done_at > 0 && now - done_at >= sc->s.linger) {
+			if (sc->s.linger > 0)
+				daemon_ended(sc,
+				             "%zu certificate%s served; watched %d s more, stopped "
+				             "%.1f s after the last",
+				             want, want == 1 ? "" : "s", sc->s.linger,
+				             now - served_at);
+			else
+				daemon_ended(sc, "the certificate was served; stopped %.1f s later",
+				             now - served_at);
 			break;
 		}
-		if (seen > 0 && served_at == 0 && now - last >= ACS_DAEMON_QUIET_S) {
-			(void)snprintf(sc->ended, sizeof(sc->ended),
-			               "no request for %.0f s after %zu, no certificate served",
-			               ACS_DAEMON_QUIET_S, seen);
+		if (seen > 0 && served_at == 0 && now - last >= quiet) {
+			daemon_ended(
+			    sc, "no request for %.0f s after %zu, %zu of %zu certificate%s served",
+			    quiet, seen, daemon_served(cr, sc), want, want == 1 ? "" : "s");
 			break;
 		}
-		if (now - t0 >= cr->cli->timeout) {
-			sc->pr.timed_out = 1;
-			(void)snprintf(sc->ended, sizeof(sc->ended),
-			               "still running at the %.0f s timeout, %zu requests",
-			               cr->cli->timeout, seen);
+		if (sc->s.watch > 0 && now - t0 >= sc->s.watch && now - t0 < limit) {
+			daemon_ended(sc, "watched for %d s as the scenario says, %zu requests",
+			             sc->s.watch, seen);
+			break;
+		}
+		if (now - t0 >= limit) {
+			sc->pr.timed_out = served_at == 0;
+			daemon_ended(sc, "still running at the %.0f s timeout, %zu requests", limit,
+			             seen);
 			break;
 		}
 	}

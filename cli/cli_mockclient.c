@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 
@@ -130,6 +132,7 @@ int acs_mc_opts_from_cli(struct acs_mc_opts *o, const struct acs_cli *cli)
 	o->revoke = cli->revoke;
 	o->key_change = cli->key_change;
 	o->verbose = cli->verbose;
+	o->daemon = cli->client_daemon;
 	o->timeout_s = cli->timeout;
 	for (i = 0; i < cli->ncontacts && o->ncontacts < ACS_MC_MAX_CONTACTS; i++)
 		o->contacts[o->ncontacts++] = cli->contacts[i];
@@ -237,6 +240,8 @@ struct mc_run {
 	const struct acs_mc_opts *o;
 	struct acs_responders *resp;
 	struct acs_acme_session *s;
+	struct acs_flow_ari plan; /* --renew-cert: what renewalInfo said */
+	int skipped;              /* --renew-cert: not due, nothing ordered */
 };
 
 static void note(void *ctx, const char *msg)
@@ -280,6 +285,7 @@ static int start(struct mc_run *run, struct acs_err *err)
 	c->webroot = o->webroot;
 	c->dns_hook = o->dns_hook;
 	c->profile = o->profile;
+	c->daemon = o->daemon;
 	c->deadline = acs_clock_mono() + (double)o->timeout_s;
 	/* --timeout bounds the whole flow: no request may outlast it (D5) */
 	acs_http_set_deadline(run->s->http, c->deadline);
@@ -367,6 +373,14 @@ static int renewal_plan(struct mc_run *run, struct acs_flow_ari *plan, int *skip
 
 	*skip = 0;
 	memset(plan, 0, sizeof(*plan));
+	if (pem != NULL && run->o->force_replaces != NULL) {
+		/* --daemon: the time it chose in the window came; renewalInfo was asked before */
+		free(pem);
+		(void)snprintf(plan->replaces, sizeof(plan->replaces), "%s",
+		               run->o->force_replaces);
+		run->s->client.replaces = plan->replaces;
+		return 0;
+	}
 	if (pem == NULL)
 		return 0;
 	rc = acs_flow_ari_plan(run->s, pem, plan, err);
@@ -385,7 +399,7 @@ static int run_flow(struct mc_run *run, struct acs_err *err)
 	const struct acs_mc_opts *o = run->o;
 	struct acs_acme_session *s = run->s;
 	struct acs_flow_account fa;
-	struct acs_flow_ari plan;
+	struct acs_flow_ari *plan = &run->plan;
 	struct acs_key *key = NULL;
 	int rc, skip = 0;
 
@@ -397,7 +411,8 @@ static int run_flow(struct mc_run *run, struct acs_err *err)
 	fa.eab_hmac = o->eab_hmac;
 	rc = acs_flow_directory(s, err);
 	if (rc == 0)
-		rc = renewal_plan(run, &plan, &skip, err);
+		rc = renewal_plan(run, plan, &skip, err);
+	run->skipped = rc == 0 && skip;
 	if (rc != 0 || skip)
 		return rc;
 	if (o->account_key != NULL && account_key(o->account_key, &key, err) != 0)
@@ -417,8 +432,8 @@ static int run_flow(struct mc_run *run, struct acs_err *err)
 		rc = acs_flow_download(s, err);
 	if (rc == 0)
 		rc = write_cert(run, err);
-	if (rc == 0 && plan.certid[0] != '\0' && ACS_SW_HAS(o->sw, ACS_SW_ARI_CHECK_REPLACED))
-		rc = acs_flow_ari_recheck(s, plan.certid, err);
+	if (rc == 0 && plan->certid[0] != '\0' && ACS_SW_HAS(o->sw, ACS_SW_ARI_CHECK_REPLACED))
+		rc = acs_flow_ari_recheck(s, plan->certid, err);
 	if (rc == 0 && o->revoke)
 		rc = acs_flow_revoke(s, err);
 	return rc;
@@ -437,11 +452,133 @@ static void crash_if_asked(const struct mc_run *run)
 	abort();
 }
 
+/* One issuance (or renewal check) from start to clean-up; an ACS_EXIT_* code. */
+static int attempt(const struct acs_mc_opts *o, struct mc_run *run)
+{
+	struct acs_err err;
+	int rc = ACS_EXIT_INFRA;
+
+	memset(run, 0, sizeof(*run));
+	run->o = o;
+	acs_err_clear(&err);
+	if (start(run, &err) != 0) {
+		say("%s", err.msg);
+		goto out;
+	}
+	rc = ACS_EXIT_OK;
+	if (run_flow(run, &err) != 0) {
+		say("%s", err.msg);
+		crash_if_asked(run);
+		rc = ACS_EXIT_UNEXPECTED;
+	}
+out:
+	if (o->verbose && run->s != NULL) {
+		char *t = acs_transcript_render(run->s->transcript, 0);
+
+		if (t != NULL)
+			fputs(t, stderr);
+		free(t);
+	}
+	if (run->s != NULL)
+		acs_flow_deprovision(run->s);
+	acs_acme_session_free(run->s);
+	run->s = NULL;
+	acs_responders_stop(run->resp);
+	run->resp = NULL;
+	return rc;
+}
+
+/* Whether a file exists (the daemon's certificate). */
+static int exists(const char *path)
+{
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL)
+		return 0;
+	fclose(f);
+	return 1;
+}
+
+/*
+ * How long the daemon sleeps after a renewal check that found nothing due:
+ * until the time it chose in the window, else as Retry-After says (RFC 9773
+ * section 4.3.2: under a minute counts as a minute, over a day as a day);
+ * an hour without either.
+ */
+static double check_interval(const struct acs_flow_ari *p)
+{
+	double w = p->retry_after_ms >= 0 ? (double)p->retry_after_ms / 1000.0 : 3600.0;
+	/* past the chosen second, so that the loop finds it due */
+	double until = p->wake > 0 ? (double)p->wake - acs_clock_real() + 0.05 : -1;
+
+	w = w < 60.0 ? 60.0 : w > 86400.0 ? 86400.0 : w;
+	if (until >= 0 && until < w)
+		w = until;
+	return w < 0.5 ? 0.5 : w;
+}
+
+/*
+ * --daemon: loop like a web server with ACME built in until a signal ends
+ * it. A failed issuance is retried after 1 s, then 2, 4, ... up to 30 s
+ * (daemon-retry-tight: after 0.1 s every time); once it holds a
+ * certificate ($ACMESPEC_WORKDIR/mock-daemon/cert.pem) it checks the
+ * certificate's renewalInfo on the interval Retry-After gives and renews
+ * when the time it chose in the window comes (ari-renew-always: renews at
+ * once).
+ */
+static int mock_daemon(struct acs_mc_opts *o)
+{
+	const char *wd = getenv("ACMESPEC_WORKDIR");
+	char dir[4096], cert[4160], key[4160];
+	double backoff = 1.0, wait;
+	char replaces[ACS_ARI_CERTID_MAX];
+	long long due = 0;
+	struct mc_run run;
+
+	(void)snprintf(dir, sizeof(dir), "%s/mock-daemon", wd != NULL && wd[0] != '\0' ? wd : ".");
+	(void)snprintf(cert, sizeof(cert), "%s/cert.pem", dir);
+	(void)snprintf(key, sizeof(key), "%s/account.pem", dir);
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		say("cannot create %s: %s", dir, strerror(errno));
+		return ACS_EXIT_INFRA;
+	}
+	o->cert_out = cert;
+	if (o->account_key == NULL)
+		o->account_key = key;
+	for (;;) {
+		int have = exists(cert), rc;
+
+		o->renew_cert = have ? cert : NULL;
+		/* the time chosen in the window came: renew, replacing the certificate */
+		o->force_replaces =
+		    have && due > 0 && (long long)time(NULL) >= due ? replaces : NULL;
+		rc = attempt(o, &run);
+		if (rc == ACS_EXIT_INFRA)
+			return rc;
+		due = 0;
+		if (rc != ACS_EXIT_OK) {
+			wait = ACS_SW_HAS(o->sw, ACS_SW_DAEMON_RETRY_TIGHT) ? 0.1 : backoff;
+			say("daemon: attempt failed, next in %.1f s", wait);
+			backoff = backoff * 2 > 30 ? 30 : backoff * 2;
+		} else if (run.skipped) {
+			wait = check_interval(&run.plan);
+			due = run.plan.wake;
+			(void)snprintf(replaces, sizeof(replaces), "%s", run.plan.replaces);
+			say("daemon: renewal not due, next in %.1f s", wait);
+			backoff = 1.0;
+		} else {
+			/* a new certificate: its renewalInfo is asked right away (section 4.3) */
+			wait = 0.2;
+			backoff = 1.0;
+		}
+		acs_sleep_s(wait);
+	}
+}
+
 int acs_cmd_mock_client(const struct acs_cli *cli)
 {
 	struct acs_mc_opts o;
 	struct mc_run run;
-	struct acs_err err;
 	int rc, prc;
 
 	acs_mc_opts_init(&o);
@@ -452,38 +589,13 @@ int acs_cmd_mock_client(const struct acs_cli *cli)
 		acs_mc_opts_free(&o);
 		return ACS_EXIT_USAGE;
 	}
-	memset(&run, 0, sizeof(run));
-	run.o = &o;
-	acs_err_clear(&err);
 	signal(SIGPIPE, SIG_IGN);
 	if (acs_http_global_init() != 0) {
 		say("cannot initialise libcurl");
 		acs_mc_opts_free(&o);
 		return ACS_EXIT_INFRA;
 	}
-	rc = ACS_EXIT_INFRA;
-	if (start(&run, &err) != 0) {
-		say("%s", err.msg);
-		goto out;
-	}
-	rc = ACS_EXIT_OK;
-	if (run_flow(&run, &err) != 0) {
-		say("%s", err.msg);
-		crash_if_asked(&run);
-		rc = ACS_EXIT_UNEXPECTED;
-	}
-out:
-	if (o.verbose && run.s != NULL) {
-		char *t = acs_transcript_render(run.s->transcript, 0);
-
-		if (t != NULL)
-			fputs(t, stderr);
-		free(t);
-	}
-	if (run.s != NULL)
-		acs_flow_deprovision(run.s);
-	acs_acme_session_free(run.s);
-	acs_responders_stop(run.resp);
+	rc = o.daemon ? mock_daemon(&o) : attempt(&o, &run);
 	acs_mc_opts_free(&o);
 	acs_http_global_cleanup();
 	return rc;

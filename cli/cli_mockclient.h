@@ -47,17 +47,19 @@ struct acs_mc_opts {
 	size_t nnames;
 	const char *contacts[ACS_MC_MAX_CONTACTS]; /* --contact URI */
 	size_t ncontacts;
-	int http01_port;       /* --http01-port PORT (default 80) */
-	int tlsalpn01_port;    /* --tlsalpn01-port PORT (default 443) */
-	int agree_tos;         /* 1 unless --no-agree-tos */
-	int revoke;            /* --revoke */
-	int key_change;        /* --key-change */
-	int verbose;           /* --verbose */
-	double timeout_s;      /* --timeout SECONDS (default 60) */
-	acs_sw_set sw;         /* --misbehave NAME of the client kind */
-	acs_mis_set mis;       /* --misbehave NAME of the request kind */
-	acs_mis_set inner_mis; /* --misbehave NAME of the inner (key change) kind */
-	char *domains_copy;    /* --domains, split in place (owned: acs_mc_opts_free) */
+	int http01_port;            /* --http01-port PORT (default 80) */
+	int tlsalpn01_port;         /* --tlsalpn01-port PORT (default 443) */
+	int agree_tos;              /* 1 unless --no-agree-tos */
+	int revoke;                 /* --revoke */
+	int key_change;             /* --key-change */
+	int verbose;                /* --verbose */
+	int daemon;                 /* --daemon: loop like a long-running client */
+	const char *force_replaces; /* --daemon: renew now, replacing this certID, unasked */
+	double timeout_s;           /* --timeout SECONDS (default 60) */
+	acs_sw_set sw;              /* --misbehave NAME of the client kind */
+	acs_mis_set mis;            /* --misbehave NAME of the request kind */
+	acs_mis_set inner_mis;      /* --misbehave NAME of the inner (key change) kind */
+	char *domains_copy;         /* --domains, split in place (owned: acs_mc_opts_free) */
 };
 
 /* Defaults of every option. */

@@ -176,8 +176,8 @@ static int run_child(char *const *argv, double limit)
  * run; the scenario's verdict (raw, before expectations) and message.
  */
 static enum acs_verdict client_selftest_run(struct client_selftest_ctx *st, const char *scenario,
-                                            const char *result_id, char *const *control, char *msg,
-                                            size_t msglen)
+                                            const char *result_id, int daemon, char *const *control,
+                                            char *msg, size_t msglen)
 {
 	char json_path[128], timeout[32];
 	char *argv[96];
@@ -205,6 +205,8 @@ static enum acs_verdict client_selftest_run(struct client_selftest_ctx *st, cons
 		argv[a++] = (char *)result_id;
 	}
 	argv[a++] = "--no-color";
+	if (daemon)
+		argv[a++] = "--daemon"; /* a timing scenario: the mock client runs as a daemon */
 	argv[a++] = "--timeout";
 	argv[a++] = timeout;
 	argv[a++] = "--json";
@@ -212,6 +214,8 @@ static enum acs_verdict client_selftest_run(struct client_selftest_ctx *st, cons
 	argv[a++] = "--";
 	argv[a++] = st->self;
 	argv[a++] = "mock-client";
+	if (daemon)
+		argv[a++] = "--daemon";
 	argv[a++] = "--directory";
 	argv[a++] = "{directory}";
 	argv[a++] = "--ca-bundle";
@@ -271,6 +275,7 @@ static void client_selftest_one(void *ctx, const struct acs_case *c, struct acs_
 	enum acs_verdict ok, ctl;
 	const char *scenario;
 	char *sw = NULL;
+	int daemon;
 
 	acs_buf_init(&msg, 8192);
 	if (c->control == NULL || c->control[0] == NULL) {
@@ -284,11 +289,12 @@ static void client_selftest_one(void *ctx, const struct acs_case *c, struct acs_
 	scenario = json_string_value(json_object_get(c->body, "scenario"));
 	if (scenario == NULL || !json_is_string(json_object_get(c->body, "scenario")))
 		scenario = c->id;
+	daemon = json_is_true(json_object_get(json_object_get(c->body, "scenario"), "daemon"));
 	sw = join_switches(c->control);
-	ok = client_selftest_run(st, scenario, c->id, NULL, m_ok, sizeof(m_ok));
-	ctl = ok == ACS_PASS
-	          ? client_selftest_run(st, scenario, c->id, c->control, m_ctl, sizeof(m_ctl))
-	          : ACS_SKIPPED;
+	ok = client_selftest_run(st, scenario, c->id, daemon, NULL, m_ok, sizeof(m_ok));
+	ctl = ok == ACS_PASS ? client_selftest_run(st, scenario, c->id, daemon, c->control, m_ctl,
+	                                           sizeof(m_ctl))
+	                     : ACS_SKIPPED;
 	if (ok != ACS_PASS) {
 		r->raw = ok == ACS_ERROR ? ACS_ERROR : ACS_FAIL;
 		acs_buf_printf(&msg, "conformant mock client: %s, expected PASS: %s",

@@ -48,6 +48,7 @@
 	"echo \" acme_ca $ACMESPEC_DIRECTORY\"\n"                                                  \
 	"echo \" acme_ca_root $ACMESPEC_CA_BUNDLE\"\n"                                             \
 	"echo ' email acmespec@acmespec.test'\n"                                                   \
+	"[ \"$ACMESPEC_TIMING\" != 1 ] || echo ' renew_interval 1s'\n"                             \
 	"[ -z \"$ACMESPEC_EAB_KID\" ] || printf ' acme_eab {\\n  key_id %s\\n  mac_key %s\\n "     \
 	"}\\n' \"$ACMESPEC_EAB_KID\" \"$ACMESPEC_EAB_HMAC\"\n"                                     \
 	"echo '}'\n"                                                                               \

@@ -130,6 +130,9 @@ struct acs_acme_client {
 	int malformed; /* set when a response lacked a field the protocol requires */
 	/* RFC 9773 section 5: the certID newOrder replaces (borrowed), or NULL */
 	const char *replaces;
+	/* a long-running client (mock-client --daemon): its next wake-up is its next ARI
+	   check, so a renewal is due when the time chosen in the window has come */
+	int daemon;
 
 	/* provisioned outside the responders, taken down by acs_flow_deprovision (owned) */
 	char *dns_names[ACS_ACME_MAX_PROV];

@@ -100,6 +100,8 @@ struct acs_flow_ari {
 	int asked;                         /* renewalInfo was fetched */
 	char certid[ACS_ARI_CERTID_MAX];   /* the certificate's certID as this client builds it */
 	char replaces[ACS_ARI_CERTID_MAX]; /* what newOrder replaces ("" none: no renewalInfo) */
+	long retry_after_ms;               /* the answer's Retry-After (-1: none) */
+	long long wake; /* the time chosen in the window (epoch seconds; 0: none) */
 };
 
 /*

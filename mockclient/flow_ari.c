@@ -90,7 +90,8 @@ static int fetch(struct acs_acme_session *s, const char *url, struct acs_acme_re
 }
 
 /* Act on a 200 answer: 1 renew, 0 not yet, -1 no usable answer (fall back). */
-static int decide(struct acs_acme_session *s, const struct acs_acme_resp *r, time_t now)
+static int decide(struct acs_acme_session *s, const struct acs_acme_resp *r, time_t now,
+                  struct acs_flow_ari *p)
 {
 	const char *expl = json_string_value(json_object_get(r->json, "explanationURL"));
 	struct acs_err werr;
@@ -111,7 +112,9 @@ static int decide(struct acs_acme_session *s, const struct acs_acme_resp *r, tim
 	if (en > st)
 		st += (time_t)(rand() % (long)(en - st > 0x7fffffff ? 0x7fffffff : en - st));
 	acs_flow_note(s, "suggested renewal at %ld (now %ld)", (long)st, (long)now);
-	return st <= now + NEXT_WAKE;
+	p->wake = (long long)st;
+	/* a daemon wakes up again at its next check: due once the chosen time has come */
+	return st <= now + (s->client.daemon ? 0 : NEXT_WAKE);
 }
 
 /* The leaf of a PEM text (new reference), or NULL. */
@@ -157,6 +160,7 @@ int acs_flow_ari_plan(struct acs_acme_session *s, const char *cert_pem, struct a
 	int rc = 0, verdict = -1;
 
 	memset(p, 0, sizeof(*p));
+	p->retry_after_ms = -1;
 	if (x == NULL)
 		return acs_err_set(err, ACS_E_PARSE, "the certificate to renew does not parse");
 	if (client_certid(s, x, p->certid, sizeof(p->certid), err) != 0)
@@ -174,8 +178,9 @@ int acs_flow_ari_plan(struct acs_acme_session *s, const char *cert_pem, struct a
 		rc = ask(s, base, p->certid, &r, err);
 		if (rc != 0)
 			goto out;
+		p->retry_after_ms = acs_acme_retry_after_ms(r);
 		if (r->http->status == 200)
-			verdict = decide(s, r, now);
+			verdict = decide(s, r, now, p);
 		else if (SW(s, ARI_FAIL_ON_ERROR))
 			rc = acs_flow_fail_resp(s, err, "renewalInfo", r);
 		else

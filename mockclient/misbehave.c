@@ -213,6 +213,9 @@ static const struct acs_misbehaviour table[] = {
      "never send the configured profile in newOrder"},
     {"require-profiles", ACS_MIS_KIND_CLIENT, ACS_SW_REQUIRE_PROFILES,
      "refuse a directory without meta.profiles"},
+    /* timing of long-running clients (mock-client --daemon), sorted by name */
+    {"daemon-retry-tight", ACS_MIS_KIND_CLIENT, ACS_SW_DAEMON_RETRY_TIGHT,
+     "--daemon: retry a failed issuance after 0.1 s, never backing off"},
 };
 
 #define NTABLE (sizeof(table) / sizeof(table[0]))

@@ -149,6 +149,8 @@ enum acs_sw {
 	ACS_SW_PROFILE_ALWAYS,
 	ACS_SW_PROFILE_IGNORED,
 	ACS_SW_REQUIRE_PROFILES,
+	/* timing of long-running clients (mock-client --daemon, branch timing2) */
+	ACS_SW_DAEMON_RETRY_TIGHT,
 	ACS_SW_COUNT
 };
 

@@ -205,6 +205,38 @@ int acs_scenario_cert_served(const json_t *log)
 	return 0;
 }
 
+/* The length of a certificate URL without its "/alt..." (alternate chain) tail. */
+static size_t cert_url_len(const char *u)
+{
+	const char *alt = strstr(u, "/alt");
+
+	return alt != NULL ? (size_t)(alt - u) : strlen(u);
+}
+
+size_t acs_scenario_certs_served(const json_t *log)
+{
+	size_t i, k, n = 0;
+
+	for (i = 0; i < json_array_size(log); i++) {
+		const json_t *e = json_array_get(log, i);
+		const char *u = acs_jstr(e, "url");
+		int dup = 0;
+
+		if (!acs_log_post_ok(e, "certificate") || u == NULL)
+			continue;
+		for (k = 0; k < i && !dup; k++) {
+			const json_t *f = json_array_get(log, k);
+			const char *v = acs_jstr(f, "url");
+
+			dup = acs_log_post_ok(f, "certificate") && v != NULL &&
+			      cert_url_len(v) == cert_url_len(u) &&
+			      strncmp(v, u, cert_url_len(u)) == 0;
+		}
+		n += !dup;
+	}
+	return n;
+}
+
 const char *acs_scenario_furthest_step(const json_t *log, long long *seq)
 {
 	static const struct {

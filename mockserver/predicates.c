@@ -526,6 +526,8 @@ void acs_judge_predicate(struct acs_judgement *j, const char *name)
 		p_requested_profile(j);
 	else if (acs_judge_predicate_i7(j, name))
 		; /* issue 7's own, in predicates_i7.c */
+	else if (acs_judge_predicate_timing(j, name))
+		; /* daemons' timing, in predicates_timing.c */
 	else
 		p_simple(j, name);
 }

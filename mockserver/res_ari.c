@@ -67,6 +67,27 @@ static int replaced_and_received(struct mca_scenario *s, const struct mca_cert *
 	return 0;
 }
 
+int acs_mca_ari_issued_window(const char *arg, long *start, long *len)
+{
+	char *end;
+	long a, b;
+
+	if (arg == NULL || strncmp(arg, "issued:", 7) != 0)
+		return -1;
+	a = strtol(arg + 7, &end, 10);
+	if (end == arg + 7 || *end != ':' || a < 0 || a > DAY)
+		return -1;
+	arg = end + 1;
+	b = strtol(arg, &end, 10);
+	if (end == arg || *end != '\0' || b < 1 || b > DAY)
+		return -1;
+	if (start != NULL)
+		*start = a;
+	if (len != NULL)
+		*len = b;
+	return 0;
+}
+
 /*
  * The suggested window of c (section 4.2). Baseline as Pebble: a two-day
  * window around the point two thirds into the validity, kept inside it.
@@ -94,6 +115,13 @@ static void window_of(struct mca_scenario *s, const struct mca_cert *c, time_t n
 		} else if (strcmp(w, "now") == 0) {
 			*start = now - 3600;
 			*end = now + 3600;
+		} else if (strncmp(w, "issued:", 7) == 0) {
+			long a = 0, len = 1;
+
+			/* anchored at the issuance: a daemon that keeps checking renews inside */
+			(void)acs_mca_ari_issued_window(w, &a, &len);
+			*start = c->issued_at + a;
+			*end = *start + len;
 		} else {
 			*start = now + 30 * DAY;
 			*end = now + 31 * DAY;
@@ -122,6 +150,9 @@ static void answer_window(struct mca_req *r, const struct mca_cert *c)
 	}
 	acs_rfc3339_format(st, a);
 	acs_rfc3339_format(en, b);
+	/* for the timing predicates (renewed-in-window) */
+	json_object_set_new(r->logent, "ari_window",
+	                    json_pack("{s:I,s:I}", "start", (json_int_t)st, "end", (json_int_t)en));
 	body = json_pack("{s:{s:s,s:s}}", "suggestedWindow", "start", a, "end", b);
 	if (mca_mb(s, MB_ARI_EXPLANATION))
 		json_object_set_new(body, "explanationURL",

@@ -27,4 +27,11 @@ void acs_mca_do_renewal_info(struct mca_req *r);
 int acs_mca_replaces_check(struct mca_req *r, struct mca_post *p, const struct acs_ident *list,
                            size_t n, struct mca_order *o);
 
+/*
+ * The argument "issued:START:LEN" of ari-window: 0 with *start and *len
+ * (either may be NULL) when arg has that form, START 0 to 86400 and LEN 1
+ * to 86400 seconds; -1 otherwise.
+ */
+int acs_mca_ari_issued_window(const char *arg, long *start, long *len);
+
 #endif

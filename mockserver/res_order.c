@@ -484,6 +484,7 @@ static int issue_cert(struct mca_req *r, struct mca_order *o, struct acs_ident *
 	}
 	cert->acct = o->acct;
 	cert->leaf = leaf;
+	cert->issued_at = time(NULL);
 	cert->chain = build_chain(r, leafpem, pki->inter_pem);
 	if (mca_mb(s, MB_ALT_CHAIN_OTHER_LEAF)) {
 		/* a second issuance for the alternate chain: another serial, another leaf */

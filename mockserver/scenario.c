@@ -27,7 +27,9 @@ static const char *const predicates[] = {
     "requested-profile", /* profiles branch */
     /* issue 7 (predicates_i7.c) */
     "no-challenge-answered", "no-tls-sni-answered", "retried-fresh-nonce",
-    "no-finalize-before-ready", NULL};
+    "no-finalize-before-ready",
+    /* timing of long-running clients (predicates_timing.c) */
+    "retry-after-timely", "backed-off", "ari-after-issuance", "renewed-in-window", NULL};
 
 const char *const *acs_scenario_predicates(void)
 {
@@ -120,7 +122,7 @@ static int parse_features(const json_t *sc, const char *f, struct acs_scenario *
                           struct acs_err *err)
 {
 	static const char *const bkeys[] = {"eab",   "key_change", "revoke", "wildcard",
-	                                    "renew", "ari",        NULL};
+	                                    "renew", "ari",        "daemon", NULL};
 	static const char *const challenges[] = {"http-01",        "dns-01",         "tls-alpn-01",
 	                                         "dns-account-01", "dns-persist-01", NULL};
 	json_t *v = json_object_get(sc, "challenge");
@@ -143,7 +145,8 @@ static int parse_features(const json_t *sc, const char *f, struct acs_scenario *
 		            : i == 2 ? &s->revoke
 		            : i == 3 ? &s->wildcard
 		            : i == 4 ? &s->renew
-		                     : &s->ari;
+		            : i == 5 ? &s->ari
+		                     : &s->daemon;
 
 		v = json_object_get(sc, bkeys[i]);
 		if (v != NULL && !json_is_boolean(v))
@@ -227,8 +230,10 @@ static int parse_expect(const json_t *ex, const char *f, struct acs_scenario *s,
 int acs_scenario_parse(const struct acs_case *c, struct acs_scenario *s, struct acs_err *err)
 {
 	static const char *const skeys[] = {
-	    "misbehave", "names",    "challenge", "runs", "expect",  "eab",         "key_change",
-	    "revoke",    "wildcard", "renew",     "ari",  "profile", "min_timeout", NULL};
+	    "misbehave", "names",      "challenge",   "runs",     "expect",
+	    "eab",       "key_change", "revoke",      "wildcard", "renew",
+	    "ari",       "profile",    "min_timeout", "daemon",   "certificates",
+	    "linger",    "quiet",      "watch",       NULL};
 	const char *f = c->file ? c->file : c->id;
 	json_t *sc = json_object_get(c->body, "scenario");
 	json_t *ex;
@@ -245,8 +250,25 @@ int acs_scenario_parse(const struct acs_case *c, struct acs_scenario *s, struct 
 	    parse_count(sc, "names", ACS_SCENARIO_MAX_NAMES, f, &s->names, err) != 0 ||
 	    parse_count(sc, "runs", ACS_SCENARIO_MAX_RUNS, f, &s->runs, err) != 0 ||
 	    parse_count(sc, "min_timeout", 300, f, &s->min_timeout, err) != 0 ||
+	    parse_count(sc, "certificates", ACS_SCENARIO_MAX_RUNS, f, &s->certificates, err) != 0 ||
+	    parse_count(sc, "linger", 60, f, &s->linger, err) != 0 ||
+	    parse_count(sc, "quiet", 60, f, &s->quiet, err) != 0 ||
+	    parse_count(sc, "watch", 120, f, &s->watch, err) != 0 ||
 	    parse_features(sc, f, s, err) != 0)
 		return err->code;
+	if (!s->daemon &&
+	    (s->certificates != 0 || s->linger != 0 || s->quiet != 0 || s->watch != 0))
+		return acs_err_set(
+		    err, ACS_E_INVAL,
+		    "%s: fields \"scenario.certificates\", \"linger\", \"quiet\" and "
+		    "\"watch\" need \"daemon\": true",
+		    f);
+	if (s->daemon && s->runs > 1)
+		return acs_err_set(
+		    err, ACS_E_INVAL,
+		    "%s: field \"scenario.daemon\": a daemon runs once (\"runs\": 1)", f);
+	if (s->certificates == 0)
+		s->certificates = 1;
 	ex = json_object_get(sc, "expect");
 	if (ex != NULL && !json_is_object(ex))
 		return acs_err_set(err, ACS_E_INVAL,

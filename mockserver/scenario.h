@@ -51,6 +51,19 @@ struct acs_scenario {
 	int ari;         /* only for ARI clients: UNSUPPORTED when renewalInfo is never fetched */
 	const char *profile; /* the certificate profile the client is asked for, or NULL */
 	int min_timeout;     /* seconds the command gets at least, whatever --timeout (0: none) */
+	/*
+	 * Timing scenarios for long-running clients (docs/daemons.md): "daemon"
+	 * makes a one-shot client UNSUPPORTED; the daemon is watched until the
+	 * "certificates"-th certificate was served (default 1) and stored, then
+	 * "linger" seconds more (default 0); "quiet": seconds without a request
+	 * that end the scenario (default 0: the harness's 5 s); "watch": the
+	 * most seconds the daemon is watched (a client retrying for ever).
+	 */
+	int daemon;
+	int watch;
+	int certificates;
+	int linger;
+	int quiet;
 };
 
 /*
@@ -163,6 +176,9 @@ void acs_scenario_judge(const struct acs_case *c, const struct acs_scenario *s,
 
 /* 1 when the log shows the certificate downloaded (a POST to it answered 200). */
 int acs_scenario_cert_served(const json_t *log);
+
+/* How many certificates (distinct URLs) the log shows downloaded. */
+size_t acs_scenario_certs_served(const json_t *log);
 
 /*
  * How far the client got in the issuance flow: "directory", "newNonce",

@@ -105,4 +105,10 @@ void acs_judge_predicate(struct acs_judgement *j, const char *name);
  */
 int acs_judge_predicate_i7(struct acs_judgement *j, const char *name);
 
+/*
+ * The timing predicates of long-running clients (predicates_timing.c): 1
+ * when name is one of them (and it was applied).
+ */
+int acs_judge_predicate_timing(struct acs_judgement *j, const char *name);
+
 #endif

@@ -107,7 +107,8 @@ struct mca_cert {
 	X509 *alt_leaf;  /* alternate-chain-other-leaf: the alternate chain's own leaf */
 	int revoked;
 	int reason;
-	int downloaded; /* the client fetched it (RFC 9773 section 4.3: "received") */
+	int downloaded;   /* the client fetched it (RFC 9773 section 4.3: "received") */
+	time_t issued_at; /* when finalize issued it (ari-window=issued:...) */
 };
 
 /*

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "mockserver/tables.h"
 #include "mockserver/profiles.h"
+#include "mockserver/res_ari.h"
 
 #define F(nm, arg, help, desc)                                                                     \
 	{                                                                                          \
@@ -77,8 +78,10 @@ const struct acs_mockca_misbehaviour acs_mca_mb_table[MB_COUNT] = {
     [MB_SERIAL_HIGH_BIT] =
         F("serial-high-bit", NA, NULL,
           "every certificate serial has its high bit set (DER: a leading zero octet)"),
-    [MB_ARI_WINDOW] = F("ari-window", REQ, "past|now|future",
-                        "renewalInfo windows lie in the past, around now, or in the future"),
+    [MB_ARI_WINDOW] = F("ari-window", REQ, "past|now|future|issued:START:SECS",
+                        "renewalInfo windows lie in the past, around now, or in the future; "
+                        "issued:START:SECS: from START s after the certificate's issuance, "
+                        "SECS s long"),
     [MB_ARI_STATUS] = F("ari-status", REQ, "CODE",
                         "renewalInfo answers CODE (404, 500, 503) with a problem document"),
     [MB_ARI_RETRY_AFTER] = F("ari-retry-after", REQ, "SECONDS",
@@ -848,9 +851,10 @@ int acs_mca_mb_set(struct mca_mb_state *tab, const char *spec, struct acs_err *e
 			    "misbehaviour no-challenge: unknown challenge type \"%s\"", st.arg);
 	}
 	if (m == MB_ARI_WINDOW && strcmp(st.arg, "past") != 0 && strcmp(st.arg, "now") != 0 &&
-	    strcmp(st.arg, "future") != 0)
+	    strcmp(st.arg, "future") != 0 && acs_mca_ari_issued_window(st.arg, NULL, NULL) != 0)
 		return acs_err_set(err, ACS_E_INVAL,
-		                   "misbehaviour ari-window: expected past, now or future");
+		                   "misbehaviour ari-window: expected past, now, future or "
+		                   "issued:START:SECS (START 0 to 86400, SECS 1 to 86400)");
 	if (m == MB_ARI_STATUS && (atoi(st.arg) < 400 || atoi(st.arg) > 599))
 		return acs_err_set(err, ACS_E_INVAL,
 		                   "misbehaviour ari-status: expected an error status 400 to 599");

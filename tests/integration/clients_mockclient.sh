@@ -42,16 +42,35 @@ if [ "$TL_RC" -eq 0 ]; then tl_pass "conformant mock client: exit 0 under --stri
 fi
 tl_check "conformant JUnit report validates" tl_junit_valid "$SRC" "$TL_WORK/conformant.xml"
 
+# 1b. the timing scenarios ("daemon": true; UNSUPPORTED above) with the mock client as a daemon
+DAEMON_IDS=" $(jq -r 'select(.scenario.daemon == true) | .id' "$SRC"/cases/client/*.json | tr '\n' ' ')"
+dsel=()
+for id in $DAEMON_IDS; do
+  # shellcheck disable=SC2254  # FILTER is a glob on purpose
+  case "$id" in $FILTER) dsel+=(--case "$id") ;; esac
+done
+if [ "${#dsel[@]}" -gt 0 ]; then
+  json=$TL_WORK/daemons.json
+  tl_run "$ACMESPEC" client --daemon --cases "$SRC/cases" "${dsel[@]}" --strict -j "$JOBS" \
+    --no-color --json "$json" -- "${MOCK[@]}" --daemon
+  if [ "$TL_RC" -eq 0 ]; then tl_pass "conformant mock client as a daemon: exit 0 under --strict"
+  else
+    tl_fail "conformant mock client as a daemon: exit $TL_RC under --strict"
+    for v in FAIL NONSTRICT ERROR UNSUPPORTED; do tl_list "$json" "$v" 2>/dev/null || true; done
+  fi
+fi
 # one_control ID CASEGLOB... -- MISBEHAVIOURS...: run and print "ID VERDICT"
 one_control() {
   local id=$1; shift
-  local globs=() mis=() out
+  local globs=() mis=() out dm=()
   while [ "$1" != -- ]; do globs+=(--case "$1"); shift; done
   shift
   for m in "$@"; do mis+=(--misbehave "$m"); done
+  case "$DAEMON_IDS" in *" $id "*) dm=(--daemon) ;; esac
   out=$(mktemp "$TL_WORK/ctl.XXXXXX")
-  timeout --kill-after=10 "${TL_LIMIT:-900}" "$ACMESPEC" client --cases "$SRC/cases" \
-    "${globs[@]}" --no-color --json "$out.json" -- "${MOCK[@]}" "${mis[@]}" >"$out.log" 2>&1 || true
+  timeout --kill-after=10 "${TL_LIMIT:-900}" "$ACMESPEC" client "${dm[@]}" --cases "$SRC/cases" \
+    "${globs[@]}" --no-color --json "$out.json" -- "${MOCK[@]}" "${dm[@]}" "${mis[@]}" \
+    >"$out.log" 2>&1 || true
   echo "$id $(verdict_of "$out.json" "$id" 2>/dev/null || echo none) $*" >"$out.res"
 }
 

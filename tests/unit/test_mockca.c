@@ -743,6 +743,12 @@ static void test_full_flow_faults(void)
 	CU_ASSERT_EQUAL(acs_mockca_misbehave(ca, "faults", "no-alternate-chains", &err), 0);
 	CU_ASSERT_EQUAL(acs_mockca_misbehave(ca, "faults", "nope", &err), ACS_E_NOTFOUND);
 	CU_ASSERT_EQUAL(acs_mockca_misbehave(ca, "faults", "no-challenge", &err), ACS_E_INVAL);
+	/* timing scenarios: a window anchored at the issuance */
+	CU_ASSERT_EQUAL(acs_mockca_misbehave(ca, "faults", "ari-window=issued:5:15", &err), 0);
+	CU_ASSERT_EQUAL(acs_mockca_misbehave(ca, "faults", "ari-window=issued:5", &err),
+	                ACS_E_INVAL);
+	CU_ASSERT_EQUAL(acs_mockca_misbehave(ca, "faults", "ari-window=issued:5:0", &err),
+	                ACS_E_INVAL);
 	/* the test client does not retry badNonce: drive newOrder by hand first */
 	{
 		struct client c;

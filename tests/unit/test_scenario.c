@@ -108,6 +108,16 @@ static void test_parse(void)
 	CU_ASSERT_EQUAL(s.renew, 1);
 	CU_ASSERT_EQUAL(s.ari, 1);
 	json_decref(c.body);
+	/* timing scenarios for daemons */
+	make_case(&c, "{'daemon': true, 'certificates': 2, 'linger': 6, 'quiet': 25, 'watch': 20, "
+	              "'misbehave': ['ari-window=issued:5:15']}");
+	CU_ASSERT_EQUAL_FATAL(acs_scenario_parse(&c, &s, &err), 0);
+	CU_ASSERT_EQUAL(s.daemon, 1);
+	CU_ASSERT_EQUAL(s.certificates, 2);
+	CU_ASSERT_EQUAL(s.linger, 6);
+	CU_ASSERT_EQUAL(s.quiet, 25);
+	CU_ASSERT_EQUAL(s.watch, 20);
+	json_decref(c.body);
 }
 
 static void test_parse_errors(void)
@@ -124,6 +134,10 @@ static void test_parse_errors(void)
 	parse_fails("{'names': 5}", FILE_NAME ": field \"scenario.names\": expected 1 to 4");
 	parse_fails("{'names': '2'}", FILE_NAME ": field \"scenario.names\": expected 1 to 4");
 	parse_fails("{'runs': 0}", FILE_NAME ": field \"scenario.runs\": expected 1 to 3");
+	parse_fails("{'linger': 5}", FILE_NAME ": fields \"scenario.certificates\", \"linger\", "
+	                                       "\"quiet\" and \"watch\" need \"daemon\": true");
+	parse_fails("{'daemon': true, 'runs': 2}",
+	            FILE_NAME ": field \"scenario.daemon\": a daemon runs once (\"runs\": 1)");
 	parse_fails("{'renew': true}",
 	            FILE_NAME ": field \"scenario.renew\": a renewal needs \"runs\" of 2 or 3");
 	parse_fails("{'challenge': 'http-02'}",
@@ -323,6 +337,63 @@ static void test_polling_predicates(void)
 	           " {'seq': 5, 'time': 1.4, 'method': 'POST', " ORDER "},"
 	           " {'seq': 6, 'time': 1.5, 'method': 'POST', " ORDER "}]",
 	           ACS_FAIL, "no-tight-poll: 6 requests to /s/x/order/1 within 1 s from #1");
+}
+
+/* timing of daemons (predicates_timing.c): judged from the log's times */
+static void test_timing_predicates(void)
+{
+	check_pred("retry-after-timely",
+	           "[{'seq': 1, 'time': 10.0, 'method': 'POST', " NEWORDER ", 'status': 429, "
+	           "'retry_after': 3}, {'seq': 2, 'time': 13.1, 'method': 'POST', " NEWORDER
+	           ", 'status': 201}]",
+	           ACS_PASS, NULL);
+	check_pred("retry-after-timely",
+	           "[{'seq': 1, 'time': 10.0, 'method': 'POST', " NEWORDER ", 'status': 429, "
+	           "'retry_after': 3}, {'seq': 2, 'time': 10.5, 'method': 'POST', " NEWORDER
+	           ", 'status': 201}]",
+	           ACS_FAIL, "retry-after-timely: #2 came 0.50 s after #1");
+	check_pred("retry-after-timely",
+	           "[{'seq': 1, 'time': 10.0, 'method': 'POST', " NEWORDER ", 'status': 429, "
+	           "'retry_after': 3}, {'seq': 2, 'time': 70.0, 'method': 'POST', " NEWORDER
+	           ", 'status': 201}]",
+	           ACS_FAIL, "retry-after-timely: #2 came 60.0 s after #1");
+	check_pred("retry-after-timely",
+	           "[{'seq': 1, 'time': 10.0, 'method': 'POST', " NEWORDER ", 'status': 429, "
+	           "'retry_after': 3}]",
+	           ACS_FAIL, "retry-after-timely: #1 said Retry-After: 3 and the client did not");
+	check_pred("backed-off",
+	           "[{'seq': 1, 'time': 0.0, 'method': 'POST', " NEWORDER "},"
+	           " {'seq': 2, 'time': 2.2, 'method': 'POST', " NEWORDER "},"
+	           " {'seq': 3, 'time': 5.4, 'method': 'POST', " NEWORDER "},"
+	           " {'seq': 4, 'time': 10.6, 'method': 'POST', " NEWORDER "}]",
+	           ACS_PASS, NULL);
+	check_pred("backed-off",
+	           "[{'seq': 1, 'time': 0.0, 'method': 'POST', " NEWORDER "},"
+	           " {'seq': 2, 'time': 0.4, 'method': 'POST', " NEWORDER "},"
+	           " {'seq': 3, 'time': 0.8, 'method': 'POST', " NEWORDER "},"
+	           " {'seq': 4, 'time': 1.2, 'method': 'POST', " NEWORDER "}]",
+	           ACS_FAIL, "backed-off: 4 orders within 1.2 s");
+	check_pred("backed-off",
+	           "[{'seq': 1, 'time': 0.0, 'method': 'POST', " NEWORDER "},"
+	           " {'seq': 2, 'time': 2.0, 'method': 'POST', " NEWORDER "},"
+	           " {'seq': 3, 'time': 4.0, 'method': 'POST', " NEWORDER "},"
+	           " {'seq': 4, 'time': 6.0, 'method': 'POST', " NEWORDER "}]",
+	           ACS_FAIL, "backed-off: 4 attempts, the last pause 2.0 s");
+	check_pred("renewed-in-window",
+	           "[{'seq': 1, 'time': 100.0, 'method': 'POST', " NEWORDER ", 'status': 201},"
+	           " {'seq': 2, 'time': 101.0, 'method': 'GET', 'endpoint': 'renewal-info', "
+	           "'status': 200, 'ari_window': {'start': 105, 'end': 120}},"
+	           " {'seq': 3, 'time': 110.0, 'method': 'POST', " NEWORDER ", 'status': 201}]",
+	           ACS_PASS, NULL);
+	check_pred("renewed-in-window",
+	           "[{'seq': 1, 'time': 100.0, 'method': 'POST', " NEWORDER ", 'status': 201},"
+	           " {'seq': 2, 'time': 101.0, 'method': 'GET', 'endpoint': 'renewal-info', "
+	           "'status': 200, 'ari_window': {'start': 105, 'end': 120}},"
+	           " {'seq': 3, 'time': 102.0, 'method': 'POST', " NEWORDER ", 'status': 201}]",
+	           ACS_FAIL, "renewed-in-window: the renewal order #3 came 3.0 s before");
+	check_pred("renewed-in-window",
+	           "[{'seq': 1, 'time': 100.0, 'method': 'POST', " NEWORDER ", 'status': 201}]",
+	           ACS_FAIL, "renewed-in-window: the client did not renew");
 }
 
 #define CHALL "'url': 'https://h/s/x/chall/1', 'endpoint': 'challenge'"
@@ -765,6 +836,7 @@ void acs_test_register(void)
 	CU_add_test(s, "parse_errors", test_parse_errors);
 	CU_add_test(s, "nonce_predicates", test_nonce_predicates);
 	CU_add_test(s, "polling_predicates", test_polling_predicates);
+	CU_add_test(s, "timing_predicates", test_timing_predicates);
 	CU_add_test(s, "flow_predicates", test_flow_predicates);
 	CU_add_test(s, "account_predicates", test_account_predicates);
 	CU_add_test(s, "simple_predicates", test_simple_predicates);
