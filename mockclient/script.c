@@ -738,6 +738,11 @@ static const char *directory_feature_missing(const struct acs_run *run)
 		if (!json_is_true(json_object_get(meta, "externalAccountRequired")))
 			return "eab";
 	}
+	/* RFC 9444 4.4: a server supporting subdomain authorizations says so */
+	if (acs_case_needs(run->c, "subdomainAuth") &&
+	    !json_is_true(json_object_get(json_object_get(run->s->directory, "meta"),
+	                                  "subdomainAuthAllowed")))
+		return "subdomainAuth";
 	return NULL;
 }
 

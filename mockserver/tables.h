@@ -229,6 +229,13 @@ enum mca_mb {
 	MB_PERSIST_MANY_ISSUERS,
 	MB_PERSIST_POLICY_CASE,
 	MB_NONCE_ON_GET,
+	/* RFC 9444 (subdomain authorizations, issue 7 item 4) */
+	MB_SUBDOMAIN_AUTH,
+	MB_SUBDOMAIN_META_STRING,
+	MB_SUBDOMAIN_FLAG_MISSING,
+	MB_SUBDOMAIN_FLAG_STRING,
+	MB_SUBDOMAIN_SUFFIX_MATCH,
+	MB_SUBDOMAIN_NOT_REUSED,
 	MB_COUNT
 };
 
@@ -296,6 +303,9 @@ enum mca_check {
 	CK_PERSIST_RECORD,
 	/* the ACME v1 to v2 changes (issue 7 item 9) */
 	CK_V1_RESOURCE,
+	/* RFC 9444 (subdomain authorizations, issue 7 item 4) */
+	CK_ANCESTOR_DOMAIN,
+	CK_SUBDOMAIN_FLAG_BOOLEAN,
 	CK_COUNT
 };
 
