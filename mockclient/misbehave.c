@@ -213,6 +213,12 @@ static const struct acs_misbehaviour table[] = {
      "never send the configured profile in newOrder"},
     {"require-profiles", ACS_MIS_KIND_CLIENT, ACS_SW_REQUIRE_PROFILES,
      "refuse a directory without meta.profiles"},
+    /* RFC 9444 (subdomain authorizations, issue 7 item 4) */
+    {"ancestor-domain-not-ancestor", ACS_MIS_KIND_CLIENT, ACS_SW_ANCESTOR_NOT_ANCESTOR,
+     "RFC 9444: ancestorDomain is the name minus its first character (a string suffix, not "
+     "whole labels)"},
+    {"subdomain-auth-string", ACS_MIS_KIND_CLIENT, ACS_SW_SUBDOMAIN_FLAG_STRING,
+     "RFC 9444: newAuthz sends subdomainAuthAllowed as the string \"true\""},
 };
 
 #define NTABLE (sizeof(table) / sizeof(table[0]))

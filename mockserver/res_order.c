@@ -170,7 +170,8 @@ static int order_authorizations(struct mca_scenario *s, struct mca_order *o,
 		if (aid < 0)
 			return -1;
 		for (j = 0; j < o->nauthz; j++)
-			dup |= o->authz[j] == aid; /* one ancestor authorization for several names */
+			dup |=
+			    o->authz[j] == aid; /* one ancestor authorization for several names */
 		if (!dup)
 			o->authz[o->nauthz++] = aid;
 	}

@@ -153,9 +153,10 @@ int acs_mca_subdomain_newauthz(struct mca_req *r, const json_t *ident, int *subd
 	if (flag == NULL)
 		return 0;
 	if (!json_is_boolean(flag)) {
-		acs_mca_check(r, CK_SUBDOMAIN_FLAG_BOOLEAN,
-		              "newAuthz identifier has subdomainAuthAllowed of type %s, not boolean",
-		              json_is_string(flag) ? "string" : "non-boolean");
+		acs_mca_check(
+		    r, CK_SUBDOMAIN_FLAG_BOOLEAN,
+		    "newAuthz identifier has subdomainAuthAllowed of type %s, not boolean",
+		    json_is_string(flag) ? "string" : "non-boolean");
 		if (mca_mb(r->scn, MB_SUBDOMAIN_AUTH)) {
 			acs_mca_problem(r, 400, "malformed",
 			                "subdomainAuthAllowed must be a boolean (RFC 9444 4.2)");
@@ -171,7 +172,7 @@ void acs_mca_subdomain_authz_json(struct mca_scenario *s, int subdomain, json_t 
 {
 	if (!subdomain || mca_mb(s, MB_SUBDOMAIN_FLAG_MISSING))
 		return;
-	json_object_set_new(o, "subdomainAuthAllowed", mca_mb(s, MB_SUBDOMAIN_FLAG_STRING)
-	                                                   ? json_string("true")
-	                                                   : json_true());
+	json_object_set_new(o, "subdomainAuthAllowed",
+	                    mca_mb(s, MB_SUBDOMAIN_FLAG_STRING) ? json_string("true")
+	                                                        : json_true());
 }

@@ -691,8 +691,8 @@ const struct acs_mockca_check acs_mca_check_table[CK_COUNT] = {
                             "SDC01",
                             "a newOrder identifier's ancestorDomain is a string naming an "
                             "ancestor domain of its value (whole labels, fewer labels)"},
-    [CK_SUBDOMAIN_FLAG_BOOLEAN] = {"client.9444.4_2.subdomain-auth-allowed-boolean", "9444",
-                                   "4.2", "MUST", "SDC02",
+    [CK_SUBDOMAIN_FLAG_BOOLEAN] = {"client.9444.4_2.subdomain-auth-allowed-boolean", "9444", "4.2",
+                                   "MUST", "SDC02",
                                    "newAuthz's identifier carries subdomainAuthAllowed as a "
                                    "boolean when it carries it"},
 };
