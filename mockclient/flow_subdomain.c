@@ -91,8 +91,8 @@ static int new_authz(struct acs_acme_session *s, const char *parent, char **loc,
 	return rc;
 }
 
-int acs_flow_subdomain_preauthorize(struct acs_acme_session *s, const char *const *names,
-                                    size_t n, const char *type, struct acs_err *err)
+int acs_flow_subdomain_preauthorize(struct acs_acme_session *s, const char *const *names, size_t n,
+                                    const char *type, struct acs_err *err)
 {
 	struct acs_acme_order *o;
 	const char *parent = NULL;
