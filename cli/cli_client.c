@@ -331,6 +331,24 @@ static int scen_workdir(struct client_run *cr, struct scen *sc, struct acs_resul
 	return 0;
 }
 
+/*
+ * Does the scenario's CA play subdomain-auth (RFC 9444)? Its names are
+ * then www.<label>.acmespec.test, so that their parents belong to the
+ * scenario alone (a client may answer for them, client_routes.c).
+ */
+static int scen_subdomains(const struct acs_scenario *s)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(s->misbehave, i, v)
+	{
+		if (json_is_string(v) && strcmp(json_string_value(v), "subdomain-auth") == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* Fresh names under acmespec.test, routed to this scenario from now on. */
 static void scen_names(struct client_run *cr, struct scen *sc)
 {
@@ -342,8 +360,9 @@ static void scen_names(struct client_run *cr, struct scen *sc)
 		char lab[16];
 
 		acs_scenario_rand_label(lab, sizeof(lab));
-		(void)snprintf(rt->names[k], sizeof(rt->names[k]), "%s%s%.0d.acmespec.test", lab,
-		               k > 0 ? "-" : "", k > 0 ? k + 1 : 0);
+		(void)snprintf(rt->names[k], sizeof(rt->names[k]), "%s%s%s%.0d.acmespec.test",
+		               scen_subdomains(&sc->s) ? "www." : "", lab, k > 0 ? "-" : "",
+		               k > 0 ? k + 1 : 0);
 		/* routes keep the base name; the client orders *.NAME for a wildcard */
 		(void)snprintf(sc->ordered[k], sizeof(sc->ordered[k]), "%s%s",
 		               k == 0 && sc->s.wildcard ? "*." : "", rt->names[k]);

@@ -422,6 +422,8 @@ static int run_flow(struct mc_run *run, struct acs_err *err)
 	acs_key_free(key);
 	if (rc == 0 && o->key_change)
 		rc = acs_flow_key_change(s, err);
+	if (rc == 0) /* RFC 9444, when the CA advertises it */
+		rc = acs_flow_subdomain_preauthorize(s, o->names, o->nnames, o->challenge, err);
 	if (rc == 0)
 		rc = acs_flow_new_order(s, o->names, o->nnames, err);
 	if (rc == 0)

@@ -64,12 +64,26 @@ void acs_route_free(struct acs_route *rt)
 static struct acs_route *route_for_name(struct acs_routes *rs, const char *name)
 {
 	struct acs_route *r;
+	size_t nl = strlen(name);
 	int i;
 
 	for (r = rs->head; r != NULL; r = r->next)
 		for (i = 0; i < r->nnames; i++)
 			if (strcasecmp(r->names[i], name) == 0)
 				return r;
+	/*
+	 * RFC 9444: the parent www.<label>.acmespec.test's <label>.acmespec.test
+	 * (scenarios with subdomain-auth), whose scenario alone owns it
+	 */
+	for (r = rs->head; r != NULL && nl > 0 && strchr(name, '.') != strrchr(name, '.');
+	     r = r->next)
+		for (i = 0; i < r->nnames; i++) {
+			size_t dl = strlen(r->names[i]);
+
+			if (strncmp(r->names[i], "www.", 4) == 0 && dl == nl + 4 &&
+			    strcasecmp(r->names[i] + 4, name) == 0)
+				return r;
+		}
 	return NULL;
 }
 

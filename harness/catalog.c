@@ -47,6 +47,7 @@ static const char *const server_features[] = {"eab",
                                               "profiles",
                                               "dns-account-01",
                                               "dns-persist-01",
+                                              "subdomainAuth",
                                               NULL};
 
 const char *const *acs_server_features(void)

@@ -513,6 +513,7 @@ int acs_flow_new_order(struct acs_acme_session *s, const char *const *names, siz
 
 	if (ids == NULL)
 		return acs_err_set(err, ACS_E_NOMEM, "out of memory");
+	acs_flow_subdomain_ancestors(s, ids); /* RFC 9444 4.3, when advertised */
 	if (order_extra(s, &extra, err) != 0) {
 		json_decref(ids);
 		return err->code;

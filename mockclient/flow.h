@@ -85,6 +85,27 @@ int acs_flow_new_order(struct acs_acme_session *s, const char *const *names, siz
  */
 int acs_flow_authorize(struct acs_acme_session *s, const char *type, struct acs_err *err);
 
+/* The same for the authorizations of the session's order named order. */
+int acs_flow_authorize_order(struct acs_acme_session *s, const char *order, const char *type,
+                             struct acs_err *err);
+
+/*
+ * RFC 9444 (flow_subdomain.c), when the directory says
+ * meta.subdomainAuthAllowed: true. With newAuthz: pre-authorize the
+ * parent of the first name of three labels or more with
+ * subdomainAuthAllowed: true and answer it (type), so that the order needs
+ * no challenge of its own (section 5); nothing to do is 0.
+ */
+int acs_flow_subdomain_preauthorize(struct acs_acme_session *s, const char *const *names, size_t n,
+                                    const char *type, struct acs_err *err);
+
+/*
+ * Without newAuthz: each dns identifier of ids (a newOrder's, of three
+ * labels or more, not a wildcard) gets its parent as ancestorDomain
+ * (section 4.3). ids is changed in place.
+ */
+void acs_flow_subdomain_ancestors(struct acs_acme_session *s, json_t *ids);
+
 /* Wait for the order to be ready, finalize with a fresh key, wait for valid. */
 int acs_flow_finalize(struct acs_acme_session *s, struct acs_err *err);
 

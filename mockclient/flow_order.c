@@ -46,6 +46,12 @@ static const char *order_status(struct acs_acme_session *s)
 
 int acs_flow_authorize(struct acs_acme_session *s, const char *type, struct acs_err *err)
 {
+	return acs_flow_authorize_order(s, ACS_FLOW_ORDER, type, err);
+}
+
+int acs_flow_authorize_order(struct acs_acme_session *s, const char *order, const char *type,
+                             struct acs_err *err)
+{
 	struct acs_flow_authorize_opts ao;
 	struct acs_flow_result res;
 	struct acs_flow_io_ctx c;
@@ -53,7 +59,9 @@ int acs_flow_authorize(struct acs_acme_session *s, const char *type, struct acs_
 	int rc;
 
 	memset(&ao, 0, sizeof(ao));
-	ao.order = flow_order(s);
+	ao.order = acs_acme_order_get(s, order);
+	if (ao.order == NULL)
+		return acs_err_set(err, ACS_E_NOMEM, "out of memory");
 	acs_flow_signer(s, &ao.who);
 	ao.type = type;
 	ao.get = SW(s, GET_RESOURCES);

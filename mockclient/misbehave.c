@@ -216,6 +216,12 @@ static const struct acs_misbehaviour table[] = {
     /* timing of long-running clients (mock-client --daemon), sorted by name */
     {"daemon-retry-tight", ACS_MIS_KIND_CLIENT, ACS_SW_DAEMON_RETRY_TIGHT,
      "--daemon: retry a failed issuance after 0.1 s, never backing off"},
+    /* RFC 9444 (subdomain authorizations, issue 7 item 4) */
+    {"ancestor-domain-not-ancestor", ACS_MIS_KIND_CLIENT, ACS_SW_ANCESTOR_NOT_ANCESTOR,
+     "RFC 9444: ancestorDomain is the name minus its first character (a string suffix, not "
+     "whole labels)"},
+    {"subdomain-auth-string", ACS_MIS_KIND_CLIENT, ACS_SW_SUBDOMAIN_FLAG_STRING,
+     "RFC 9444: newAuthz sends subdomainAuthAllowed as the string \"true\""},
 };
 
 #define NTABLE (sizeof(table) / sizeof(table[0]))

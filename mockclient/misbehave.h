@@ -151,6 +151,9 @@ enum acs_sw {
 	ACS_SW_REQUIRE_PROFILES,
 	/* timing of long-running clients (mock-client --daemon, branch timing2) */
 	ACS_SW_DAEMON_RETRY_TIGHT,
+	/* RFC 9444 (subdomain authorizations, issue 7 item 4) */
+	ACS_SW_ANCESTOR_NOT_ANCESTOR,
+	ACS_SW_SUBDOMAIN_FLAG_STRING,
 	ACS_SW_COUNT
 };
 

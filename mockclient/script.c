@@ -742,6 +742,11 @@ static const char *directory_feature_missing(const struct acs_run *run)
 	                                   NULL};
 	size_t i;
 
+	/* RFC 9444 4.4: a server supporting subdomain authorizations says so (the first reason) */
+	if (acs_case_needs(run->c, "subdomainAuth") &&
+	    !json_is_true(json_object_get(json_object_get(run->s->directory, "meta"),
+	                                  "subdomainAuthAllowed")))
+		return "subdomainAuth";
 	for (i = 0; urls[i] != NULL; i++) {
 		if (acs_case_needs(run->c, urls[i]) && acs_acme_dir_url(run->s, urls[i]) == NULL)
 			return urls[i];

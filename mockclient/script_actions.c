@@ -485,6 +485,10 @@ static int act_post(struct acs_run *run)
 		acs_sa_fail_status(run, "POST", "a 2xx status");
 		goto out;
 	}
+	/* a pre-authorization (7.4.1) becomes the current authorization ("authz") */
+	if (strcmp(target, "newAuthz") == 0 && r->http->status == 201 &&
+	    acs_http_header(r->http, "Location") != NULL)
+		(void)acs_acme_set_str(&run->s->authz_url, acs_http_header(r->http, "Location"));
 	rc = 0;
 out:
 	free(url);

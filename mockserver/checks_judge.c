@@ -32,7 +32,30 @@ static const struct {
     {"client.dnspersist.", "dns-persist-01"},
     {"client.8737.", "tls-alpn-01"},
     {".7_3.mailto", "contact"},
+    /* RFC 9444: only clients that use subdomain authorizations */
+    {"client.9444.4_3.", "ancestor-domain"},
+    {"client.9444.4_2.", "subdomain-newauthz"},
 };
+
+/* Does a newOrder (ancestor-domain) or newAuthz (subdomain-newauthz) of e use RFC 9444? */
+static int uses_subdomain(const json_t *e, const json_t *pl, const char *need)
+{
+	const json_t *v;
+	size_t i;
+
+	if (strcmp(need, "subdomain-newauthz") == 0)
+		return acs_log_is_ep(e, "new-authz") &&
+		       json_object_get(json_object_get(pl, "identifier"), "subdomainAuthAllowed") !=
+		           NULL;
+	if (strcmp(need, "ancestor-domain") != 0 || !acs_log_is_ep(e, "new-order"))
+		return 0;
+	json_array_foreach(json_object_get(pl, "identifiers"), i, v)
+	{
+		if (json_object_get(v, "ancestorDomain") != NULL)
+			return 1;
+	}
+	return 0;
+}
 
 static int exercised(const json_t *log, const char *need)
 {
@@ -52,6 +75,8 @@ static int exercised(const json_t *log, const char *need)
 		if (strcmp(need, "key-change") == 0 && acs_log_is_ep(e, "key-change"))
 			return 1;
 		if (strcmp(need, "finalize") == 0 && acs_log_is_ep(e, "finalize"))
+			return 1;
+		if (uses_subdomain(e, pl, need))
 			return 1;
 		if (acs_log_is_method(e, "VALIDATE") && acs_log_is_ep(e, need))
 			return 1;

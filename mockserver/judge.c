@@ -242,10 +242,9 @@ const char *acs_scenario_furthest_step(const json_t *log, long long *seq)
 	static const struct {
 		const char *ep, *step;
 	} steps[] = {
-	    {"directory", "directory"},    {"new-nonce", "newNonce"},
-	    {"new-account", "newAccount"}, {"new-order", "newOrder"},
-	    {"authz", "authorization"},    {"challenge", "challenge"},
-	    {"finalize", "finalize"},      {"certificate", "certificate"},
+	    {"directory", "directory"}, {"new-nonce", "newNonce"}, {"new-account", "newAccount"},
+	    {"new-authz", "newAuthz"},  {"new-order", "newOrder"}, {"authz", "authorization"},
+	    {"challenge", "challenge"}, {"finalize", "finalize"},  {"certificate", "certificate"},
 	};
 	size_t i, k, best = 0;
 	const char *step = NULL;

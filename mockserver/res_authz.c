@@ -13,6 +13,7 @@
 #include "mockserver/ident.h"
 #include "mockserver/req.h"
 #include "mockserver/res_authz.h"
+#include "mockserver/res_subdomain.h"
 #include "mockserver/store.h"
 #include "mockserver/validate.h"
 #include "mockserver/verify.h"
@@ -79,6 +80,7 @@ static json_t *authz_json(struct mca_req *r, struct mca_authz *az)
 		json_object_set_new(o, "wildcard", json_true());
 	else if (!az->wildcard && mca_mb(r->scn, MB_AUTHZ_WILDCARD_FALSE))
 		json_object_set_new(o, "wildcard", json_false());
+	acs_mca_subdomain_authz_json(r->scn, az->subdomain, o); /* RFC 9444 4.1 */
 	return o;
 }
 
@@ -356,7 +358,7 @@ void acs_mca_do_new_authz(struct mca_req *r, struct mca_post *p)
 	const char *bad;
 	char *loc = NULL;
 	json_t *body;
-	int aid;
+	int aid, subdomain = 0;
 
 	if (mca_mb(r->scn, MB_NO_NEWAUTHZ)) { /* profiles branch: letsencrypt has none */
 		acs_mca_problem(r, 404, "malformed",
@@ -376,12 +378,17 @@ void acs_mca_do_new_authz(struct mca_req *r, struct mca_post *p)
 		                "newAuthz cannot be used for wildcard names (section 7.4.1)");
 		return;
 	}
+	/* RFC 9444 4.2: subdomainAuthAllowed in the identifier (with subdomain-auth) */
+	if (acs_mca_subdomain_newauthz(r, json_object_get(p->payload, "identifier"), &subdomain) !=
+	    0)
+		return;
 	aid = acs_mca_authz_make(r->scn, p->acct->id, &id, 0, 0);
 	az = aid > 0 ? acs_mca_authz(r->scn, aid) : NULL;
 	if (az == NULL) {
 		acs_mca_problem(r, 500, "serverInternal", "cannot create the authorization");
 		return;
 	}
+	az->subdomain = subdomain;
 	loc = acs_mca_obj_url(r, "/authz/", az->id, az->rid, "");
 	if (loc != NULL && !mca_mb(r->scn, MB_NEWAUTHZ_NO_LOCATION))
 		(void)acs_mca_add_header(&r->resp, "Location", "%s", loc);

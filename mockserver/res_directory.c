@@ -74,7 +74,11 @@ void acs_mca_do_directory(struct mca_req *r)
 	    json_pack("[s]", mca_mb(s, MB_CAA_URLS) ? "https://acmespec.test/" : "acmespec.test"));
 	if (s->eab_kid != NULL)
 		json_object_set_new(meta, "externalAccountRequired", json_true());
-	acs_mca_profiles_meta(s, meta); /* draft-ietf-acme-profiles */
+	acs_mca_profiles_meta(s, meta);   /* draft-ietf-acme-profiles */
+	if (mca_mb(s, MB_SUBDOMAIN_AUTH)) /* RFC 9444 4.4, with subdomain-auth */
+		json_object_set_new(meta, "subdomainAuthAllowed",
+		                    mca_mb(s, MB_SUBDOMAIN_META_STRING) ? json_string("true")
+		                                                        : json_true());
 	if (mca_mb(s, MB_DIR_UNKNOWN_FIELDS)) {
 		json_object_set_new(meta, "x-acmespec-unknown", json_pack("{s:b}", "nested", 1));
 		u = acs_mca_urlf(r, "/unknown-resource");

@@ -15,6 +15,7 @@
 #include "mockserver/profiles.h"
 #include "mockserver/req.h"
 #include "mockserver/res_ari.h"
+#include "mockserver/res_subdomain.h"
 #include "mockserver/res_order.h"
 #include "mockserver/store.h"
 #include "mockserver/verify.h"
@@ -149,14 +150,14 @@ static void normalise_identifiers(struct mca_req *r, const json_t *ids, struct a
  * 0, or -1 when one cannot be made.
  */
 static int order_authorizations(struct mca_scenario *s, struct mca_order *o,
-                                const struct acs_ident *list, size_t n)
+                                const struct acs_ident *list, size_t n, const json_t *ids)
 {
-	size_t i;
+	size_t i, j;
 
 	for (i = 0; i < n; i++) {
 		struct acs_ident base = list[i];
 		int wild = strncmp(base.value, "*.", 2) == 0;
-		int aid;
+		int aid, dup = 0;
 
 		if (wild)
 			memmove(base.value, base.value + 2, strlen(base.value + 2) + 1);
@@ -164,11 +165,17 @@ static int order_authorizations(struct mca_scenario *s, struct mca_order *o,
 		aid = acs_mca_authz_reusable(s, o->acct, &base, wild);
 		if (aid > 0 && mca_mb(s, MB_AUTHZ_REUSE_COPY))
 			aid = acs_mca_authz_make(s, o->acct, &base, wild, 1);
-		else if (aid <= 0)
+		else if (aid <= 0 && !wild) /* RFC 9444, with subdomain-auth */
+			aid = acs_mca_subdomain_authz(s, o, ids, &base);
+		if (aid == 0)
 			aid = acs_mca_authz_make(s, o->acct, &base, wild, 0);
 		if (aid < 0)
 			return -1;
-		o->authz[o->nauthz++] = aid;
+		for (j = 0; j < o->nauthz; j++)
+			dup |=
+			    o->authz[j] == aid; /* one ancestor authorization for several names */
+		if (!dup)
+			o->authz[o->nauthz++] = aid;
 	}
 	return 0;
 }
@@ -217,6 +224,8 @@ void acs_mca_do_new_order(struct mca_req *r, struct mca_post *p)
 		acs_mca_refuse_identifiers(r, subs, json_array_size(ids));
 		goto out;
 	}
+	if (acs_mca_subdomain_order_check(r, ids) != 0) /* RFC 9444 ancestorDomain */
+		goto out;
 	o = calloc(1, sizeof(*o));
 	if (o == NULL)
 		goto nomem;
@@ -274,7 +283,7 @@ void acs_mca_do_new_order(struct mca_req *r, struct mca_post *p)
 	o->expires = now + 7 * 86400;
 	o->identifiers = norm;
 	norm = NULL;
-	if (order_authorizations(s, o, list, n) != 0) {
+	if (order_authorizations(s, o, list, n, ids) != 0) {
 		acs_mca_problem(r, 500, "serverInternal", "cannot create authorizations");
 		o->status = ST_INVALID;
 		o = NULL;

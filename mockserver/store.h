@@ -69,6 +69,7 @@ struct mca_authz {
 	int acct;
 	struct acs_ident ident; /* wildcard authzs hold the base name */
 	int wildcard;
+	int subdomain; /* RFC 9444: covers the subdomains of ident (subdomainAuthAllowed) */
 	enum mca_status status;
 	time_t expires;
 	int chall[CT_COUNT];

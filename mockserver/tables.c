@@ -551,6 +551,26 @@ const struct acs_mockca_misbehaviour acs_mca_mb_table[MB_COUNT] = {
         V("dns-account01-first-account-label", NA, NULL,
           "dns-account-01 label from the URL of the scenario's first account, whichever "
           "account asks"),
+    /* RFC 9444 (issue 7 item 4): a behaviour, off by default as at Boulder and Pebble */
+    [MB_SUBDOMAIN_AUTH] =
+        F("subdomain-auth", NA, NULL,
+          "RFC 9444: meta.subdomainAuthAllowed, ancestorDomain in newOrder and "
+          "subdomainAuthAllowed in newAuthz; a valid ancestor authorization covers subdomains"),
+    [MB_SUBDOMAIN_META_STRING] =
+        V("subdomain-auth-meta-string", NA, NULL,
+          "with subdomain-auth: meta.subdomainAuthAllowed is the string \"true\""),
+    [MB_SUBDOMAIN_FLAG_MISSING] =
+        V("subdomain-authz-flag-missing", NA, NULL,
+          "with subdomain-auth: ancestor authorizations omit subdomainAuthAllowed"),
+    [MB_SUBDOMAIN_FLAG_STRING] =
+        V("subdomain-authz-flag-string", NA, NULL,
+          "with subdomain-auth: ancestor authorizations say subdomainAuthAllowed \"true\""),
+    [MB_SUBDOMAIN_SUFFIX_MATCH] =
+        V("subdomain-ancestor-suffix-match", NA, NULL,
+          "with subdomain-auth: ancestorDomain checked as a string suffix, not by whole labels"),
+    [MB_SUBDOMAIN_NOT_REUSED] =
+        V("subdomain-authz-not-reused", NA, NULL,
+          "with subdomain-auth: a valid ancestor authorization does not cover later orders"),
 };
 
 #define C(i, sec, lvl, cov, w)                                                                     \
@@ -697,6 +717,15 @@ const struct acs_mockca_check acs_mca_check_table[CK_COUNT] = {
     [CK_V1_RESOURCE] = {"client.v1v2.6_4.no-resource-field", "v1v2", "6.4", "SHOULD NOT", "",
                         "ACME v1's payload field \"resource\" is gone: RFC 8555 binds a request "
                         "to its URL with the protected header's url"},
+    /* RFC 9444 (subdomain authorizations, issue 7 item 4) */
+    [CK_ANCESTOR_DOMAIN] = {"client.9444.4_3.ancestor-domain-is-ancestor", "9444", "4.3", "MUST",
+                            "SDC01",
+                            "a newOrder identifier's ancestorDomain is a string naming an "
+                            "ancestor domain of its value (whole labels, fewer labels)"},
+    [CK_SUBDOMAIN_FLAG_BOOLEAN] = {"client.9444.4_2.subdomain-auth-allowed-boolean", "9444", "4.2",
+                                   "MUST", "SDC02",
+                                   "newAuthz's identifier carries subdomainAuthAllowed as a "
+                                   "boolean when it carries it"},
 };
 
 const char *const acs_mca_ep_names[EP_COUNT] = {

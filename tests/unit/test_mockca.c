@@ -27,6 +27,7 @@
 #include "mockserver/instance.h"
 #include "mockserver/tables.h"
 #include "mockserver/mockca.h"
+#include "mockserver/res_subdomain.h"
 
 static struct acs_mockca *ca;
 
@@ -1375,9 +1376,9 @@ static void test_misbehaviour_table(void)
 		CU_ASSERT_PTR_NULL(strchr(mb[i].description, '\n'));
 		for (j = i + 1; j < n; j++)
 			CU_ASSERT_NOT_EQUAL(strcmp(mb[i].name, mb[j].name), 0);
-		/* the legal variations the profiles branch added are no violations */
+		/* the legal variations the profiles branch added are no violations, nor RFC 9444 */
 		if (i > MB_CONTACT_UNCHECKED && i != MB_NO_PROFILES && i != MB_PROFILE_REFUSED &&
-		    i != MB_NO_NEWAUTHZ && i != MB_LETSENCRYPT)
+		    i != MB_NO_NEWAUTHZ && i != MB_LETSENCRYPT && i != MB_SUBDOMAIN_AUTH)
 			CU_ASSERT_EQUAL(mb[i].violation, 1);
 	}
 	{
@@ -1399,6 +1400,20 @@ static void test_misbehaviour_table(void)
 	CU_ASSERT_EQUAL(acs_mockca_scenario_remove(ca, "table", &err), 0);
 }
 
+/* RFC 9444 sections 2 and 7.2: ancestors on whole labels, never the name itself */
+static void test_subdomain_ancestor(void)
+{
+	CU_ASSERT_TRUE(acs_mca_is_ancestor("example.org", "sub.example.org", 0));
+	CU_ASSERT_TRUE(acs_mca_is_ancestor("Example.ORG", "a.b.example.org", 0));
+	CU_ASSERT_FALSE(acs_mca_is_ancestor("example.org", "example.org", 0));
+	CU_ASSERT_FALSE(acs_mca_is_ancestor("oo.example.com", "ooo.example.com", 0));
+	CU_ASSERT_FALSE(acs_mca_is_ancestor("sub.example.org", "example.org", 0));
+	CU_ASSERT_FALSE(acs_mca_is_ancestor("", "example.org", 0));
+	/* the subdomain-ancestor-suffix-match fault takes any longer string suffix */
+	CU_ASSERT_TRUE(acs_mca_is_ancestor("oo.example.com", "ooo.example.com", 1));
+	CU_ASSERT_FALSE(acs_mca_is_ancestor("example.com", "example.com", 1));
+}
+
 void acs_test_register(void)
 {
 	CU_pSuite s = CU_add_suite("mockca", suite_init, suite_clean);
@@ -1417,4 +1432,5 @@ void acs_test_register(void)
 	CU_add_test(s, "authz_lifecycle", test_authz_lifecycle);
 	CU_add_test(s, "validation_retry", test_validation_retry);
 	CU_add_test(s, "misbehaviour_table", test_misbehaviour_table);
+	CU_add_test(s, "subdomain_ancestor", test_subdomain_ancestor);
 }
