@@ -80,6 +80,17 @@ void acs_mca_send_problem_obj(struct mca_req *r, unsigned int status, const char
 void acs_mca_retry_after(struct mca_req *r);
 
 /*
+ * Whether a pending authorization, a challenge under validation or a pending
+ * order carries Retry-After: only when the scenario asks for one
+ * (retry-after-seconds, retry-after-http-date, challenge-processing). Like
+ * Pebble and Boulder, the baseline sends none there: the validation ends in
+ * milliseconds and the client sets its own pace (RFC 8555 7.5.1: MAY).
+ * Processing orders (Boulder: 3 s), 429, 503 and a challenge waiting for the
+ * retry of a failed validation (8.2: MUST) always carry one.
+ */
+int acs_mca_poll_retry_after(const struct mca_scenario *s);
+
+/*
  * A scripted fault switched on for this endpoint: fires for the first N
  * requests (and says so in the log entry).
  */
