@@ -29,8 +29,7 @@ static int has_misbehave(const struct acs_judgement *j, const char *name)
  * (the mock CA records every Retry-After it gives, req.c); a 429 or 503
  * without one counts as the 1 s of the mock CA's rate-limited and
  * unavailable faults. Pending and processing objects are not guessed: the
- * mock CA gives Retry-After on them only when the scenario asks for it or
- * an order is processing, and records it.
+ * mock CA records what it gives on them (req.h, acs_mca_poll_retry_after).
  */
 static double retry_after_of(const json_t *e)
 {

@@ -333,11 +333,9 @@ void acs_mca_do_challenge(struct mca_req *r, struct mca_post *p)
 	body = challenge_json(r, c);
 	acs_mca_resp_json(r, !p->post_as_get && mca_mb(s, MB_CHALLENGE_202) ? 202 : 200, body);
 	json_decref(body);
-	/* section 8.2: while a failed validation waits for its retry, the challenge
-	 * resource MUST say so with error and Retry-After (1 s: after the retry) */
-	if ((c->status == ST_PROCESSING && c->error != NULL) ||
-	    ((c->status == ST_PROCESSING || c->status == ST_PENDING) &&
-	     acs_mca_poll_retry_after(s)))
+	/* a challenge under validation says when to look again (1 s); while a
+	 * failed validation waits for its retry, section 8.2 makes that a MUST */
+	if (c->status == ST_PROCESSING || (c->status == ST_PENDING && acs_mca_poll_retry_after(s)))
 		acs_mca_retry_after(r);
 }
 

@@ -15,7 +15,8 @@ int main(int argc, char **argv)
 	const struct acs_recipe *rc = argc == 2 ? acs_recipe_find(argv[1]) : NULL;
 
 	if (rc == NULL) {
-		fprintf(stderr, "usage: bench_recipe NAME (a recipe of acmespec client --client)\n");
+		fprintf(stderr,
+		        "usage: bench_recipe NAME (a recipe of acmespec client --client)\n");
 		return 2;
 	}
 	fputs(rc->script, stdout);
