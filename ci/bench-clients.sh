@@ -8,7 +8,8 @@
 # (lego, certbot) bind the http-01 port themselves; for the webroot ones
 # (acme-tiny, dehydrated, uacme) a static server serves the webroot there.
 # Runs itself in a private network namespace (ci/netns.sh). Prints the
-# total and the mean per certificate; asserts nothing.
+# total and the mean per certificate; asserts nothing. BENCH_KEEP=1 keeps the
+# work folder (each run's output in runN/out).
 #
 #   ci/bench-clients.sh NAME N
 set -euo pipefail
@@ -31,7 +32,7 @@ cleanup() {
   local p
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  rm -rf "$work"
+  [ "${BENCH_KEEP:-0}" = 1 ] && echo "kept $work" >&2 || rm -rf "$work"
 }
 trap cleanup EXIT
 "$bin" serve --http01-port 80 --workdir "$work/ca" >"$work/serve.out" 2>&1 &
