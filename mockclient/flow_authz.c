@@ -9,10 +9,10 @@
 
 #include "harness/b64url.h"
 #include "harness/buf.h"
+#include "harness/clock.h"
 #include "harness/dnsval.h"
 #include "harness/jwk.h"
 #include "harness/transcript.h"
-#include "harness/clock.h"
 #include "mockclient/flow.h"
 #include "mockclient/provision.h"
 
