@@ -8,6 +8,7 @@
 #include "harness/verdict.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -26,6 +27,7 @@
 struct acs_dnsctl {
 	struct acs_routes *rs;
 	int fd;
+	int stop_pipe[2]; /* written at stop: the thread wakes at once */
 	pthread_t thread;
 	int thread_on;
 	volatile int stop;
@@ -124,11 +126,12 @@ static void *dns_thread_main(void *arg)
 	struct acs_dnsctl *d = arg;
 
 	while (!d->stop) {
-		struct pollfd pfd = {.fd = d->fd, .events = POLLIN};
+		struct pollfd pfd[2] = {{.fd = d->fd, .events = POLLIN},
+		                        {.fd = d->stop_pipe[0], .events = POLLIN}};
 		char line[1024], reply[300];
 		int fd;
 
-		if (poll(&pfd, 1, 200) <= 0)
+		if (poll(pfd, 2, -1) <= 0 || pfd[1].revents != 0 || pfd[0].revents == 0)
 			continue;
 		fd = accept4(d->fd, NULL, NULL, SOCK_CLOEXEC);
 		if (fd < 0)
@@ -156,12 +159,13 @@ int acs_dnsctl_start(struct acs_dnsctl **out, struct acs_routes *rs, const char 
 	if (d == NULL)
 		return acs_err_set(err, ACS_E_NOMEM, "out of memory");
 	d->rs = rs;
+	d->stop_pipe[0] = d->stop_pipe[1] = -1;
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 	d->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (d->fd < 0 || bind(d->fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
-	    listen(d->fd, 16) != 0) {
+	    listen(d->fd, 16) != 0 || pipe2(d->stop_pipe, O_CLOEXEC) != 0) {
 		rc = acs_err_set(err, ACS_E_IO, "cannot listen on %s: %s", path,
 		                 acs_errno_text(errno));
 		goto out;
@@ -181,10 +185,16 @@ void acs_dnsctl_stop(struct acs_dnsctl *d)
 	if (d == NULL)
 		return;
 	d->stop = 1;
+	if (d->stop_pipe[1] >= 0)
+		(void)!write(d->stop_pipe[1], "x", 1);
 	if (d->thread_on)
 		pthread_join(d->thread, NULL);
 	if (d->fd >= 0)
 		close(d->fd);
+	if (d->stop_pipe[0] >= 0)
+		close(d->stop_pipe[0]);
+	if (d->stop_pipe[1] >= 0)
+		close(d->stop_pipe[1]);
 	free(d);
 }
 

@@ -21,9 +21,11 @@
 #include "mockclient/match.h"
 #include "mockclient/provision.h"
 
-#define FLOW_MAX_RETRIES  5     /* 429 / 503 */
-#define FLOW_MAX_BADNONCE 10    /* badNonce answers in a row */
-#define FLOW_DEFAULT_WAIT 1000L /* ms between polls without Retry-After */
+#define FLOW_MAX_RETRIES  5  /* 429 / 503 */
+#define FLOW_MAX_BADNONCE 10 /* badNonce answers in a row */
+/* ms between polls without Retry-After (RFC 8555 7.5.1 leaves the pace to the
+ * client): at most 5 fetches of a URL in any second, within no-tight-poll */
+#define FLOW_DEFAULT_WAIT 250L
 
 #define SW(s, m) ACS_SW_HAS((s)->client.sw, ACS_SW_##m)
 

@@ -9,6 +9,7 @@
 
 #include "harness/b64url.h"
 #include "harness/buf.h"
+#include "harness/clock.h"
 #include "harness/dnsval.h"
 #include "harness/jwk.h"
 #include "harness/transcript.h"
@@ -319,6 +320,23 @@ void acs_flow_step_poll_authz(struct acs_acme_session *s, const struct acs_flow_
 	                  o->deadline);
 }
 
+/*
+ * The pause between answering and the first poll of the authorization. The
+ * validation of a challenge just answered usually ends within milliseconds:
+ * a look at once finds it pending and costs a whole poll interval, a look a
+ * moment later finds it done. With the interval's at least 250 ms after it,
+ * a URL is still fetched at most 5 times in any second (no-tight-poll),
+ * counting the fetch before the answer. Not with a fixed pace (the
+ * tight-poll and ignore-retry-after controls keep theirs).
+ */
+#define FIRST_POLL_PAUSE_MS 50
+
+static void first_poll_pause(const struct acs_flow_authorize_opts *o)
+{
+	if (o->wait.fixed_ms < 0)
+		acs_sleep_ms(FIRST_POLL_PAUSE_MS);
+}
+
 /* Poll authorization i until it settles; not valid: OUTCOME, res->invalid. */
 static int poll_authz(struct acs_acme_session *s, const struct acs_flow_io *io,
                       const struct acs_flow_authorize_opts *o, size_t i, const char *url,
@@ -535,11 +553,15 @@ void acs_flow_step_authorize(struct acs_acme_session *s, const struct acs_flow_i
 		}
 		if (authorize_one(s, io, o, i, url, &types[i], &now, res) != 0)
 			goto out;
+		if (now && o->poll_each)
+			first_poll_pause(o);
 		if (now && o->poll_each && poll_authz(s, io, o, i, url, types[i], res) != 0)
 			goto out;
 		if (now)
 			json_array_append_new(answered, json_integer((json_int_t)i));
 	}
+	if (json_array_size(answered) > 0 && !o->poll_each && !o->no_poll)
+		first_poll_pause(o);
 	json_array_foreach(answered, i, u)
 	{
 		size_t k = (size_t)json_integer_value(u);

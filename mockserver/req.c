@@ -152,6 +152,12 @@ void acs_mca_retry_after(struct mca_req *r)
 		json_object_set_new(r->logent, "retry_after", json_real(left));
 }
 
+int acs_mca_poll_retry_after(const struct mca_scenario *s)
+{
+	return mca_mb(s, MB_RETRY_AFTER_SECONDS) || mca_mb(s, MB_RETRY_AFTER_DATE) ||
+	       mca_mb(s, MB_CHALLENGE_PROCESSING);
+}
+
 /* Fault injection switched on for this endpoint: fires for the first N requests. */
 int acs_mca_fault_fires(struct mca_req *r, enum mca_mb m)
 {

@@ -80,6 +80,19 @@ void acs_mca_send_problem_obj(struct mca_req *r, unsigned int status, const char
 void acs_mca_retry_after(struct mca_req *r);
 
 /*
+ * Whether a pending authorization, a pending challenge or a pending order
+ * carries Retry-After: only when the scenario asks for one
+ * (retry-after-seconds, retry-after-http-date, challenge-processing). Like
+ * Pebble and Boulder, the baseline sends none on authorization polls: the
+ * validation ends in milliseconds and the client sets its own pace (RFC 8555
+ * 7.5.1: MAY). A challenge under validation (also waiting for the retry of a
+ * failed one, 8.2), a processing order (Boulder: 3 s), 429 and 503 always
+ * carry one: lego waits 5 s after answering a challenge whose answer has
+ * none, 1 s with it.
+ */
+int acs_mca_poll_retry_after(const struct mca_scenario *s);
+
+/*
  * A scripted fault switched on for this endpoint: fires for the first N
  * requests (and says so in the log entry).
  */

@@ -269,7 +269,7 @@ void acs_mca_do_authz(struct mca_req *r, struct mca_post *p)
 	body = authz_json(r, az);
 	acs_mca_resp_json(r, 200, body);
 	json_decref(body);
-	if (az->status == ST_PENDING || busy)
+	if ((az->status == ST_PENDING || busy) && acs_mca_poll_retry_after(r->scn))
 		acs_mca_retry_after(r);
 }
 
@@ -345,7 +345,9 @@ void acs_mca_do_challenge(struct mca_req *r, struct mca_post *p)
 	body = challenge_json(r, c);
 	acs_mca_resp_json(r, !p->post_as_get && mca_mb(s, MB_CHALLENGE_202) ? 202 : 200, body);
 	json_decref(body);
-	if (c->status == ST_PROCESSING || c->status == ST_PENDING)
+	/* a challenge under validation says when to look again (1 s); while a
+	 * failed validation waits for its retry, section 8.2 makes that a MUST */
+	if (c->status == ST_PROCESSING || (c->status == ST_PENDING && acs_mca_poll_retry_after(s)))
 		acs_mca_retry_after(r);
 }
 

@@ -338,7 +338,8 @@ void acs_mca_do_order(struct mca_req *r, struct mca_post *p)
 	body = order_json(r, o);
 	acs_mca_resp_json(r, 200, body);
 	json_decref(body);
-	if (o->status == ST_PENDING || o->status == ST_PROCESSING)
+	if (o->status == ST_PROCESSING ||
+	    (o->status == ST_PENDING && acs_mca_poll_retry_after(r->scn)))
 		acs_mca_retry_after(r);
 }
 

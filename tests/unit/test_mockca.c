@@ -527,7 +527,8 @@ static void full_flow(const char *scenario, int expect_alternate)
 	authz_url = json_string_value(json_array_get(json_object_get(order, "authorizations"), 0));
 	authz = post(&c, authz_url, NULL, 0, NULL, &r);
 	CU_ASSERT_EQUAL(r.status, 200);
-	CU_ASSERT_TRUE(header_has(&r, "Retry-After", "1"));
+	/* like Pebble and Boulder: no Retry-After on a pending authorization */
+	CU_ASSERT_FALSE(header_has(&r, "Retry-After", ""));
 	resp_free(&r);
 	json_array_foreach(json_object_get(authz, "challenges"), i, v)
 	{
@@ -566,6 +567,10 @@ static void full_flow(const char *scenario, int expect_alternate)
 	pl = json_pack("{s:s}", "csr", csr_b64);
 	fin = post(&c, json_string_value(json_object_get(order, "finalize")), pl, 0, NULL, &r);
 	CU_ASSERT_EQUAL(r.status, 200);
+	/* a processing order carries Retry-After (as Boulder's do), a valid one none */
+	CU_ASSERT_EQUAL(header_has(&r, "Retry-After", "1"),
+	                strcmp(json_string_value(json_object_get(fin, "status")), "processing") ==
+	                    0);
 	resp_free(&r);
 	json_decref(pl);
 	json_decref(fin);
