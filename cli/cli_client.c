@@ -491,6 +491,20 @@ static int daemon_stored(struct client_run *cr, struct scen *sc)
 }
 
 /*
+ * The seconds COMMAND gets in this scenario: the bound the scenario states
+ * (a hostile server: the client must end by itself within it), else
+ * --timeout raised to its min_timeout (slow on purpose).
+ */
+static double scen_timeout(const struct client_run *cr, const struct scen *sc)
+{
+	if (sc->s.bound > 0)
+		return (double)sc->s.bound;
+	if (sc->s.min_timeout > 0 && cr->cli->timeout < (double)sc->s.min_timeout)
+		return (double)sc->s.min_timeout;
+	return cr->cli->timeout;
+}
+
+/*
  * Watch a running daemon until the scenario ends: the certificate was
  * served (and stored, or ACS_DAEMON_QUIET_S passed), no request for
  * ACS_DAEMON_QUIET_S, the daemon exited, the timeout, or a cancel.
@@ -533,11 +547,11 @@ static void daemon_watch(struct client_run *cr, struct scen *sc, struct acs_proc
 			               ACS_DAEMON_QUIET_S, seen);
 			break;
 		}
-		if (now - t0 >= cr->cli->timeout) {
+		if (now - t0 >= scen_timeout(cr, sc)) {
 			sc->pr.timed_out = 1;
 			(void)snprintf(sc->ended, sizeof(sc->ended),
 			               "still running at the %.0f s timeout, %zu requests",
-			               cr->cli->timeout, seen);
+			               scen_timeout(cr, sc), seen);
 			break;
 		}
 	}
@@ -628,10 +642,8 @@ static int scen_runs(struct client_run *cr, struct scen *sc)
 			break;
 		}
 		/* a scenario that takes long on purpose (issue 7: 30 s processing) gets its time */
-		acs_proc_run(argv.v, sc->env.v, sc->workdir,
-		             cr->cli->timeout > sc->s.min_timeout ? cr->cli->timeout
-		                                                  : (double)sc->s.min_timeout,
-		             sc->cap, &sc->pr);
+		acs_proc_run(argv.v, sc->env.v, sc->workdir, scen_timeout(cr, sc), sc->cap,
+		             &sc->pr);
 		if (!sc->pr.started)
 			break;
 		if (sc->s.runs > 1) {
@@ -677,7 +689,7 @@ static void scen_judge(struct client_run *cr, const struct acs_case *c, struct s
 	o.status = sc->pr.status;
 	o.timed_out = sc->pr.timed_out;
 	o.seconds = sc->pr.seconds;
-	o.timeout = cr->cli->timeout;
+	o.timeout = scen_timeout(cr, sc);
 	o.output = sc->out.data;
 	o.daemon = cr->daemon;
 	o.stored = sc->stored;

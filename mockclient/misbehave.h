@@ -149,6 +149,9 @@ enum acs_sw {
 	ACS_SW_PROFILE_ALWAYS,
 	ACS_SW_PROFILE_IGNORED,
 	ACS_SW_REQUIRE_PROFILES,
+	/* issue 11: the controls of the hostile-server scenarios */
+	ACS_SW_NO_TIMEOUT,
+	ACS_SW_RETRY_FOREVER,
 	ACS_SW_COUNT
 };
 

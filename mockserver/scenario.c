@@ -27,7 +27,9 @@ static const char *const predicates[] = {
     "requested-profile", /* profiles branch */
     /* issue 7 (predicates_i7.c) */
     "no-challenge-answered", "no-tls-sni-answered", "retried-fresh-nonce",
-    "no-finalize-before-ready", NULL};
+    "no-finalize-before-ready",
+    /* issue 11: hostile servers (predicates_hostile.c) */
+    "requests-bounded", NULL};
 
 const char *const *acs_scenario_predicates(void)
 {
@@ -226,9 +228,10 @@ static int parse_expect(const json_t *ex, const char *f, struct acs_scenario *s,
 
 int acs_scenario_parse(const struct acs_case *c, struct acs_scenario *s, struct acs_err *err)
 {
-	static const char *const skeys[] = {
-	    "misbehave", "names",    "challenge", "runs", "expect",  "eab",         "key_change",
-	    "revoke",    "wildcard", "renew",     "ari",  "profile", "min_timeout", NULL};
+	static const char *const skeys[] = {"misbehave",   "names", "challenge",  "runs",
+	                                    "expect",      "eab",   "key_change", "revoke",
+	                                    "wildcard",    "renew", "ari",        "profile",
+	                                    "min_timeout", "bound", NULL};
 	const char *f = c->file ? c->file : c->id;
 	json_t *sc = json_object_get(c->body, "scenario");
 	json_t *ex;
@@ -245,6 +248,7 @@ int acs_scenario_parse(const struct acs_case *c, struct acs_scenario *s, struct 
 	    parse_count(sc, "names", ACS_SCENARIO_MAX_NAMES, f, &s->names, err) != 0 ||
 	    parse_count(sc, "runs", ACS_SCENARIO_MAX_RUNS, f, &s->runs, err) != 0 ||
 	    parse_count(sc, "min_timeout", 300, f, &s->min_timeout, err) != 0 ||
+	    parse_count(sc, "bound", 300, f, &s->bound, err) != 0 ||
 	    parse_features(sc, f, s, err) != 0)
 		return err->code;
 	ex = json_object_get(sc, "expect");

@@ -51,6 +51,8 @@ struct acs_scenario {
 	int ari;         /* only for ARI clients: UNSUPPORTED when renewalInfo is never fetched */
 	const char *profile; /* the certificate profile the client is asked for, or NULL */
 	int min_timeout;     /* seconds the command gets at least, whatever --timeout (0: none) */
+	int bound; /* seconds the command gets, whatever --timeout: the scenario's bound (0: none)
+	            */
 };
 
 /*

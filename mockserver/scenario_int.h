@@ -105,4 +105,7 @@ void acs_judge_predicate(struct acs_judgement *j, const char *name);
  */
 int acs_judge_predicate_i7(struct acs_judgement *j, const char *name);
 
+/* The predicates of issue 11's hostile servers (predicates_hostile.c); 1 when name is one. */
+int acs_judge_predicate_hostile(struct acs_judgement *j, const char *name);
+
 #endif
