@@ -598,6 +598,16 @@ static int scen_daemon(struct client_run *cr, struct scen *sc)
 		sc->unsupported = 1;
 		return 0;
 	}
+	if (sc->s.one_shot) {
+		/* issue 11: a held request a daemon gave up is not seen, and it never exits */
+		acs_buf_putf_capped(&sc->out,
+		                    "acmespec-unsupported: a one-shot scenario (it judges when the "
+		                    "client ends by itself); a daemon never does, and whether it "
+		                    "gave up a held request is not observable\n");
+		sc->pr.started = 1; /* not started, not broken either: judged UNSUPPORTED */
+		sc->unsupported = 1;
+		return 0;
+	}
 	if (scen_argv(cr, sc, &argv) != 0)
 		return -1;
 	acs_proc_start(&p, argv.v, sc->env.v, sc->workdir, sc->cap, &sc->pr);

@@ -270,8 +270,10 @@ static void killed(struct acs_judgement *j, const struct acs_client_outcome *o)
 	acs_buf_init(&b, 512);
 	if (last != NULL)
 		acs_log_render_entry(&b, last, 0);
-	if (b.data != NULL && b.len > 0 && b.data[b.len - 1] == '\n')
-		b.data[--b.len] = '\0';
+	if (b.data != NULL && strchr(b.data, '\n') != NULL) { /* its head line only */
+		b.len = (size_t)(strchr(b.data, '\n') - b.data);
+		b.data[b.len] = '\0';
+	}
 	acs_judge_fail(
 	    j, "the client did not finish within %.0f s and was killed; its last request: %s",
 	    o->timeout, b.data != NULL && b.len > 0 ? b.data : "none");

@@ -121,8 +121,8 @@ static int parse_count(const json_t *sc, const char *key, int max, const char *f
 static int parse_features(const json_t *sc, const char *f, struct acs_scenario *s,
                           struct acs_err *err)
 {
-	static const char *const bkeys[] = {"eab",   "key_change", "revoke", "wildcard",
-	                                    "renew", "ari",        NULL};
+	static const char *const bkeys[] = {"eab",   "key_change", "revoke",   "wildcard",
+	                                    "renew", "ari",        "one_shot", NULL};
 	static const char *const challenges[] = {"http-01",        "dns-01",         "tls-alpn-01",
 	                                         "dns-account-01", "dns-persist-01", NULL};
 	json_t *v = json_object_get(sc, "challenge");
@@ -145,7 +145,8 @@ static int parse_features(const json_t *sc, const char *f, struct acs_scenario *
 		            : i == 2 ? &s->revoke
 		            : i == 3 ? &s->wildcard
 		            : i == 4 ? &s->renew
-		                     : &s->ari;
+		            : i == 5 ? &s->ari
+		                     : &s->one_shot;
 
 		v = json_object_get(sc, bkeys[i]);
 		if (v != NULL && !json_is_boolean(v))
@@ -231,7 +232,7 @@ int acs_scenario_parse(const struct acs_case *c, struct acs_scenario *s, struct 
 	static const char *const skeys[] = {"misbehave",   "names", "challenge",  "runs",
 	                                    "expect",      "eab",   "key_change", "revoke",
 	                                    "wildcard",    "renew", "ari",        "profile",
-	                                    "min_timeout", "bound", NULL};
+	                                    "min_timeout", "bound", "one_shot",   NULL};
 	const char *f = c->file ? c->file : c->id;
 	json_t *sc = json_object_get(c->body, "scenario");
 	json_t *ex;

@@ -51,8 +51,9 @@ struct acs_scenario {
 	int ari;         /* only for ARI clients: UNSUPPORTED when renewalInfo is never fetched */
 	const char *profile; /* the certificate profile the client is asked for, or NULL */
 	int min_timeout;     /* seconds the command gets at least, whatever --timeout (0: none) */
-	int bound; /* seconds the command gets, whatever --timeout: the scenario's bound (0: none)
-	            */
+	/* seconds the command gets, whatever --timeout: the scenario's bound (0: none) */
+	int bound;
+	int one_shot; /* judges a client's end: UNSUPPORTED for a daemon (never ends by itself) */
 };
 
 /*
