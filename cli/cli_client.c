@@ -531,6 +531,20 @@ static void daemon_ended(struct scen *sc, const char *fmt, ...)
 }
 
 /*
+ * The seconds COMMAND gets in this scenario: the bound the scenario states
+ * (a hostile server: the client must end by itself within it), else
+ * --timeout raised to its min_timeout (slow on purpose).
+ */
+static double scen_timeout(const struct client_run *cr, const struct scen *sc)
+{
+	if (sc->s.bound > 0)
+		return (double)sc->s.bound;
+	if (sc->s.min_timeout > 0 && cr->cli->timeout < (double)sc->s.min_timeout)
+		return (double)sc->s.min_timeout;
+	return cr->cli->timeout;
+}
+
+/*
  * Watch a running daemon until the scenario ends: the scenario's
  * "certificates"-th certificate was served (and stored, or the quiet time
  * passed), then "linger" seconds more; no request for the quiet time (5 s,
@@ -541,8 +555,7 @@ static void daemon_watch(struct client_run *cr, struct scen *sc, struct acs_proc
 {
 	double t0 = acs_clock_mono(), last = t0, served_at = 0, done_at = 0, now;
 	double quiet = sc->s.quiet > 0 ? (double)sc->s.quiet : ACS_DAEMON_QUIET_S;
-	double limit =
-	    cr->cli->timeout > sc->s.min_timeout ? cr->cli->timeout : (double)sc->s.min_timeout;
+	double limit = scen_timeout(cr, sc);
 	size_t n, seen = 0, want = sc->s.certificates > 0 ? (size_t)sc->s.certificates : 1;
 
 	for (;;) {
@@ -641,6 +654,16 @@ static int scen_daemon(struct client_run *cr, struct scen *sc)
 		sc->unsupported = 1;
 		return 0;
 	}
+	if (sc->s.one_shot) {
+		/* issue 11: a held request a daemon gave up is not seen, and it never exits */
+		acs_buf_putf_capped(&sc->out,
+		                    "acmespec-unsupported: a one-shot scenario (it judges when the "
+		                    "client ends by itself); a daemon never does, and whether it "
+		                    "gave up a held request is not observable\n");
+		sc->pr.started = 1; /* not started, not broken either: judged UNSUPPORTED */
+		sc->unsupported = 1;
+		return 0;
+	}
 	if (scen_argv(cr, sc, &argv) != 0)
 		return -1;
 	acs_proc_start(&p, argv.v, sc->env.v, sc->workdir, sc->cap, &sc->pr);
@@ -685,10 +708,8 @@ static int scen_runs(struct client_run *cr, struct scen *sc)
 			break;
 		}
 		/* a scenario that takes long on purpose (issue 7: 30 s processing) gets its time */
-		acs_proc_run(argv.v, sc->env.v, sc->workdir,
-		             cr->cli->timeout > sc->s.min_timeout ? cr->cli->timeout
-		                                                  : (double)sc->s.min_timeout,
-		             sc->cap, &sc->pr);
+		acs_proc_run(argv.v, sc->env.v, sc->workdir, scen_timeout(cr, sc), sc->cap,
+		             &sc->pr);
 		if (!sc->pr.started)
 			break;
 		if (sc->s.runs > 1) {
@@ -734,7 +755,7 @@ static void scen_judge(struct client_run *cr, const struct acs_case *c, struct s
 	o.status = sc->pr.status;
 	o.timed_out = sc->pr.timed_out;
 	o.seconds = sc->pr.seconds;
-	o.timeout = cr->cli->timeout;
+	o.timeout = scen_timeout(cr, sc);
 	o.output = sc->out.data;
 	o.daemon = cr->daemon;
 	o.stored = sc->stored;

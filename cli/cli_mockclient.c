@@ -270,7 +270,8 @@ static int start(struct mc_run *run, struct acs_err *err)
 	memset(&so, 0, sizeof(so));
 	so.directory_url = o->directory;
 	so.ca_bundle = o->ca_bundle;
-	so.timeout_ms = 30000;
+	/* no-timeout (a control of issue 11's hostile scenarios): a day, as good as none */
+	so.timeout_ms = ACS_SW_HAS(o->sw, ACS_SW_NO_TIMEOUT) ? 86400000L : 30000;
 	so.wait_seconds = (double)o->timeout_s;
 	so.responders = run->resp;
 	/* 6.1: a User-Agent naming the software, its version and the HTTP library */
@@ -286,7 +287,8 @@ static int start(struct mc_run *run, struct acs_err *err)
 	c->dns_hook = o->dns_hook;
 	c->profile = o->profile;
 	c->daemon = o->daemon;
-	c->deadline = acs_clock_mono() + (double)o->timeout_s;
+	c->deadline = acs_clock_mono() +
+	              (ACS_SW_HAS(o->sw, ACS_SW_NO_TIMEOUT) ? 86400.0 : (double)o->timeout_s);
 	/* --timeout bounds the whole flow: no request may outlast it (D5) */
 	acs_http_set_deadline(run->s->http, c->deadline);
 	c->note = note;

@@ -28,7 +28,9 @@ static const char *const known_rfcs[] = {
     /* profiles branch: the profiles draft, RFC 9444 */
     "profiles", "9444",
     /* dns-account-01 and dns-persist-01 drafts (issue 7 item 3) */
-    "dnsaccount", "dnspersist", NULL};
+    "dnsaccount", "dnspersist",
+    /* issue 11: a client's own bounds against a hostile server */
+    "robustness", NULL};
 
 /* Optional features of a server target (docs/case-format.md "Features"). */
 static const char *const server_features[] = {"eab",
@@ -474,10 +476,11 @@ int acs_case_load_file(struct acs_case *out, const char *path, const char *side,
 
 	rc = get_string(root, path, "rfc", 0, &c.rfc, err);
 	if (rc == 0 && !acs_str_in_list(known_rfcs, c.rfc))
-		rc = acs_err_set(err, ACS_E_INVAL,
-		                 "%s: field \"rfc\": expected one of 8555, 8737, 8738, 9773, v1v2, "
-		                 "boulder, profiles, 9444, dnsaccount, dnspersist, got \"%s\"",
-		                 path, c.rfc);
+		rc = acs_err_set(
+		    err, ACS_E_INVAL,
+		    "%s: field \"rfc\": expected one of 8555, 8737, 8738, 9773, v1v2, "
+		    "boulder, profiles, 9444, dnsaccount, dnspersist, robustness, got \"%s\"",
+		    path, c.rfc);
 	if (rc == 0)
 		rc = get_string(root, path, "section", 0, &c.section, err);
 	if (rc == 0 && !is_section(c.section))

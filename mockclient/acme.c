@@ -410,6 +410,22 @@ int acs_acme_vet_nonce(struct acs_acme_session *s)
 	return 1;
 }
 
+/*
+ * retry-forever (a control of issue 11's hostile scenarios): does this
+ * exchange count as failed, to be sent again?
+ */
+static int failed_exchange(int rc, const struct acs_http_response *h)
+{
+	const char *n;
+
+	if (rc != 0 || h == NULL)
+		return 1;
+	if (h->status >= 300)
+		return 1;
+	n = acs_http_header(h, "Replay-Nonce");
+	return n != NULL && !acs_b64url_valid(n, strlen(n));
+}
+
 /* One exchange: record, parse a JSON body, take the nonce. */
 static int exchange(struct acs_acme_session *s, const struct acs_http_request *req,
                     struct acs_acme_resp **out, struct acs_err *err)
@@ -427,6 +443,13 @@ static int exchange(struct acs_acme_session *s, const struct acs_http_request *r
 		return acs_err_set(err, ACS_E_NOMEM, "out of memory");
 	}
 	rc = acs_http_do(s->http, req, &r->http, err);
+	while (ACS_SW_HAS(s->client.sw, ACS_SW_RETRY_FOREVER) && failed_exchange(rc, r->http)) {
+		acs_http_response_free(r->http);
+		r->http = NULL;
+		acs_err_clear(err);
+		acs_sleep_ms(100);
+		rc = acs_http_do(s->http, req, &r->http, err);
+	}
 	if (rc != 0) {
 		acs_acme_resp_free(r);
 		return rc;

@@ -222,6 +222,12 @@ static const struct acs_misbehaviour table[] = {
      "whole labels)"},
     {"subdomain-auth-string", ACS_MIS_KIND_CLIENT, ACS_SW_SUBDOMAIN_FLAG_STRING,
      "RFC 9444: newAuthz sends subdomainAuthAllowed as the string \"true\""},
+    /* issue 11: the controls of the hostile-server scenarios, sorted by name */
+    {"no-timeout", ACS_MIS_KIND_CLIENT, ACS_SW_NO_TIMEOUT,
+     "wait without a bound: no per-request timeout and no --timeout for the flow"},
+    {"retry-forever", ACS_MIS_KIND_CLIENT, ACS_SW_RETRY_FOREVER,
+     "send a request again (0.1 s later, without a count limit) while it fails in transport, "
+     "is answered 3xx or an error status, or carries a Replay-Nonce that is not base64url"},
 };
 
 #define NTABLE (sizeof(table) / sizeof(table[0]))

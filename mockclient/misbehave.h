@@ -154,6 +154,9 @@ enum acs_sw {
 	/* RFC 9444 (subdomain authorizations, issue 7 item 4) */
 	ACS_SW_ANCESTOR_NOT_ANCESTOR,
 	ACS_SW_SUBDOMAIN_FLAG_STRING,
+	/* issue 11: the controls of the hostile-server scenarios */
+	ACS_SW_NO_TIMEOUT,
+	ACS_SW_RETRY_FOREVER,
 	ACS_SW_COUNT
 };
 

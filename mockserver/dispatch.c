@@ -149,7 +149,7 @@ static void hostile(struct mca_req *r)
 		nv = malloc(n);
 		if (nv == NULL)
 			continue;
-		(void)snprintf(nv, n, "https://10.1.2.3%s", path);
+		(void)snprintf(nv, n, ACS_MCA_OFF_HOST "%s", path);
 		free(r->resp.hval[i]);
 		r->resp.hval[i] = nv;
 	}

@@ -285,6 +285,32 @@ static void judge_daemon_exit(struct acs_judgement *j, const struct acs_client_o
 		               o->ended != NULL ? o->ended : "stopped");
 }
 
+/*
+ * A client the harness killed at the timeout: a hang of the client (FAIL),
+ * never ERROR. The evidence is the time and the last request it made.
+ */
+static void killed(struct acs_judgement *j, const struct acs_client_outcome *o)
+{
+	const json_t *last = NULL;
+	struct acs_buf b;
+	size_t i;
+
+	for (i = 0; i < json_array_size(j->log); i++)
+		if (!acs_log_is_method(json_array_get(j->log, i), "VALIDATE"))
+			last = json_array_get(j->log, i);
+	acs_buf_init(&b, 512);
+	if (last != NULL)
+		acs_log_render_entry(&b, last, 0);
+	if (b.data != NULL && strchr(b.data, '\n') != NULL) { /* its head line only */
+		b.len = (size_t)(strchr(b.data, '\n') - b.data);
+		b.data[b.len] = '\0';
+	}
+	acs_judge_fail(
+	    j, "the client did not finish within %.0f s and was killed; its last request: %s",
+	    o->timeout, b.data != NULL && b.len > 0 ? b.data : "none");
+	acs_buf_free(&b);
+}
+
 /* How the command ended against "expect.exit". */
 static void judge_exit(struct acs_judgement *j, const struct acs_client_outcome *o,
                        struct acs_buf *exp)
@@ -301,8 +327,7 @@ static void judge_exit(struct acs_judgement *j, const struct acs_client_outcome 
 	                     : w == ACS_EXIT_WANT_NONZERO ? "nonzero"
 	                                                  : "any");
 	if (o->timed_out)
-		acs_judge_fail(j, "the client did not finish within %.0f s and was killed",
-		               o->timeout);
+		killed(j, o);
 	else if (!o->exited)
 		acs_judge_fail(j, "the client died of signal %d", o->status);
 	else if ((w == ACS_EXIT_WANT_ZERO && o->status != 0) ||

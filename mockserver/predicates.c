@@ -516,6 +516,8 @@ void acs_judge_predicate(struct acs_judgement *j, const char *name)
 		; /* issue 7's own, in predicates_i7.c */
 	else if (acs_judge_predicate_timing(j, name))
 		; /* daemons' timing, in predicates_timing.c */
+	else if (acs_judge_predicate_hostile(j, name))
+		; /* issue 11's hostile servers, in predicates_hostile.c */
 	else
 		p_simple(j, name);
 }

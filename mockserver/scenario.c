@@ -29,7 +29,9 @@ static const char *const predicates[] = {
     "no-challenge-answered", "no-tls-sni-answered", "retried-fresh-nonce",
     "no-finalize-before-ready",
     /* timing of long-running clients (predicates_timing.c) */
-    "retry-after-timely", "backed-off", "ari-after-issuance", "renewed-in-window", NULL};
+    "retry-after-timely", "backed-off", "ari-after-issuance", "renewed-in-window",
+    /* issue 11: hostile servers (predicates_hostile.c) */
+    "requests-bounded", NULL};
 
 const char *const *acs_scenario_predicates(void)
 {
@@ -122,7 +124,8 @@ static int parse_features(const json_t *sc, const char *f, struct acs_scenario *
                           struct acs_err *err)
 {
 	static const char *const bkeys[] = {"eab",   "key_change", "revoke", "wildcard",
-	                                    "renew", "ari",        "daemon", NULL};
+	                                    "renew", "ari",        "daemon", "one_shot",
+	                                    NULL};
 	static const char *const challenges[] = {"http-01",        "dns-01",         "tls-alpn-01",
 	                                         "dns-account-01", "dns-persist-01", NULL};
 	json_t *v = json_object_get(sc, "challenge");
@@ -146,7 +149,8 @@ static int parse_features(const json_t *sc, const char *f, struct acs_scenario *
 		            : i == 3 ? &s->wildcard
 		            : i == 4 ? &s->renew
 		            : i == 5 ? &s->ari
-		                     : &s->daemon;
+		            : i == 6 ? &s->daemon
+		                     : &s->one_shot;
 
 		v = json_object_get(sc, bkeys[i]);
 		if (v != NULL && !json_is_boolean(v))
@@ -233,7 +237,8 @@ int acs_scenario_parse(const struct acs_case *c, struct acs_scenario *s, struct 
 	    "misbehave", "names",      "challenge",   "runs",     "expect",
 	    "eab",       "key_change", "revoke",      "wildcard", "renew",
 	    "ari",       "profile",    "min_timeout", "daemon",   "certificates",
-	    "linger",    "quiet",      "watch",       NULL};
+	    "linger",    "quiet",      "watch",       "bound",    "one_shot",
+	    NULL};
 	const char *f = c->file ? c->file : c->id;
 	json_t *sc = json_object_get(c->body, "scenario");
 	json_t *ex;
@@ -254,6 +259,7 @@ int acs_scenario_parse(const struct acs_case *c, struct acs_scenario *s, struct 
 	    parse_count(sc, "linger", 60, f, &s->linger, err) != 0 ||
 	    parse_count(sc, "quiet", 60, f, &s->quiet, err) != 0 ||
 	    parse_count(sc, "watch", 120, f, &s->watch, err) != 0 ||
+	    parse_count(sc, "bound", 300, f, &s->bound, err) != 0 ||
 	    parse_features(sc, f, s, err) != 0)
 		return err->code;
 	if (!s->daemon &&

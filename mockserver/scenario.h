@@ -64,6 +64,9 @@ struct acs_scenario {
 	int certificates;
 	int linger;
 	int quiet;
+	/* seconds the command gets, whatever --timeout: the scenario's bound (0: none) */
+	int bound;
+	int one_shot; /* judges a client's end: UNSUPPORTED for a daemon (never ends by itself) */
 };
 
 /*

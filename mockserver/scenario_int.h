@@ -110,5 +110,7 @@ int acs_judge_predicate_i7(struct acs_judgement *j, const char *name);
  * when name is one of them (and it was applied).
  */
 int acs_judge_predicate_timing(struct acs_judgement *j, const char *name);
+/* The predicates of issue 11's hostile servers (predicates_hostile.c); 1 when name is one. */
+int acs_judge_predicate_hostile(struct acs_judgement *j, const char *name);
 
 #endif

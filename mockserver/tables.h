@@ -13,6 +13,9 @@
 #define MCA_PROBLEM_NS "urn:ietf:params:acme:error:"
 
 /* The misbehaviour switches, in table order (RFC violations from MB_TOKEN_UNSAFE on). */
+/* hostile-location-off-host: the origin every Location is moved to (off loopback) */
+#define ACS_MCA_OFF_HOST "https://10.1.2.3"
+
 enum mca_mb {
 	MB_BAD_NONCE = 0,
 	MB_RATE_LIMITED,

@@ -367,7 +367,11 @@ static int key_from_kid(struct mca_req *r, const json_t *kidv, struct mca_post *
 	}
 	p->acct = acct_by_kid(r, kid);
 	if (p->acct == NULL) {
-		acs_mca_check(r, CK_KID_IS_ACCOUNT_URL, "kid %.200s is not an account URL", kid);
+		/* hostile-location-off-host gave this URL as the account's: the CA's fault */
+		if (!(mca_mb(r->scn, MB_HOSTILE_LOCATION_OFF_HOST) &&
+		      strncmp(kid, ACS_MCA_OFF_HOST "/", sizeof(ACS_MCA_OFF_HOST)) == 0))
+			acs_mca_check(r, CK_KID_IS_ACCOUNT_URL, "kid %.200s is not an account URL",
+			              kid);
 		if (mca_mb(r->scn, MB_KID_UNKNOWN_500))
 			acs_mca_problem(r, 500, "serverInternal", "account lookup failed");
 		else

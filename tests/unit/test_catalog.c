@@ -199,7 +199,7 @@ static const struct bad bad_cases[] = {
     {"rfc", NULL, "field \"rfc\": missing"},
     {"rfc", "\"1234\"",
      "field \"rfc\": expected one of 8555, 8737, 8738, 9773, v1v2, "
-     "boulder, profiles, 9444, dnsaccount, dnspersist, got \"1234\""},
+     "boulder, profiles, 9444, dnsaccount, dnspersist, robustness, got \"1234\""},
     {"section", NULL, "field \"section\": missing"},
     {"section", "6.5", "field \"section\": expected a string, got number"},
     {"section", "\"6,5\"", "field \"section\": expected a section number such as"},

@@ -117,6 +117,12 @@ static void test_parse(void)
 	CU_ASSERT_EQUAL(s.linger, 6);
 	CU_ASSERT_EQUAL(s.quiet, 25);
 	CU_ASSERT_EQUAL(s.watch, 20);
+	/* issue 11: a hostile server, the scenario's bound, one-shot clients only */
+	make_case(&c, "{'misbehave': ['hostile-trickle=directory:90'], 'bound': 60, 'one_shot': "
+	              "true, 'expect': {'exit': 'any', 'assert': ['requests-bounded']}}");
+	CU_ASSERT_EQUAL_FATAL(acs_scenario_parse(&c, &s, &err), 0);
+	CU_ASSERT_EQUAL(s.bound, 60);
+	CU_ASSERT_EQUAL(s.one_shot, 1);
 	json_decref(c.body);
 }
 
@@ -131,6 +137,9 @@ static void test_parse_errors(void)
 	parse_fails("{'misbehave': ['bad-nonce', 'no-such-fault=3']}",
 	            FILE_NAME ": field \"scenario.misbehave\"[1]: unknown misbehaviour "
 	                      "\"no-such-fault\"");
+	parse_fails("{'bound': 0}", FILE_NAME ": field \"scenario.bound\": expected 1 to 300");
+	parse_fails("{'one_shot': 1}",
+	            FILE_NAME ": field \"scenario.one_shot\": expected true or false");
 	parse_fails("{'names': 5}", FILE_NAME ": field \"scenario.names\": expected 1 to 4");
 	parse_fails("{'names': '2'}", FILE_NAME ": field \"scenario.names\": expected 1 to 4");
 	parse_fails("{'runs': 0}", FILE_NAME ": field \"scenario.runs\": expected 1 to 3");
@@ -493,6 +502,31 @@ static void test_simple_predicates(void)
 	}
 }
 
+/* issue 11: requests-bounded holds at 100 requests, fails at 101 (validations not counted). */
+static void test_hostile_predicates(void)
+{
+	size_t cap = 120 * 96, len, i;
+	char *log = malloc(cap);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(log);
+	len = (size_t)snprintf(log, cap, "[{'seq': 0, 'method': 'VALIDATE'}");
+	for (i = 1; i <= 101; i++)
+		len += (size_t)snprintf(log + len, cap - len,
+		                        ", {'seq': %zu, 'method': 'GET', 'url': "
+		                        "'https://h/s/x/directory', 'endpoint': 'directory', "
+		                        "'status': 302}",
+		                        i);
+	(void)snprintf(log + len, cap - len, "]");
+	check_pred("requests-bounded", log, ACS_FAIL,
+	           "requests-bounded: 101 requests to the mock CA (bound 100), the last #101 GET "
+	           "/s/x/directory [directory]");
+	/* drop the last entry: 100 requests */
+	len = (size_t)(strrchr(log, '{') - log);
+	(void)snprintf(log + len - 2, cap - len + 2, "]");
+	check_pred("requests-bounded", log, ACS_PASS, NULL);
+	free(log);
+}
+
 #define VALID_HTTP01                                                                               \
 	"[{'seq': 1, 'method': 'POST', " NEWORDER "}, {'seq': 2, 'method': 'VALIDATE', "           \
 	"'endpoint': 'http-01', 'identifier': 'a.acmespec.test', 'token': 'tok', "                 \
@@ -576,7 +610,9 @@ static void test_outcome(void)
 	CU_ASSERT_STRING_EQUAL(j.r.message, "the client died of signal 9");
 	j.o.timed_out = 1;
 	judged_run(&j);
-	CU_ASSERT_STRING_EQUAL(j.r.message, "the client did not finish within 30 s and was killed");
+	CU_ASSERT_STRING_EQUAL(j.r.message, "the client did not finish within 30 s and was killed; "
+	                                    "its last request: #1 POST /s/x/new-order [new-order] "
+	                                    "-> 201");
 	judged_clear(&j);
 
 	/* a SHOULD case fails as NONSTRICT; every failure is in actual */
@@ -840,6 +876,7 @@ void acs_test_register(void)
 	CU_add_test(s, "flow_predicates", test_flow_predicates);
 	CU_add_test(s, "account_predicates", test_account_predicates);
 	CU_add_test(s, "simple_predicates", test_simple_predicates);
+	CU_add_test(s, "hostile_predicates", test_hostile_predicates);
 	CU_add_test(s, "deprovisioning", test_deprovisioning);
 	CU_add_test(s, "outcome", test_outcome);
 	CU_add_test(s, "port_taken", test_port_taken);
