@@ -123,9 +123,8 @@ static int parse_count(const json_t *sc, const char *key, int max, const char *f
 static int parse_features(const json_t *sc, const char *f, struct acs_scenario *s,
                           struct acs_err *err)
 {
-	static const char *const bkeys[] = {"eab",   "key_change", "revoke", "wildcard",
-	                                    "renew", "ari",        "daemon", "one_shot",
-	                                    NULL};
+	static const char *const bkeys[] = {"eab", "key_change", "revoke",   "wildcard", "renew",
+	                                    "ari", "daemon",     "one_shot", NULL};
 	static const char *const challenges[] = {"http-01",        "dns-01",         "tls-alpn-01",
 	                                         "dns-account-01", "dns-persist-01", NULL};
 	json_t *v = json_object_get(sc, "challenge");
@@ -233,12 +232,12 @@ static int parse_expect(const json_t *ex, const char *f, struct acs_scenario *s,
 
 int acs_scenario_parse(const struct acs_case *c, struct acs_scenario *s, struct acs_err *err)
 {
-	static const char *const skeys[] = {
-	    "misbehave", "names",      "challenge",   "runs",     "expect",
-	    "eab",       "key_change", "revoke",      "wildcard", "renew",
-	    "ari",       "profile",    "min_timeout", "daemon",   "certificates",
-	    "linger",    "quiet",      "watch",       "bound",    "one_shot",
-	    NULL};
+	static const char *const skeys[] = {"misbehave",   "names",  "challenge",    "runs",
+	                                    "expect",      "eab",    "key_change",   "revoke",
+	                                    "wildcard",    "renew",  "ari",          "profile",
+	                                    "min_timeout", "daemon", "certificates", "linger",
+	                                    "quiet",       "watch",  "bound",        "one_shot",
+	                                    NULL};
 	const char *f = c->file ? c->file : c->id;
 	json_t *sc = json_object_get(c->body, "scenario");
 	json_t *ex;
