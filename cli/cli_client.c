@@ -401,6 +401,9 @@ static int scen_env(struct client_run *cr, const struct acs_case *c, struct scen
 	    /* profiles: the certificate profile the client is configured for */
 	    {"profile", s->profile != NULL ? "ACMESPEC_PROFILE" : NULL,
 	     s->profile != NULL ? s->profile : ""},
+	    /* 7.4.2: the common name of the root whose chain the client is to prefer */
+	    {"preferred_chain", s->preferred_chain != NULL ? "ACMESPEC_PREFERRED_CHAIN" : NULL,
+	     s->preferred_chain != NULL ? s->preferred_chain : ""},
 	};
 	size_t i;
 	int k;
@@ -664,6 +667,7 @@ static void scen_judge(struct client_run *cr, const struct acs_case *c, struct s
 	struct acs_scenario_facts f = {0};
 	struct acs_scenario_txt *txt = NULL;
 	size_t ntxt = 0;
+	json_t *chains = NULL;
 
 	(void)acs_scenario_collect(cr->ca, sc->scn, &sc->log, &sc->issued, NULL);
 	if (acs_routes_txt_facts(&cr->routes, sc->rt, &txt, &ntxt) != 0) {
@@ -692,7 +696,10 @@ static void scen_judge(struct client_run *cr, const struct acs_case *c, struct s
 	f.http01_ctx = cr->front;
 	f.subst = sc->subst;
 	f.nsubst = sc->nsubst;
+	if (sc->s.preferred_chain != NULL)
+		f.stored_chains = chains = acs_client_stored_chains(sc->workdir, sc->issued);
 	acs_scenario_judge(c, &sc->s, &o, &f, r);
+	json_decref(chains);
 	free(txt);
 }
 

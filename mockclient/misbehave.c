@@ -213,6 +213,11 @@ static const struct acs_misbehaviour table[] = {
      "never send the configured profile in newOrder"},
     {"require-profiles", ACS_MIS_KIND_CLIENT, ACS_SW_REQUIRE_PROFILES,
      "refuse a directory without meta.profiles"},
+    /* issue 7 items 7 and 9 */
+    {"preferred-chain-ignored", ACS_MIS_KIND_CLIENT, ACS_SW_PREFERRED_CHAIN_IGNORED,
+     "keep the default chain whatever root the client is configured to prefer"},
+    {"account-409-taken", ACS_MIS_KIND_CLIENT, ACS_SW_ACCOUNT_409_TAKEN,
+     "take ACME v1's 409 Conflict with a Location on newAccount for the account"},
 };
 
 #define NTABLE (sizeof(table) / sizeof(table[0]))
