@@ -155,8 +155,9 @@ static void p_preferred_chain_stored(struct acs_judgement *j)
 /*
  * RFC 8555 7.3.1 (issue 7 item 9): an existing key's account is answered
  * 200 with its Location; ACME v1's 409 Conflict is an error response
- * (6.7), not an account. After a newAccount answered 409, no request may be
- * signed with a kid until a newAccount has been answered 200 or 201.
+ * (6.7), not an account. After a newAccount answered 409, no POST but
+ * newAccount may come (signed with a kid from the 409's Location, or
+ * going on without an account) until a newAccount is answered 200 or 201.
  */
 static void p_account_409_not_taken(struct acs_judgement *j)
 {
@@ -164,23 +165,27 @@ static void p_account_409_not_taken(struct acs_judgement *j)
 	long long conflict = -1;
 	int ok = 0;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !ok; i++) {
 		const json_t *e = json_array_get(j->log, i);
 		long long st = (long long)json_integer_value(json_object_get(e, "status"));
 		const char *kid = acs_jstr(acs_log_prot(e), "kid");
 
-		if (acs_log_is_method(e, "POST") && acs_log_is_ep(e, "new-account")) {
+		if (!acs_log_is_method(e, "POST"))
+			continue;
+		if (acs_log_is_ep(e, "new-account")) {
 			if (st == 409 && conflict < 0)
 				conflict = acs_log_seq(e);
 			else if (conflict >= 0 && (st == 200 || st == 201))
 				ok = 1;
-		} else if (conflict >= 0 && !ok && kid != NULL) {
+		} else if (conflict >= 0) {
 			acs_judge_fail(j,
-			               "account-409-not-taken: #%lld was signed as account %s, "
-			               "but the only newAccount answer (#%lld) was ACME v1's 409 "
-			               "Conflict, an error (RFC 8555 7.3.1 answers an existing "
-			               "key 200)",
-			               acs_log_seq(e), acs_log_short_url(kid), conflict);
+			               "account-409-not-taken: #%lld POST %s came while the only "
+			               "newAccount answer (#%lld) was ACME v1's 409 Conflict, an "
+			               "error: the client took it for its account%s%s (RFC 8555 "
+			               "7.3.1 answers an existing key 200)",
+			               acs_log_seq(e), acs_log_short_url(acs_jstr(e, "url")),
+			               conflict, kid != NULL ? ", signing as " : "",
+			               kid != NULL ? acs_log_short_url(kid) : "");
 			return;
 		}
 	}

@@ -415,8 +415,12 @@ static void test_issue7_predicates(void)
 	           ACS_PASS, NULL);
 	check_pred("account-409-not-taken",
 	           "[" NEWACCT(1, 409) "," KIDREQ(2, "https://h/acct/1") "]", ACS_FAIL,
-	           "account-409-not-taken: #2 was signed as account https://h/acct/1, but the only "
-	           "newAccount answer (#1) was ACME v1's 409 Conflict");
+	           "account-409-not-taken: #2 POST ");
+	check_pred("account-409-not-taken",
+	           "[" NEWACCT(1, 409) ", {'seq': 2, 'method': 'POST', " NEWORDER
+	                               ", 'status': 400, "
+	                               "'jws': {'protected': {'jwk': {'kty': 'EC'}}}}]",
+	           ACS_FAIL, "account-409-not-taken: #2 POST ");
 	check_pred("account-409-not-taken", "[" NEWACCT(1, 201) "," KIDREQ(2, "K1") "]", ACS_FAIL,
 	           "account-409-not-taken: the CA never answered newAccount 409");
 	for (i = 0; i < 3; i++) {
