@@ -5,6 +5,7 @@
  * finalize sent before the order was ready (a 202 taken for a validation),
  * the chain of a preferred root and ACME v1's 409 for an existing account.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -122,6 +123,24 @@ static void p_no_finalize_before_ready(struct acs_judgement *j)
  * offers first. Judged on the files under {workdir} that hold an issued
  * leaf with its chain: every one leads to the preferred root.
  */
+/* The log number of the last download of an alternate chain (the CA's /alt URL), or -1. */
+static long long alternate_fetched(const json_t *log)
+{
+	long long seq = -1;
+	size_t i;
+
+	for (i = 0; i < json_array_size(log); i++) {
+		const json_t *e = json_array_get(log, i);
+		const char *u = acs_jstr(e, "url");
+		size_t n = u != NULL ? strlen(u) : 0;
+
+		if (acs_log_is_ep(e, "certificate") && n > 4 && strcmp(u + n - 4, "/alt") == 0 &&
+		    json_integer_value(json_object_get(e, "status")) == 200)
+			seq = acs_log_seq(e);
+	}
+	return seq;
+}
+
 static void p_preferred_chain_stored(struct acs_judgement *j)
 {
 	const char *want = j->s->preferred_chain;
@@ -142,11 +161,18 @@ static void p_preferred_chain_stored(struct acs_judgement *j)
 		const char *top = json_string_value(json_array_get(got, i));
 
 		if (top == NULL || strcmp(top, want) != 0) {
+			long long alt = alternate_fetched(j->log);
+			char how[64] = "it never downloaded the alternate chain";
+
+			if (alt >= 0)
+				(void)snprintf(how, sizeof(how),
+				               "it downloaded the alternate chain in #%lld", alt);
 			acs_judge_fail(j,
 			               "preferred-chain-stored: the client stored the chain to "
 			               "\"%s\", not the alternate one to the root it was told to "
-			               "prefer, \"%s\"",
-			               top != NULL && top[0] != '\0' ? top : "(no name)", want);
+			               "prefer, \"%s\" (%s)",
+			               top != NULL && top[0] != '\0' ? top : "(no name)", want,
+			               how);
 			return;
 		}
 	}
