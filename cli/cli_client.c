@@ -429,6 +429,9 @@ static int scen_env(struct client_run *cr, const struct acs_case *c, struct scen
 	     s->profile != NULL ? s->profile : ""},
 	    /* a timing scenario for daemons: check and renew on short intervals */
 	    {"timing", s->daemon ? "ACMESPEC_TIMING" : NULL, s->daemon ? "1" : "0"},
+	    /* 7.4.2: the common name of the root whose chain the client is to prefer */
+	    {"preferred_chain", s->preferred_chain != NULL ? "ACMESPEC_PREFERRED_CHAIN" : NULL,
+	     s->preferred_chain != NULL ? s->preferred_chain : ""},
 	};
 	size_t i;
 	int k;
@@ -742,6 +745,7 @@ static void scen_judge(struct client_run *cr, const struct acs_case *c, struct s
 	struct acs_scenario_facts f = {0};
 	struct acs_scenario_txt *txt = NULL;
 	size_t ntxt = 0;
+	json_t *chains = NULL;
 
 	(void)acs_scenario_collect(cr->ca, sc->scn, &sc->log, &sc->issued, NULL);
 	if (acs_routes_txt_facts(&cr->routes, sc->rt, &txt, &ntxt) != 0) {
@@ -770,7 +774,10 @@ static void scen_judge(struct client_run *cr, const struct acs_case *c, struct s
 	f.http01_ctx = cr->front;
 	f.subst = sc->subst;
 	f.nsubst = sc->nsubst;
+	if (sc->s.preferred_chain != NULL)
+		f.stored_chains = chains = acs_client_stored_chains(sc->workdir, sc->issued);
 	acs_scenario_judge(c, &sc->s, &o, &f, r);
+	json_decref(chains);
 	free(txt);
 }
 

@@ -204,13 +204,15 @@ static int env_renewal(struct acs_mc_opts *o)
  * same command line serves every scenario: ACMESPEC_EAB_KID and
  * ACMESPEC_EAB_HMAC when no --eab-kid was given, ACMESPEC_CONTACT when no
  * --contact was, ACMESPEC_KEY_CHANGE=1 and ACMESPEC_REVOKE=1 as --key-change
- * and --revoke, ACMESPEC_PROFILE when no --cert-profile was.
+ * and --revoke, ACMESPEC_PROFILE when no --cert-profile was,
+ * ACMESPEC_PREFERRED_CHAIN (the root whose alternate chain it keeps, 7.4.2).
  */
 static int env_defaults(struct acs_mc_opts *o)
 {
 	const char *k = getenv("ACMESPEC_EAB_KID"), *h = getenv("ACMESPEC_EAB_HMAC");
 	const char *kc = getenv("ACMESPEC_KEY_CHANGE"), *rv = getenv("ACMESPEC_REVOKE");
 	const char *ct = getenv("ACMESPEC_CONTACT"), *pr = getenv("ACMESPEC_PROFILE");
+	const char *pc = getenv("ACMESPEC_PREFERRED_CHAIN");
 
 	if (o->eab_kid == NULL && k != NULL && k[0] != '\0') {
 		if (h == NULL || h[0] == '\0') {
@@ -224,6 +226,8 @@ static int env_defaults(struct acs_mc_opts *o)
 		o->contacts[o->ncontacts++] = ct;
 	if (o->profile == NULL && pr != NULL && pr[0] != '\0')
 		o->profile = pr;
+	if (pc != NULL && pc[0] != '\0')
+		o->preferred_chain = pc;
 	if (kc != NULL && strcmp(kc, "1") == 0)
 		o->key_change = 1;
 	if (rv != NULL && strcmp(rv, "1") == 0)
@@ -289,6 +293,7 @@ static int start(struct mc_run *run, struct acs_err *err)
 	c->daemon = o->daemon;
 	c->deadline = acs_clock_mono() +
 	              (ACS_SW_HAS(o->sw, ACS_SW_NO_TIMEOUT) ? 86400.0 : (double)o->timeout_s);
+	c->preferred_chain = o->preferred_chain;
 	/* --timeout bounds the whole flow: no request may outlast it (D5) */
 	acs_http_set_deadline(run->s->http, c->deadline);
 	c->note = note;
@@ -296,12 +301,24 @@ static int start(struct mc_run *run, struct acs_err *err)
 	return 0;
 }
 
+/*
+ * The chain goes to --cert-out, else to stdout; a client given
+ * ACMESPEC_PREFERRED_CHAIN by a scenario also stores it in
+ * $ACMESPEC_WORKDIR/mock-client-chain.pem, where the judge looks.
+ */
 static int write_cert(struct mc_run *run, struct acs_err *err)
 {
 	const char *pem = acs_flow_certificate(run->s), *path = run->o->cert_out;
+	const char *wd = getenv("ACMESPEC_WORKDIR");
+	char stored[4096];
 	FILE *f;
 
-	if (path == NULL) {
+	if (path == NULL && run->o->preferred_chain != NULL && wd != NULL && wd[0] != '\0' &&
+	    (size_t)snprintf(stored, sizeof(stored), "%s/mock-client-chain.pem", wd) <
+	        sizeof(stored)) {
+		fputs(pem, stdout);
+		path = stored;
+	} else if (path == NULL) {
 		fputs(pem, stdout);
 		return 0;
 	}

@@ -30,19 +30,20 @@
  * Strings are borrowed from argv (or the environment), except domains_copy.
  */
 struct acs_mc_opts {
-	const char *directory;   /* --directory URL (required) */
-	const char *ca_bundle;   /* --ca-bundle FILE */
-	const char *cert_out;    /* --cert-out FILE; NULL: standard output */
-	const char *renew_cert;  /* --renew-cert FILE (or $ACMESPEC_CERT_PATH with RENEW=1) */
-	const char *account_key; /* --account-key FILE */
-	char *account_key_copy;  /* the default account-key path (owned) */
-	const char *bind;        /* --bind ADDR; NULL: 127.0.0.1 */
-	const char *challenge;   /* --challenge TYPE: http-01 (default), dns-01, tls-alpn-01 */
-	const char *dns_hook;    /* --dns-hook CMD */
-	const char *webroot;     /* --webroot DIR */
-	const char *eab_kid;     /* --eab-kid KID (with eab_hmac) */
-	const char *eab_hmac;    /* --eab-hmac B64URL (with eab_kid) */
-	const char *profile;     /* --cert-profile NAME, or $ACMESPEC_PROFILE */
+	const char *directory;       /* --directory URL (required) */
+	const char *ca_bundle;       /* --ca-bundle FILE */
+	const char *cert_out;        /* --cert-out FILE; NULL: standard output */
+	const char *renew_cert;      /* --renew-cert FILE (or $ACMESPEC_CERT_PATH with RENEW=1) */
+	const char *account_key;     /* --account-key FILE */
+	char *account_key_copy;      /* the default account-key path (owned) */
+	const char *bind;            /* --bind ADDR; NULL: 127.0.0.1 */
+	const char *challenge;       /* --challenge TYPE: http-01 (default), dns-01, tls-alpn-01 */
+	const char *dns_hook;        /* --dns-hook CMD */
+	const char *webroot;         /* --webroot DIR */
+	const char *eab_kid;         /* --eab-kid KID (with eab_hmac) */
+	const char *eab_hmac;        /* --eab-hmac B64URL (with eab_kid) */
+	const char *profile;         /* --cert-profile NAME, or $ACMESPEC_PROFILE */
+	const char *preferred_chain; /* $ACMESPEC_PREFERRED_CHAIN: keep that root's chain */
 	const char *names[ACS_MC_MAX_NAMES]; /* --domain NAME, --domains N1,N2 */
 	size_t nnames;
 	const char *contacts[ACS_MC_MAX_CONTACTS]; /* --contact URI */

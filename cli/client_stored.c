@@ -11,6 +11,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "harness/x509.h"
+
 /* every snprintf here cuts on purpose: paths are bounded */
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 
@@ -47,36 +49,67 @@ static char *pem_body(const char *pem)
 	return out;
 }
 
-static int file_holds(const char *path, char *const *bodies, size_t n)
+/* What the walk looks for: the leaves' bodies; chains: collect, do not stop at the first. */
+struct walk_ctx {
+	char *const *bodies;
+	size_t n;
+	json_t *chains; /* NULL: stop at the first file holding a leaf */
+	int found;
+};
+
+/* data (len bytes, NUL-terminated) holds an issued leaf and more: its top issuer's name. */
+static void note_chain(struct walk_ctx *w, const char *data, size_t len)
+{
+	struct acs_chain *chain = NULL;
+	struct acs_err err;
+	char cn[256];
+
+	acs_err_clear(&err);
+	if (acs_chain_parse(data, len, &chain, &err) == 0 && chain->n >= 2) {
+		(void)acs_chain_top_issuer_cn(chain, cn, sizeof(cn));
+		json_array_append_new(w->chains, json_string(cn));
+	}
+	acs_chain_free(chain);
+}
+
+static void file_holds(const char *path, struct walk_ctx *w)
 {
 	FILE *fp = fopen(path, "rb");
-	char *data = NULL;
+	char *data = NULL, *raw = NULL;
 	size_t len, i;
 	int found = 0;
 
 	if (fp == NULL)
-		return 0;
+		return;
 	data = malloc(MAX_FILE + 1);
-	if (data != NULL) {
-		len = squeeze(data, fread(data, 1, MAX_FILE, fp));
-		for (i = 0; i < n && !found; i++)
-			found = bodies[i] != NULL && bodies[i][0] != '\0' &&
-			        memmem(data, len, bodies[i], strlen(bodies[i])) != NULL;
+	raw = w->chains != NULL ? malloc(MAX_FILE + 1) : NULL;
+	if (data != NULL && (w->chains == NULL || raw != NULL)) {
+		len = fread(data, 1, MAX_FILE, fp);
+		if (raw != NULL) {
+			memcpy(raw, data, len);
+			raw[len] = '\0';
+		}
+		len = squeeze(data, len);
+		for (i = 0; i < w->n && !found; i++)
+			found = w->bodies[i] != NULL && w->bodies[i][0] != '\0' &&
+			        memmem(data, len, w->bodies[i], strlen(w->bodies[i])) != NULL;
+		if (found && raw != NULL)
+			note_chain(w, raw, strlen(raw));
 	}
+	free(raw);
 	free(data);
 	fclose(fp);
-	return found;
+	w->found |= found;
 }
 
-static int walk(const char *dir, char *const *bodies, size_t n, int depth)
+static void walk(const char *dir, struct walk_ctx *w, int depth)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
-	int found = 0;
 
 	if (d == NULL)
-		return 0;
-	while (!found && (de = readdir(d)) != NULL) {
+		return;
+	while ((w->chains != NULL || !w->found) && (de = readdir(d)) != NULL) {
 		char path[PATH_MAX];
 		struct stat st;
 
@@ -86,19 +119,19 @@ static int walk(const char *dir, char *const *bodies, size_t n, int depth)
 		if (lstat(path, &st) != 0)
 			continue;
 		if (S_ISDIR(st.st_mode) && depth < MAX_DEPTH)
-			found = walk(path, bodies, n, depth + 1);
+			walk(path, w, depth + 1);
 		else if (S_ISREG(st.st_mode) && st.st_size <= MAX_FILE)
-			found = file_holds(path, bodies, n);
+			file_holds(path, w);
 	}
 	closedir(d);
-	return found;
 }
 
-int acs_client_stored(const char *dir, const json_t *issued)
+/* Walk dir for the leaves of issued; chains as in struct walk_ctx. 1 when one was found. */
+static int stored(const char *dir, const json_t *issued, json_t *chains)
 {
 	size_t n = json_array_size(issued), i;
+	struct walk_ctx w;
 	char **bodies;
-	int found = 0;
 
 	if (n == 0)
 		return 0;
@@ -110,9 +143,24 @@ int acs_client_stored(const char *dir, const json_t *issued)
 
 		bodies[i] = pem != NULL ? pem_body(pem) : NULL;
 	}
-	found = walk(dir, bodies, n, 0);
+	w = (struct walk_ctx){bodies, n, chains, 0};
+	walk(dir, &w, 0);
 	for (i = 0; i < n; i++)
 		free(bodies[i]);
 	free(bodies);
-	return found;
+	return w.found;
+}
+
+int acs_client_stored(const char *dir, const json_t *issued)
+{
+	return stored(dir, issued, NULL);
+}
+
+json_t *acs_client_stored_chains(const char *dir, const json_t *issued)
+{
+	json_t *chains = json_array();
+
+	if (chains != NULL)
+		(void)stored(dir, issued, chains);
+	return chains;
 }

@@ -15,4 +15,12 @@
  */
 int acs_client_stored(const char *dir, const json_t *issued);
 
+/*
+ * The same walk, for the chains: for every file that holds one of the
+ * leaves in issued and parses as a chain of two certificates or more, the
+ * common name of its top certificate's issuer ("" when it has none). New
+ * array of strings (json_decref), NULL on ENOMEM.
+ */
+json_t *acs_client_stored_chains(const char *dir, const json_t *issued);
+
 #endif

@@ -16,7 +16,8 @@
  * scenario's ports) and runs it in the foreground. Caddy chooses between
  * http-01 and tls-alpn-01 at random: the issuer is told to leave the other
  * one alone. It has no DNS provider built in (dns-01), and neither revokes
- * nor rolls its account key over on request.
+ * nor rolls its account key over on request. {preferred_chain} becomes
+ * the issuer's preferred_chains { root_common_name }.
  */
 #define CADDY_SCRIPT(BIN)                                                                          \
 	"set -ef\n"                                                                                \
@@ -55,21 +56,25 @@
 	"echo \"$(echo $ACMESPEC_DOMAINS | sed 's/ /, /g') {\"\n"                                  \
 	"echo \" tls {\"; echo \"  issuer acme {\"; echo \"   $off\"\n"                            \
 	"[ -z \"$ACMESPEC_PROFILE\" ] || echo \"   profile $ACMESPEC_PROFILE\"\n"                  \
+	"[ -z \"$ACMESPEC_PREFERRED_CHAIN\" ] || printf '   preferred_chains {\\n    "             \
+	"root_common_name \"%s\"\\n   }\\n' \"$ACMESPEC_PREFERRED_CHAIN\"\n"                       \
 	"echo '  }'; echo ' }'\n"                                                                  \
 	"echo ' respond acmespec'\n"                                                               \
 	"echo '}'\n"                                                                               \
 	"} > \"$w/Caddyfile\"\n"                                                                   \
 	"[ -z \"$ACMESPEC_PROFILE\" ] || \"$caddy\" adapt --config \"$w/Caddyfile\" --adapter "    \
 	"caddyfile >/dev/null 2>&1 || u this Caddy has no ACME profile option\n"                   \
+	"[ -z \"$ACMESPEC_PREFERRED_CHAIN\" ] || \"$caddy\" adapt --config \"$w/Caddyfile\" "      \
+	"--adapter caddyfile >/dev/null 2>&1 || u this Caddy has no preferred_chains option\n"     \
 	"exec \"$caddy\" run --config \"$w/Caddyfile\" --adapter caddyfile\n"
 
 /*
  * lego: the same script for Debian's lego 4.9.1 and the current one. dns-01
  * goes through lego's exec provider, whose "present"/"cleanup" calls the
  * dns-hook takes as they are. {profile} becomes run's --profile (a lego
- * without it exits 127). A renewal run ({renew}) is `lego renew` of what it
- * holds from run 1: lego asks renewalInfo (ARI, on by default since 4.20)
- * when the CA advertises it, sends `replaces`, and falls back to --days.
+ * without it exits 127), {preferred_chain} run's and renew's --preferred-chain. A renewal run
+ * ({renew}) is `lego renew` of what it holds from run 1: lego asks renewalInfo (ARI, on by default
+ * since 4.20) when the CA advertises it, sends `replaces`, and falls back to --days.
  */
 #define LEGO_SCRIPT(BIN)                                                                           \
 	"set -ef\n"                                                                                \
@@ -102,10 +107,12 @@
 	"esac\n"                                                                                   \
 	"set -- --accept-tos --email acmespec@acmespec.test --server \"$ACMESPEC_DIRECTORY\" "     \
 	"--path \"$ACMESPEC_WORKDIR/lego\" \"$@\"\n"                                               \
+	"pc=--preferred-chain=$ACMESPEC_PREFERRED_CHAIN\n"                                         \
 	"if [ \"$ACMESPEC_RENEW\" = 1 ]; then\n"                                                   \
-	"  exec \"$lego\" \"$@\" renew --days 30 --no-random-sleep\n"                              \
+	"  exec \"$lego\" \"$@\" renew --days 30 --no-random-sleep "                               \
+	"${ACMESPEC_PREFERRED_CHAIN:+\"$pc\"}\n"                                                   \
 	"fi\n"                                                                                     \
-	"\"$lego\" \"$@\" run $run || exit $?\n"                                                   \
+	"\"$lego\" \"$@\" run $run ${ACMESPEC_PREFERRED_CHAIN:+\"$pc\"} || exit $?\n"              \
 	"[ \"$ACMESPEC_REVOKE\" != 1 ] || exec \"$lego\" \"$@\" revoke --reason 1\n"
 
 static const struct acs_recipe recipes[] = {
@@ -117,6 +124,9 @@ static const struct acs_recipe recipes[] = {
      /* it always issues: it has no notion of a certificate being due (renew scenarios) */
      "[ \"$ACMESPEC_RENEW\" != 1 ] || exit 127\n"
      "[ \"$ACMESPEC_KEY_CHANGE\" != 1 ] && [ -z \"$ACMESPEC_PROFILE\" ] || exit 127\n"
+     /* it writes the default chain and never looks at alternates */
+     "[ -z \"$ACMESPEC_PREFERRED_CHAIN\" ] || { echo 'acmespec-unsupported: acme-tiny "
+     "keeps the default chain, it has no option to prefer another'; exit 127; }\n"
      "w=\"$ACMESPEC_WORKDIR/acme-tiny\"; mkdir -p \"$w\"\n"
      "[ -f \"$w/account.key\" ] || openssl genrsa -out \"$w/account.key\" 2048 2>/dev/null\n"
      "openssl genrsa -out \"$w/domain.key\" 2048 2>/dev/null\n"
@@ -142,6 +152,8 @@ static const struct acs_recipe recipes[] = {
      "--cert-name acmespec $force\n"
      "[ -z \"$ACMESPEC_EAB_KID\" ] || set -- \"$@\" --eab-kid \"$ACMESPEC_EAB_KID\" "
      "--eab-hmac-key \"$ACMESPEC_EAB_HMAC\"\n"
+     "[ -z \"$ACMESPEC_PREFERRED_CHAIN\" ] || set -- \"$@\" --preferred-chain "
+     "\"$ACMESPEC_PREFERRED_CHAIN\"\n"
      "for d in $ACMESPEC_DOMAINS; do set -- \"$@\" -d \"$d\"; done\n"
      "case \"$ACMESPEC_CHALLENGE\" in\n"
      "http-01) set -- \"$@\" --standalone --http-01-port \"$ACMESPEC_HTTP01_PORT\" "
@@ -189,6 +201,7 @@ static const struct acs_recipe recipes[] = {
      "KEY_ALGO=prime256v1\n"
      "EAB_KID=\"$ACMESPEC_EAB_KID\"\n"
      "EAB_HMAC_KEY=\"$ACMESPEC_EAB_HMAC\"\n"
+     "PREFERRED_CHAIN=\"$ACMESPEC_PREFERRED_CHAIN\"\n"
      "EOF\n"
      "dehydrated --config \"$w/config\" --register --accept-terms\n"
      /* --alias: a wildcard certificate needs a name of its own */
@@ -210,6 +223,9 @@ static const struct acs_recipe recipes[] = {
      /* profiles: these Debian versions have no profile option */
      "[ -z \"$ACMESPEC_PROFILE\" ] || exit 127\n"
      "case \"$ACMESPEC_CHALLENGE\" in http-01|dns-01) ;; *) exit 127 ;; esac\n"
+     "[ -z \"$ACMESPEC_PREFERRED_CHAIN\" ] || { echo 'acmespec-unsupported: uacme chooses "
+     "an alternate chain by number or by the SHA-256 fingerprint of its root (-l), never "
+     "by name'; exit 127; }\n"
      "w=\"$ACMESPEC_WORKDIR/uacme\"; mkdir -p \"$w\"\n"
      "cat > \"$w/hook.sh\" <<'EOF'\n"
      "#!/bin/sh\n"

@@ -853,3 +853,22 @@ out:
 	X509_STORE_free(store);
 	return rc;
 }
+
+int acs_chain_top_issuer_cn(const struct acs_chain *chain, char *out, size_t outlen)
+{
+	X509_NAME *issuer;
+	int n;
+
+	if (outlen > 0)
+		out[0] = '\0';
+	if (chain == NULL || chain->n == 0 || outlen == 0)
+		return -1;
+	issuer = X509_get_issuer_name(chain->certs[chain->n - 1]);
+	n = issuer != NULL ? X509_NAME_get_text_by_NID(issuer, NID_commonName, out, (int)outlen)
+	                   : -1;
+	if (n < 0) {
+		out[0] = '\0';
+		return -1;
+	}
+	return 0;
+}

@@ -60,6 +60,14 @@ void acs_chain_free(struct acs_chain *chain);
 int acs_chain_verify(const struct acs_chain *chain, const char *roots_file, struct acs_err *err);
 
 /*
+ * The common name of the issuer of the chain's last certificate (the root a
+ * chain leads to when it stops below its root, as ACME chains do), into out
+ * (NUL-terminated, cut to outlen). 0, or -1 when the chain is empty or that
+ * issuer has no common name (out then "").
+ */
+int acs_chain_top_issuer_cn(const struct acs_chain *chain, char *out, size_t outlen);
+
+/*
  * Identifiers named by a certificate (SAN dNSName and iPAddress, lower-cased
  * DNS names, IPs in text form). *ids: new array (free()).
  */

@@ -122,8 +122,9 @@ struct acs_acme_client {
 	const char *webroot;  /* http-01: write DIR/.well-known/acme-challenge/TOKEN (borrowed) */
 	const char *dns_hook; /* dns-01: `HOOK set|clear NAME VALUE` through /bin/sh (borrowed) */
 	const char *profile;  /* the certificate profile newOrder asks for (borrowed), or NULL */
-	double hook_seconds;  /* bound on one hook call (0: 30 s) */
-	double deadline;      /* monotonic seconds (harness/clock.h) bounding every wait */
+	const char *preferred_chain; /* 7.4.2: keep the chain to the root of this name, or NULL */
+	double hook_seconds;         /* bound on one hook call (0: 30 s) */
+	double deadline;             /* monotonic seconds (harness/clock.h) bounding every wait */
 	/* progress of the flow ("account URL"), for the front end to show; may be NULL */
 	void (*note)(void *ctx, const char *msg);
 	void *note_ctx;

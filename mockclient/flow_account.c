@@ -116,6 +116,9 @@ void acs_flow_step_new_account(struct acs_acme_session *s, const struct acs_flow
 		goto out;
 	st = res->resp->http->status;
 	loc = acs_http_header(res->resp->http, "Location");
+	/* account-409-taken: ACME v1's answer for a known key, taken for the account */
+	if (st == 409 && loc != NULL && ACS_SW_HAS(s->client.sw, ACS_SW_ACCOUNT_409_TAKEN))
+		st = 200;
 	if ((st == 201 || st == 200) && loc != NULL) {
 		acs_acme_set_str(&a->url, loc);
 		json_decref(a->obj);

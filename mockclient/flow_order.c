@@ -234,10 +234,32 @@ static int chain_verdict(struct acs_acme_session *s, const struct acs_flow_chain
 	return 0;
 }
 
-/* 7.4.2: alternates are fetched like the default chain, by POST-as-GET. */
+/* pem is a chain whose top certificate was issued by a CA of common name cn. */
+static int chain_leads_to(const char *pem, const char *cn)
+{
+	struct acs_chain *chain = NULL;
+	struct acs_err err;
+	char top[256];
+	int yes;
+
+	acs_err_clear(&err);
+	yes = pem != NULL && acs_chain_parse(pem, strlen(pem), &chain, &err) == 0 &&
+	      acs_chain_top_issuer_cn(chain, top, sizeof(top)) == 0 && strcmp(top, cn) == 0;
+	acs_chain_free(chain);
+	return yes;
+}
+
+/*
+ * 7.4.2: alternates are fetched like the default chain, by POST-as-GET. A
+ * client configured for a root's chain (preferred_chain) keeps the first
+ * usable one leading to it when the default chain does not.
+ */
 static void fetch_alternates(struct acs_acme_session *s, struct acs_flow_download_opts *d,
                              const struct acs_flow_cert *main, struct acs_flow_io *io)
 {
+	const char *pref = s->client.preferred_chain;
+	int want = pref != NULL && !SW(s, PREFERRED_CHAIN_IGNORED) &&
+	           !chain_leads_to(d->order->cert_pem, pref);
 	size_t i;
 
 	for (i = 0; i < 4 && i < main->nalt; i++) {
@@ -250,9 +272,15 @@ static void fetch_alternates(struct acs_acme_session *s, struct acs_flow_downloa
 		d->get = SW(s, FETCH_ALTERNATES_GET);
 		acs_flow_step_alternate(s, io, d, &c, &res);
 		if ((res.kind == ACS_FLOW_DONE && chain_verdict(s, &c.chain, &err) == 0 &&
-		     c.chain.leaf_key_matches))
+		     c.chain.leaf_key_matches)) {
 			acs_flow_note(s, "alternate chain %zu: %s", i + 1, d->url);
-		else if (c.fetched)
+			if (want && chain_leads_to(res.resp->http->body, pref) &&
+			    acs_acme_set_str(&d->order->cert_pem, res.resp->http->body) == 0) {
+				acs_flow_note(s, "alternate chain %zu kept: it leads to \"%s\"",
+				              i + 1, pref);
+				want = 0;
+			}
+		} else if (c.fetched)
 			acs_flow_note(s, "alternate chain %zu: %s unusable (status %ld)", i + 1,
 			              d->url, res.resp->http->status);
 		acs_flow_cert_clear(&c);

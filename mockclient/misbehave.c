@@ -228,6 +228,11 @@ static const struct acs_misbehaviour table[] = {
     {"retry-forever", ACS_MIS_KIND_CLIENT, ACS_SW_RETRY_FOREVER,
      "send a request again (0.1 s later, without a count limit) while it fails in transport, "
      "is answered 3xx or an error status, or carries a Replay-Nonce that is not base64url"},
+    /* issue 7 items 7 and 9 */
+    {"preferred-chain-ignored", ACS_MIS_KIND_CLIENT, ACS_SW_PREFERRED_CHAIN_IGNORED,
+     "keep the default chain whatever root the client is configured to prefer"},
+    {"account-409-taken", ACS_MIS_KIND_CLIENT, ACS_SW_ACCOUNT_409_TAKEN,
+     "take ACME v1's 409 Conflict with a Location on newAccount for the account"},
 };
 
 #define NTABLE (sizeof(table) / sizeof(table[0]))

@@ -157,6 +157,9 @@ enum acs_sw {
 	/* issue 11: the controls of the hostile-server scenarios */
 	ACS_SW_NO_TIMEOUT,
 	ACS_SW_RETRY_FOREVER,
+	/* issue 7 items 7 and 9 */
+	ACS_SW_PREFERRED_CHAIN_IGNORED,
+	ACS_SW_ACCOUNT_409_TAKEN,
 	ACS_SW_COUNT
 };
 

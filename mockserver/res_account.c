@@ -297,6 +297,12 @@ void acs_mca_do_new_account(struct mca_req *r, struct mca_post *p)
 	loc = acs_mca_obj_url(r, "/acct/", a->id, a->rid, "");
 	if (!mca_mb(s, MB_NO_LOCATION))
 		(void)acs_mca_add_header(&r->resp, "Location", "%s", loc);
+	if (acs_mca_fault_fires(r, MB_ACCOUNT_409_V1)) {
+		/* ACME v1 (Boulder's new-reg): the key is known, 409 with its Location */
+		acs_mca_problem(r, 409, "malformed", "Registration key is already in use");
+		free(loc);
+		return;
+	}
 	body = acs_mca_account_json(r, a);
 	acs_mca_resp_json(r, 201, body);
 	json_decref(body);

@@ -27,7 +27,7 @@ static const char *const predicates[] = {
     "requested-profile", /* profiles branch */
     /* issue 7 (predicates_i7.c) */
     "no-challenge-answered", "no-tls-sni-answered", "retried-fresh-nonce",
-    "no-finalize-before-ready",
+    "no-finalize-before-ready", "preferred-chain-stored", "account-409-not-taken",
     /* timing of long-running clients (predicates_timing.c) */
     "retry-after-timely", "backed-off", "ari-after-issuance", "renewed-in-window",
     /* issue 11: hostile servers (predicates_hostile.c) */
@@ -172,6 +172,23 @@ static int parse_features(const json_t *sc, const char *f, struct acs_scenario *
 			    f);
 		s->profile = pn;
 	}
+	/* the common name of the root the client is configured to prefer ({preferred_chain}) */
+	v = json_object_get(sc, "preferred_chain");
+	if (v != NULL) {
+		const char *pc = json_string_value(v);
+		size_t k, n = pc != NULL ? strlen(pc) : 0;
+
+		for (k = 0;
+		     k < n && pc[k] >= ' ' && pc[k] <= '~' && strchr("\"'\\$`", pc[k]) == NULL; k++)
+			;
+		if (n == 0 || n > 64 || k != n)
+			return acs_err_set(err, ACS_E_INVAL,
+			                   "%s: field \"scenario.preferred_chain\": expected a "
+			                   "common name of printable ASCII without quotes, "
+			                   "backslashes, $ or `, 1 to 64 characters",
+			                   f);
+		s->preferred_chain = pc;
+	}
 	if (s->wildcard && strncmp(s->challenge, "dns-", 4) != 0)
 		return acs_err_set(
 		    err, ACS_E_INVAL,
@@ -232,12 +249,11 @@ static int parse_expect(const json_t *ex, const char *f, struct acs_scenario *s,
 
 int acs_scenario_parse(const struct acs_case *c, struct acs_scenario *s, struct acs_err *err)
 {
-	static const char *const skeys[] = {"misbehave",   "names",  "challenge",    "runs",
-	                                    "expect",      "eab",    "key_change",   "revoke",
-	                                    "wildcard",    "renew",  "ari",          "profile",
-	                                    "min_timeout", "daemon", "certificates", "linger",
-	                                    "quiet",       "watch",  "bound",        "one_shot",
-	                                    NULL};
+	static const char *const skeys[] = {
+	    "misbehave",   "names",    "challenge",       "runs",   "expect", "eab",
+	    "key_change",  "revoke",   "wildcard",        "renew",  "ari",    "profile",
+	    "min_timeout", "daemon",   "certificates",    "linger", "quiet",  "watch",
+	    "bound",       "one_shot", "preferred_chain", NULL};
 	const char *f = c->file ? c->file : c->id;
 	json_t *sc = json_object_get(c->body, "scenario");
 	json_t *ex;

@@ -50,7 +50,9 @@ struct acs_scenario {
 	int renew;       /* runs after the first renew the certificate at {cert_path} */
 	int ari;         /* only for ARI clients: UNSUPPORTED when renewalInfo is never fetched */
 	const char *profile; /* the certificate profile the client is asked for, or NULL */
-	int min_timeout;     /* seconds the command gets at least, whatever --timeout (0: none) */
+	const char
+	    *preferred_chain; /* the root name of the chain the client is to prefer, or NULL */
+	int min_timeout;      /* seconds the command gets at least, whatever --timeout (0: none) */
 	/*
 	 * Timing scenarios for long-running clients (docs/daemons.md): "daemon"
 	 * makes a one-shot client UNSUPPORTED; the daemon is watched until the
@@ -155,6 +157,13 @@ struct acs_scenario_facts {
 	size_t ntxt;
 	int (*http01_served)(void *ctx, const char *identifier, const char *token);
 	void *http01_ctx;
+	/*
+	 * "preferred-chain-stored": the issuer common name of the top
+	 * certificate of every file under {workdir} that holds an issued leaf
+	 * and at least one certificate more (array of strings), or NULL when
+	 * nobody looked.
+	 */
+	const json_t *stored_chains;
 	const struct acs_subst *subst; /* for "output_contains" */
 	size_t nsubst;
 };

@@ -571,6 +571,12 @@ const struct acs_mockca_misbehaviour acs_mca_mb_table[MB_COUNT] = {
     [MB_SUBDOMAIN_NOT_REUSED] =
         V("subdomain-authz-not-reused", NA, NULL,
           "with subdomain-auth: a valid ancestor authorization does not cover later orders"),
+    /* issue 7 item 9: ACME v1's answer for an existing key */
+    [MB_ACCOUNT_409_V1] =
+        V("account-409-v1", NA, NULL,
+          "the first newAccount that creates an account answers ACME v1's 409 Conflict with "
+          "the account's Location, as for an existing key (RFC 8555 7.3.1 answers 200); "
+          "the account exists, later newAccount requests get 200"),
 };
 
 #define C(i, sec, lvl, cov, w)                                                                     \

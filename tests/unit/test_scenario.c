@@ -130,6 +130,10 @@ static void test_parse_errors(void)
 {
 	parse_fails("[]", FILE_NAME ": field \"scenario\": expected an object");
 	parse_fails("{'nmes': 1}", FILE_NAME ": field \"scenario.nmes\": unknown field");
+	parse_fails("{'preferred_chain': 'a $root'}",
+	            FILE_NAME ": field \"scenario.preferred_chain\": expected a common name of "
+	                      "printable ASCII without quotes, backslashes, $ or `, 1 to 64 "
+	                      "characters");
 	parse_fails("{'misbehave': 'bad-nonce'}",
 	            FILE_NAME ": field \"scenario.misbehave\": expected an array of strings");
 	parse_fails("{'misbehave': ['bad-nonce', 3]}",
@@ -469,6 +473,56 @@ static void test_account_predicates(void)
 	           "[{'seq': 1, 'method': 'POST', " FINAL ", 'checks': "
 	           "[{'id': 'client.8555.11_1.csr-key-not-account-key'}]}]",
 	           ACS_FAIL, "csr-fresh-key: #1 sent a CSR with an account's key (C061)");
+}
+
+/* Issue 7: ACME v1's 409 for an existing key; the chain of a preferred root. */
+#define NEWACCT(n, st)                                                                             \
+	"{'seq': " #n ", 'method': 'POST', 'endpoint': 'new-account', 'url': 'u', 'status': " #st  \
+	", 'jws': {'protected': {'jwk': {'kty': 'EC'}}}}"
+
+static void test_issue7_predicates(void)
+{
+	static const char *const chains[] = {
+	    "['acmespec mock alternate root']",
+	    "['acmespec mock alternate root', 'acmespec mock root']", "[]"};
+	struct judged j;
+	json_t *c;
+	size_t i;
+
+	check_pred("account-409-not-taken", "[" NEWACCT(1, 409) "]", ACS_PASS, NULL);
+	check_pred("account-409-not-taken",
+	           "[" NEWACCT(1, 409) "," NEWACCT(2, 200) "," KIDREQ(3, "https://h/acct/1") "]",
+	           ACS_PASS, NULL);
+	check_pred("account-409-not-taken",
+	           "[" NEWACCT(1, 409) "," KIDREQ(2, "https://h/acct/1") "]", ACS_FAIL,
+	           "account-409-not-taken: #2 POST ");
+	check_pred("account-409-not-taken",
+	           "[" NEWACCT(1, 409) ", {'seq': 2, 'method': 'POST', " NEWORDER
+	                               ", 'status': 400, "
+	                               "'jws': {'protected': {'jwk': {'kty': 'EC'}}}}]",
+	           ACS_FAIL, "account-409-not-taken: #2 POST ");
+	check_pred("account-409-not-taken", "[" NEWACCT(1, 201) "," KIDREQ(2, "K1") "]", ACS_FAIL,
+	           "account-409-not-taken: the CA never answered newAccount 409");
+	for (i = 0; i < 3; i++) {
+		judged_init(
+		    &j,
+		    "{'preferred_chain': 'acmespec mock alternate root', 'expect': {'exit': "
+		    "'any', 'assert': ['preferred-chain-stored']}}",
+		    "[" KIDREQ(1, "K1") "]");
+		c = jq(chains[i]);
+		j.f.stored_chains = c;
+		judged_run(&j);
+		CU_ASSERT_EQUAL(j.r.raw, i == 0 ? ACS_PASS : ACS_FAIL);
+		if (j.r.raw != (i == 0 ? ACS_PASS : ACS_FAIL))
+			fprintf(stderr, "\n  chains %zu: %s: %s\n", i, acs_verdict_name(j.r.raw),
+			        j.r.message ? j.r.message : "");
+		CU_ASSERT(i == 0 ||
+		          (j.r.message != NULL &&
+		           strstr(j.r.message, i == 1 ? "\"acmespec mock root\""
+		                                      : "no file under {workdir}") != NULL));
+		json_decref(c);
+		judged_clear(&j);
+	}
 }
 
 static void test_simple_predicates(void)
@@ -877,6 +931,7 @@ void acs_test_register(void)
 	CU_add_test(s, "account_predicates", test_account_predicates);
 	CU_add_test(s, "simple_predicates", test_simple_predicates);
 	CU_add_test(s, "hostile_predicates", test_hostile_predicates);
+	CU_add_test(s, "issue7_predicates", test_issue7_predicates);
 	CU_add_test(s, "deprovisioning", test_deprovisioning);
 	CU_add_test(s, "outcome", test_outcome);
 	CU_add_test(s, "port_taken", test_port_taken);
