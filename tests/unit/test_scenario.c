@@ -117,6 +117,7 @@ static void test_parse(void)
 	CU_ASSERT_EQUAL(s.linger, 6);
 	CU_ASSERT_EQUAL(s.quiet, 25);
 	CU_ASSERT_EQUAL(s.watch, 20);
+	json_decref(c.body);
 	/* issue 11: a hostile server, the scenario's bound, one-shot clients only */
 	make_case(&c, "{'misbehave': ['hostile-trickle=directory:90'], 'bound': 60, 'one_shot': "
 	              "true, 'expect': {'exit': 'any', 'assert': ['requests-bounded']}}");
