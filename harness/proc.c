@@ -284,9 +284,10 @@ int acs_proc_poll(struct acs_proc *p, double wait)
 
 /*
  * Read output until EOF and the leader exits, or the deadline, or a
- * cancel; leftovers of the group get SIGTERM when the leader exits.
+ * cancel, or stop(arg) (may be NULL) while the leader runs; leftovers of
+ * the group get SIGTERM when the leader exits.
  */
-static void drain(struct acs_proc *p, double deadline)
+static void drain(struct acs_proc *p, double deadline, int (*stop)(void *), void *arg)
 {
 	int termed = 0;
 
@@ -297,6 +298,10 @@ static void drain(struct acs_proc *p, double deadline)
 		}
 		if (acs_cancel_signal() != 0) {
 			p->pr->interrupted = 1;
+			break;
+		}
+		if (stop != NULL && !p->reaped && stop(arg) != 0) {
+			p->pr->stopped = 1;
 			break;
 		}
 		(void)acs_proc_poll(p, 0.1);
@@ -446,6 +451,19 @@ void acs_proc_run(char *const argv[], char *const envp[], const char *cwd, doubl
 	acs_proc_start(&p, argv, envp, cwd, cp, pr);
 	if (p == NULL)
 		return;
-	drain(p, p->t0 + timeout);
+	drain(p, p->t0 + timeout, NULL, NULL);
+	acs_proc_stop(p);
+}
+
+void acs_proc_run_until(char *const argv[], char *const envp[], const char *cwd, double timeout,
+                        int (*stop)(void *), void *arg, struct acs_proc_capture *cp,
+                        struct acs_proc_result *pr)
+{
+	struct acs_proc *p = NULL;
+
+	acs_proc_start(&p, argv, envp, cwd, cp, pr);
+	if (p == NULL)
+		return;
+	drain(p, p->t0 + timeout, stop, arg);
 	acs_proc_stop(p);
 }

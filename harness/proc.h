@@ -29,6 +29,7 @@ struct acs_proc_result {
 	int status;  /* exit status, or the signal */
 	int timed_out;
 	int interrupted; /* the run was cancelled (harness/cancel.h): the group was stopped */
+	int stopped; /* acs_proc_run_until: the caller's stop() said so; the group was stopped */
 	double seconds;
 	char msg[512]; /* "cannot run sh: not found or not executable", ... */
 };
@@ -77,6 +78,15 @@ void acs_proc_stop(struct acs_proc *p);
  */
 void acs_proc_run(char *const argv[], char *const envp[], const char *cwd, double timeout,
                   struct acs_proc_capture *cp, struct acs_proc_result *pr);
+
+/*
+ * As acs_proc_run, and stop(arg) is asked every 0.1 s while the leader
+ * runs: nonzero stops the whole group as at the timeout, with pr->stopped
+ * set instead of pr->timed_out (a verdict already certain, say).
+ */
+void acs_proc_run_until(char *const argv[], char *const envp[], const char *cwd, double timeout,
+                        int (*stop)(void *), void *arg, struct acs_proc_capture *cp,
+                        struct acs_proc_result *pr);
 
 /* Append cp to out: the head, "[... N bytes of output left out ...]", the tail. */
 void acs_proc_capture_render(const struct acs_proc_capture *cp, struct acs_buf *out);

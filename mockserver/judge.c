@@ -328,6 +328,12 @@ static void judge_exit(struct acs_judgement *j, const struct acs_client_outcome 
 	                                                  : "any");
 	if (o->timed_out)
 		killed(j, o);
+	else if (o->stopped_over > 0)
+		acs_judge_fail(
+		    j,
+		    "the client was still running after %zu requests to the mock CA (more "
+		    "than %d) and was stopped after %.1f s",
+		    o->stopped_over, ACS_SCENARIO_MAX_REQUESTS, o->seconds);
 	else if (!o->exited)
 		acs_judge_fail(j, "the client died of signal %d", o->status);
 	else if ((w == ACS_EXIT_WANT_ZERO && o->status != 0) ||

@@ -11,13 +11,6 @@
 
 #include "mockserver/scenario_int.h"
 
-/*
- * The bound of "requests-bounded": a client that follows redirects stops
- * well before it (Go's net/http after 10, Python requests after 30, curl
- * after 50), and so does one that retries badNonce a few times.
- */
-#define HOSTILE_MAX_REQUESTS 100
-
 static void p_requests_bounded(struct acs_judgement *j)
 {
 	const json_t *last = NULL;
@@ -31,12 +24,12 @@ static void p_requests_bounded(struct acs_judgement *j)
 		n++;
 		last = e;
 	}
-	if (n <= HOSTILE_MAX_REQUESTS)
+	if (n <= ACS_SCENARIO_MAX_REQUESTS)
 		return;
 	acs_judge_fail(j,
 	               "requests-bounded: %zu requests to the mock CA (bound %d), the last #%lld "
 	               "%s %s [%s]: the client keeps retrying what can never succeed",
-	               n, HOSTILE_MAX_REQUESTS, acs_log_seq(last), acs_jstr(last, "method"),
+	               n, ACS_SCENARIO_MAX_REQUESTS, acs_log_seq(last), acs_jstr(last, "method"),
 	               acs_log_short_url(acs_jstr(last, "url")),
 	               acs_jstr(last, "endpoint") ? acs_jstr(last, "endpoint") : "?");
 }

@@ -26,6 +26,13 @@
 
 #define ACS_SCENARIO_MAX_NAMES 4 /* "names": 1 to 4 */
 #define ACS_SCENARIO_MAX_RUNS  3 /* "runs": 1 to 3 */
+/*
+ * The bound of the "requests-bounded" predicate: a client that follows
+ * redirects stops well before it (Go's net/http after 10, Python requests
+ * after 30, curl after 50), and so does one that retries badNonce a few
+ * times. A client past it is stopped at once (the verdict cannot change).
+ */
+#define ACS_SCENARIO_MAX_REQUESTS 100
 
 /* "expect.exit" */
 enum acs_exit_want { ACS_EXIT_WANT_ZERO = 0, ACS_EXIT_WANT_NONZERO, ACS_EXIT_WANT_ANY };
@@ -120,9 +127,16 @@ struct acs_client_outcome {
 	int exited;              /* 1: exited with status; 0: killed by a signal */
 	int status;              /* exit status, or the signal */
 	int timed_out;           /* killed at the timeout */
-	double seconds;          /* how long the last run took */
-	double timeout;          /* the limit, for messages */
-	const char *output;      /* the client's captured output (all runs), or NULL */
+	/*
+	 * Stopped by the harness while still running, once it had sent more
+	 * than ACS_SCENARIO_MAX_REQUESTS requests in a scenario that asserts
+	 * "requests-bounded" (that predicate fails whatever comes next): the
+	 * number of requests seen then, 0 otherwise.
+	 */
+	size_t stopped_over;
+	double seconds;     /* how long the last run took */
+	double timeout;     /* the limit, for messages */
+	const char *output; /* the client's captured output (all runs), or NULL */
 	/*
 	 * A daemon (acmespec client --daemon, a daemon recipe) never exits on
 	 * its own: the harness stopped it when the scenario ended (ended says

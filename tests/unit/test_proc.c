@@ -181,6 +181,57 @@ static void test_start_poll_stop(void)
 	free(cp);
 }
 
+/* acs_proc_run_until's stop(): nonzero from its third question on. */
+static int stop_third(void *arg)
+{
+	int *asked = arg;
+
+	return ++*asked >= 3;
+}
+
+/* A stop question that never says stop. */
+static int stop_never(void *arg)
+{
+	int *asked = arg;
+
+	++*asked;
+	return 0;
+}
+
+static void test_run_until_stops(void)
+{
+	char *argv[] = {"sh", "-c", "echo up; sleep 30", NULL};
+	char *quick[] = {"sh", "-c", "exit 3", NULL};
+	struct acs_proc_capture *cp = calloc(1, sizeof(*cp));
+	struct acs_proc_result pr;
+	int asked = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cp);
+	/* stop() said so: the group stopped long before the timeout, not a timeout */
+	acs_proc_run_until(argv, environ, "/", 20, stop_third, &asked, cp, &pr);
+	CU_ASSERT_EQUAL(pr.started, 1);
+	CU_ASSERT_EQUAL(pr.stopped, 1);
+	CU_ASSERT_EQUAL(pr.timed_out, 0);
+	CU_ASSERT_EQUAL(pr.exited, 0);
+	CU_ASSERT_EQUAL(asked, 3);
+	CU_ASSERT(pr.seconds < 5);
+	/* negative control: a stop() that never says stop leaves the timeout to end it */
+	memset(cp, 0, sizeof(*cp));
+	asked = 0;
+	acs_proc_run_until(argv, environ, "/", 0.5, stop_never, &asked, cp, &pr);
+	CU_ASSERT_EQUAL(pr.stopped, 0);
+	CU_ASSERT_EQUAL(pr.timed_out, 1);
+	CU_ASSERT(asked >= 1);
+	/* a leader that exits by itself keeps its status, whatever stop() would say */
+	memset(cp, 0, sizeof(*cp));
+	asked = 0;
+	acs_proc_run_until(quick, environ, "/", 20, stop_never, &asked, cp, &pr);
+	CU_ASSERT_EQUAL(pr.stopped, 0);
+	CU_ASSERT_EQUAL(pr.exited, 1);
+	CU_ASSERT_EQUAL(pr.status, 3);
+	free(cp);
+}
+
 void acs_test_register(void)
 {
 	CU_pSuite s = CU_add_suite("proc", NULL, NULL);
@@ -191,4 +242,5 @@ void acs_test_register(void)
 	CU_add_test(s, "head_and_tail", test_head_and_tail);
 	CU_add_test(s, "escaped_helper_killed", test_escaped_helper_killed);
 	CU_add_test(s, "start_poll_stop", test_start_poll_stop);
+	CU_add_test(s, "run_until_stops", test_run_until_stops);
 }

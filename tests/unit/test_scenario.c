@@ -668,6 +668,14 @@ static void test_outcome(void)
 	CU_ASSERT_STRING_EQUAL(j.r.message, "the client did not finish within 30 s and was killed; "
 	                                    "its last request: #1 POST /s/x/new-order [new-order] "
 	                                    "-> 201");
+	/* stopped past requests-bounded's bound: that, not a signal or a timeout */
+	j.o.timed_out = 0;
+	j.o.stopped_over = 101;
+	j.o.status = 15;
+	judged_run(&j);
+	CU_ASSERT_STRING_EQUAL(j.r.message,
+	                       "the client was still running after 101 requests to the "
+	                       "mock CA (more than 100) and was stopped after 1.5 s");
 	judged_clear(&j);
 
 	/* a SHOULD case fails as NONSTRICT; every failure is in actual */
