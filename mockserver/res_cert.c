@@ -40,6 +40,7 @@ void acs_mca_do_cert(struct mca_req *r, struct mca_post *p)
 {
 	struct mca_scenario *s = r->scn;
 	struct mca_cert *c = acs_mca_cert(s, r->obj_id);
+	int single = 0;
 	char *u;
 
 	if (c == NULL || r->alt > 1) {
@@ -60,6 +61,7 @@ void acs_mca_do_cert(struct mca_req *r, struct mca_post *p)
 			acs_mca_problem(r, 500, "serverInternal", "cannot encode the certificate");
 			return;
 		}
+		single = 1;
 		r->resp.ctype = "application/pkix-cert";
 		(void)acs_buf_append(&r->resp.body, der, (size_t)dl);
 		OPENSSL_free(der);
@@ -81,6 +83,16 @@ void acs_mca_do_cert(struct mca_req *r, struct mca_post *p)
 			(void)acs_mca_add_header(&r->resp, "Link", "<%s>;rel=\"alternate\"", u);
 		free(u);
 	}
+	/*
+	 * Section 7.4.2 asks for rel="up" "for formats that can only express a
+	 * single certificate"; the PEM chain already carries the issuer, and
+	 * neither Pebble nor Boulder links one there. A client that follows an
+	 * "up" on the PEM chain fetches the intermediate again, and acmez
+	 * (Caddy) then asks renewalInfo for it (a certID of the intermediate)
+	 * and retries that 404 for 7 s before storing the certificate.
+	 */
+	if (!single)
+		return;
 	u = acs_mca_urlf(r, "/issuer/%d", r->alt);
 	if (u != NULL && !mca_mb(s, MB_NO_UP_LINK))
 		(void)acs_mca_add_header(&r->resp, "Link", "<%s>;rel=\"up\"", u);

@@ -187,7 +187,7 @@ const struct acs_mockca_misbehaviour acs_mca_mb_table[MB_COUNT] = {
           "challenge and newAccount POSTs with fields the CA does not know refused"),
     [MB_NO_UP_LINK] =
         V("no-up-link", NA, NULL,
-          "no Link rel=\"up\" on challenges (to the authorization) nor certificates (issuer)"),
+          "no Link rel=\"up\" on challenges (to the authorization) nor DER certificates (issuer)"),
     [MB_SHORT_TOKENS] = V("short-tokens", NA, NULL, "challenge tokens of 8 random bytes"),
     [MB_EAB_UNCHECKED] = V("accept-bad-eab", NA, NULL,
                            "external account bindings accepted without verifying kid, MAC or key"),

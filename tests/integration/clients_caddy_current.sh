@@ -19,10 +19,4 @@ export CLIENT_BIN CLIENT_EXPECT=$SRC/cases/expect/client-caddy-2.11.json
 export CADDY_BIN=$CLIENT_BIN CLIENT_INSTALL="bash ci/install-peers.sh caddy"
 CLIENT_VERSION="caddy $(go version -m "$CLIENT_BIN" 2>/dev/null | awk '$1 == "mod" {print $3; exit}')"
 export CLIENT_VERSION
-# Known and recorded (cases/expect/client-caddy-2.11.json): since the mock CA
-# advertises renewalInfo, Caddy v2.11.9 asks it for a second certID this CA
-# never issued right after issuance and retries that before it stores the
-# certificate, so even the conformant scenario ends without a stored
-# certificate inside the daemon window. Its XFAIL is accepted; a FAIL is not.
-export CLIENT_CONFORMANT_XFAIL=1
 tl_real_client caddy-current

@@ -583,6 +583,8 @@ static void full_flow(const char *scenario, int expect_alternate)
 	CU_ASSERT_EQUAL(r.status, 200);
 	CU_ASSERT_TRUE(header_has(&r, "Content-Type", "application/pem-certificate-chain"));
 	CU_ASSERT_EQUAL(header_has(&r, "Link", "rel=\"alternate\""), expect_alternate);
+	/* like Pebble and Boulder: the PEM chain holds the issuer, no rel="up" (7.4.2) */
+	CU_ASSERT_FALSE(header_has(&r, "Link", "rel=\"up\""));
 	CU_ASSERT_EQUAL_FATAL(acs_chain_parse(r.body.data, r.body.len, &chain, &err), 0);
 	CU_ASSERT_TRUE(chain->strict);
 	CU_ASSERT_EQUAL(chain->n, 2);
