@@ -550,11 +550,40 @@ static double scen_timeout(const struct client_run *cr, const struct scen *sc)
 }
 
 /*
+ * The Retry-After (seconds) the mock CA gave on the scenario's last
+ * request, or 0. A daemon told to come back in N s is not quiet before N s
+ * have passed: order-processing-30s answers finalize with Retry-After: 10,
+ * authz-retry-after-date polls with an HTTP date 10 s ahead.
+ */
+static double daemon_told_wait(struct client_run *cr, struct scen *sc)
+{
+	json_t *log = NULL, *issued = NULL;
+	double ra = 0;
+	size_t i;
+
+	if (acs_scenario_collect(cr->ca, sc->scn, &log, &issued, NULL) != 0)
+		return 0;
+	for (i = json_array_size(log); i-- > 0;) {
+		const json_t *e = json_array_get(log, i);
+		const char *m = json_string_value(json_object_get(e, "method"));
+
+		if (m != NULL && strcmp(m, "VALIDATE") == 0)
+			continue;
+		ra = json_number_value(json_object_get(e, "retry_after"));
+		break;
+	}
+	json_decref(log);
+	json_decref(issued);
+	return ra > 0 ? ra : 0;
+}
+
+/*
  * Watch a running daemon until the scenario ends: the scenario's
  * "certificates"-th certificate was served (and stored, or the quiet time
  * passed), then "linger" seconds more; no request for the quiet time (5 s,
- * or the scenario's "quiet") before that; the daemon exited; the timeout
- * (or the scenario's min_timeout); a cancel.
+ * or the scenario's "quiet", after the Retry-After of the last answer)
+ * before that; the daemon exited; the timeout (or the scenario's
+ * min_timeout); a cancel.
  */
 static void daemon_watch(struct client_run *cr, struct scen *sc, struct acs_proc *p)
 {
@@ -598,10 +627,12 @@ static void daemon_watch(struct client_run *cr, struct scen *sc, struct acs_proc
 				             now - served_at);
 			break;
 		}
-		if (seen > 0 && served_at == 0 && now - last >= quiet) {
+		/* quiet, after the Retry-After the CA gave (the timeout still holds) */
+		if (seen > 0 && served_at == 0 && now - last >= quiet &&
+		    now - last >= daemon_told_wait(cr, sc) + quiet) {
 			daemon_ended(
 			    sc, "no request for %.0f s after %zu, %zu of %zu certificate%s served",
-			    quiet, seen, daemon_served(cr, sc), want, want == 1 ? "" : "s");
+			    now - last, seen, daemon_served(cr, sc), want, want == 1 ? "" : "s");
 			break;
 		}
 		if (sc->s.watch > 0 && now - t0 >= sc->s.watch && now - t0 < limit) {

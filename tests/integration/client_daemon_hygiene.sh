@@ -8,7 +8,9 @@
 #  2. negative control: it prints the certificate and stores nothing: the
 #     scenario FAILs on "stored no issued certificate";
 #  3. SIGINT and SIGTERM to acmespec client while the daemon runs: exit 130
-#     and 143.
+#     and 143;
+#  4. a daemon told Retry-After: 10 (order-processing-30s) is watched past
+#     the 5 s quiet time until it comes back: PASS.
 # After each run no process the harness started remains (the helper
 # included) and no temporary folder is left.
 #
@@ -69,6 +71,17 @@ for store in 1 0; do
   fi
   after "store=$store" "$tmp"
 done
+
+# 4: a daemon told to come back later is not "quiet" before then: the
+# processing order's Retry-After: 10 outlasts the 5 s quiet time (before the
+# fix the scenario ended after 5 s: NONSTRICT, stored no certificate)
+CASE30=client.8555.7_4.order-processing-30s
+tmp=$TL_WORK/tmp-ra; mkdir -p "$tmp"
+TMPDIR=$tmp tl_run "$ACMESPEC" client --no-color --daemon --timeout 60 --case "$CASE30" \
+  --json "$TL_WORK/ra.json" -- /bin/sh "$FAKE" 1 '{workdir}' "$MARK" "${MOCK[@]}"
+v=$(tl_verdicts "$TL_WORK/ra.json" | awk -v id="$CASE30" '$1 == id {print $2}')
+tl_check "Retry-After 10 on a processing order: $CASE30 PASS (got ${v:-none})" test "$v" = PASS
+after "retry-after" "$tmp"
 
 # 3: a signal while the daemon runs (it never reaches the CA: the run would last --timeout)
 for pair in INT:130 TERM:143; do
